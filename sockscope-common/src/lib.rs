@@ -1,0 +1,212 @@
+//! Record layouts shared by the eBPF programs (`sockscope-ebpf`) and user space (`sockscope`).
+//!
+//! One traced call becomes one record in the ring buffer:
+//!
+//! ```text
+//! RecordHeader | SegHeader | bytes (padded to 8) | SegHeader | bytes | ...
+//! ```
+//!
+//! The header carries the raw syscall arguments, the result and the task's identity. Each
+//! segment is a piece of user memory the kernel side read for the call (the message bytes, the
+//! socket address, a msghdr, an iovec array, ...), tagged with its kind and whether the read
+//! succeeded. User space decodes the segments; the kernel never interprets them.
+#![no_std]
+
+/// Length of `task_struct::comm`.
+pub const COMM_LEN: usize = 16;
+
+/// Largest number of bytes captured from one buffer (the `-s` upper bound).
+pub const MAX_SNAPLEN: u32 = 4096;
+/// Bytes of a `struct sockaddr_storage`: the most of an address that is captured.
+pub const SOCKADDR_MAX: u32 = 128;
+/// iovec entries captured per msghdr.
+pub const MAX_IOV: u32 = 16;
+/// Control (ancillary) bytes captured per msghdr.
+pub const MAX_CONTROL: u32 = 1024;
+/// mmsghdr entries captured per sendmmsg/recvmmsg call.
+pub const MAX_MMSG: u32 = 8;
+
+/// Size of the segment area that follows the header in a record.
+pub const DATA_SIZE: usize = 16384;
+/// A segment may only start below this offset (so one more maximal segment always fits).
+pub const CURSOR_LIMIT: u32 = 8192;
+/// Mask that proves `cursor < CURSOR_LIMIT` to the verifier.
+pub const CURSOR_MASK: u32 = CURSOR_LIMIT - 1;
+
+/// The traced calls. The numeric values are the record's `event` field.
+#[repr(u16)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventId {
+    Sendto = 1,
+    Recvfrom = 2,
+    Sendmsg = 3,
+    Recvmsg = 4,
+    Sendmmsg = 5,
+    Recvmmsg = 6,
+}
+
+impl EventId {
+    pub const ALL: [EventId; 6] = [
+        EventId::Sendto,
+        EventId::Recvfrom,
+        EventId::Sendmsg,
+        EventId::Recvmsg,
+        EventId::Sendmmsg,
+        EventId::Recvmmsg,
+    ];
+
+    pub fn from_u16(v: u16) -> Option<EventId> {
+        Self::ALL.into_iter().find(|e| *e as u16 == v)
+    }
+}
+
+/// `RecordHeader::flags`: the segment area filled up; later segments were not captured.
+pub const RF_SEGS_TRUNCATED: u16 = 1 << 0;
+/// `RecordHeader::flags`: the destination address read at exit differs from the one at entry.
+pub const RF_TOCTOU: u16 = 1 << 1;
+
+/// Fixed part of every record.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct RecordHeader {
+    /// An [`EventId`].
+    pub event: u16,
+    /// `RF_*` bits.
+    pub flags: u16,
+    /// CPU the call exited on.
+    pub cpu: u32,
+    /// Bytes of segment data after the header.
+    pub data_len: u32,
+    /// Number of segments.
+    pub nsegs: u32,
+    /// Entry time, CLOCK_MONOTONIC nanoseconds.
+    pub ts_ns: u64,
+    /// Exit time minus entry time, nanoseconds.
+    pub duration_ns: u64,
+    pub tgid: u32,
+    pub tid: u32,
+    pub ppid: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub _pad: u32,
+    pub cgroup_id: u64,
+    /// The raw syscall arguments, as the syscall entry tracepoint saw them.
+    pub args: [u64; 6],
+    /// The syscall's return value (negative errno on failure).
+    pub ret: i64,
+    pub comm: [u8; COMM_LEN],
+}
+
+pub const RECORD_HEADER_SIZE: usize = core::mem::size_of::<RecordHeader>();
+
+/// Segment kinds.
+pub mod seg {
+    /// Message bytes: sendto's buf (read at entry) or recvfrom's buf (read at exit).
+    pub const BUF: u8 = 1;
+    /// A socket address: sendto's dest_addr (entry), recvfrom's src_addr (exit), msg_name.
+    /// `index` is the mmsghdr index for sendmmsg/recvmmsg.
+    pub const ADDR: u8 = 2;
+    /// sendto's dest_addr / sendmsg's msg_name read again at exit (TOCTOU check).
+    pub const ADDR_EXIT: u8 = 3;
+    /// recvfrom's `*addrlen` (a u32) at entry.
+    pub const ADDRLEN_IN: u8 = 4;
+    /// recvfrom's `*addrlen` at exit.
+    pub const ADDRLEN_OUT: u8 = 5;
+    /// A `struct user_msghdr` (56 bytes) as it was at entry.
+    pub const MSGHDR: u8 = 6;
+    /// A `struct user_msghdr` as it was at exit (recvmsg: the kernel updated lengths/flags).
+    pub const MSGHDR_EXIT: u8 = 7;
+    /// An iovec array (16 bytes per entry); `index` is the mmsghdr index.
+    pub const IOV: u8 = 8;
+    /// Bytes of one iovec; `index` = mmsg index << 8 | iovec index.
+    pub const IOV_DATA: u8 = 9;
+    /// msg_control bytes; `index` is the mmsghdr index.
+    pub const CONTROL: u8 = 10;
+    /// An mmsghdr array (64 bytes per entry) at entry.
+    pub const MMSGHDR: u8 = 11;
+    /// The mmsghdr array at exit (msg_len and the msghdrs updated by the kernel).
+    pub const MMSGHDR_EXIT: u8 = 12;
+    /// recvmmsg's timeout (struct __kernel_timespec) at entry.
+    pub const TIMESPEC: u8 = 13;
+    /// recvmmsg's timeout at exit.
+    pub const TIMESPEC_EXIT: u8 = 14;
+}
+
+/// `SegHeader::status`: the bytes were read.
+pub const SEG_OK: u8 = 0;
+/// `SegHeader::status`: the pointer was NULL; nothing was read.
+pub const SEG_NULL: u8 = 1;
+/// `SegHeader::status`: reading user memory faulted; nothing was read.
+pub const SEG_FAULT: u8 = 2;
+
+/// Header of one captured piece of user memory. `len` bytes follow, padded to 8.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SegHeader {
+    pub kind: u8,
+    pub status: u8,
+    pub index: u16,
+    /// Bytes captured after this header.
+    pub len: u32,
+    /// The user address they were read from.
+    pub addr: u64,
+}
+
+pub const SEG_HEADER_SIZE: usize = core::mem::size_of::<SegHeader>();
+
+/// Rounds a segment's data length up to the 8-byte alignment of the next header.
+#[inline(always)]
+pub const fn seg_padded(len: u32) -> u32 {
+    (len + 7) & !7
+}
+
+/// The per-thread in-flight state of one call, kept from entry to exit. The record sent to
+/// user space is `header` plus the first `header.data_len` bytes of `data`.
+#[repr(C)]
+pub struct Slot {
+    /// Non-zero between a traced entry and its exit.
+    pub active: u32,
+    /// Next free offset in `data`.
+    pub cursor: u32,
+    pub header: RecordHeader,
+    pub data: [u8; DATA_SIZE],
+}
+
+/// Kernel-side counters, indexes into the per-CPU `COUNTERS` array.
+pub mod counter {
+    /// Records dropped because the ring buffer was full.
+    pub const LOST_RINGBUF: u32 = 0;
+    /// Calls not traced because no in-flight slot could be allocated.
+    pub const LOST_NOSLOT: u32 = 1;
+    /// Records sent.
+    pub const SENT: u32 = 2;
+    pub const COUNT: u32 = 4;
+}
+
+/// Process filter modes (`Config::pid_filter`).
+pub const PID_FILTER_NONE: u32 = 0;
+/// Only tgids present in the `PIDS` map are traced.
+pub const PID_FILTER_MAP: u32 = 1;
+
+/// Load-time configuration, written into the program's read-only globals by the loader.
+/// Kernel structure offsets come from the running kernel's BTF; zero means unknown.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Config {
+    /// sockscope's own tgid: never traced.
+    pub self_tgid: u32,
+    /// Bytes of each message buffer to capture (`-s`), at most [`MAX_SNAPLEN`].
+    pub snaplen: u32,
+    /// One of `PID_FILTER_*`.
+    pub pid_filter: u32,
+    /// Wake the consumer only when this many bytes are waiting (0: every record).
+    pub wakeup_bytes: u32,
+    /// offsetof(struct task_struct, real_parent)
+    pub off_task_real_parent: u32,
+    /// offsetof(struct task_struct, tgid)
+    pub off_task_tgid: u32,
+}
+
+// SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.
+#[cfg(feature = "user")]
+unsafe impl aya::Pod for Config {}

@@ -1,0 +1,562 @@
+//! sockscope's kernel side: one program pair (syscall entry / exit tracepoint) per traced call.
+//!
+//! At entry a program checks the scope (never sockscope itself, the process filter), takes the
+//! thread's in-flight slot, stores the raw arguments and reads what the caller handed in (the
+//! message, the destination address, the msghdr and its iovecs...). At exit it adds the result
+//! and what the kernel filled in (received bytes, source address...) and copies the slot, header
+//! plus the used part of the segment area, into the ring buffer as one record.
+//!
+//! Nothing here interprets the bytes: decoding is user space's job.
+#![no_std]
+#![no_main]
+
+use core::ffi::c_void;
+
+use aya_ebpf::{
+    EbpfContext,
+    bindings::{BPF_F_NO_PREALLOC, BPF_NOEXIST, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
+    helpers::{
+        bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
+        generated::{
+            bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_smp_processor_id,
+            bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_probe_read_user, bpf_ringbuf_output,
+        },
+    },
+    macros::{map, tracepoint},
+    maps::{HashMap, PerCpuArray, RingBuf},
+    programs::TracePointContext,
+};
+use sockscope_common::{
+    CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG,
+    MAX_SNAPLEN, PID_FILTER_MAP, RECORD_HEADER_SIZE, SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK,
+    SOCKADDR_MAX, SegHeader, Slot, counter, seg, seg_padded,
+};
+
+/// Load-time configuration, filled in by the loader (see `Config`).
+#[unsafe(no_mangle)]
+static CONFIG: Config = Config {
+    self_tgid: 0,
+    snaplen: 32,
+    pid_filter: 0,
+    wakeup_bytes: 0,
+    off_task_real_parent: 0,
+    off_task_tgid: 0,
+};
+
+#[map]
+static EVENTS: RingBuf = RingBuf::with_byte_size(16 << 20, 0);
+
+/// tid → the call in progress on that thread. Entries are made on a thread's first traced call,
+/// reused for its later calls (no per-call copy) and removed when the thread exits.
+#[map]
+static INFLIGHT: HashMap<u32, Slot> = HashMap::with_max_entries(16384, BPF_F_NO_PREALLOC);
+
+/// Source value for creating INFLIGHT entries (its content is overwritten at each entry).
+#[map]
+static TEMPLATE: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
+
+#[map]
+static COUNTERS: PerCpuArray<u64> = PerCpuArray::with_max_entries(counter::COUNT, 0);
+
+/// tgids to trace when `CONFIG.pid_filter == PID_FILTER_MAP`.
+#[map]
+static PIDS: HashMap<u32, u8> = HashMap::with_max_entries(65536, 0);
+
+#[inline(always)]
+fn config() -> Config {
+    // SAFETY: a read of our own static; volatile so the loader's values are not constant-folded.
+    unsafe { core::ptr::read_volatile(&CONFIG) }
+}
+
+#[inline(always)]
+fn bump(idx: u32) {
+    if let Some(c) = COUNTERS.get_ptr_mut(idx) {
+        // SAFETY: per-CPU value, no concurrent writer on this CPU.
+        unsafe { *c += 1 };
+    }
+}
+
+/// The syscall tracepoints' argument `i` (sys_enter_*: `args[i]` at offset 16 + 8 i).
+#[inline(always)]
+fn arg(ctx: &TracePointContext, i: usize) -> u64 {
+    // SAFETY: the syscall enter tracepoint record holds 6 u64 arguments from offset 16.
+    unsafe { *(ctx.as_ptr().cast::<u8>().add(16 + 8 * i).cast::<u64>()) }
+}
+
+/// sys_exit_*: `ret` at offset 16.
+#[inline(always)]
+fn ret_of(ctx: &TracePointContext) -> i64 {
+    // SAFETY: the syscall exit tracepoint record holds the return value at offset 16.
+    unsafe { *(ctx.as_ptr().cast::<u8>().add(16).cast::<i64>()) }
+}
+
+#[inline(always)]
+fn min(a: u64, b: u64) -> u64 {
+    if a < b { a } else { b }
+}
+
+/// Reads a plain value from user memory into the stack; None when it faults.
+#[inline(always)]
+fn read_user<T: Copy>(src: u64) -> Option<T> {
+    let mut v = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`.
+    let r = unsafe {
+        bpf_probe_read_user(v.as_mut_ptr().cast(), core::mem::size_of::<T>() as u32, src as *const c_void)
+    };
+    // SAFETY: initialised by the successful read.
+    if r == 0 { Some(unsafe { v.assume_init() }) } else { None }
+}
+
+/// `struct user_msghdr` as the kernel reads it from user space.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct UserMsghdr {
+    name: u64,
+    namelen: i32,
+    _pad: u32,
+    iov: u64,
+    iovlen: u64,
+    control: u64,
+    controllen: u64,
+    flags: u32,
+    _pad2: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Iovec {
+    base: u64,
+    len: u64,
+}
+
+const MSGHDR_SIZE: u64 = core::mem::size_of::<UserMsghdr>() as u64;
+const MMSGHDR_SIZE: u64 = 64;
+
+/// Appends a segment holding up to `want` bytes of user memory at `src` (at most MAX_SNAPLEN).
+/// A NULL `src` or a faulting read is recorded as such. Returns the bytes captured.
+#[inline(always)]
+fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u64) -> u64 {
+    let cur = slot.cursor;
+    if cur >= CURSOR_LIMIT {
+        slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
+        return 0;
+    }
+    let off = (cur & CURSOR_MASK) as usize;
+    let mut n = min(want, MAX_SNAPLEN as u64) as u32;
+    n &= 0x1fff;
+    if n > MAX_SNAPLEN {
+        n = MAX_SNAPLEN;
+    }
+    let base = slot.data.as_mut_ptr();
+    // SAFETY: off < CURSOR_LIMIT and SEG_HEADER_SIZE + n <= 16 + MAX_SNAPLEN keep both pointers
+    // and the read inside `data` (DATA_SIZE >= CURSOR_LIMIT + 16 + MAX_SNAPLEN).
+    let (sh, dst) = unsafe { (base.add(off).cast::<SegHeader>(), base.add(off + SEG_HEADER_SIZE)) };
+    let (status, len) = if src == 0 {
+        (SEG_NULL, 0)
+    } else if n == 0 {
+        (SEG_OK, 0)
+    } else {
+        // SAFETY: dst has room for n bytes (see above).
+        let r = unsafe { bpf_probe_read_user(dst.cast(), n, src as *const c_void) };
+        if r < 0 { (SEG_FAULT, 0) } else { (SEG_OK, n) }
+    };
+    // SAFETY: sh points inside `data`, 8-aligned (cursor advances by padded lengths).
+    unsafe {
+        (*sh).kind = kind;
+        (*sh).status = status;
+        (*sh).index = index;
+        (*sh).len = len;
+        (*sh).addr = src;
+    }
+    slot.cursor = off as u32 + SEG_HEADER_SIZE as u32 + seg_padded(len);
+    slot.header.nsegs += 1;
+    len as u64
+}
+
+/// The calling thread's slot, created on its first traced call.
+#[inline(always)]
+fn slot_for(tid: u32) -> Option<&'static mut Slot> {
+    if let Some(p) = INFLIGHT.get_ptr_mut(tid) {
+        // SAFETY: map value, only this thread uses its own entry.
+        return Some(unsafe { &mut *p });
+    }
+    let tmpl = TEMPLATE.get_ptr(0)?;
+    // SAFETY: per-CPU map value used only as the source of the copy.
+    if INFLIGHT.insert(tid, unsafe { &*tmpl }, BPF_NOEXIST as u64).is_err() {
+        bump(counter::LOST_NOSLOT);
+        return None;
+    }
+    // SAFETY: as above.
+    INFLIGHT.get_ptr_mut(tid).map(|p| unsafe { &mut *p })
+}
+
+/// Common entry work: scope check, slot, raw arguments, entry time.
+#[inline(always)]
+fn enter(ctx: &TracePointContext, event: EventId) -> Option<&'static mut Slot> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tgid = (pid_tgid >> 32) as u32;
+    let tid = pid_tgid as u32;
+    let cfg = config();
+    if tgid == cfg.self_tgid {
+        return None;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return None;
+    }
+    let slot = slot_for(tid)?;
+    slot.active = 1;
+    slot.cursor = 0;
+    let h = &mut slot.header;
+    h.event = event as u16;
+    h.flags = 0;
+    h.nsegs = 0;
+    h.data_len = 0;
+    // SAFETY: helper without preconditions.
+    h.ts_ns = unsafe { bpf_ktime_get_ns() };
+    h.args = [arg(ctx, 0), arg(ctx, 1), arg(ctx, 2), arg(ctx, 3), arg(ctx, 4), arg(ctx, 5)];
+    Some(slot)
+}
+
+/// Common exit work: the slot of this thread's traced entry, result, identity.
+#[inline(always)]
+fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tid = pid_tgid as u32;
+    // SAFETY: map value, only this thread uses its own entry.
+    let slot = unsafe { &mut *INFLIGHT.get_ptr_mut(tid)? };
+    if slot.active == 0 {
+        return None;
+    }
+    slot.active = 0;
+    let cfg = config();
+    let h = &mut slot.header;
+    // SAFETY: helpers without preconditions.
+    unsafe {
+        h.duration_ns = bpf_ktime_get_ns().wrapping_sub(h.ts_ns);
+        h.cpu = bpf_get_smp_processor_id();
+        h.cgroup_id = bpf_get_current_cgroup_id();
+    }
+    h.ret = ret_of(ctx);
+    h.tgid = (pid_tgid >> 32) as u32;
+    h.tid = tid;
+    let ug = bpf_get_current_uid_gid();
+    h.uid = ug as u32;
+    h.gid = (ug >> 32) as u32;
+    h.comm = bpf_get_current_comm().unwrap_or([0; 16]);
+    h.ppid = parent_tgid(&cfg);
+    Some(slot)
+}
+
+/// current->real_parent->tgid, with offsets from the running kernel's BTF (0 when unknown).
+#[inline(always)]
+fn parent_tgid(cfg: &Config) -> u32 {
+    if cfg.off_task_real_parent == 0 || cfg.off_task_tgid == 0 {
+        return 0;
+    }
+    // SAFETY: kernel reads through the fault-tolerant helper.
+    unsafe {
+        let task = bpf_get_current_task();
+        let mut parent: u64 = 0;
+        if bpf_probe_read_kernel(
+            (&mut parent as *mut u64).cast(),
+            8,
+            (task + cfg.off_task_real_parent as u64) as *const c_void,
+        ) != 0
+        {
+            return 0;
+        }
+        let mut tgid: u32 = 0;
+        if bpf_probe_read_kernel((&mut tgid as *mut u32).cast(), 4, (parent + cfg.off_task_tgid as u64) as *const c_void) != 0 {
+            return 0;
+        }
+        tgid
+    }
+}
+
+/// Sends the slot as one record; a full ring buffer is counted, never silent.
+#[inline(always)]
+fn submit(slot: &mut Slot) {
+    let cfg = config();
+    let mut used = slot.cursor as u64;
+    if used > DATA_SIZE as u64 {
+        used = DATA_SIZE as u64;
+    }
+    slot.header.data_len = used as u32;
+    let size = RECORD_HEADER_SIZE as u64 + used;
+    let flags = if cfg.wakeup_bytes == 0 {
+        0
+    } else if EVENTS.query(BPF_RB_AVAIL_DATA as u64) >= cfg.wakeup_bytes as u64 {
+        BPF_RB_FORCE_WAKEUP as u64
+    } else {
+        BPF_RB_NO_WAKEUP as u64
+    };
+    // SAFETY: header and data are contiguous in the repr(C) slot; size <= their total size.
+    let r = unsafe {
+        bpf_ringbuf_output(
+            (&EVENTS as *const RingBuf).cast_mut().cast(),
+            &mut slot.header as *mut _ as *mut c_void,
+            size,
+            flags,
+        )
+    };
+    bump(if r < 0 { counter::LOST_RINGBUF } else { counter::SENT });
+}
+
+#[inline(always)]
+fn positive_len(v: u64) -> u64 {
+    // addrlen/namelen are ints: a negative one captures nothing.
+    let v = v as i32;
+    if v > 0 { v as u64 } else { 0 }
+}
+
+/// Captures what a caller hands in with a msghdr: name, iovec array and each iovec's bytes,
+/// control. `index` numbers the message within a sendmmsg vector.
+#[inline(always)]
+fn capture_msg_out(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16) {
+    if m.name != 0 {
+        push_user(slot, seg::ADDR, index, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
+    }
+    capture_iov(slot, snaplen, m, index, u64::MAX);
+    if m.control != 0 && m.controllen != 0 {
+        push_user(slot, seg::CONTROL, index, m.control, min(m.controllen, MAX_CONTROL as u64));
+    }
+}
+
+/// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
+/// `total` (the byte count a receive returned; u64::MAX for a send).
+#[inline(always)]
+fn capture_iov(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, total: u64) {
+    if m.iov == 0 || m.iovlen == 0 {
+        return;
+    }
+    let niov = min(m.iovlen, MAX_IOV as u64);
+    push_user(slot, seg::IOV, index, m.iov, niov * 16);
+    let mut left = total;
+    for i in 0..MAX_IOV as u64 {
+        if i >= niov || left == 0 {
+            break;
+        }
+        let Some(iov) = read_user::<Iovec>(m.iov + i * 16) else { break };
+        let n = min(iov.len, left);
+        left -= n;
+        push_user(slot, seg::IOV_DATA, ((index as u64) << 8 | i) as u16, iov.base, min(n, snaplen));
+    }
+}
+
+/// What a receive filled in: name (namelen as updated), iovecs up to `got` bytes, control.
+#[inline(always)]
+fn capture_msg_in(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, got: u64) {
+    if m.name != 0 {
+        push_user(slot, seg::ADDR, index, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
+    }
+    capture_iov(slot, snaplen, m, index, got);
+    if m.control != 0 && m.controllen != 0 {
+        push_user(slot, seg::CONTROL, index, m.control, min(m.controllen, MAX_CONTROL as u64));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// sendto(int fd, void *buf, size_t len, unsigned flags, struct sockaddr *addr, int addrlen)
+
+#[tracepoint]
+pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Sendto) else { return 0 };
+    let snaplen = config().snaplen as u64;
+    let [_, buf, len, _, addr, addrlen] = slot.header.args;
+    push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
+    if addr != 0 {
+        push_user(slot, seg::ADDR, 0, addr, min(positive_len(addrlen), SOCKADDR_MAX as u64));
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
+    let Some(slot) = exit(&ctx) else { return 0 };
+    let [_, _, _, _, addr, addrlen] = slot.header.args;
+    if addr != 0 {
+        push_user(slot, seg::ADDR_EXIT, 0, addr, min(positive_len(addrlen), SOCKADDR_MAX as u64));
+    }
+    submit(slot);
+    0
+}
+
+// ---------------------------------------------------------------------------------------------
+// recvfrom(int fd, void *buf, size_t len, unsigned flags, struct sockaddr *addr, int *addrlen)
+
+#[tracepoint]
+pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Recvfrom) else { return 0 };
+    let addrlen_ptr = slot.header.args[5];
+    if addrlen_ptr != 0 {
+        push_user(slot, seg::ADDRLEN_IN, 0, addrlen_ptr, 4);
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
+    let Some(slot) = exit(&ctx) else { return 0 };
+    let snaplen = config().snaplen as u64;
+    let ret = slot.header.ret;
+    let [_, buf, len, _, addr, addrlen_ptr] = slot.header.args;
+    if ret >= 0 {
+        push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, len), snaplen));
+        if addrlen_ptr != 0 {
+            push_user(slot, seg::ADDRLEN_OUT, 0, addrlen_ptr, 4);
+            if addr != 0 {
+                let out = read_user::<i32>(addrlen_ptr).unwrap_or(0) as u64;
+                push_user(slot, seg::ADDR, 0, addr, min(positive_len(out), SOCKADDR_MAX as u64));
+            }
+        }
+    }
+    submit(slot);
+    0
+}
+
+// ---------------------------------------------------------------------------------------------
+// sendmsg(int fd, struct user_msghdr *msg, unsigned flags)
+
+#[tracepoint]
+pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Sendmsg) else { return 0 };
+    let snaplen = config().snaplen as u64;
+    let msg = slot.header.args[1];
+    push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
+    if let Some(m) = read_user::<UserMsghdr>(msg) {
+        capture_msg_out(slot, snaplen, &m, 0);
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = exit(&ctx) else { return 0 };
+    let msg = slot.header.args[1];
+    if let Some(m) = read_user::<UserMsghdr>(msg) {
+        if m.name != 0 {
+            push_user(slot, seg::ADDR_EXIT, 0, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
+        }
+    }
+    submit(slot);
+    0
+}
+
+// ---------------------------------------------------------------------------------------------
+// recvmsg(int fd, struct user_msghdr *msg, unsigned flags)
+
+#[tracepoint]
+pub fn sys_enter_recvmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Recvmsg) else { return 0 };
+    let msg = slot.header.args[1];
+    push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = exit(&ctx) else { return 0 };
+    let snaplen = config().snaplen as u64;
+    let ret = slot.header.ret;
+    let msg = slot.header.args[1];
+    if ret >= 0 {
+        push_user(slot, seg::MSGHDR_EXIT, 0, msg, MSGHDR_SIZE);
+        if let Some(m) = read_user::<UserMsghdr>(msg) {
+            capture_msg_in(slot, snaplen, &m, 0, ret as u64);
+        }
+    }
+    submit(slot);
+    0
+}
+
+// ---------------------------------------------------------------------------------------------
+// sendmmsg(int fd, struct mmsghdr *msgvec, unsigned vlen, unsigned flags)
+
+#[tracepoint]
+pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Sendmmsg) else { return 0 };
+    let snaplen = config().snaplen as u64;
+    let [_, vec, vlen, ..] = slot.header.args;
+    let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
+    push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
+    for i in 0..MAX_MMSG as u64 {
+        if i >= n {
+            break;
+        }
+        let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { break };
+        capture_msg_out(slot, snaplen, &m, i as u16);
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_sendmmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = exit(&ctx) else { return 0 };
+    let ret = slot.header.ret;
+    let vec = slot.header.args[1];
+    if ret > 0 {
+        push_user(slot, seg::MMSGHDR_EXIT, 0, vec, min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE);
+    }
+    submit(slot);
+    0
+}
+
+// ---------------------------------------------------------------------------------------------
+// recvmmsg(int fd, struct mmsghdr *msgvec, unsigned vlen, unsigned flags, struct timespec *timeout)
+
+#[tracepoint]
+pub fn sys_enter_recvmmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Recvmmsg) else { return 0 };
+    let [_, vec, vlen, _, timeout, _] = slot.header.args;
+    let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
+    push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
+    if timeout != 0 {
+        push_user(slot, seg::TIMESPEC, 0, timeout, 16);
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
+    let Some(slot) = exit(&ctx) else { return 0 };
+    let snaplen = config().snaplen as u64;
+    let ret = slot.header.ret;
+    let [_, vec, _, _, timeout, _] = slot.header.args;
+    if ret > 0 {
+        let n = min(ret as u64, MAX_MMSG as u64);
+        push_user(slot, seg::MMSGHDR_EXIT, 0, vec, n * MMSGHDR_SIZE);
+        for i in 0..MAX_MMSG as u64 {
+            if i >= n {
+                break;
+            }
+            let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { break };
+            let got = read_user::<u32>(vec + i * MMSGHDR_SIZE + MSGHDR_SIZE).unwrap_or(0) as u64;
+            capture_msg_in(slot, snaplen, &m, i as u16, got);
+        }
+    }
+    if timeout != 0 {
+        push_user(slot, seg::TIMESPEC_EXIT, 0, timeout, 16);
+    }
+    submit(slot);
+    0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thread exit: free the thread's slot.
+
+#[tracepoint]
+pub fn sched_process_exit(_ctx: TracePointContext) -> u32 {
+    let tid = bpf_get_current_pid_tgid() as u32;
+    let _ = INFLIGHT.remove(tid);
+    0
+}
+
+#[cfg(not(test))]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
+
+#[unsafe(link_section = "license")]
+#[unsafe(no_mangle)]
+static LICENSE: [u8; 4] = *b"GPL\0";

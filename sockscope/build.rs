@@ -1,0 +1,23 @@
+//! Builds the eBPF programs (crate `sockscope-ebpf`) with aya-build and places the object in
+//! OUT_DIR. With AYA_BUILD_SKIP=1 (pure decoding work without the eBPF toolchain) an empty
+//! placeholder is written instead; the loader then refuses to run with a clear error.
+use anyhow::{Context as _, anyhow};
+
+fn main() -> anyhow::Result<()> {
+    let out_dir = std::path::PathBuf::from(std::env::var_os("OUT_DIR").context("OUT_DIR")?);
+    let skip = std::env::var("AYA_BUILD_SKIP").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    if skip {
+        std::fs::write(out_dir.join("sockscope"), [])?;
+    }
+    let meta = cargo_metadata::MetadataCommand::new().no_deps().exec()?;
+    let pkg = meta
+        .packages
+        .into_iter()
+        .find(|p| p.name.as_str() == "sockscope-ebpf")
+        .ok_or_else(|| anyhow!("sockscope-ebpf package not found"))?;
+    let root = pkg.manifest_path.parent().context("ebpf manifest dir")?;
+    aya_build::build_ebpf(
+        [aya_build::Package { name: pkg.name.as_str(), root_dir: root.as_str(), ..Default::default() }],
+        aya_build::Toolchain::default(),
+    )
+}

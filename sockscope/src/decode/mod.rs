@@ -1,0 +1,24 @@
+//! Pure decoders: bytes captured by the kernel side in, strace-style text (and JSON values) out.
+//! Nothing here touches the kernel; everything is tested on bytes.
+
+pub mod errno;
+pub mod msghdr;
+pub mod sockaddr;
+pub mod strfmt;
+pub mod xlat;
+
+/// strace-compatible output settings shared by all decoders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    /// `-s`: the most bytes of a string shown (strace's max_strlen, default 32). Also the most
+    /// elements of an array shown, as strace does.
+    pub max_strlen: usize,
+    /// `-x` = 1 (non-ASCII strings in hex), `-xx` = 2 (all strings in hex), 0 otherwise.
+    pub xflag: u8,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style { max_strlen: 32, xflag: 0 }
+    }
+}
