@@ -1,1 +1,2 @@
-//! (being written)
+//! msghdr / mmsghdr / cmsg / timespec arguments of sendmsg, recvmsg, sendmmsg, recvmmsg.
+//! STUB: being written by the msghdr helper.
