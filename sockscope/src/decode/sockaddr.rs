@@ -1,18 +1,1188 @@
 //! Socket addresses as strace prints them, and as Tracee-like JSON maps.
-//! STUB: being written by the decoder helper; signatures are fixed.
+//!
+//! The text follows strace 6.1's `decode_sockaddr`/`print_sockaddr` (`src/sockaddr.c`):
+//!
+//! * `addrlen < 2` (including 0 and negative lengths) prints the pointer (`NULL` for a NULL
+//!   one), whatever it points to; so does a NULL pointer or an unreadable address.
+//! * `addrlen > 128` is cut to 128 (sizeof(struct sockaddr_storage)); bytes past `addrlen` read
+//!   as zero.
+//! * `{sa_family=AF_X}` when `addrlen == 2`; otherwise the family's fields when `addrlen` is at
+//!   least the family's minimum, else the raw bytes `sa_data="..."` (all `addrlen - 2` of them:
+//!   `-s` does not apply, `-x`/`-xx` do).
 
 use super::Style;
+use super::strfmt::{
+    QuoteOpts, print_addr, quote_bytes, quote_bytes_hex, quote_cstr, string_quote,
+};
+use super::xlat::{
+    ADDRESS_FAMILIES, AF_PACKET_TYPES, ARP_HARDWARE_TYPES, ETHERNET_PROTOCOLS, VSOCK_CIDS,
+    VSOCK_FLAGS, VSOCK_PORTS, print_flags, print_xval, print_xval_dflt, xlat_lookup,
+};
+use std::fmt::Write;
+
+/// sizeof(struct sockaddr_storage): the most strace reads.
+pub const SOCKADDR_MAX: usize = 128;
+
+const AF_UNIX: u16 = 1;
+const AF_INET: u16 = 2;
+const AF_INET6: u16 = 10;
+const AF_NETLINK: u16 = 16;
+const AF_PACKET: u16 = 17;
+const AF_VSOCK: u16 = 40;
+
+/// sizeof(struct sockaddr_un).
+const SOCKADDR_UN_LEN: usize = 110;
+/// offsetof(struct sockaddr_in6, sin6_scope_id): strace's minimum for AF_INET6.
+const SIN6_MIN_LEN: usize = 24;
+
+/// A sockaddr buffer of `len` meaningful bytes, zero beyond them (as strace's buffer is).
+struct Buf<'a> {
+    b: &'a [u8],
+}
+
+impl Buf<'_> {
+    fn u8(&self, off: usize) -> u8 {
+        self.b.get(off).copied().unwrap_or(0)
+    }
+    fn u16le(&self, off: usize) -> u16 {
+        u16::from_le_bytes([self.u8(off), self.u8(off + 1)])
+    }
+    fn u16be(&self, off: usize) -> u16 {
+        u16::from_be_bytes([self.u8(off), self.u8(off + 1)])
+    }
+    fn u32le(&self, off: usize) -> u32 {
+        u32::from_le_bytes([
+            self.u8(off),
+            self.u8(off + 1),
+            self.u8(off + 2),
+            self.u8(off + 3),
+        ])
+    }
+    fn u32be(&self, off: usize) -> u32 {
+        u32::from_be_bytes([
+            self.u8(off),
+            self.u8(off + 1),
+            self.u8(off + 2),
+            self.u8(off + 3),
+        ])
+    }
+    fn array<const N: usize>(&self, off: usize) -> [u8; N] {
+        let mut a = [0u8; N];
+        for (i, v) in a.iter_mut().enumerate() {
+            *v = self.u8(off + i);
+        }
+        a
+    }
+    /// Bytes `from..from+n`, zero-padded.
+    fn bytes(&self, from: usize, n: usize) -> Vec<u8> {
+        (from..from + n).map(|i| self.u8(i)).collect()
+    }
+}
 
 /// strace's rendering of a socket address argument. `addr` is the user pointer, `bytes` what
 /// was read there (None: the read faulted), `addrlen` the length the call gave for it (the
 /// kernel captured min(addrlen, 128) bytes when addrlen > 0).
-pub fn format_sockaddr(out: &mut String, addr: u64, bytes: Option<&[u8]>, addrlen: i64, style: &Style) {
-    let _ = (out, addr, bytes, addrlen, style);
-    todo!()
+///
+/// `addrlen` is taken as the C `int` strace takes it as (its low 32 bits). `bytes` beyond
+/// min(addrlen, 128) are ignored; fewer bytes than that count as a faulted read (strace reads
+/// all or nothing) and print the pointer.
+pub fn format_sockaddr(
+    out: &mut String,
+    addr: u64,
+    bytes: Option<&[u8]>,
+    addrlen: i64,
+    style: &Style,
+) {
+    let addrlen = addrlen as i32;
+    if addrlen < 2 || addr == 0 {
+        print_addr(out, addr);
+        return;
+    }
+    let len = (addrlen as usize).min(SOCKADDR_MAX);
+    match bytes {
+        Some(b) if b.len() >= len => print_sockaddr(out, &b[..len], style),
+        _ => print_addr(out, addr),
+    }
+}
+
+/// strace's print_sockaddr: `{sa_family=..., ...}` for the `bytes.len()` bytes of a socket
+/// address (the whole of `bytes` is the address length; at most 128 bytes are looked at).
+/// Also what recvfrom's and msghdr's address fields print once read.
+pub fn print_sockaddr(out: &mut String, bytes: &[u8], style: &Style) {
+    let bytes = &bytes[..bytes.len().min(SOCKADDR_MAX)];
+    let addrlen = bytes.len();
+    let b = Buf { b: bytes };
+    let family = b.u16le(0);
+    out.push_str("{sa_family=");
+    print_xval(out, family.into(), &ADDRESS_FAMILIES);
+    if addrlen > 2 {
+        out.push_str(", ");
+        let min_len = match family {
+            AF_UNIX => Some(3),
+            AF_INET => Some(16),
+            AF_INET6 => Some(SIN6_MIN_LEN),
+            AF_NETLINK => Some(12),
+            AF_PACKET => Some(20),
+            AF_VSOCK => Some(16),
+            _ => None,
+        };
+        match min_len {
+            Some(m) if addrlen >= m => match family {
+                AF_UNIX => print_un(out, &b, addrlen, style),
+                AF_INET => print_in(out, &b, style),
+                AF_INET6 => print_in6(out, &b, addrlen, style),
+                AF_NETLINK => print_nl(out, &b),
+                AF_PACKET => print_ll(out, &b, addrlen, style),
+                AF_VSOCK => print_vsock(out, &b),
+                _ => print_raw(out, bytes, style),
+            },
+            _ => print_raw(out, bytes, style),
+        }
+    }
+    out.push('}');
+}
+
+fn print_raw(out: &mut String, bytes: &[u8], style: &Style) {
+    out.push_str("sa_data=");
+    quote_bytes(out, bytes.get(2..).unwrap_or(&[]), style);
+}
+
+fn print_un(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
+    let path_len = addrlen.min(SOCKADDR_UN_LEN) - 2;
+    out.push_str("sun_path=");
+    if b.u8(2) != 0 {
+        // Up to the first NUL, or all path_len bytes; never `...`.
+        quote_cstr(out, &b.bytes(2, path_len), style);
+    } else {
+        out.push('@');
+        quote_bytes(out, &b.bytes(3, path_len - 1), style);
+    }
+}
+
+/// A NUL-terminated text strace quotes with print_quoted_string(.., QUOTE_0_TERMINATED).
+fn quote_text(out: &mut String, text: &str, style: &Style) {
+    quote_cstr(out, text.as_bytes(), style);
+}
+
+fn print_in(out: &mut String, b: &Buf, style: &Style) {
+    let _ = write!(out, "sin_port=htons({}), sin_addr=inet_addr(", b.u16be(2));
+    quote_text(out, &ntop4(&b.array::<4>(4)), style);
+    out.push(')');
+}
+
+fn print_in6(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
+    let _ = write!(
+        out,
+        "sin6_port=htons({}), sin6_flowinfo=htonl({}), ",
+        b.u16be(2),
+        b.u32be(4)
+    );
+    let a = b.array::<16>(8);
+    out.push_str("inet_pton(AF_INET6, ");
+    quote_text(out, &ntop6(&a), style);
+    out.push_str(", &sin6_addr)");
+    if addrlen <= SIN6_MIN_LEN {
+        return;
+    }
+    let scope = b.u32le(24);
+    out.push_str(", sin6_scope_id=");
+    let link_local = a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+    let mc_link_local = a[0] == 0xff && (a[1] & 0x0f) == 0x02;
+    if link_local || mc_link_local {
+        print_ifindex(out, scope, style);
+    } else {
+        let _ = write!(out, "{scope}");
+    }
+}
+
+/// The name of interface `index` on this machine (libc's if_indextoname).
+pub fn ifindex_name(index: u32) -> Option<Vec<u8>> {
+    if index == 0 {
+        return None;
+    }
+    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: buf has the IF_NAMESIZE bytes if_indextoname may write.
+    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
+    if p.is_null() {
+        return None;
+    }
+    let bytes: Vec<u8> = buf
+        .iter()
+        .map(|&c| c as u8)
+        .take_while(|&c| c != 0)
+        .collect();
+    Some(bytes)
+}
+
+/// strace's print_ifindex: `if_nametoindex("lo")` when the index names an interface here,
+/// else the number.
+pub fn print_ifindex(out: &mut String, index: u32, style: &Style) {
+    match ifindex_name(index) {
+        Some(name) => {
+            out.push_str("if_nametoindex(\"");
+            let opts = QuoteOpts {
+                zero_terminated: true,
+                omit_quotes: true,
+                force_hex: false,
+            };
+            string_quote(out, &name, name.len(), opts, style.xflag);
+            out.push_str("\")");
+        }
+        None => {
+            let _ = write!(out, "{index}");
+        }
+    }
+}
+
+fn print_nl(out: &mut String, b: &Buf) {
+    let pad = b.u16le(2);
+    if pad != 0 {
+        let _ = write!(out, "nl_pad={pad:#x}, ");
+    }
+    let _ = write!(out, "nl_pid={}, nl_groups=", b.u32le(4) as i32);
+    push_0x(out, b.u32le(8).into(), 8);
+}
+
+/// C's `%#0*llx` with width `w`: zero-padded to `w` characters including the `0x`, and no
+/// `0x` at all for zero (`00000000`, `0x000005`, `00`, `0x1`).
+fn push_0x(out: &mut String, v: u64, w: usize) {
+    if v == 0 {
+        let _ = write!(out, "{:0w$}", 0, w = w);
+    } else {
+        let _ = write!(out, "{:#0w$x}", v, w = w);
+    }
+}
+
+fn print_ll(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
+    out.push_str("sll_protocol=htons(");
+    print_xval(out, b.u16be(2).into(), &ETHERNET_PROTOCOLS);
+    out.push_str("), sll_ifindex=");
+    print_ifindex(out, b.u32le(4), style);
+    out.push_str(", sll_hatype=");
+    print_xval(out, b.u16le(8).into(), &ARP_HARDWARE_TYPES);
+    out.push_str(", sll_pkttype=");
+    print_xval(out, b.u8(10).into(), &AF_PACKET_TYPES);
+    let halen = b.u8(11) as usize;
+    let _ = write!(out, ", sll_halen={halen}");
+    if halen != 0 {
+        let oob_halen = addrlen - 12;
+        out.push_str(", sll_addr=[");
+        for i in 0..halen {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            if i >= oob_halen {
+                out.push_str("...");
+                break;
+            }
+            push_0x(out, b.u8(12 + i).into(), 2);
+        }
+        out.push(']');
+    }
+}
+
+fn print_vsock(out: &mut String, b: &Buf) {
+    let reserved1 = b.u16le(2);
+    if reserved1 != 0 {
+        let _ = write!(out, "svm_reserved1={reserved1:#x}, ");
+    }
+    out.push_str("svm_cid=");
+    print_xval_dflt(out, b.u32le(8).into(), &VSOCK_CIDS, None);
+    out.push_str(", svm_port=");
+    print_xval_dflt(out, b.u32le(4).into(), &VSOCK_PORTS, None);
+    out.push_str(", svm_flags=");
+    print_flags(out, b.u8(12).into(), &VSOCK_FLAGS);
+    let zero = b.array::<3>(13);
+    if zero != [0; 3] {
+        out.push_str(", svm_zero=");
+        quote_bytes_hex(out, &zero);
+    }
+}
+
+/// glibc's inet_ntop(AF_INET).
+pub fn ntop4(a: &[u8; 4]) -> String {
+    format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+}
+
+/// glibc's inet_ntop(AF_INET6): the first longest run of two or more zero words becomes `::`;
+/// `::a.b.c.d` for IPv4-compatible addresses (but `::1`, not `::0.0.0.1`) and `::ffff:a.b.c.d`
+/// for v4-mapped ones.
+pub fn ntop6(a: &[u8; 16]) -> String {
+    let w: Vec<u16> = (0..8)
+        .map(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]))
+        .collect();
+    // Longest run of zero words, the first one on a tie.
+    let (mut best_base, mut best_len) = (None::<usize>, 0usize);
+    let mut cur: Option<(usize, usize)> = None;
+    for (i, &word) in w.iter().enumerate() {
+        if word == 0 {
+            cur = Some(match cur {
+                None => (i, 1),
+                Some((b, l)) => (b, l + 1),
+            });
+        } else if let Some((b, l)) = cur.take() {
+            if best_base.is_none() || l > best_len {
+                best_base = Some(b);
+                best_len = l;
+            }
+        }
+    }
+    if let Some((b, l)) = cur {
+        if best_base.is_none() || l > best_len {
+            best_base = Some(b);
+            best_len = l;
+        }
+    }
+    if best_len < 2 {
+        best_base = None;
+    }
+    let mut s = String::new();
+    let mut i = 0;
+    while i < 8 {
+        if let Some(b) = best_base {
+            if i >= b && i < b + best_len {
+                if i == b {
+                    s.push(':');
+                }
+                i += 1;
+                continue;
+            }
+        }
+        if i != 0 {
+            s.push(':');
+        }
+        if i == 6
+            && best_base == Some(0)
+            && (best_len == 6 || (best_len == 7 && w[7] != 1) || (best_len == 5 && w[5] == 0xffff))
+        {
+            s.push_str(&ntop4(&[a[12], a[13], a[14], a[15]]));
+            return s;
+        }
+        let _ = write!(s, "{:x}", w[i]);
+        i += 1;
+    }
+    if let Some(b) = best_base {
+        if b + best_len == 8 {
+            s.push(':');
+        }
+    }
+    s
+}
+
+fn family_name(family: u16) -> String {
+    match xlat_lookup(&ADDRESS_FAMILIES, family.into()) {
+        Some(n) => n.to_string(),
+        None => family.to_string(),
+    }
+}
+
+fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Tracee's SockAddr map: {"sa_family":"AF_INET","sin_port":"41001","sin_addr":"127.0.0.1"}.
+///
+/// All values are strings. `bytes` is the address as captured (its length the address length;
+/// a field whose bytes are missing is left out). Keys:
+/// * AF_UNIX: `sun_path` (up to the first NUL; an abstract name as `@name`; bytes that are not
+///   UTF-8 replaced by U+FFFD).
+/// * AF_INET: `sin_port`, `sin_addr`.
+/// * AF_INET6: `sin6_port`, `sin6_flowinfo` (host order), `sin6_addr` (as inet_ntop writes it),
+///   `sin6_scopeid`.
+/// * AF_NETLINK: `nl_pid`, `nl_groups`. AF_PACKET: `sll_protocol` (number, host order),
+///   `sll_ifindex`, `sll_hatype`, `sll_pkttype`, `sll_halen`, `sll_addr` (`00:11:22:..`).
+///   AF_VSOCK: `svm_cid`, `svm_port`, `svm_flags`.
+/// * Others: `sa_data`, the bytes after the family in lower-case hex.
+///
+/// `sa_family` is the AF_* name, or the decimal number for an unknown family. Fewer than two
+/// bytes give an empty map.
 pub fn sockaddr_json(bytes: &[u8]) -> serde_json::Value {
-    let _ = bytes;
-    todo!()
+    let mut m = serde_json::Map::new();
+    if bytes.len() < 2 {
+        return serde_json::Value::Object(m);
+    }
+    let b = Buf { b: bytes };
+    let n = bytes.len();
+    let family = b.u16le(0);
+    let mut put = |k: &str, v: String| {
+        m.insert(k.to_string(), serde_json::Value::String(v));
+    };
+    put("sa_family", family_name(family));
+    match family {
+        AF_UNIX => {
+            let path = &bytes[2..n.min(SOCKADDR_UN_LEN)];
+            if path.first() == Some(&0) {
+                let name = &path[1..];
+                put("sun_path", format!("@{}", String::from_utf8_lossy(name)));
+            } else {
+                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+                put(
+                    "sun_path",
+                    String::from_utf8_lossy(&path[..end]).into_owned(),
+                );
+            }
+        }
+        AF_INET => {
+            if n >= 4 {
+                put("sin_port", b.u16be(2).to_string());
+            }
+            if n >= 8 {
+                put("sin_addr", ntop4(&b.array::<4>(4)));
+            }
+        }
+        AF_INET6 => {
+            if n >= 4 {
+                put("sin6_port", b.u16be(2).to_string());
+            }
+            if n >= 8 {
+                put("sin6_flowinfo", b.u32be(4).to_string());
+            }
+            if n >= 24 {
+                put("sin6_addr", ntop6(&b.array::<16>(8)));
+            }
+            if n >= 28 {
+                put("sin6_scopeid", b.u32le(24).to_string());
+            }
+        }
+        AF_NETLINK => {
+            if n >= 8 {
+                put("nl_pid", b.u32le(4).to_string());
+            }
+            if n >= 12 {
+                put("nl_groups", b.u32le(8).to_string());
+            }
+        }
+        AF_PACKET => {
+            if n >= 4 {
+                put("sll_protocol", b.u16be(2).to_string());
+            }
+            if n >= 8 {
+                put("sll_ifindex", b.u32le(4).to_string());
+            }
+            if n >= 10 {
+                put("sll_hatype", b.u16le(8).to_string());
+            }
+            if n >= 11 {
+                put("sll_pkttype", b.u8(10).to_string());
+            }
+            if n >= 12 {
+                let halen = b.u8(11) as usize;
+                put("sll_halen", halen.to_string());
+                let have = &bytes[12..n.min(12 + halen)];
+                let addr: Vec<String> = have.iter().map(|c| format!("{c:02x}")).collect();
+                put("sll_addr", addr.join(":"));
+            }
+        }
+        AF_VSOCK => {
+            if n >= 8 {
+                put("svm_port", b.u32le(4).to_string());
+            }
+            if n >= 12 {
+                put("svm_cid", b.u32le(8).to_string());
+            }
+            if n >= 13 {
+                put("svm_flags", b.u8(12).to_string());
+            }
+        }
+        _ => put("sa_data", hex_string(&bytes[2..])),
+    }
+    serde_json::Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn st(max_strlen: usize, xflag: u8) -> Style {
+        Style { max_strlen, xflag }
+    }
+
+    fn fmt(addr: u64, bytes: Option<&[u8]>, addrlen: i64, style: Style) -> String {
+        let mut s = String::new();
+        format_sockaddr(&mut s, addr, bytes, addrlen, &style);
+        s
+    }
+
+    enum Ptr {
+        Buf,
+        Null,
+        Bad,
+    }
+
+    /// One `sendto(-1, NULL, 0, 0, ptr, addrlen)` of the reference program: `mem` was written
+    /// at the start of a 256-byte buffer pre-filled with FILL; `exp`, `x`, `xx` are what strace
+    /// 6.1 printed for the address (PTR standing for the buffer's address) without options,
+    /// with -x and with -xx (None: same as without). -s 0, -s 5 and -s 300 printed the same as
+    /// no option for every case.
+    struct C {
+        mem: &'static str,
+        addrlen: i64,
+        ptr: Ptr,
+        exp: &'static str,
+        x: Option<&'static str>,
+        xx: Option<&'static str>,
+    }
+
+    /// The bytes after each case's own, in the reference program's buffer.
+    const FILL: &str = "4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f40";
+
+    const BUF: u64 = 0x5594cc563060;
+
+    const CASES: &[C] = &[
+        C {
+            mem: "0200a0297f0000010000000000000000",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sin_port=htons(41001), sin_addr=inet_addr("127.0.0.1")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET, sin_port=htons(41001), sin_addr=inet_addr("\x31\x32\x37\x2e\x30\x2e\x30\x2e\x31")}"##,
+            ),
+        },
+        C {
+            mem: "020000500a0102036162636465666768",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("10.1.2.3")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("\x31\x30\x2e\x31\x2e\x32\x2e\x33")}"##,
+            ),
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 15,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sa_data="\0P\n\1\2\3\0\0\0\0\0\0\0"}"##,
+            x: Some(
+                r##"{sa_family=AF_INET, sa_data="\x00\x50\x0a\x01\x02\x03\x00\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+            xx: Some(
+                r##"{sa_family=AF_INET, sa_data="\x00\x50\x0a\x01\x02\x03\x00\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 8,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sa_data="\0P\n\1\2\3"}"##,
+            x: Some(r##"{sa_family=AF_INET, sa_data="\x00\x50\x0a\x01\x02\x03"}"##),
+            xx: Some(r##"{sa_family=AF_INET, sa_data="\x00\x50\x0a\x01\x02\x03"}"##),
+        },
+        C {
+            mem: "0200a0a00a0102030000000000000000",
+            addrlen: 3,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sa_data="\240"}"##,
+            x: Some(r##"{sa_family=AF_INET, sa_data="\xa0"}"##),
+            xx: Some(r##"{sa_family=AF_INET, sa_data="\xa0"}"##),
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 2,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 1,
+            ptr: Ptr::Buf,
+            exp: r##"PTR"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 0,
+            ptr: Ptr::Buf,
+            exp: r##"PTR"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: -1,
+            ptr: Ptr::Buf,
+            exp: r##"PTR"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: -100,
+            ptr: Ptr::Buf,
+            exp: r##"PTR"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 200,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("10.1.2.3")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("\x31\x30\x2e\x31\x2e\x32\x2e\x33")}"##,
+            ),
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 128,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("10.1.2.3")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("\x31\x30\x2e\x31\x2e\x32\x2e\x33")}"##,
+            ),
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 16,
+            ptr: Ptr::Null,
+            exp: r##"NULL"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 0,
+            ptr: Ptr::Null,
+            exp: r##"NULL"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 16,
+            ptr: Ptr::Bad,
+            exp: r##"0x10"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "020000500a0102030000000000000000",
+            addrlen: 1,
+            ptr: Ptr::Bad,
+            exp: r##"0x10"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "0a0001bb000000000000000000000000000000000000000100000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x3a\x3a\x31", &sin6_addr), sin6_scope_id=0}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb000000000000000000000000000000000000000100000000",
+            addrlen: 24,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr)}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x3a\x3a\x31", &sin6_addr)}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb000000000000000000000000000000000000000100000000",
+            addrlen: 23,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sa_data="\1\273\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"}"##,
+            x: Some(
+                r##"{sa_family=AF_INET6, sa_data="\x01\xbb\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+            xx: Some(
+                r##"{sa_family=AF_INET6, sa_data="\x01\xbb\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb000000000000000000000000000000000000000107000000",
+            addrlen: 26,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=7}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x3a\x3a\x31", &sin6_addr), sin6_scope_id=7}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb000000000000000000000000000000000000000107000000",
+            addrlen: 128,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=7}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x3a\x3a\x31", &sin6_addr), sin6_scope_id=7}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb00000000fe80000000000000000000000000000101000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "fe80::1", &sin6_addr), sin6_scope_id=if_nametoindex("lo")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x66\x65\x38\x30\x3a\x3a\x31", &sin6_addr), sin6_scope_id=if_nametoindex("\x6c\x6f")}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb00000000fe80000000000000000000000000000102000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "fe80::1", &sin6_addr), sin6_scope_id=if_nametoindex("ifb0")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x66\x65\x38\x30\x3a\x3a\x31", &sin6_addr), sin6_scope_id=if_nametoindex("\x69\x66\x62\x30")}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb00000000fe80000000000000000000000000000163000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "fe80::1", &sin6_addr), sin6_scope_id=99}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x66\x65\x38\x30\x3a\x3a\x31", &sin6_addr), sin6_scope_id=99}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb00000000ff02000000000000000000000000000101000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "ff02::1", &sin6_addr), sin6_scope_id=if_nametoindex("lo")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x66\x66\x30\x32\x3a\x3a\x31", &sin6_addr), sin6_scope_id=if_nametoindex("\x6c\x6f")}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb0000000020010db800000000000000000000000101000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:db8::1", &sin6_addr), sin6_scope_id=1}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x32\x30\x30\x31\x3a\x64\x62\x38\x3a\x3a\x31", &sin6_addr), sin6_scope_id=1}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb0001234500000000000000000000ffff0102030400000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(74565), inet_pton(AF_INET6, "::ffff:1.2.3.4", &sin6_addr), sin6_scope_id=0}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(74565), inet_pton(AF_INET6, "\x3a\x3a\x66\x66\x66\x66\x3a\x31\x2e\x32\x2e\x33\x2e\x34", &sin6_addr), sin6_scope_id=0}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb000000000000000000000000000000000102030400000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1.2.3.4", &sin6_addr), sin6_scope_id=0}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x3a\x3a\x31\x2e\x32\x2e\x33\x2e\x34", &sin6_addr), sin6_scope_id=0}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb000000000001000000010000000000010000000000000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "1:0:1::1:0:0", &sin6_addr), sin6_scope_id=0}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x31\x3a\x30\x3a\x31\x3a\x3a\x31\x3a\x30\x3a\x30", &sin6_addr), sin6_scope_id=0}"##,
+            ),
+        },
+        C {
+            mem: "0a0001bb000000000001000000000001000000000001000100000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "1::1:0:0:1:1", &sin6_addr), sin6_scope_id=0}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x31\x3a\x3a\x31\x3a\x30\x3a\x30\x3a\x31\x3a\x31", &sin6_addr), sin6_scope_id=0}"##,
+            ),
+        },
+        C {
+            mem: "0a000000000000000000000000000000000000000000000000000000",
+            addrlen: 28,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::", &sin6_addr), sin6_scope_id=0}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "\x3a\x3a", &sin6_addr), sin6_scope_id=0}"##,
+            ),
+        },
+        C {
+            mem: "01002f746d702f736f636b00",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="/tmp/sock"}"##,
+            x: None,
+            xx: Some(r##"{sa_family=AF_UNIX, sun_path="\x2f\x74\x6d\x70\x2f\x73\x6f\x63\x6b"}"##),
+        },
+        C {
+            mem: "01002f746d702f736f636b",
+            addrlen: 11,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="/tmp/sock"}"##,
+            x: None,
+            xx: Some(r##"{sa_family=AF_UNIX, sun_path="\x2f\x74\x6d\x70\x2f\x73\x6f\x63\x6b"}"##),
+        },
+        C {
+            mem: "01002f746d702f736f636b006a756e6b",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="/tmp/sock"}"##,
+            x: None,
+            xx: Some(r##"{sa_family=AF_UNIX, sun_path="\x2f\x74\x6d\x70\x2f\x73\x6f\x63\x6b"}"##),
+        },
+        C {
+            mem: "01002f746d702f730a6f636b018000",
+            addrlen: 15,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="/tmp/s\nock\1\200"}"##,
+            x: Some(
+                r##"{sa_family=AF_UNIX, sun_path="\x2f\x74\x6d\x70\x2f\x73\x0a\x6f\x63\x6b\x01\x80"}"##,
+            ),
+            xx: Some(
+                r##"{sa_family=AF_UNIX, sun_path="\x2f\x74\x6d\x70\x2f\x73\x0a\x6f\x63\x6b\x01\x80"}"##,
+            ),
+        },
+        C {
+            mem: "0100707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070707070",
+            addrlen: 110,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_UNIX, sun_path="\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70\x70"}"##,
+            ),
+        },
+        C {
+            mem: "0100717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171717171",
+            addrlen: 110,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_UNIX, sun_path="\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71\x71"}"##,
+            ),
+        },
+        C {
+            mem: "0100727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272727272",
+            addrlen: 128,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_UNIX, sun_path="\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72\x72"}"##,
+            ),
+        },
+        C {
+            mem: "0100737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373737373000000000000000000000000000000000000",
+            addrlen: 128,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_UNIX, sun_path="\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73\x73"}"##,
+            ),
+        },
+        C {
+            mem: "0100006162737472616374",
+            addrlen: 11,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path=@"abstract"}"##,
+            x: None,
+            xx: Some(r##"{sa_family=AF_UNIX, sun_path=@"\x61\x62\x73\x74\x72\x61\x63\x74"}"##),
+        },
+        C {
+            mem: "0100006162006301",
+            addrlen: 8,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path=@"ab\0c\1"}"##,
+            x: Some(r##"{sa_family=AF_UNIX, sun_path=@"\x61\x62\x00\x63\x01"}"##),
+            xx: Some(r##"{sa_family=AF_UNIX, sun_path=@"\x61\x62\x00\x63\x01"}"##),
+        },
+        C {
+            mem: "010000",
+            addrlen: 3,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path=@""}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "0100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+            addrlen: 110,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path=@"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"}"##,
+            x: Some(
+                r##"{sa_family=AF_UNIX, sun_path=@"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+            xx: Some(
+                r##"{sa_family=AF_UNIX, sun_path=@"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+        },
+        C {
+            mem: "0100",
+            addrlen: 2,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "010078",
+            addrlen: 3,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="x"}"##,
+            x: None,
+            xx: Some(r##"{sa_family=AF_UNIX, sun_path="\x78"}"##),
+        },
+        C {
+            mem: "01002f7800",
+            addrlen: 20,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNIX, sun_path="/x"}"##,
+            x: None,
+            xx: Some(r##"{sa_family=AF_UNIX, sun_path="\x2f\x78"}"##),
+        },
+        C {
+            mem: "100000000000000000000000",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "10000000d204000005000000",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_NETLINK, nl_pid=1234, nl_groups=0x000005}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "10000700d2040000ffffffff",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_NETLINK, nl_pad=0x7, nl_pid=1234, nl_groups=0xffffffff}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "10000000d204000005000000",
+            addrlen: 11,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_NETLINK, sa_data="\0\0\322\4\0\0\5\0\0"}"##,
+            x: Some(r##"{sa_family=AF_NETLINK, sa_data="\x00\x00\xd2\x04\x00\x00\x05\x00\x00"}"##),
+            xx: Some(r##"{sa_family=AF_NETLINK, sa_data="\x00\x00\xd2\x04\x00\x00\x05\x00\x00"}"##),
+        },
+        C {
+            mem: "1100080001000000010000060011223344550000",
+            addrlen: 20,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IP), sll_ifindex=if_nametoindex("lo"), sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_HOST, sll_halen=6, sll_addr=[00, 0x11, 0x22, 0x33, 0x44, 0x55]}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IP), sll_ifindex=if_nametoindex("\x6c\x6f"), sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_HOST, sll_halen=6, sll_addr=[00, 0x11, 0x22, 0x33, 0x44, 0x55]}"##,
+            ),
+        },
+        C {
+            mem: "110086dd02000000040304000000000000000000",
+            addrlen: 20,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IPV6), sll_ifindex=if_nametoindex("ifb0"), sll_hatype=ARPHRD_LOOPBACK, sll_pkttype=PACKET_OUTGOING, sll_halen=0}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IPV6), sll_ifindex=if_nametoindex("\x69\x66\x62\x30"), sll_hatype=ARPHRD_LOOPBACK, sll_pkttype=PACKET_OUTGOING, sll_halen=0}"##,
+            ),
+        },
+        C {
+            mem: "1100000363000000f0ff090a0102030405060708090a",
+            addrlen: 22,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_ALL), sll_ifindex=99, sll_hatype=0xfff0 /* ARPHRD_??? */, sll_pkttype=0x9 /* PACKET_??? */, sll_halen=10, sll_addr=[0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0x9, 0xa]}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "1100000363000000f0ff090a0102030405060708090a",
+            addrlen: 128,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_ALL), sll_ifindex=99, sll_hatype=0xfff0 /* ARPHRD_??? */, sll_pkttype=0x9 /* PACKET_??? */, sll_halen=10, sll_addr=[0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0x9, 0xa]}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "1100341201000000010000060011223344550000",
+            addrlen: 19,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sa_data="4\22\1\0\0\0\1\0\0\6\0\21\"3DU\0"}"##,
+            x: Some(
+                r##"{sa_family=AF_PACKET, sa_data="\x34\x12\x01\x00\x00\x00\x01\x00\x00\x06\x00\x11\x22\x33\x44\x55\x00"}"##,
+            ),
+            xx: Some(
+                r##"{sa_family=AF_PACKET, sa_data="\x34\x12\x01\x00\x00\x00\x01\x00\x00\x06\x00\x11\x22\x33\x44\x55\x00"}"##,
+            ),
+        },
+        C {
+            mem: "28000000d2040000020000000000000000000000",
+            addrlen: 20,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_VSOCK, svm_cid=VMADDR_CID_HOST, svm_port=0x4d2, svm_flags=0}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "28000000ffffffffffffffff0000000000000000",
+            addrlen: 20,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_VSOCK, svm_cid=VMADDR_CID_ANY, svm_port=VMADDR_PORT_ANY, svm_flags=0}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "28000500030000000300000001000000",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_VSOCK, svm_reserved1=0x5, svm_cid=0x3, svm_port=0x3, svm_flags=VMADDR_FLAG_TO_HOST}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "28000000030000000700000003010000",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_VSOCK, svm_cid=0x7, svm_port=0x3, svm_flags=VMADDR_FLAG_TO_HOST|0x2, svm_zero="\x01\x00\x00"}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "28000000d2040000020000000000000000000000",
+            addrlen: 15,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_VSOCK, sa_data="\0\0\322\4\0\0\2\0\0\0\0\0\0"}"##,
+            x: Some(
+                r##"{sa_family=AF_VSOCK, sa_data="\x00\x00\xd2\x04\x00\x00\x02\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+            xx: Some(
+                r##"{sa_family=AF_VSOCK, sa_data="\x00\x00\xd2\x04\x00\x00\x02\x00\x00\x00\x00\x00\x00"}"##,
+            ),
+        },
+        C {
+            mem: "2e0068656c6c6f0001",
+            addrlen: 9,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=0x2e /* AF_??? */, sa_data="hello\0\1"}"##,
+            x: Some(r##"{sa_family=0x2e /* AF_??? */, sa_data="\x68\x65\x6c\x6c\x6f\x00\x01"}"##),
+            xx: Some(r##"{sa_family=0x2e /* AF_??? */, sa_data="\x68\x65\x6c\x6c\x6f\x00\x01"}"##),
+        },
+        C {
+            mem: "0000000102616263",
+            addrlen: 8,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_UNSPEC, sa_data="\0\1\2abc"}"##,
+            x: Some(r##"{sa_family=AF_UNSPEC, sa_data="\x00\x01\x02\x61\x62\x63"}"##),
+            xx: Some(r##"{sa_family=AF_UNSPEC, sa_data="\x00\x01\x02\x61\x62\x63"}"##),
+        },
+        C {
+            mem: "ffff616263",
+            addrlen: 5,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=0xffff /* AF_??? */, sa_data="abc"}"##,
+            x: None,
+            xx: Some(r##"{sa_family=0xffff /* AF_??? */, sa_data="\x61\x62\x63"}"##),
+        },
+        C {
+            mem: "0500a0",
+            addrlen: 3,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_APPLETALK, sa_data="\240"}"##,
+            x: Some(r##"{sa_family=AF_APPLETALK, sa_data="\xa0"}"##),
+            xx: Some(r##"{sa_family=AF_APPLETALK, sa_data="\xa0"}"##),
+        },
+        C {
+            mem: "0200a0",
+            addrlen: 3,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sa_data="\240"}"##,
+            x: Some(r##"{sa_family=AF_INET, sa_data="\xa0"}"##),
+            xx: Some(r##"{sa_family=AF_INET, sa_data="\xa0"}"##),
+        },
+        C {
+            mem: "020061616161616161616161616161616161616161616161616161616161616161616161616161616161",
+            addrlen: 42,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_INET, sin_port=htons(24929), sin_addr=inet_addr("97.97.97.97")}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_INET, sin_port=htons(24929), sin_addr=inet_addr("\x39\x37\x2e\x39\x37\x2e\x39\x37\x2e\x39\x37")}"##,
+            ),
+        },
+    ];
+
+    #[test]
+    fn format_sockaddr_matches_strace() {
+        let fill = unhex(FILL);
+        for (i, c) in CASES.iter().enumerate() {
+            let mut mem = fill.clone();
+            let own = unhex(c.mem);
+            mem[..own.len()].copy_from_slice(&own);
+            let (addr, readable) = match c.ptr {
+                Ptr::Buf => (BUF, true),
+                Ptr::Null => (0, false),
+                Ptr::Bad => (0x10, false),
+            };
+            // Interface names are this machine's: ifindex 2 was "ifb0" and 99 unused there.
+            let machine_dependent = (c.exp.contains("ifb0")
+                && ifindex_name(2).as_deref() != Some(&b"ifb0"[..]))
+                || (c.exp.contains("=99") && ifindex_name(99).is_some())
+                || (c.exp.contains("\"lo\"") && ifindex_name(1).as_deref() != Some(&b"lo"[..]));
+            if machine_dependent {
+                continue;
+            }
+            let captured = c.addrlen.clamp(0, 128) as usize;
+            for (style, exp) in [
+                (st(32, 0), Some(c.exp)),
+                (st(0, 0), Some(c.exp)),
+                (st(300, 0), Some(c.exp)),
+                (st(32, 1), c.x.or(Some(c.exp))),
+                (st(5, 1), c.x.or(Some(c.exp))),
+                (st(32, 2), c.xx.or(Some(c.exp))),
+            ] {
+                let exp = exp.unwrap().replace("PTR", &format!("{BUF:#x}"));
+                let bytes = readable.then(|| &mem[..captured]);
+                assert_eq!(
+                    fmt(addr, bytes, c.addrlen, style),
+                    exp,
+                    "case {i} {style:?}"
+                );
+                // Bytes past what the kernel side captures change nothing.
+                let bytes = readable.then(|| &mem[..]);
+                assert_eq!(
+                    fmt(addr, bytes, c.addrlen, style),
+                    exp,
+                    "case {i} {style:?} (all)"
+                );
+            }
+        }
+    }
 }

@@ -1,25 +1,397 @@
 //! strace's string quoting (`-s`, `-x`, `-xx`) and pointer printing.
-//! STUB: being written by the decoder helper; signatures are fixed.
+//!
+//! The rules follow strace 6.1 (`string_quote`, `printstr_ex`, `print_quoted_string` and
+//! `print_quoted_cstring` in its `src/util.c`):
+//!
+//! * `\t \n \v \f \r \" \\` get their C escapes; other bytes outside 0x20..=0x7e are printed in
+//!   octal, with as few digits as needed (`\0`, `\33`, `\377`) unless the next byte *shown* is an
+//!   octal digit `0`..=`7`, in which case all three digits are printed (`\0001`, but `\08`).
+//! * `-x` (xflag 1): if any byte before the end (or before the NUL of a NUL-terminated string) is
+//!   above 0x7e, or below 0x20 and not one of `\t \n \v \f \r`, the whole string goes `\xHH`.
+//! * `-xx` (xflag 2): every byte is `\xHH`.
+//! * xflag 3 (`--strings-in-hex=non-ascii-chars`): like the default, but the non-printable bytes
+//!   are printed `\xHH` instead of octal.
 
 use super::Style;
+
+/// xflag values, as strace's `enum xflag_opts`.
+const HEXSTR_NON_ASCII: u8 = 1;
+const HEXSTR_ALL: u8 = 2;
+const HEXSTR_NON_ASCII_CHARS: u8 = 3;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn push_hex_byte(out: &mut String, c: u8) {
+    out.push('\\');
+    out.push('x');
+    out.push(HEX[(c >> 4) as usize] as char);
+    out.push(HEX[(c & 0xf) as usize] as char);
+}
+
+fn push_oct_byte(out: &mut String, c: u8, unabbrev: bool) {
+    out.push('\\');
+    if unabbrev {
+        out.push((b'0' + (c >> 6)) as char);
+        out.push((b'0' + ((c >> 3) & 7)) as char);
+    } else if c >> 3 != 0 {
+        if c >> 6 != 0 {
+            out.push((b'0' + (c >> 6)) as char);
+        }
+        out.push((b'0' + ((c >> 3) & 7)) as char);
+    }
+    out.push((b'0' + (c & 7)) as char);
+}
+
+/// strace's `is_print`.
+fn is_print(c: u8) -> bool {
+    (0x20..0x7f).contains(&c)
+}
+
+/// Options of [`string_quote`], a subset of strace's QUOTE_* style bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuoteOpts {
+    /// QUOTE_0_TERMINATED: stop at the first NUL.
+    pub zero_terminated: bool,
+    /// QUOTE_OMIT_LEADING_TRAILING_QUOTES.
+    pub omit_quotes: bool,
+    /// QUOTE_FORCE_HEX: every byte `\xHH`, whatever `-x` says.
+    pub force_hex: bool,
+}
+
+/// strace's `string_quote`: quotes the first `size` bytes of `s` (bytes past the end of `s` are
+/// taken as NUL, as strace's zero-padded buffers are). Returns `false` when `zero_terminated`
+/// is set and a NUL was seen within `size` bytes or right after them (strace's return value 0),
+/// `true` otherwise.
+pub fn string_quote(out: &mut String, s: &[u8], size: usize, opts: QuoteOpts, xflag: u8) -> bool {
+    let at = |i: usize| -> u8 { s.get(i).copied().unwrap_or(0) };
+    let xstyle = if opts.force_hex { HEXSTR_ALL } else { xflag };
+    let is_eol = |c: u8| opts.zero_terminated && c == 0;
+
+    let usehex = match xstyle {
+        HEXSTR_ALL => true,
+        HEXSTR_NON_ASCII => {
+            let mut hex = false;
+            for i in 0..size {
+                let c = at(i);
+                if is_eol(c) {
+                    break;
+                }
+                if c > 0x7e || (c < b' ' && !(9..=13).contains(&c)) {
+                    hex = true;
+                    break;
+                }
+            }
+            hex
+        }
+        _ => false,
+    };
+
+    if !opts.omit_quotes {
+        out.push('"');
+    }
+    let mut nul_seen = false;
+    let mut i = 0;
+    while i < size {
+        let c = at(i);
+        if is_eol(c) {
+            nul_seen = true;
+            break;
+        }
+        if usehex {
+            push_hex_byte(out, c);
+        } else {
+            match c {
+                b'"' | b'\\' => {
+                    out.push('\\');
+                    out.push(c as char);
+                }
+                0x0c => out.push_str("\\f"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x0b => out.push_str("\\v"),
+                _ if is_print(c) => out.push(c as char),
+                _ if xstyle == HEXSTR_NON_ASCII_CHARS => push_hex_byte(out, c),
+                _ => {
+                    let next_is_oct = i + 1 < size && (b'0'..=b'7').contains(&at(i + 1));
+                    push_oct_byte(out, c, next_is_oct);
+                }
+            }
+        }
+        i += 1;
+    }
+    if !opts.omit_quotes {
+        out.push('"');
+    }
+    if nul_seen {
+        return false;
+    }
+    !(opts.zero_terminated && at(i) == 0)
+}
 
 /// A buffer of `len` bytes of which `data` (its first bytes, at most `style.max_strlen`) was
 /// captured, as strace's printstrn prints it: quoted, escaped, `...` appended when `len`
 /// exceeds what is shown.
+///
+/// strace shows `min(len, max_strlen)` bytes. Should fewer have been captured, the captured
+/// bytes are shown and `...` follows (strace itself would print the pointer instead; the caller
+/// decides whether to call this at all).
 pub fn quote_buf(out: &mut String, data: &[u8], len: u64, style: &Style) {
-    let _ = (out, data, len, style);
-    todo!()
+    let want = len.min(style.max_strlen as u64) as usize;
+    let shown = want.min(data.len());
+    string_quote(
+        out,
+        &data[..shown],
+        shown,
+        QuoteOpts::default(),
+        style.xflag,
+    );
+    if len > shown as u64 {
+        out.push_str("...");
+    }
 }
 
 /// A NUL-terminated string field of at most `data.len()` bytes (sun_path and the like), as
 /// strace prints it.
+///
+/// This is strace's `print_quoted_string(str, data.len() + 1, QUOTE_0_TERMINATED)`, the way
+/// sun_path is printed: the bytes up to the first NUL, or all of `data` when it holds no NUL,
+/// without `...` either way and without the `-s` limit (`-x`/`-xx` do apply).
 pub fn quote_cstr(out: &mut String, data: &[u8], style: &Style) {
-    let _ = (out, data, style);
-    todo!()
+    let opts = QuoteOpts {
+        zero_terminated: true,
+        ..QuoteOpts::default()
+    };
+    string_quote(out, data, data.len(), opts, style.xflag);
+}
+
+/// A fixed-size `char[]` field holding a NUL-terminated string, as strace's
+/// `print_quoted_cstring(data, data.len())` (PRINT_FIELD_CSTRING) prints it: at most
+/// `data.len() - 1` bytes, then `...` when the array holds no NUL at all.
+pub fn quote_cstr_array(out: &mut String, data: &[u8], style: &Style) {
+    let opts = QuoteOpts {
+        zero_terminated: true,
+        ..QuoteOpts::default()
+    };
+    let size = data.len().saturating_sub(1);
+    let unterminated = string_quote(out, data, size, opts, style.xflag);
+    if unterminated && !data.is_empty() {
+        out.push_str("...");
+    }
+}
+
+/// All of `data`, quoted (`-x`/`-xx` apply, `-s` does not), as strace's
+/// `print_quoted_string(data, data.len(), 0)` prints it (sa_data, abstract socket names).
+pub fn quote_bytes(out: &mut String, data: &[u8], style: &Style) {
+    string_quote(out, data, data.len(), QuoteOpts::default(), style.xflag);
+}
+
+/// All of `data` as `"\xHH..."` (strace's QUOTE_FORCE_HEX).
+pub fn quote_bytes_hex(out: &mut String, data: &[u8]) {
+    let opts = QuoteOpts {
+        force_hex: true,
+        ..QuoteOpts::default()
+    };
+    string_quote(out, data, data.len(), opts, 0);
 }
 
 /// A user pointer: `NULL` or `0x7ffc1234abcd`.
 pub fn print_addr(out: &mut String, addr: u64) {
-    let _ = (out, addr);
-    todo!()
+    if addr == 0 {
+        out.push_str("NULL");
+    } else {
+        use std::fmt::Write;
+        let _ = write!(out, "{addr:#x}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(max_strlen: usize, xflag: u8) -> Style {
+        Style { max_strlen, xflag }
+    }
+
+    fn qb(data: &[u8], len: u64, style: Style) -> String {
+        let mut s = String::new();
+        quote_buf(&mut s, data, len, &style);
+        s
+    }
+
+    fn qc(data: &[u8], style: Style) -> String {
+        let mut s = String::new();
+        quote_cstr(&mut s, data, &style);
+        s
+    }
+
+    /// (bytes, len, expected per -s 32, -s 0, -s 5, -s 300, -x, -xx, -x -s 5), all as printed by
+    /// strace 6.1 for `sendto(-1, buf, len, ...)` with `buf` followed by 'Z' (0x5a) filler.
+    /// `None` means "same as -s 32".
+    struct Case {
+        data: &'static [u8],
+        len: u64,
+        exp: [Option<&'static str>; 7],
+    }
+
+    const STYLES: [(usize, u8); 7] = [(32, 0), (0, 0), (5, 0), (300, 0), (32, 1), (32, 2), (5, 1)];
+
+    const CASES: &[Case] = &[
+        Case { data: b"hello", len: 5, exp: [Some(r##""hello""##), Some(r##"""..."##), None, None, None, Some(r##""\x68\x65\x6c\x6c\x6f""##), None] },
+        Case { data: b"", len: 0, exp: [Some(r##""""##), None, None, None, None, None, None] },
+        Case { data: b"\t\n\x0b\x0c\r\"\\'?", len: 9, exp: [Some(r##""\t\n\v\f\r\"\\'?""##), Some(r##"""..."##), Some(r##""\t\n\v\f\r"..."##), None, None, Some(r##""\x09\x0a\x0b\x0c\x0d\x22\x5c\x27\x3f""##), Some(r##""\t\n\v\f\r"..."##)] },
+        Case { data: b"\0", len: 1, exp: [Some(r##""\0""##), Some(r##"""..."##), None, None, Some(r##""\x00""##), Some(r##""\x00""##), Some(r##""\x00""##)] },
+        Case { data: b"\x001", len: 2, exp: [Some(r##""\0001""##), Some(r##"""..."##), None, None, Some(r##""\x00\x31""##), Some(r##""\x00\x31""##), Some(r##""\x00\x31""##)] },
+        Case { data: b"\x007", len: 2, exp: [Some(r##""\0007""##), Some(r##"""..."##), None, None, Some(r##""\x00\x37""##), Some(r##""\x00\x37""##), Some(r##""\x00\x37""##)] },
+        Case { data: b"\x008", len: 2, exp: [Some(r##""\08""##), Some(r##"""..."##), None, None, Some(r##""\x00\x38""##), Some(r##""\x00\x38""##), Some(r##""\x00\x38""##)] },
+        Case { data: b"\x009", len: 2, exp: [Some(r##""\09""##), Some(r##"""..."##), None, None, Some(r##""\x00\x39""##), Some(r##""\x00\x39""##), Some(r##""\x00\x39""##)] },
+        Case { data: b"\x00a", len: 2, exp: [Some(r##""\0a""##), Some(r##"""..."##), None, None, Some(r##""\x00\x61""##), Some(r##""\x00\x61""##), Some(r##""\x00\x61""##)] },
+        Case { data: b"\x01\x02\x7f\x80\xff", len: 5, exp: [Some(r##""\1\2\177\200\377""##), Some(r##"""..."##), None, None, Some(r##""\x01\x02\x7f\x80\xff""##), Some(r##""\x01\x02\x7f\x80\xff""##), Some(r##""\x01\x02\x7f\x80\xff""##)] },
+        Case { data: b"\x1b[0m", len: 4, exp: [Some(r##""\33[0m""##), Some(r##"""..."##), None, None, Some(r##""\x1b\x5b\x30\x6d""##), Some(r##""\x1b\x5b\x30\x6d""##), Some(r##""\x1b\x5b\x30\x6d""##)] },
+        Case { data: b"\x0777", len: 3, exp: [Some(r##""\00777""##), Some(r##"""..."##), None, None, Some(r##""\x07\x37\x37""##), Some(r##""\x07\x37\x37""##), Some(r##""\x07\x37\x37""##)] },
+        Case { data: b"?@", len: 2, exp: [Some(r##""?@""##), Some(r##"""..."##), None, None, None, Some(r##""\x3f\x40""##), None] },
+        Case { data: b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", len: 40, exp: [Some(r##""aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"..."##), Some(r##"""..."##), Some(r##""aaaaa"..."##), Some(r##""aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa""##), None, Some(r##""\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61"..."##), Some(r##""aaaaa"..."##)] },
+        Case { data: b"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", len: 32, exp: [Some(r##""bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb""##), Some(r##"""..."##), Some(r##""bbbbb"..."##), None, None, Some(r##""\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62\x62""##), Some(r##""bbbbb"..."##)] },
+        Case { data: b"ccccccccccccccccccccccccccccccccc", len: 33, exp: [Some(r##""cccccccccccccccccccccccccccccccc"..."##), Some(r##"""..."##), Some(r##""ccccc"..."##), Some(r##""ccccccccccccccccccccccccccccccccc""##), None, Some(r##""\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63"..."##), Some(r##""ccccc"..."##)] },
+        // 100-byte buffer: "hi\0\0\0" then 'Z' filler.
+        Case { data: b"hi\0\0\0ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", len: 100, exp: [Some(r##""hi\0\0\0ZZZZZZZZZZZZZZZZZZZZZZZZZZZ"..."##), Some(r##"""..."##), Some(r##""hi\0\0\0"..."##), Some(r##""hi\0\0\0ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ""##), Some(r##""\x68\x69\x00\x00\x00\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a"..."##), Some(r##""\x68\x69\x00\x00\x00\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a"..."##), Some(r##""\x68\x69\x00\x00\x00"..."##)] },
+        // The octal look-ahead never looks past the last byte shown.
+        Case { data: b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x001", len: 33, exp: [Some(r##""aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\0"..."##), Some(r##"""..."##), Some(r##""aaaaa"..."##), Some(r##""aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\0001""##), Some(r##""\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x00"..."##), Some(r##""\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x61\x00"..."##), Some(r##""aaaaa"..."##)] },
+        Case { data: b"aaaa\x001", len: 6, exp: [Some(r##""aaaa\0001""##), Some(r##"""..."##), Some(r##""aaaa\0"..."##), None, Some(r##""\x61\x61\x61\x61\x00\x31""##), Some(r##""\x61\x61\x61\x61\x00\x31""##), Some(r##""\x61\x61\x61\x61\x00"..."##)] },
+        Case { data: "h\u{e9}llo".as_bytes(), len: 6, exp: [Some(r##""h\303\251llo""##), Some(r##"""..."##), Some(r##""h\303\251ll"..."##), None, Some(r##""\x68\xc3\xa9\x6c\x6c\x6f""##), Some(r##""\x68\xc3\xa9\x6c\x6c\x6f""##), Some(r##""\x68\xc3\xa9\x6c\x6c"..."##)] },
+        Case { data: b"abc\n", len: 4, exp: [Some(r##""abc\n""##), Some(r##"""..."##), None, None, None, Some(r##""\x61\x62\x63\x0a""##), None] },
+        Case { data: b"ab\x01", len: 3, exp: [Some(r##""ab\1""##), Some(r##"""..."##), None, None, Some(r##""\x61\x62\x01""##), Some(r##""\x61\x62\x01""##), Some(r##""\x61\x62\x01""##)] },
+        Case { data: b"ab\x80", len: 3, exp: [Some(r##""ab\200""##), Some(r##"""..."##), None, None, Some(r##""\x61\x62\x80""##), Some(r##""\x61\x62\x80""##), Some(r##""\x61\x62\x80""##)] },
+        Case { data: b"ab\x7f", len: 3, exp: [Some(r##""ab\177""##), Some(r##"""..."##), None, None, Some(r##""\x61\x62\x7f""##), Some(r##""\x61\x62\x7f""##), Some(r##""\x61\x62\x7f""##)] },
+        Case { data: b"\n\0", len: 2, exp: [Some(r##""\n\0""##), Some(r##"""..."##), None, None, Some(r##""\x0a\x00""##), Some(r##""\x0a\x00""##), Some(r##""\x0a\x00""##)] },
+        Case { data: b"\x08\x0e", len: 2, exp: [Some(r##""\10\16""##), Some(r##"""..."##), None, None, Some(r##""\x08\x0e""##), Some(r##""\x08\x0e""##), Some(r##""\x08\x0e""##)] },
+    ];
+
+    #[test]
+    fn quote_buf_matches_strace() {
+        for (ci, c) in CASES.iter().enumerate() {
+            for (si, &(s, x)) in STYLES.iter().enumerate() {
+                let exp = c.exp[si].or(c.exp[0]).unwrap();
+                let shown = (c.len as usize).min(s).min(c.data.len());
+                // The eBPF side hands over at most max_strlen bytes; hand over exactly those...
+                assert_eq!(
+                    qb(&c.data[..shown], c.len, st(s, x)),
+                    exp,
+                    "case {ci} style {si}"
+                );
+                // ...and more must not change anything.
+                assert_eq!(
+                    qb(c.data, c.len, st(s, x)),
+                    exp,
+                    "case {ci} style {si} (all data)"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn len_zero_with_s0_is_empty() {
+        // strace: `sendto(-1, "", 0, ...)` with -s 0 prints "" (no ellipsis: len is 0).
+        assert_eq!(qb(b"x", 0, st(0, 0)), r##""""##);
+        assert_eq!(qb(b"", 0, st(0, 2)), r##""""##);
+    }
+
+    #[test]
+    fn all_bytes() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        assert_eq!(
+            qb(&all, 256, st(32, 0)),
+            r##""\0\1\2\3\4\5\6\7\10\t\n\v\f\r\16\17\20\21\22\23\24\25\26\27\30\31\32\33\34\35\36\37"..."##
+        );
+        assert_eq!(
+            qb(&all, 256, st(300, 0)),
+            concat!(
+                r##""\0\1\2\3\4\5\6\7\10\t\n\v\f\r\16\17\20\21\22\23\24\25\26\27\30\31\32\33\34\35\36\37 !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"##,
+                r##"\177\200\201\202\203\204\205\206\207\210\211\212\213\214\215\216\217\220\221\222\223\224\225\226\227\230\231\232\233\234\235\236\237\240\241\242\243\244\245\246\247\250\251\252\253\254\255\256\257\260\261\262\263\264\265\266\267\270\271\272\273\274\275\276\277"##,
+                r##"\300\301\302\303\304\305\306\307\310\311\312\313\314\315\316\317\320\321\322\323\324\325\326\327\330\331\332\333\334\335\336\337\340\341\342\343\344\345\346\347\350\351\352\353\354\355\356\357\360\361\362\363\364\365\366\367\370\371\372\373\374\375\376\377""##
+            )
+        );
+        assert_eq!(
+            qb(&all, 256, st(32, 1)),
+            r##""\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"..."##
+        );
+    }
+
+    #[test]
+    fn short_capture_gets_ellipsis() {
+        // Fewer bytes than min(len, -s) captured: show them, mark the rest.
+        assert_eq!(qb(b"ab", 10, st(32, 0)), r##""ab"..."##);
+        assert_eq!(qb(b"", 10, st(32, 0)), r##"""..."##);
+        assert_eq!(qb(b"", u64::MAX, st(usize::MAX, 0)), r##"""..."##);
+    }
+
+    #[test]
+    fn non_ascii_chars_style() {
+        assert_eq!(qb(b"a\x01\n\xff", 4, st(32, 3)), r##""a\x01\n\xff""##);
+    }
+
+    #[test]
+    fn cstr() {
+        // sun_path-like fields, as strace printed them (see sockaddr tests).
+        assert_eq!(qc(b"/tmp/sock\0junk", st(32, 0)), r##""/tmp/sock""##);
+        assert_eq!(qc(b"/tmp/sock", st(32, 0)), r##""/tmp/sock""##);
+        assert_eq!(
+            qc(b"/tmp/s\nock\x01\x80\0", st(32, 0)),
+            r##""/tmp/s\nock\1\200""##
+        );
+        assert_eq!(
+            qc(b"/tmp/s\nock\x01\x80\0", st(32, 1)),
+            r##""\x2f\x74\x6d\x70\x2f\x73\x0a\x6f\x63\x6b\x01\x80""##
+        );
+        assert_eq!(qc(b"x", st(32, 2)), r##""\x78""##);
+        assert_eq!(qc(b"", st(32, 0)), r##""""##);
+        assert_eq!(qc(b"\0abc", st(32, 2)), r##""""##);
+        // -x decides on the bytes before the NUL only.
+        assert_eq!(qc(b"ab\0\x01", st(32, 1)), r##""ab""##);
+        // No -s limit.
+        let long = [b'p'; 108];
+        let mut exp = String::from("\"");
+        exp.push_str(&"p".repeat(108));
+        exp.push('"');
+        assert_eq!(qc(&long, st(5, 0)), exp);
+    }
+
+    #[test]
+    fn cstr_array() {
+        let mut s = String::new();
+        quote_cstr_array(&mut s, b"abc\0", &st(32, 0));
+        assert_eq!(s, r##""abc""##);
+        s.clear();
+        quote_cstr_array(&mut s, b"abcd", &st(32, 0));
+        assert_eq!(s, r##""abc"..."##);
+        s.clear();
+        quote_cstr_array(&mut s, b"ab\0d", &st(32, 0));
+        assert_eq!(s, r##""ab""##);
+        s.clear();
+        quote_cstr_array(&mut s, b"", &st(32, 0));
+        assert_eq!(s, r##""""##);
+    }
+
+    #[test]
+    fn bytes_and_hex() {
+        let mut s = String::new();
+        quote_bytes(&mut s, b"hello\0\x01", &st(32, 0));
+        assert_eq!(s, r##""hello\0\1""##);
+        s.clear();
+        quote_bytes_hex(&mut s, b"\x01\0\0");
+        assert_eq!(s, r##""\x01\x00\x00""##);
+    }
+
+    #[test]
+    fn addr() {
+        let mut s = String::new();
+        print_addr(&mut s, 0);
+        assert_eq!(s, "NULL");
+        s.clear();
+        print_addr(&mut s, 0x5594cc563060);
+        assert_eq!(s, "0x5594cc563060");
+        s.clear();
+        print_addr(&mut s, u64::MAX);
+        assert_eq!(s, "0xffffffffffffffff");
+    }
 }
