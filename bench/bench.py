@@ -1,0 +1,599 @@
+#!/usr/bin/env python3
+"""sockscope overhead benchmark (driven by bench/run.sh; see bench/README.md).
+
+Runs interleaved rounds of every (operation, mode) pair, each run timing its own syscall loop
+(bench/loadgen.c), and prints a Markdown report that is also written to bench/results.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+BUILD = os.path.join(HERE, "build")
+LOADGEN = os.path.join(BUILD, "loadgen")
+SHM = "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp"
+
+RUN_TIMEOUT = 180  # seconds; no single run may take longer than this
+ATTACH_TIMEOUT = 60
+
+SUMMARY_RE = re.compile(r"sockscope: (\d+) events?, (\d+) lost")
+
+# Targets (ratio to untraced), from the brief.
+TARGETS = {
+    "sockscope-text": "≤ 1.25",
+    "sockscope-json": "≤ 1.25",
+    "sockscope-other": "≤ 1.10",
+    "strace": "≈ 12.5 (peer)",
+    "bpftrace-count": "≈ 1.20 (peer)",
+    "bpftrace-print": "≈ 3.0 (peer)",
+    "bystander-sockscope": "≤ 1.02",
+}
+
+MODE_DESC = {
+    "untraced": "untraced",
+    "sockscope-text": "sockscope `-s 64 -o /dev/null -- loadgen` (text)",
+    "sockscope-json": "sockscope `--json -s 64 -o /dev/null -- loadgen`",
+    "sockscope-other": "sockscope `-p <idle pid>` (loop not traced)",
+    "strace": "strace `-f -qq -e trace=OP -s 64 -o /dev/null`",
+    "bpftrace-count": "bpftrace counting (`@[comm] = count()`)",
+    "bpftrace-print": "bpftrace printing (enter+exit joined, to /dev/null)",
+    "bystander-untraced": "getppid loop, untraced",
+    "bystander-sockscope": "getppid loop, sockscope tracing the whole machine",
+}
+
+# bpftrace: the argument saved at entry (besides fd) for each call.
+BT_SIZE_ARG = {"sendto": "len", "recvfrom": "size", "sendmsg": "flags", "sendmmsg": "vlen"}
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+class Proc:
+    """A child whose stderr lines are read (and timestamped) in the background."""
+
+    def __init__(self, argv, stdout=subprocess.DEVNULL, start_new_session=False):
+        self.t_start = time.monotonic()
+        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
+                                  text=True, errors="replace", start_new_session=start_new_session)
+        self.lines = []
+        self.attached = threading.Event()
+        self.t_attached = None
+        self.hwm_kib = 0
+        self._done = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def _read(self):
+        for line in self.p.stderr:
+            line = line.rstrip("\n")
+            self.lines.append(line)
+            if line.startswith("sockscope: attached") and not self.attached.is_set():
+                self.t_attached = time.monotonic()
+                self.attached.set()
+
+    def _sample(self):
+        # Peak RSS: VmHWM is a high-water mark, so the last value read before exit is the peak.
+        path = f"/proc/{self.p.pid}/status"
+        while not self._done.is_set() and self.p.poll() is None:
+            try:
+                with open(path) as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            self.hwm_kib = max(self.hwm_kib, int(line.split()[1]))
+                            break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+
+    def attach_s(self):
+        return None if self.t_attached is None else self.t_attached - self.t_start
+
+    def wait(self, timeout=RUN_TIMEOUT):
+        try:
+            rc = self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            log(f"timeout: killing {self.p.args[0]}")
+            self.p.kill()
+            rc = self.p.wait()
+        self._done.set()
+        self._reader.join(timeout=5)
+        return rc
+
+    def stop(self, timeout=30):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+        return self.wait(timeout=timeout)
+
+    def summary(self):
+        for line in reversed(self.lines):
+            m = SUMMARY_RE.search(line)
+            if m:
+                return int(m.group(1)), int(m.group(2))
+        return None
+
+
+def parse_result(path):
+    with open(path) as f:
+        lines = [l for l in f.read().splitlines() if l.strip()]
+    if not lines:
+        raise RuntimeError(f"no loadgen result in {path}")
+    d = {}
+    for kv in lines[-1].split():
+        k, _, v = kv.partition("=")
+        d[k] = v
+    for k in ("calls", "syscalls", "elapsed_ns", "errors", "threads", "vlen"):
+        d[k] = int(d[k])
+    for k in ("ns_per_call", "calls_per_s"):
+        d[k] = float(d[k])
+    return d
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.sockscope = args.sockscope
+        self.res_file = os.path.join(SHM, f"sockscope-bench-{os.getpid()}.res")
+        self.idle = None
+
+    # ---- helpers -------------------------------------------------------------------------
+    def loadgen_argv(self, op, n, threads=1, warmup=1000):
+        return [LOADGEN, op, "-n", str(n), "-s", str(self.args.bytes), "-t", str(threads),
+                "-w", str(warmup), "-r", self.res_file]
+
+    def fresh_result(self):
+        try:
+            os.unlink(self.res_file)
+        except FileNotFoundError:
+            pass
+
+    def run_plain(self, argv):
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, timeout=RUN_TIMEOUT)
+        if p.returncode != 0:
+            raise RuntimeError(f"{argv[0]} exited {p.returncode}: {p.stderr.strip()[-500:]}")
+        return p.stderr
+
+    def start_sockscope(self, extra):
+        argv = [self.sockscope, "-s", "64", "-o", "/dev/null"] + extra
+        pr = Proc(argv)
+        if not pr.attached.wait(ATTACH_TIMEOUT):
+            pr.p.kill()
+            pr.wait()
+            raise RuntimeError(f"sockscope never attached: {' '.join(argv)}: {pr.lines[-5:]}")
+        return pr
+
+    def idle_pid(self):
+        if self.idle is None or self.idle.poll() is not None:
+            # An idle process for `-p`: sleeps (bounded) and makes no socket calls.
+            self.idle = subprocess.Popen(["sleep", "3600"], stdin=subprocess.DEVNULL)
+        return self.idle.pid
+
+    def close(self):
+        if self.idle is not None and self.idle.poll() is None:
+            self.idle.terminate()
+            self.idle.wait()
+        self.fresh_result()
+
+    # ---- one measurement -----------------------------------------------------------------
+    def run_mode(self, op, mode, n):
+        """Runs one loop under `mode`; returns a dict with ns_per_call and extras."""
+        self.fresh_result()
+        info = {}
+        lg_op = "getppid" if mode.startswith("bystander") else op
+        lg = self.loadgen_argv(lg_op, n)
+        if mode in ("untraced", "bystander-untraced"):
+            self.run_plain(lg)
+        elif mode in ("sockscope-text", "sockscope-json"):
+            extra = (["--json"] if mode == "sockscope-json" else []) + ["--"] + lg
+            pr = Proc([self.sockscope, "-s", "64", "-o", "/dev/null"] + extra)
+            rc = pr.wait()
+            if rc != 0:
+                raise RuntimeError(f"sockscope exited {rc}: {pr.lines[-5:]}")
+            info.update(self.sockscope_info(pr))
+        elif mode in ("sockscope-other", "bystander-sockscope"):
+            extra = ["-p", str(self.idle_pid())] if mode == "sockscope-other" else []
+            pr = self.start_sockscope(extra)
+            try:
+                self.run_plain(lg)
+            finally:
+                pr.stop()
+            info.update(self.sockscope_info(pr))
+        elif mode == "strace":
+            self.run_plain(["strace", "-f", "-qq", "-e", f"trace={op}", "-s", "64", "-o", "/dev/null"] + lg)
+        elif mode in ("bpftrace-count", "bpftrace-print"):
+            prog = self.bt_prog(op, mode == "bpftrace-print")
+            err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
+            info.update(self.bpftrace_info(err))
+        else:
+            raise ValueError(mode)
+        r = parse_result(self.res_file)
+        r.update(info)
+        return r
+
+    @staticmethod
+    def bt_prog(op, printing):
+        if not printing:
+            return f"tracepoint:syscalls:sys_enter_{op} {{ @[comm] = count(); }}"
+        a = BT_SIZE_ARG[op]
+        return (f"tracepoint:syscalls:sys_enter_{op} {{ @fd[tid] = args->fd; @a[tid] = args->{a}; "
+                f"@t[tid] = nsecs; }}\n"
+                f"tracepoint:syscalls:sys_exit_{op} /@t[tid]/ {{ printf(\"%s[%d] {op}(%d, %d) = %d <%d>\\n\", "
+                f"comm, tid, @fd[tid], @a[tid], args->ret, nsecs - @t[tid]); "
+                f"delete(@fd[tid]); delete(@a[tid]); delete(@t[tid]); }}")
+
+    @staticmethod
+    def bpftrace_info(stderr):
+        m = re.search(r"Lost (\d+) events", stderr or "")
+        return {"lost": int(m.group(1))} if m else {}
+
+    @staticmethod
+    def sockscope_info(pr):
+        d = {"hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s()}
+        s = pr.summary()
+        if s:
+            d["events"], d["lost"] = s
+        return d
+
+    # ---- the overhead rounds -------------------------------------------------------------
+    def overhead(self):
+        a = self.args
+        ops = a.ops
+        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-other", "strace",
+                 "bpftrace-count", "bpftrace-print"]
+        plan = [(op, m) for op in ops for m in modes]
+        plan += [("getppid", "bystander-untraced"), ("getppid", "bystander-sockscope")]
+        results = {key: [] for key in plan}
+        for rnd in range(a.rounds):
+            # Rotate the order each round so no mode always runs first/last (drift, caches).
+            k = rnd % len(plan)
+            order = plan[k:] + plan[:k]
+            t0 = time.monotonic()
+            for op, mode in order:
+                n = a.calls[op]
+                try:
+                    r = self.run_mode(op, mode, n)
+                except Exception as e:  # keep going: one failed mode must not sink the run
+                    log(f"round {rnd + 1}: {op}/{mode} failed: {e}")
+                    continue
+                r["round"] = rnd
+                results[(op, mode)].append(r)
+                extra = ""
+                if "events" in r:
+                    extra = f" events={r['events']} lost={r['lost']}"
+                log(f"round {rnd + 1}/{a.rounds} {op:8s} {mode:20s} {r['ns_per_call']:10.1f} ns/call{extra}")
+            log(f"round {rnd + 1} took {time.monotonic() - t0:.1f}s")
+        return plan, results
+
+    # ---- throughput / loss ---------------------------------------------------------------
+    def throughput(self):
+        a = self.args
+        out = []
+        outfile = os.path.join(SHM, f"sockscope-bench-{os.getpid()}.out")
+        for threads in a.tp_threads:
+            for rep in range(a.tp_reps):
+                self.fresh_result()
+                n = a.tp_calls * threads
+                lg = self.loadgen_argv("sendto", n, threads=threads, warmup=0)
+                pr = Proc([self.sockscope, "-s", "64", "-o", outfile, "--"] + lg)
+                rc = pr.wait()
+                try:
+                    r = parse_result(self.res_file)
+                    delivered = 0
+                    with open(outfile, "rb") as f:
+                        for line in f:
+                            if b"sendto(" in line:
+                                delivered += 1
+                except Exception as e:
+                    log(f"throughput t={threads}: failed (sockscope rc={rc}): {e}; {pr.lines[-3:]}")
+                    continue
+                finally:
+                    try:
+                        os.unlink(outfile)
+                    except FileNotFoundError:
+                        pass
+                s = pr.summary()
+                row = {
+                    "threads": threads, "rep": rep, "calls": r["syscalls"], "elapsed_ns": r["elapsed_ns"],
+                    "offered_per_s": r["syscalls"] * 1e9 / r["elapsed_ns"], "delivered": delivered,
+                    "events": s[0] if s else None, "lost": s[1] if s else None,
+                    "hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s(), "rc": rc,
+                }
+                row["delivered_per_s"] = delivered * 1e9 / r["elapsed_ns"]
+                row["lost_check"] = (s is not None and s[1] == r["syscalls"] - delivered)
+                log(f"throughput t={threads} rep={rep + 1}: calls={row['calls']} delivered={delivered} "
+                    f"summary={s} offered={row['offered_per_s']:.0f}/s check={'ok' if row['lost_check'] else 'MISMATCH'}")
+                out.append(row)
+        return out
+
+    @staticmethod
+    def prog_ids():
+        out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True, text=True, timeout=60).stdout
+        return {p.get("id") for p in json.loads(out or "[]")}
+
+    # ---- per-program cost (kernel.bpf_stats_enabled) -------------------------------------
+    def profile(self):
+        """ns per eBPF program run, from run_time_ns/run_cnt with kernel.bpf_stats_enabled=1.
+
+        Two cases while a sendto loop runs: sockscope tracing the whole machine (the loop's calls
+        are captured) and sockscope `-p <idle pid>` (the loop's calls are filtered out)."""
+        import shutil
+        if not shutil.which("bpftool"):
+            log("bpftool missing: no per-program profile")
+            return {}
+        knob = "/proc/sys/kernel/bpf_stats_enabled"
+        with open(knob) as f:
+            orig = f.read().strip()
+        out = {}
+        try:
+            with open(knob, "w") as f:
+                f.write("1")
+            for case, extra in (("captured", []), ("filtered", ["-p", str(self.idle_pid())])):
+                # bpftool here may not list owner pids: the programs that appear are the tracer's.
+                before = self.prog_ids()
+                pr = self.start_sockscope(extra)
+                try:
+                    self.fresh_result()
+                    self.run_plain(self.loadgen_argv("sendto", self.args.calls["sendto"]))
+                    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
+                                                      text=True, timeout=60).stdout or "[]")
+                finally:
+                    pr.stop()
+                for prog in progs:
+                    if prog.get("id") in before or prog.get("type") != "tracepoint":
+                        continue
+                    cnt, ns = prog.get("run_cnt", 0), prog.get("run_time_ns", 0)
+                    out.setdefault(prog.get("name", "?"), {})[case] = {"run_cnt": cnt, "run_time_ns": ns}
+            # The peers' programs: bpftrace runs a shell that runs the loop and then lists programs.
+            dump = os.path.join(SHM, f"sockscope-bench-{os.getpid()}.progs")
+            for case, prog in (("bpftrace-count", self.bt_prog("sendto", False)),
+                               ("bpftrace-print", self.bt_prog("sendto", True))):
+                self.fresh_result()
+                lg = " ".join(self.loadgen_argv("sendto", self.args.calls["sendto"]))
+                sh = f"{lg} && bpftool prog show --json > {dump}"
+                # bpftrace -c splits on spaces and wants an ELF: run /bin/sh on a script file.
+                script = os.path.join(BUILD, "profile-loop.sh")  # /dev/shm may be noexec
+                with open(script, "w") as f:
+                    f.write(sh + "\n")
+                os.chmod(script, 0o755)
+                before = self.prog_ids()
+                self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", f"/bin/sh {script}"])
+                with open(dump) as f:
+                    progs = json.load(f)
+                os.unlink(dump)
+                os.unlink(script)
+                for p in progs:
+                    if p.get("id") not in before and p.get("type") == "tracepoint":
+                        out.setdefault(f"{case}: {p.get('name', '?')}", {})["captured"] = {
+                            "run_cnt": p.get("run_cnt", 0), "run_time_ns": p.get("run_time_ns", 0)}
+        except Exception as e:
+            log(f"profile failed: {e}")
+        finally:
+            with open(knob, "w") as f:
+                f.write(orig)
+        return out
+
+    # ---- attach time, idle RSS -----------------------------------------------------------
+    def attach(self):
+        rows = []
+        for rep in range(self.args.attach_reps):
+            pr = self.start_sockscope(["-p", str(self.idle_pid())])
+            time.sleep(0.3)
+            pr.stop()
+            rows.append({"attach_s": pr.attach_s(), "hwm_kib": pr.hwm_kib})
+        return rows
+
+
+# ---- report -------------------------------------------------------------------------------
+def med_min_max(xs):
+    return statistics.median(xs), min(xs), max(xs)
+
+
+def machine_info(sockscope):
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+
+    def cmd(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip().splitlines()[0]
+        except Exception:
+            return "?"
+
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "kernel": platform.release(),
+        "cpu": cpu,
+        "nproc": os.cpu_count(),
+        "commit": cmd(["git", "-C", REPO, "log", "-1", "--format=%h %s"]),
+        "strace": cmd(["strace", "-V"]),
+        "bpftrace": cmd(["bpftrace", "--version"]),
+        "sockscope": sockscope,
+    }
+
+
+def fmt_ns(x):
+    return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+
+
+def report(args, info, plan, results, tp, attach, prof):
+    L = []
+    L.append("# sockscope overhead benchmark — results")
+    L.append("")
+    L.append(f"- date: {info['date']}")
+    L.append(f"- kernel: {info['kernel']}; CPU: {info['cpu']}; nproc: {info['nproc']}")
+    L.append(f"- repo commit: {info['commit']}")
+    L.append(f"- {info['strace']}; {info['bpftrace']}; sockscope binary: `{info['sockscope']}`")
+    L.append(f"- command: `{args.command}`; {args.rounds} interleaved rounds; message size {args.bytes} B; "
+             f"calls per run: " + ", ".join(f"{op} {args.calls[op]:,}" for op in args.ops + ["getppid"]))
+    L.append("- ns/call: each run's own loop time / calls (clock_gettime around the loop). "
+             "ratio = median(mode) / median(untraced); paired = median over rounds of (mode / untraced in the same round).")
+    L.append("")
+    by_op = {}
+    for op, mode in plan:
+        by_op.setdefault(op, []).append(mode)
+    for op, modes in by_op.items():
+        title = "bystander: getppid() loop" if op == "getppid" else f"{op}, {args.bytes}-byte UDP to 127.0.0.1, 1 thread"
+        if op == "sendmmsg":
+            title += " (8 messages per call; ns are per call)"
+        if op == "recvfrom":
+            title += " (MSG_PEEK|MSG_DONTWAIT of a queued datagram)"
+        L.append(f"## {title}")
+        L.append("")
+        L.append("| mode | median ns/call | min–max | ratio | paired | target | n | sockscope events / lost |")
+        L.append("|---|---:|---:|---:|---:|---|---:|---|")
+        base_mode = "bystander-untraced" if op == "getppid" else "untraced"
+        base = results.get((op, base_mode), [])
+        base_med = statistics.median([r["ns_per_call"] for r in base]) if base else None
+        base_by_round = {r["round"]: r["ns_per_call"] for r in base}
+        for mode in modes:
+            rs = results.get((op, mode), [])
+            if not rs:
+                L.append(f"| {MODE_DESC[mode]} | failed | | | | {TARGETS.get(mode, '')} | 0 | |")
+                continue
+            med, lo, hi = med_min_max([r["ns_per_call"] for r in rs])
+            ratio = f"{med / base_med:.2f}×" if base_med else "?"
+            paired = [r["ns_per_call"] / base_by_round[r["round"]] for r in rs if r["round"] in base_by_round]
+            paired_s = f"{statistics.median(paired):.2f}×" if paired else "?"
+            ev = ""
+            if any("events" in r for r in rs):
+                tot_e = sum(r.get("events", 0) for r in rs)
+                tot_l = sum(r.get("lost", 0) for r in rs)
+                ev = f"{tot_e:,} / {tot_l:,}"
+                if mode in ("sockscope-text", "sockscope-json"):
+                    made = sum(r["syscalls"] for r in rs)
+                    ev += " (=calls)" if tot_e + tot_l == made else f" (calls made {made:,})"
+            elif any("lost" in r for r in rs):
+                ev = f"bpftrace lost {sum(r.get('lost', 0) for r in rs):,}"
+            L.append(f"| {MODE_DESC[mode].replace('OP', op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
+                     f"{paired_s} | {TARGETS.get(mode, '')} | {len(rs)} | {ev} |")
+        L.append("")
+
+    if tp:
+        L.append("## sockscope throughput and loss (sendto 64 B, full speed, default settings, text output to a tmpfs file)")
+        L.append("")
+        L.append("| producer threads | calls made | offered calls/s | delivered lines | delivered events/s | "
+                 "lost (summary) | lost == calls − delivered | peak RSS |")
+        L.append("|---:|---:|---:|---:|---:|---:|---|---:|")
+        for row in tp:
+            L.append(f"| {row['threads']} | {row['calls']:,} | {row['offered_per_s']:,.0f} | {row['delivered']:,} | "
+                     f"{row['delivered_per_s']:,.0f} | {row['lost'] if row['lost'] is not None else '?'} | "
+                     f"{'yes' if row['lost_check'] else 'NO'} | {row['hwm_kib'] / 1024:.1f} MiB |")
+        L.append("")
+
+    if prof:
+        L.append("## sockscope eBPF programs: ns per run (kernel.bpf_stats_enabled=1, sendto loop)")
+        L.append("")
+        L.append("Whole-machine sockscope (the loop's calls captured) vs `-p <idle pid>` (the loop's calls "
+                 "filtered out). bpf_stats itself adds a little to each run.")
+        L.append("")
+        L.append("| program | runs (captured) | ns/run (captured) | runs (filtered) | ns/run (filtered) |")
+        L.append("|---|---:|---:|---:|---:|")
+        for name in sorted(prof):
+            cells = []
+            for case in ("captured", "filtered"):
+                d = prof[name].get(case)
+                if d and d["run_cnt"]:
+                    cells += [f"{d['run_cnt']:,}", f"{d['run_time_ns'] / d['run_cnt']:,.0f}"]
+                else:
+                    cells += [f"{d['run_cnt'] if d else 0}", "–"]
+            L.append(f"| {name} | " + " | ".join(cells) + " |")
+        L.append("")
+
+    # Resources: RSS and attach time over every sockscope run.
+    hwm = [r["hwm_kib"] for rs in results.values() for r in rs if r.get("hwm_kib")]
+    hwm += [r["hwm_kib"] for r in tp if r.get("hwm_kib")] + [r["hwm_kib"] for r in attach if r.get("hwm_kib")]
+    att = [r["attach_s"] for rs in results.values() for r in rs if r.get("attach_s") is not None]
+    att += [r["attach_s"] for r in attach if r.get("attach_s") is not None]
+    att_idle = [r["attach_s"] for r in attach if r.get("attach_s") is not None]
+    L.append("## sockscope resources")
+    L.append("")
+    L.append("| metric | median | min–max | n | target |")
+    L.append("|---|---:|---:|---:|---|")
+    if att_idle:
+        m, lo, hi = med_min_max(att_idle)
+        L.append(f"| start → `attached` line, `-p <idle pid>`, quiet machine | {m * 1000:.0f} ms | "
+                 f"{lo * 1000:.0f}–{hi * 1000:.0f} ms | {len(att_idle)} | < 1 s |")
+    if att:
+        m, lo, hi = med_min_max(att)
+        L.append(f"| start → `attached` line, every sockscope run | {m * 1000:.0f} ms | {lo * 1000:.0f}–{hi * 1000:.0f} ms | "
+                 f"{len(att)} | < 1 s |")
+    if hwm:
+        m, lo, hi = med_min_max(hwm)
+        L.append(f"| peak RSS (VmHWM) over every sockscope run | {m / 1024:.1f} MiB | {lo / 1024:.1f}–{hi / 1024:.1f} MiB | "
+                 f"{len(hwm)} | ≤ 64 MiB |")
+    L.append("")
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="~2 minutes: 3 rounds, fewer calls")
+    ap.add_argument("--rounds", type=int)
+    ap.add_argument("--ops", help="comma list of sendto,recvfrom,sendmsg,sendmmsg")
+    ap.add_argument("--bytes", type=int, default=64)
+    ap.add_argument("--sockscope", required=True)
+    ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--command", default="bench/run.sh")
+    ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-profile", action="store_true")
+    args = ap.parse_args()
+
+    if args.quick:
+        args.rounds = args.rounds or 3
+        ops = args.ops or "sendto,recvfrom,sendmsg,sendmmsg"
+        args.calls = {"sendto": 30000, "sendmsg": 30000, "sendmmsg": 4000, "recvfrom": 100000, "getppid": 1000000}
+        args.tp_threads, args.tp_reps, args.tp_calls, args.attach_reps = [1, 2, 4], 1, 100000, 3
+    else:
+        args.rounds = args.rounds or 5
+        ops = args.ops or "sendto,recvfrom,sendmsg,sendmmsg"
+        args.calls = {"sendto": 100000, "sendmsg": 100000, "sendmmsg": 12500, "recvfrom": 300000, "getppid": 3000000}
+        args.tp_threads, args.tp_reps, args.tp_calls, args.attach_reps = [1, 2, 4], 3, 200000, 5
+    args.ops = [o for o in ops.split(",") if o]
+    for o in args.ops:
+        if o not in BT_SIZE_ARG:
+            ap.error(f"unknown op {o}")
+
+    b = Bench(args)
+    t0 = time.monotonic()
+    try:
+        info = machine_info(args.sockscope)
+        plan, results = b.overhead()
+        tp = [] if args.skip_throughput else b.throughput()
+        attach = b.attach()
+        prof = {} if args.skip_profile else b.profile()
+    finally:
+        b.close()
+    md = report(args, info, plan, results, tp, attach, prof)
+    md += f"\nTotal benchmark time: {time.monotonic() - t0:.0f} s.\n"
+    print(md)
+    with open(args.output, "w") as f:
+        f.write(md)
+    raw = {"info": info, "results": {f"{op}/{m}": rs for (op, m), rs in results.items()},
+           "throughput": tp, "attach": attach, "profile": prof}
+    os.makedirs(BUILD, exist_ok=True)
+    with open(os.path.join(BUILD, "raw.json"), "w") as f:
+        json.dump(raw, f, indent=1)
+    log(f"wrote {args.output} and {os.path.join(BUILD, 'raw.json')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+/*
+ * loadgen: bounded syscall load for the sockscope overhead benchmark.
+ *
+ *   loadgen OP [-n CALLS] [-s BYTES] [-t THREADS] [-v VLEN] [-w WARMUP] [-r RESULT_FILE]
+ *
+ * OP is one of:
+ *   sendto    sendto() of BYTES to a bound, never-read UDP socket on 127.0.0.1
+ *   sendmsg   sendmsg() of one iovec of BYTES to the same kind of socket
+ *   sendmmsg  sendmmsg() of VLEN messages of BYTES each per call (default VLEN 8)
+ *   recvfrom  recvfrom(MSG_PEEK|MSG_DONTWAIT) of a datagram of BYTES queued once on the
+ *             thread's own socket: every call copies the same datagram out and leaves it
+ *             queued, so no peer is needed and only the call itself is measured
+ *   getppid   getppid() loop (the "bystander": no socket at all)
+ *
+ * CALLS is the total number of timed calls, split evenly across THREADS. Each thread first
+ * makes WARMUP untimed calls (default 1000), then waits at a barrier, then times its loop with
+ * clock_gettime(CLOCK_MONOTONIC) (vDSO, not a syscall). Startup costs (exec, tracer attach,
+ * socket setup) are therefore outside the measurement.
+ *
+ * The receiving socket is bound to 127.0.0.1:0 (an ephemeral port) and never read: once its
+ * receive buffer is full the kernel drops further datagrams, so every timed sendto runs the
+ * same full path (route, skb alloc + copy, loopback xmit, UDP lookup, drop at the socket).
+ *
+ * Result: one line of key=value pairs on stdout, or appended to RESULT_FILE when -r is given
+ * (tracers such as strace/bpftrace -c share the child's stdout, so the runner uses -r).
+ *   op= threads= bytes= vlen= calls= syscalls= elapsed_ns= ns_per_call= calls_per_s= errors=
+ * ns_per_call is the mean over threads of (thread loop time / thread calls), i.e. the cost
+ * of one call as seen by the caller. syscalls counts every call of OP made (warmup included)
+ * so that a tracer's delivered event count can be checked against it.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+enum op { OP_SENDTO, OP_SENDMSG, OP_SENDMMSG, OP_RECVFROM, OP_GETPPID };
+
+static enum op g_op;
+static long g_calls = 100000;
+static int g_bytes = 64;
+static int g_threads = 1;
+static int g_vlen = 8;
+static long g_warmup = 1000;
+static const char *g_result;
+static struct sockaddr_in g_dst;
+static pthread_barrier_t g_start;
+
+struct worker {
+    pthread_t th;
+    long calls;
+    long syscalls;
+    long errors;
+    uint64_t t0, t1;
+    int fd;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+    perror(what);
+    exit(2);
+}
+
+static int udp_socket(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0)
+        die("socket");
+    return fd;
+}
+
+/* A bound UDP socket on 127.0.0.1 (ephemeral port); its address goes to *addr. */
+static int bound_socket(struct sockaddr_in *addr)
+{
+    int fd = udp_socket();
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
+        die("bind");
+    socklen_t len = sizeof a;
+    if (getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+        die("getsockname");
+    *addr = a;
+    return fd;
+}
+
+static void *run(void *arg)
+{
+    struct worker *w = arg;
+    char *buf = calloc(1, (size_t)g_bytes * (size_t)g_vlen + 1);
+    if (!buf)
+        die("calloc");
+    memset(buf, 'x', (size_t)g_bytes * (size_t)g_vlen);
+
+    struct iovec iov = {.iov_base = buf, .iov_len = (size_t)g_bytes};
+    struct msghdr mh = {.msg_name = &g_dst, .msg_namelen = sizeof g_dst, .msg_iov = &iov, .msg_iovlen = 1};
+    struct mmsghdr *mm = calloc((size_t)g_vlen, sizeof *mm);
+    struct iovec *mio = calloc((size_t)g_vlen, sizeof *mio);
+    if (!mm || !mio)
+        die("calloc");
+    for (int i = 0; i < g_vlen; i++) {
+        mio[i].iov_base = buf + (size_t)i * (size_t)g_bytes;
+        mio[i].iov_len = (size_t)g_bytes;
+        mm[i].msg_hdr.msg_name = &g_dst;
+        mm[i].msg_hdr.msg_namelen = sizeof g_dst;
+        mm[i].msg_hdr.msg_iov = &mio[i];
+        mm[i].msg_hdr.msg_iovlen = 1;
+    }
+    struct sockaddr_in src;
+    socklen_t srclen;
+    long errors = 0;
+
+#define ONE_CALL()                                                                              \
+    do {                                                                                        \
+        long r_;                                                                                \
+        switch (g_op) {                                                                         \
+        case OP_SENDTO:                                                                         \
+            r_ = sendto(w->fd, buf, (size_t)g_bytes, 0, (struct sockaddr *)&g_dst, sizeof g_dst); \
+            break;                                                                              \
+        case OP_SENDMSG:                                                                        \
+            r_ = sendmsg(w->fd, &mh, 0);                                                        \
+            break;                                                                              \
+        case OP_SENDMMSG:                                                                       \
+            r_ = sendmmsg(w->fd, mm, (unsigned)g_vlen, 0);                                      \
+            break;                                                                              \
+        case OP_RECVFROM:                                                                       \
+            srclen = sizeof src;                                                                \
+            r_ = recvfrom(w->fd, buf, (size_t)g_bytes, MSG_PEEK | MSG_DONTWAIT,                \
+                          (struct sockaddr *)&src, &srclen);                                    \
+            break;                                                                              \
+        default:                                                                                \
+            r_ = syscall(SYS_getppid);                                                          \
+            break;                                                                              \
+        }                                                                                       \
+        if (r_ < 0)                                                                             \
+            errors++;                                                                           \
+    } while (0)
+
+    for (long i = 0; i < g_warmup; i++)
+        ONE_CALL();
+    pthread_barrier_wait(&g_start);
+    w->t0 = now_ns();
+    for (long i = 0; i < w->calls; i++)
+        ONE_CALL();
+    w->t1 = now_ns();
+    w->syscalls = g_warmup + w->calls;
+    w->errors = errors;
+    free(buf);
+    free(mm);
+    free(mio);
+    return NULL;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: loadgen sendto|sendmsg|sendmmsg|recvfrom|getppid [-n CALLS] [-s BYTES] "
+                    "[-t THREADS] [-v VLEN] [-w WARMUP] [-r RESULT_FILE]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        usage();
+    const char *o = argv[1];
+    if (!strcmp(o, "sendto"))
+        g_op = OP_SENDTO;
+    else if (!strcmp(o, "sendmsg"))
+        g_op = OP_SENDMSG;
+    else if (!strcmp(o, "sendmmsg"))
+        g_op = OP_SENDMMSG;
+    else if (!strcmp(o, "recvfrom"))
+        g_op = OP_RECVFROM;
+    else if (!strcmp(o, "getppid"))
+        g_op = OP_GETPPID;
+    else
+        usage();
+    int c;
+    optind = 2;
+    while ((c = getopt(argc, argv, "n:s:t:v:w:r:")) != -1) {
+        switch (c) {
+        case 'n': g_calls = atol(optarg); break;
+        case 's': g_bytes = atoi(optarg); break;
+        case 't': g_threads = atoi(optarg); break;
+        case 'v': g_vlen = atoi(optarg); break;
+        case 'w': g_warmup = atol(optarg); break;
+        case 'r': g_result = optarg; break;
+        default: usage();
+        }
+    }
+    /* Bounds: every loop stops by itself. */
+    if (g_calls < 1 || g_calls > 1000000000L || g_bytes < 1 || g_bytes > 65000 || g_threads < 1 ||
+        g_threads > 64 || g_vlen < 1 || g_vlen > 1024 || g_warmup < 0 || g_warmup > 10000000L)
+        usage();
+    if (g_op != OP_SENDMMSG)
+        g_vlen = 1;
+
+    int sink = -1;
+    if (g_op == OP_SENDTO || g_op == OP_SENDMSG || g_op == OP_SENDMMSG)
+        sink = bound_socket(&g_dst);
+
+    struct worker *ws = calloc((size_t)g_threads, sizeof *ws);
+    if (!ws)
+        die("calloc");
+    pthread_barrier_init(&g_start, NULL, (unsigned)g_threads + 1);
+    for (int i = 0; i < g_threads; i++) {
+        struct worker *w = &ws[i];
+        w->calls = g_calls / g_threads + (i < g_calls % g_threads ? 1 : 0);
+        w->fd = -1;
+        if (g_op == OP_SENDTO || g_op == OP_SENDMSG || g_op == OP_SENDMMSG) {
+            w->fd = udp_socket();
+        } else if (g_op == OP_RECVFROM) {
+            /* The thread's own bound socket, holding one datagram of BYTES (queued with
+             * write() on a connected helper socket so no sendto event is produced). */
+            struct sockaddr_in a;
+            w->fd = bound_socket(&a);
+            int tx = udp_socket();
+            if (connect(tx, (struct sockaddr *)&a, sizeof a) < 0)
+                die("connect");
+            char *fill = malloc((size_t)g_bytes);
+            if (!fill)
+                die("malloc");
+            memset(fill, 'y', (size_t)g_bytes);
+            if (write(tx, fill, (size_t)g_bytes) != g_bytes)
+                die("write");
+            free(fill);
+            close(tx);
+        }
+        if (pthread_create(&w->th, NULL, run, w) != 0)
+            die("pthread_create");
+    }
+    pthread_barrier_wait(&g_start);
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < g_threads; i++)
+        pthread_join(ws[i].th, NULL);
+    uint64_t t1 = now_ns();
+
+    double ns_sum = 0;
+    long syscalls = 0, errors = 0;
+    for (int i = 0; i < g_threads; i++) {
+        ns_sum += (double)(ws[i].t1 - ws[i].t0) / (double)(ws[i].calls ? ws[i].calls : 1);
+        syscalls += ws[i].syscalls;
+        errors += ws[i].errors;
+    }
+    double ns_per_call = ns_sum / g_threads;
+    uint64_t elapsed = t1 - t0;
+    char line[512];
+    snprintf(line, sizeof line,
+             "op=%s threads=%d bytes=%d vlen=%d calls=%ld syscalls=%ld elapsed_ns=%llu "
+             "ns_per_call=%.1f calls_per_s=%.0f errors=%ld\n",
+             o, g_threads, g_bytes, g_vlen, g_calls, syscalls, (unsigned long long)elapsed,
+             ns_per_call, elapsed ? (double)g_calls * 1e9 / (double)elapsed : 0.0, errors);
+    if (g_result) {
+        FILE *f = fopen(g_result, "a");
+        if (!f)
+            die(g_result);
+        fputs(line, f);
+        fclose(f);
+    } else {
+        fputs(line, stdout);
+    }
+    if (sink >= 0)
+        close(sink);
+    return errors ? 1 : 0;
+}
