@@ -12,11 +12,12 @@
 
 use super::Style;
 use super::strfmt::{
-    QuoteOpts, print_addr, quote_bytes, quote_bytes_hex, quote_cstr, string_quote,
+    QuoteOpts, print_addr, quote_bytes, quote_bytes_hex, quote_cstr, quote_cstr_array, string_quote,
 };
 use super::xlat::{
-    ADDRESS_FAMILIES, AF_PACKET_TYPES, ARP_HARDWARE_TYPES, ETHERNET_PROTOCOLS, VSOCK_CIDS,
-    VSOCK_FLAGS, VSOCK_PORTS, print_flags, print_xval, print_xval_dflt, xlat_lookup,
+    ADDRESS_FAMILIES, AF_PACKET_TYPES, ARP_HARDWARE_TYPES, ETHERNET_PROTOCOLS, MCTP_ADDRS,
+    MCTP_NETS, QIPCRTR_NODES, QIPCRTR_PORTS, VSOCK_CIDS, VSOCK_FLAGS, VSOCK_PORTS,
+    XDP_SOCKADDR_FLAGS, print_flags, print_xval, print_xval_dflt, push_c_hex, xlat_lookup,
 };
 use std::fmt::Write;
 
@@ -25,10 +26,15 @@ pub const SOCKADDR_MAX: usize = 128;
 
 const AF_UNIX: u16 = 1;
 const AF_INET: u16 = 2;
+const AF_IPX: u16 = 4;
+const AF_X25: u16 = 9;
 const AF_INET6: u16 = 10;
 const AF_NETLINK: u16 = 16;
 const AF_PACKET: u16 = 17;
 const AF_VSOCK: u16 = 40;
+const AF_QIPCRTR: u16 = 42;
+const AF_XDP: u16 = 44;
+const AF_MCTP: u16 = 45;
 
 /// sizeof(struct sockaddr_un).
 const SOCKADDR_UN_LEN: usize = 110;
@@ -124,6 +130,11 @@ pub fn print_sockaddr(out: &mut String, bytes: &[u8], style: &Style) {
             AF_NETLINK => Some(12),
             AF_PACKET => Some(20),
             AF_VSOCK => Some(16),
+            AF_IPX => Some(16),
+            AF_X25 => Some(18),
+            AF_QIPCRTR => Some(12),
+            AF_XDP => Some(16),
+            AF_MCTP => Some(12),
             _ => None,
         };
         match min_len {
@@ -134,6 +145,20 @@ pub fn print_sockaddr(out: &mut String, bytes: &[u8], style: &Style) {
                 AF_NETLINK => print_nl(out, &b),
                 AF_PACKET => print_ll(out, &b, addrlen, style),
                 AF_VSOCK => print_vsock(out, &b),
+                AF_IPX => print_ipx(out, &b),
+                AF_X25 => {
+                    out.push_str("sx25_addr={x25_addr=");
+                    quote_cstr_array(out, &b.bytes(2, 16), style);
+                    out.push('}');
+                }
+                AF_QIPCRTR => {
+                    out.push_str("sq_node=");
+                    print_xval_dflt(out, b.u32le(4).into(), &QIPCRTR_NODES, None);
+                    out.push_str(", sq_port=");
+                    print_xval_dflt(out, b.u32le(8).into(), &QIPCRTR_PORTS, None);
+                }
+                AF_XDP => print_xdp(out, &b, style),
+                AF_MCTP => print_mctp(out, &b),
                 _ => print_raw(out, bytes, style),
             },
             _ => print_raw(out, bytes, style),
@@ -296,6 +321,58 @@ fn print_vsock(out: &mut String, b: &Buf) {
     if zero != [0; 3] {
         out.push_str(", svm_zero=");
         quote_bytes_hex(out, &zero);
+    }
+}
+
+fn print_ipx(out: &mut String, b: &Buf) {
+    let _ = write!(out, "sipx_port=htons({}), sipx_network=htonl(", b.u16be(2));
+    push_c_hex(out, b.u32be(4).into());
+    out.push_str("), sipx_node=[");
+    for i in 0..6 {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_0x(out, b.u8(8 + i).into(), 2);
+    }
+    out.push_str("], sipx_type=");
+    push_0x(out, b.u8(14).into(), 2);
+    let zero = b.u8(15);
+    if zero != 0 {
+        let _ = write!(out, ", sipx_zero={zero:#x}");
+    }
+}
+
+fn print_xdp(out: &mut String, b: &Buf, style: &Style) {
+    let flags = b.u16le(2);
+    out.push_str("sxdp_flags=");
+    print_flags(out, flags.into(), &XDP_SOCKADDR_FLAGS);
+    out.push_str(", sxdp_ifindex=");
+    print_ifindex(out, b.u32le(4), style);
+    let _ = write!(out, ", sxdp_queue_id={}", b.u32le(8));
+    let fd = b.u32le(12);
+    if flags & 1 != 0 {
+        let _ = write!(out, ", sxdp_shared_umem_fd={}", fd as i32);
+    } else if fd != 0 {
+        let _ = write!(out, ", sxdp_shared_umem_fd={fd:#x}");
+    }
+}
+
+fn print_mctp(out: &mut String, b: &Buf) {
+    let pad0 = b.u16le(2);
+    if pad0 != 0 {
+        let _ = write!(out, "__smctp_pad0={pad0:#x}, ");
+    }
+    out.push_str("smctp_network=");
+    print_xval_dflt(out, b.u32le(4).into(), &MCTP_NETS, None);
+    out.push_str(", smctp_addr={s_addr=");
+    print_xval_dflt(out, b.u8(8).into(), &MCTP_ADDRS, None);
+    out.push_str("}, smctp_type=");
+    push_c_hex(out, b.u8(9).into());
+    out.push_str(", smctp_tag=");
+    push_c_hex(out, b.u8(10).into());
+    let pad1 = b.u8(11);
+    if pad1 != 0 {
+        let _ = write!(out, ", __smctp_pad1={pad1:#x}");
     }
 }
 
@@ -1136,6 +1213,237 @@ mod tests {
             xx: Some(
                 r##"{sa_family=AF_INET, sin_port=htons(24929), sin_addr=inet_addr("\x39\x37\x2e\x39\x37\x2e\x39\x37\x2e\x39\x37")}"##,
             ),
+        },
+        // A second run of the reference program: other families, sll_addr overruns.
+        C {
+            mem: "1100123401000000010000060011223344550000",
+            addrlen: 20,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(0x1234 /* ETH_P_??? */), sll_ifindex=if_nametoindex("lo"), sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_HOST, sll_halen=6, sll_addr=[00, 0x11, 0x22, 0x33, 0x44, 0x55]}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_PACKET, sll_protocol=htons(0x1234 /* ETH_P_??? */), sll_ifindex=if_nametoindex("\x6c\x6f"), sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_HOST, sll_halen=6, sll_addr=[00, 0x11, 0x22, 0x33, 0x44, 0x55]}"##,
+            ),
+        },
+        C {
+            mem: "11000800000000000100000c0102030405060708",
+            addrlen: 20,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IP), sll_ifindex=0, sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_HOST, sll_halen=12, sll_addr=[0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, ...]}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "1100080000000000010000090102030405060708",
+            addrlen: 21,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IP), sll_ifindex=0, sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_HOST, sll_halen=9, sll_addr=[0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0x55]}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "1100080000000000010000ff0102030405060708",
+            addrlen: 128,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IP), sll_ifindex=0, sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_HOST, sll_halen=255, sll_addr=[0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf, 0xc0, ...]}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "040004d2deadbeef0001020aff100000",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_IPX, sipx_port=htons(1234), sipx_network=htonl(0xdeadbeef), sipx_node=[00, 0x1, 0x2, 0xa, 0xff, 0x10], sipx_type=00}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "04000000000000000000000000000407",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_IPX, sipx_port=htons(0), sipx_network=htonl(0), sipx_node=[00, 00, 00, 00, 00, 00], sipx_type=0x4, sipx_zero=0x7}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "04000001000000010000000000000407",
+            addrlen: 15,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_IPX, sa_data="\0\1\0\0\0\1\0\0\0\0\0\0\4"}"##,
+            x: Some(
+                r##"{sa_family=AF_IPX, sa_data="\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04"}"##,
+            ),
+            xx: Some(
+                r##"{sa_family=AF_IPX, sa_data="\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04"}"##,
+            ),
+        },
+        C {
+            mem: "090031323334350000000000000000000000",
+            addrlen: 18,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_X25, sx25_addr={x25_addr="12345"}}"##,
+            x: None,
+            xx: Some(r##"{sa_family=AF_X25, sx25_addr={x25_addr="\x31\x32\x33\x34\x35"}}"##),
+        },
+        C {
+            mem: "090030313233343536373839616263646566",
+            addrlen: 18,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_X25, sx25_addr={x25_addr="0123456789abcde"...}}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_X25, sx25_addr={x25_addr="\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x61\x62\x63\x64\x65"...}}"##,
+            ),
+        },
+        C {
+            mem: "090030313233343536373839616263646500",
+            addrlen: 18,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_X25, sx25_addr={x25_addr="0123456789abcde"}}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_X25, sx25_addr={x25_addr="\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x61\x62\x63\x64\x65"}}"##,
+            ),
+        },
+        C {
+            mem: "090030313233343536373839616263646566",
+            addrlen: 17,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_X25, sa_data="0123456789abcde"}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_X25, sa_data="\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x61\x62\x63\x64\x65"}"##,
+            ),
+        },
+        C {
+            mem: "090030313233343536373839616263646566",
+            addrlen: 40,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_X25, sx25_addr={x25_addr="0123456789abcde"...}}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_X25, sx25_addr={x25_addr="\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x61\x62\x63\x64\x65"...}}"##,
+            ),
+        },
+        C {
+            mem: "2a000000fffffffffeffffff",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_QIPCRTR, sq_node=QRTR_NODE_BCAST, sq_port=QRTR_PORT_CTRL}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "2a0000000500000007000000",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_QIPCRTR, sq_node=0x5, sq_port=0x7}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "2a0000000500000007000000",
+            addrlen: 11,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_QIPCRTR, sa_data="\0\0\5\0\0\0\7\0\0"}"##,
+            x: Some(r##"{sa_family=AF_QIPCRTR, sa_data="\x00\x00\x05\x00\x00\x00\x07\x00\x00"}"##),
+            xx: Some(r##"{sa_family=AF_QIPCRTR, sa_data="\x00\x00\x05\x00\x00\x00\x07\x00\x00"}"##),
+        },
+        C {
+            mem: "2c000000010000000300000000000000",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_XDP, sxdp_flags=0, sxdp_ifindex=if_nametoindex("lo"), sxdp_queue_id=3}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_XDP, sxdp_flags=0, sxdp_ifindex=if_nametoindex("\x6c\x6f"), sxdp_queue_id=3}"##,
+            ),
+        },
+        C {
+            mem: "2c000100010000000300000005000000",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_XDP, sxdp_flags=XDP_SHARED_UMEM, sxdp_ifindex=if_nametoindex("lo"), sxdp_queue_id=3, sxdp_shared_umem_fd=5}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_XDP, sxdp_flags=XDP_SHARED_UMEM, sxdp_ifindex=if_nametoindex("\x6c\x6f"), sxdp_queue_id=3, sxdp_shared_umem_fd=5}"##,
+            ),
+        },
+        C {
+            mem: "2c001600630000000300000005000000",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_XDP, sxdp_flags=XDP_COPY|XDP_ZEROCOPY|0x10, sxdp_ifindex=99, sxdp_queue_id=3, sxdp_shared_umem_fd=0x5}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "2c0010000200000003000000ffffffff",
+            addrlen: 16,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_XDP, sxdp_flags=0x10 /* XDP_??? */, sxdp_ifindex=if_nametoindex("ifb0"), sxdp_queue_id=3, sxdp_shared_umem_fd=0xffffffff}"##,
+            x: None,
+            xx: Some(
+                r##"{sa_family=AF_XDP, sxdp_flags=0x10 /* XDP_??? */, sxdp_ifindex=if_nametoindex("\x69\x66\x62\x30"), sxdp_queue_id=3, sxdp_shared_umem_fd=0xffffffff}"##,
+            ),
+        },
+        C {
+            mem: "2d0000000000000000000000",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_MCTP, smctp_network=MCTP_NET_ANY, smctp_addr={s_addr=MCTP_ADDR_NULL}, smctp_type=0, smctp_tag=0}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "2d00030005000000ff010809",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_MCTP, __smctp_pad0=0x3, smctp_network=0x5, smctp_addr={s_addr=MCTP_ADDR_ANY}, smctp_type=0x1, smctp_tag=0x8, __smctp_pad1=0x9}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "2d00000000000000127f0000",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_MCTP, smctp_network=MCTP_NET_ANY, smctp_addr={s_addr=0x12}, smctp_type=0x7f, smctp_tag=0}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "030000000500000007000000",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_AX25, sa_data="\0\0\5\0\0\0\7\0\0\0"}"##,
+            x: Some(r##"{sa_family=AF_AX25, sa_data="\x00\x00\x05\x00\x00\x00\x07\x00\x00\x00"}"##),
+            xx: Some(
+                r##"{sa_family=AF_AX25, sa_data="\x00\x00\x05\x00\x00\x00\x07\x00\x00\x00"}"##,
+            ),
+        },
+        C {
+            mem: "260000000500000007000000",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_ALG, sa_data="\0\0\5\0\0\0\7\0\0\0"}"##,
+            x: Some(r##"{sa_family=AF_ALG, sa_data="\x00\x00\x05\x00\x00\x00\x07\x00\x00\x00"}"##),
+            xx: Some(r##"{sa_family=AF_ALG, sa_data="\x00\x00\x05\x00\x00\x00\x07\x00\x00\x00"}"##),
+        },
+        C {
+            mem: "28000000d2040000020000000000000000000000",
+            addrlen: 128,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_VSOCK, svm_cid=VMADDR_CID_HOST, svm_port=0x4d2, svm_flags=0}"##,
+            x: None,
+            xx: None,
+        },
+        C {
+            mem: "10000000ffffffff00000080",
+            addrlen: 12,
+            ptr: Ptr::Buf,
+            exp: r##"{sa_family=AF_NETLINK, nl_pid=-1, nl_groups=0x80000000}"##,
+            x: None,
+            xx: None,
         },
     ];
 

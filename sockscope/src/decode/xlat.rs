@@ -446,6 +446,41 @@ pub static VSOCK_FLAGS: Xlat = Xlat {
     unknown: "VMADDR_FLAG_???",
 };
 
+/// QRTR_NODE_* (strace `xlat/qipcrtr_nodes.in`); unknown ones print without a comment.
+pub static QIPCRTR_NODES: Xlat = Xlat {
+    entries: &[(0xffffffff, "QRTR_NODE_BCAST")],
+    unknown: "",
+};
+
+/// QRTR_PORT_* (strace `xlat/qipcrtr_ports.in`); unknown ones print without a comment.
+pub static QIPCRTR_PORTS: Xlat = Xlat {
+    entries: &[(0xfffffffe, "QRTR_PORT_CTRL")],
+    unknown: "",
+};
+
+/// XDP_* sockaddr flags (strace `xlat/xdp_sockaddr_flags.in`).
+pub static XDP_SOCKADDR_FLAGS: Xlat = Xlat {
+    entries: &[
+        (1, "XDP_SHARED_UMEM"),
+        (2, "XDP_COPY"),
+        (4, "XDP_ZEROCOPY"),
+        (8, "XDP_USE_NEED_WAKEUP"),
+    ],
+    unknown: "XDP_???",
+};
+
+/// MCTP_ADDR_* (strace `xlat/mctp_addrs.in`); unknown ones print without a comment.
+pub static MCTP_ADDRS: Xlat = Xlat {
+    entries: &[(0, "MCTP_ADDR_NULL"), (0xff, "MCTP_ADDR_ANY")],
+    unknown: "",
+};
+
+/// MCTP_NET_* (strace `xlat/mctp_nets.in`); unknown ones print without a comment.
+pub static MCTP_NETS: Xlat = Xlat {
+    entries: &[(0, "MCTP_NET_ANY")],
+    unknown: "",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,6 +595,11 @@ mod tests {
             &VSOCK_CIDS,
             &VSOCK_PORTS,
             &VSOCK_FLAGS,
+            &QIPCRTR_NODES,
+            &QIPCRTR_PORTS,
+            &XDP_SOCKADDR_FLAGS,
+            &MCTP_ADDRS,
+            &MCTP_NETS,
         ] {
             for (i, a) in x.entries.iter().enumerate() {
                 for b in &x.entries[i + 1..] {
