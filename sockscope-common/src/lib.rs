@@ -180,6 +180,8 @@ pub mod counter {
     pub const LOST_NOSLOT: u32 = 1;
     /// Records sent.
     pub const SENT: u32 = 2;
+    /// Forked children not followed because the PIDS map was full.
+    pub const LOST_PIDS_FULL: u32 = 3;
     pub const COUNT: u32 = 4;
 }
 
@@ -205,6 +207,13 @@ pub struct Config {
     pub off_task_real_parent: u32,
     /// offsetof(struct task_struct, tgid)
     pub off_task_tgid: u32,
+    /// Follow forks: children of traced tgids become traced (`PID_FILTER_MAP` only).
+    pub follow_forks: u32,
+    /// sched_process_fork record: offset of parent_pid and child_pid (from tracefs).
+    pub off_fork_parent_pid: u32,
+    pub off_fork_child_pid: u32,
+    /// sched_process_exit record: offset of group_dead (0: not on this kernel).
+    pub off_exit_group_dead: u32,
 }
 
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.

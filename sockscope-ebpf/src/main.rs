@@ -41,6 +41,10 @@ static CONFIG: Config = Config {
     wakeup_bytes: 0,
     off_task_real_parent: 0,
     off_task_tgid: 0,
+    follow_forks: 0,
+    off_fork_parent_pid: 0,
+    off_fork_child_pid: 0,
+    off_exit_group_dead: 0,
 };
 
 #[map]
@@ -190,9 +194,10 @@ fn slot_for(tid: u32) -> Option<&'static mut Slot> {
     INFLIGHT.get_ptr_mut(tid).map(|p| unsafe { &mut *p })
 }
 
-/// Common entry work: scope check, slot, raw arguments, entry time.
+/// Common entry work: scope check, slot, the `nargs` raw arguments, entry time. (A program
+/// may not read past its tracepoint's record, so only the call's own arguments are read.)
 #[inline(always)]
-fn enter(ctx: &TracePointContext, event: EventId) -> Option<&'static mut Slot> {
+fn enter(ctx: &TracePointContext, event: EventId, nargs: usize) -> Option<&'static mut Slot> {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tgid = (pid_tgid >> 32) as u32;
     let tid = pid_tgid as u32;
@@ -213,7 +218,12 @@ fn enter(ctx: &TracePointContext, event: EventId) -> Option<&'static mut Slot> {
     h.data_len = 0;
     // SAFETY: helper without preconditions.
     h.ts_ns = unsafe { bpf_ktime_get_ns() };
-    h.args = [arg(ctx, 0), arg(ctx, 1), arg(ctx, 2), arg(ctx, 3), arg(ctx, 4), arg(ctx, 5)];
+    h.args = [0; 6];
+    for i in 0..6 {
+        if i < nargs {
+            h.args[i] = arg(ctx, i);
+        }
+    }
     Some(slot)
 }
 
@@ -360,7 +370,7 @@ fn capture_msg_in(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, got
 
 #[tracepoint]
 pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Sendto) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Sendto, 6) else { return 0 };
     let snaplen = config().snaplen as u64;
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
     push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
@@ -386,7 +396,7 @@ pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Recvfrom) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Recvfrom, 6) else { return 0 };
     let addrlen_ptr = slot.header.args[5];
     if addrlen_ptr != 0 {
         push_user(slot, seg::ADDRLEN_IN, 0, addrlen_ptr, 4);
@@ -419,7 +429,7 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Sendmsg) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Sendmsg, 3) else { return 0 };
     let snaplen = config().snaplen as u64;
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
@@ -447,7 +457,7 @@ pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_recvmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Recvmsg) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Recvmsg, 3) else { return 0 };
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
     0
@@ -474,7 +484,7 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Sendmmsg) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Sendmmsg, 4) else { return 0 };
     let snaplen = config().snaplen as u64;
     let [_, vec, vlen, ..] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
@@ -506,7 +516,7 @@ pub fn sys_exit_sendmmsg(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_recvmmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Recvmmsg) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Recvmmsg, 5) else { return 0 };
     let [_, vec, vlen, _, timeout, _] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
     push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
@@ -542,12 +552,55 @@ pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Thread exit: free the thread's slot.
+// Process lifecycle: follow forks of traced processes, forget exited ones, free slots.
+
+#[inline(always)]
+fn tp_u32(ctx: &TracePointContext, off: u32) -> u32 {
+    // SAFETY: offsets come from the tracepoint's format file (fields inside the record); a
+    // variable-offset context access must go through the probe-read helper.
+    unsafe { ctx.read_at::<u32>((off & 0xff) as usize).unwrap_or(0) }
+}
 
 #[tracepoint]
-pub fn sched_process_exit(_ctx: TracePointContext) -> u32 {
-    let tid = bpf_get_current_pid_tgid() as u32;
+pub fn sched_process_fork(ctx: TracePointContext) -> u32 {
+    let cfg = config();
+    if cfg.pid_filter != PID_FILTER_MAP || cfg.follow_forks == 0 || cfg.off_fork_child_pid == 0 {
+        return 0;
+    }
+    let parent = tp_u32(&ctx, cfg.off_fork_parent_pid);
+    // Threads share the tgid of their process, which is what is looked up; a new process is
+    // traced when its parent's tgid is.
+    let tgid = (bpf_get_current_pid_tgid() >> 32) as u32;
+    if PIDS.get_ptr(tgid).is_some() || PIDS.get_ptr(parent).is_some() {
+        let child = tp_u32(&ctx, cfg.off_fork_child_pid);
+        if PIDS.insert(child, 1u8, 0).is_err() {
+            bump(counter::LOST_PIDS_FULL);
+        }
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sched_process_exit(ctx: TracePointContext) -> u32 {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tid = pid_tgid as u32;
     let _ = INFLIGHT.remove(tid);
+    let cfg = config();
+    if cfg.pid_filter == PID_FILTER_MAP {
+        let tgid = (pid_tgid >> 32) as u32;
+        let group_dead = if cfg.off_exit_group_dead != 0 {
+            // SAFETY: offset from the tracepoint's format file.
+            unsafe { ctx.read_at::<u8>((cfg.off_exit_group_dead & 0xff) as usize).unwrap_or(0) != 0 }
+        } else {
+            tid == tgid
+        };
+        if tid != tgid {
+            let _ = PIDS.remove(tid);
+        }
+        if group_dead {
+            let _ = PIDS.remove(tgid);
+        }
+    }
     0
 }
 

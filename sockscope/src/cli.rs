@@ -1,0 +1,169 @@
+//! Command-line interface (clap) and strace-style `-e` expressions.
+
+use std::{ffi::OsString, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::events::{self, EVENTS, EventDef};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sockscope",
+    version,
+    about = "Trace the messages processes send and receive through sockets (sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg), decoded as strace does, with eBPF.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub trace: TraceArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every event: arguments with types and tags, hooks, related events.
+    Events {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    /// Show at most this many bytes of each buffer (strace's -s; 0..=4096).
+    #[arg(short = 's', value_name = "STRSIZE", default_value_t = 32, value_parser = clap::value_parser!(u32).range(0..=4096))]
+    pub strsize: u32,
+
+    /// -x: non-ASCII strings in hex; -xx: all strings in hex.
+    #[arg(short = 'x', action = clap::ArgAction::Count)]
+    pub hex: u8,
+
+    /// Show the time spent in each call (<seconds> at the end of the line).
+    #[arg(short = 'T')]
+    pub duration: bool,
+
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write the output to FILE instead of stdout.
+    #[arg(short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// strace-style qualifiers: trace=LIST (sendto,recvfrom,... or all; !NAME excludes),
+    /// status=failed|successful.
+    #[arg(short = 'e', value_name = "EXPR")]
+    pub expr: Vec<String>,
+
+    /// Trace this process (all its threads); repeatable.
+    #[arg(short = 'p', value_name = "PID")]
+    pub pid: Vec<u32>,
+
+    /// Follow forks: also trace the descendants of traced processes (on with CMD).
+    #[arg(short = 'f')]
+    pub follow: bool,
+
+    /// Ring buffer size in MiB (a power of two).
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub ringbuf_mib: u32,
+
+    /// Command to start and trace with its descendants; sockscope exits with its status.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+/// Which calls to show by outcome (`-e status=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Failed,
+    Successful,
+}
+
+/// The `-e` expressions, resolved.
+#[derive(Debug)]
+pub struct Selection {
+    pub events: Vec<&'static EventDef>,
+    pub status: StatusFilter,
+}
+
+/// Parses `-e trace=...` and `-e status=...` as strace does (for the calls sockscope knows).
+pub fn parse_exprs(exprs: &[String]) -> Result<Selection, String> {
+    let mut events: Vec<&'static EventDef> = EVENTS.iter().collect();
+    let mut status = StatusFilter::All;
+    for e in exprs {
+        let (key, list) = e.split_once('=').unwrap_or(("trace", e.as_str()));
+        match key {
+            "trace" | "t" => {
+                let (negate, list) = match list.strip_prefix('!') {
+                    Some(rest) => (true, rest),
+                    None => (false, list),
+                };
+                let mut chosen: Vec<&'static EventDef> = Vec::new();
+                for name in list.split(',') {
+                    let name = name.trim();
+                    match name {
+                        "all" | "%net" | "%network" => chosen.extend(EVENTS.iter()),
+                        "none" => {}
+                        _ => match events::by_name(name) {
+                            Some(d) => chosen.push(d),
+                            None => {
+                                return Err(format!(
+                                    "-e trace: unknown call '{name}' (known: {})",
+                                    EVENTS.iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
+                                ));
+                            }
+                        },
+                    }
+                }
+                events = if negate {
+                    EVENTS.iter().filter(|d| !chosen.iter().any(|c| c.id == d.id)).collect()
+                } else {
+                    EVENTS.iter().filter(|d| chosen.iter().any(|c| c.id == d.id)).collect()
+                };
+            }
+            "status" => {
+                status = match list {
+                    "failed" => StatusFilter::Failed,
+                    "successful" => StatusFilter::Successful,
+                    "all" => StatusFilter::All,
+                    other => return Err(format!("-e status: unsupported value '{other}' (failed, successful, all)")),
+                }
+            }
+            other => return Err(format!("-e: unsupported qualifier '{other}' (trace, status)")),
+        }
+    }
+    if events.is_empty() {
+        return Err("-e trace: no call selected".into());
+    }
+    Ok(Selection { events, status })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &Selection) -> Vec<&str> {
+        s.events.iter().map(|e| e.name).collect()
+    }
+
+    #[test]
+    fn trace_lists() {
+        assert_eq!(names(&parse_exprs(&[]).unwrap()).len(), 6);
+        assert_eq!(names(&parse_exprs(&["trace=sendto,recvfrom".into()]).unwrap()), ["sendto", "recvfrom"]);
+        assert_eq!(names(&parse_exprs(&["sendmsg".into()]).unwrap()), ["sendmsg"]);
+        assert_eq!(parse_exprs(&["trace=!sendto".into()]).unwrap().events.len(), 5);
+        assert_eq!(parse_exprs(&["status=failed".into()]).unwrap().status, StatusFilter::Failed);
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        for bad in ["trace=sendfoo", "status=maybe", "verbose=all", "trace=none"] {
+            let e = parse_exprs(&[bad.into()]).unwrap_err();
+            assert!(!e.contains('\n') && !e.is_empty(), "{bad}: {e}");
+        }
+    }
+}

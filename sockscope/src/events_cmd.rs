@@ -1,0 +1,29 @@
+//! `sockscope events`: the event table, for people and (with --json) machines.
+
+use std::io::Write as _;
+
+use crate::events::EVENTS;
+
+pub fn print(json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &EVENTS[..])?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for e in EVENTS.iter() {
+        writeln!(out, "{} (syscall {})", e.name, e.syscall_nr)?;
+        writeln!(out, "  purpose: {}", e.purpose)?;
+        for a in e.args {
+            let tags: Vec<String> = a.tags.iter().map(|t| format!("{t:?}")).collect();
+            writeln!(out, "  {:<10} {:<18} [{}]  decoder: {:?}", a.name, a.ty, tags.join(", "), a.decoder)?;
+        }
+        let hooks: Vec<String> = e.hooks.iter().map(|(c, n)| format!("tracepoint {c}:{n}")).collect();
+        writeln!(out, "  hooks: {}", hooks.join(", "))?;
+        writeln!(out, "  related: {}", e.related.join(", "))?;
+        writeln!(out)?;
+    }
+    writeln!(out, "Tags: U = originated from user space; K = originated from kernel space;")?;
+    writeln!(out, "      TOCTOU = vulnerable to time-of-check/time-of-use; OPT = optional (may be NULL).")?;
+    Ok(())
+}

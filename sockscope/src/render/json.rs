@@ -1,0 +1,154 @@
+//! One JSON object per call. Tracee's field names for what Tracee has (timestamp, processorId,
+//! processId, threadId, parentProcessId, userId, processName, cgroupId, eventName, syscall,
+//! argsNum, returnValue, args[{name, type, value}]), plus sockscope's own: duration, errno,
+//! decoded flags, the payload bytes with their encoding, captured length and truncation.
+
+use serde_json::{Map, Value, json};
+use sockscope_common::seg;
+
+use super::{RenderOpts, comm, text};
+use crate::{
+    decode::{errno, sockaddr::sockaddr_json, xlat},
+    events::{self, Decoder},
+    record::{ReadStatus, Record, Seg},
+};
+
+/// The JSON object of one call.
+pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
+    let h = &rec.header;
+    let def = events::def(rec.event);
+    let args: Vec<Value> = def
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut o = Map::new();
+            o.insert("name".into(), a.name.into());
+            o.insert("type".into(), a.ty.into());
+            arg_value(&mut o, rec, i, a.decoder, opts);
+            Value::Object(o)
+        })
+        .collect();
+    let ret = h.ret;
+    let err = (ret < 0).then(|| errno::errno_name((-ret) as u64)).flatten();
+    let mut strace = String::new();
+    text::call(&mut strace, rec, &opts.style);
+    json!({
+        "timestamp": opts.clock.wall_ns(h.ts_ns) as u64,
+        "processorId": h.cpu,
+        "processId": h.tgid,
+        "threadId": h.tid,
+        "parentProcessId": h.ppid,
+        "userId": h.uid,
+        "groupId": h.gid,
+        "processName": comm(&h.comm),
+        "cgroupId": h.cgroup_id,
+        "eventName": def.name,
+        "syscall": def.name,
+        "argsNum": def.args.len(),
+        "returnValue": ret,
+        "errno": err,
+        "duration": h.duration_ns,
+        "args": args,
+        "strace": strace,
+    })
+}
+
+/// The captured bytes of a buffer: hex, with how many were captured of how many.
+fn payload(seg: Option<&Seg>, length: u64) -> Value {
+    match seg {
+        Some(s) if s.status == ReadStatus::Ok => json!({
+            "encoding": "hex",
+            "data": hex(s.data),
+            "captured": s.data.len(),
+            "length": length,
+            "truncated": (s.data.len() as u64) < length,
+        }),
+        Some(s) if s.status == ReadStatus::Fault => json!({"error": "EFAULT", "length": length}),
+        _ => Value::Null,
+    }
+}
+
+fn hex(data: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(data.len() * 2);
+    for &b in data {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+fn addr_value(seg: Option<&Seg>, ptr: u64) -> Value {
+    match seg {
+        Some(s) if s.status == ReadStatus::Ok && s.data.len() >= 2 => sockaddr_json(s.data),
+        _ if ptr == 0 => Value::Null,
+        _ => json!(ptr),
+    }
+}
+
+fn arg_value(o: &mut Map<String, Value>, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
+    let h = &rec.header;
+    let v = h.args[i];
+    let failed = h.ret < 0;
+    let value: Value = match decoder {
+        Decoder::Fd | Decoder::SockLen => json!(v as i32),
+        Decoder::Size => json!(v),
+        Decoder::Count => json!(v as u32),
+        Decoder::MsgFlags => {
+            let (names, rest) = xlat::flag_names(v as u32 as u64, &xlat::MSG_FLAGS);
+            let mut s = String::new();
+            xlat::print_flags(&mut s, v as u32 as u64, &xlat::MSG_FLAGS);
+            o.insert("decoded".into(), s.into());
+            o.insert("names".into(), json!(names));
+            if rest != 0 {
+                o.insert("unknownBits".into(), json!(rest));
+            }
+            json!(v as u32)
+        }
+        Decoder::SendBuf => {
+            o.insert("payload".into(), payload(rec.seg(seg::BUF, 0), h.args[2]));
+            json!(v)
+        }
+        Decoder::RecvBuf => {
+            if !failed {
+                o.insert("payload".into(), payload(rec.seg(seg::BUF, 0), (h.ret as u64).min(h.args[2])));
+            }
+            json!(v)
+        }
+        Decoder::SockaddrIn => {
+            if let (Some(a), Some(b)) = (rec.seg(seg::ADDR, 0), rec.seg(seg::ADDR_EXIT, 0)) {
+                if a.status == ReadStatus::Ok && b.status == ReadStatus::Ok && a.data != b.data {
+                    o.insert("toctou".into(), json!({"atExit": addr_value(Some(b), v)}));
+                }
+            }
+            addr_value(rec.seg(seg::ADDR, 0), v)
+        }
+        Decoder::SockaddrOut => {
+            if failed {
+                json!(v)
+            } else {
+                addr_value(rec.seg(seg::ADDR, 0), v)
+            }
+        }
+        Decoder::SockLenPtr => {
+            let read = |kind| {
+                rec.seg(kind, 0)
+                    .filter(|s| s.status == ReadStatus::Ok && s.data.len() >= 4)
+                    .map(|s| i32::from_ne_bytes(s.data[..4].try_into().unwrap()))
+            };
+            if let Some(n) = read(seg::ADDRLEN_IN) {
+                o.insert("in".into(), json!(n));
+            }
+            if let Some(n) = read(seg::ADDRLEN_OUT) {
+                o.insert("out".into(), json!(n));
+            }
+            json!(v)
+        }
+        Decoder::MsghdrSend | Decoder::MsghdrRecv | Decoder::MmsghdrSend | Decoder::MmsghdrRecv | Decoder::Timeout => {
+            let _ = opts;
+            json!(v)
+        }
+    };
+    o.insert("value".into(), value);
+}

@@ -1,0 +1,47 @@
+//! Renderers: a decoded record to one line of text (the call exactly as strace prints it,
+//! behind a prefix) or one JSON object (Tracee's field names plus our own).
+
+pub mod json;
+pub mod text;
+
+use crate::decode::Style;
+
+/// Converts the records' CLOCK_MONOTONIC timestamps to wall-clock time.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    /// CLOCK_REALTIME - CLOCK_MONOTONIC, nanoseconds, measured at start.
+    pub offset_ns: i128,
+}
+
+fn clock_ns(id: libc::clockid_t) -> i128 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes into ts.
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    ts.tv_sec as i128 * 1_000_000_000 + ts.tv_nsec as i128
+}
+
+impl Clock {
+    pub fn now() -> Clock {
+        Clock { offset_ns: clock_ns(libc::CLOCK_REALTIME) - clock_ns(libc::CLOCK_MONOTONIC) }
+    }
+
+    /// Epoch nanoseconds of a monotonic timestamp.
+    pub fn wall_ns(&self, mono_ns: u64) -> i128 {
+        mono_ns as i128 + self.offset_ns
+    }
+}
+
+/// Everything a renderer needs besides the record.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOpts {
+    pub style: Style,
+    /// `-T`: append the time spent in the call.
+    pub show_duration: bool,
+    pub clock: Clock,
+}
+
+/// The task's comm as text (up to the first NUL).
+pub fn comm(raw: &[u8; 16]) -> String {
+    let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
+    String::from_utf8_lossy(&raw[..end]).into_owned()
+}

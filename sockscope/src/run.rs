@@ -1,0 +1,218 @@
+//! The trace command: load and attach, consume the ring buffer (a plain poll loop), render each
+//! record and write it to the sink, then report the summary with what was lost.
+
+use std::{
+    io::{self, Write},
+    os::fd::AsRawFd,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
+
+use anyhow::Context as _;
+
+use crate::{
+    cli::{self, StatusFilter, TraceArgs},
+    decode::Style,
+    launch,
+    loader::{self, LoadOptions},
+    record::Record,
+    render::{Clock, RenderOpts, json, text},
+};
+
+/// Totals reported at the end.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub events: u64,
+    pub undecodable: u64,
+    pub lost: u64,
+}
+
+/// Writes rendered records; a closed pipe ends the run quietly.
+struct Sink {
+    out: Box<dyn Write>,
+    closed: bool,
+}
+
+impl Sink {
+    fn write_line(&mut self, line: &str) {
+        if self.closed {
+            return;
+        }
+        if let Err(e) = self.out.write_all(line.as_bytes()).and_then(|_| self.out.write_all(b"\n")) {
+            self.on_error(e);
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.closed {
+            if let Err(e) = self.out.flush() {
+                self.on_error(e);
+            }
+        }
+    }
+
+    fn on_error(&mut self, e: io::Error) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("sockscope: writing output: {e}");
+        }
+        self.closed = true;
+    }
+}
+
+/// Runs the trace; returns the process exit status.
+pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
+    let sel = cli::parse_exprs(&args.expr).map_err(|e| anyhow::anyhow!(e))?;
+    if !args.command.is_empty() && !args.pid.is_empty() {
+        anyhow::bail!("-p and a command cannot be combined");
+    }
+    if !args.ringbuf_mib.is_power_of_two() || args.ringbuf_mib > 1024 {
+        anyhow::bail!("--ringbuf-mib must be a power of two up to 1024");
+    }
+    for &p in &args.pid {
+        if !launch::alive(p) {
+            anyhow::bail!("-p {p}: no such process");
+        }
+    }
+    loader::preflight()?;
+    let resolved = match args.command.first() {
+        Some(cmd) => Some(launch::resolve(cmd)?),
+        None => None,
+    };
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(io::BufWriter::with_capacity(
+            1 << 16,
+            std::fs::File::create(p).with_context(|| format!("-o {}", p.display()))?,
+        )),
+        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout())),
+    };
+    let mut sink = Sink { out, closed: false };
+
+    let held = match &resolved {
+        Some(path) => Some(launch::spawn_held(path, &args.command)?),
+        None => None,
+    };
+    let mut pids = args.pid.clone();
+    if let Some(h) = &held {
+        pids.push(h.pid);
+    }
+    let opts = LoadOptions {
+        events: &sel.events,
+        snaplen: args.strsize,
+        pids: &pids,
+        follow_forks: args.follow || held.is_some(),
+        ringbuf_bytes: args.ringbuf_mib << 20,
+        wakeup_bytes: 64 << 10,
+    };
+    let loaded = match loader::load(&opts) {
+        Ok(l) => l,
+        Err(e) => {
+            if let Some(h) = held {
+                h.abandon();
+            }
+            return Err(e);
+        }
+    };
+    eprintln!("sockscope: attached {} programs", loaded.attached);
+    let child = match held {
+        Some(h) => Some(h.release()?),
+        None => None,
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, stop.clone())?;
+    }
+
+    let ropts = RenderOpts {
+        style: Style { max_strlen: args.strsize as usize, xflag: args.hex.min(2) },
+        show_duration: args.duration,
+        clock: Clock::now(),
+    };
+    let mut loaded = loaded;
+    let mut summary = Summary::default();
+    let mut line = String::with_capacity(512);
+    let fd = loaded.ring.as_raw_fd();
+    let mut exit_code = 0;
+    loop {
+        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: poll on one valid descriptor.
+        unsafe { libc::poll(&mut pfd, 1, 50) };
+        drain(&mut loaded.ring, &mut sink, &mut line, &ropts, &args, sel.status, &mut summary);
+        sink.flush();
+        if stop.load(Ordering::Relaxed) || sink.closed {
+            break;
+        }
+        if let Some(pid) = child {
+            if let Some(code) = launch::try_wait(pid) {
+                exit_code = code;
+                break;
+            }
+        } else if !args.pid.is_empty() && !args.pid.iter().any(|&p| launch::alive(p)) {
+            break;
+        }
+    }
+    // The last records of an exited child may still be in flight.
+    drain(&mut loaded.ring, &mut sink, &mut line, &ropts, &args, sel.status, &mut summary);
+    let c = loaded.counters();
+    summary.lost = c.lost_ringbuf + c.lost_noslot;
+    drain(&mut loaded.ring, &mut sink, &mut line, &ropts, &args, sel.status, &mut summary);
+    if args.json {
+        let v = serde_json::json!({
+            "eventName": "sockscope_summary",
+            "events": summary.events,
+            "lost": summary.lost,
+            "lostRingbufFull": c.lost_ringbuf,
+            "lostNoSlot": c.lost_noslot,
+            "forksNotFollowed": c.lost_pids_full,
+            "undecodable": summary.undecodable,
+        });
+        sink.write_line(&v.to_string());
+    }
+    sink.flush();
+    loaded.detach();
+    let mut msg = format!("sockscope: {} events, {} lost", summary.events, summary.lost);
+    if c.lost_pids_full > 0 {
+        msg += &format!(", {} forked processes not followed (pid map full)", c.lost_pids_full);
+    }
+    if summary.undecodable > 0 {
+        msg += &format!(", {} undecodable records", summary.undecodable);
+    }
+    eprintln!("{msg}");
+    Ok(exit_code)
+}
+
+fn drain(
+    ring: &mut aya::maps::RingBuf<aya::maps::MapData>,
+    sink: &mut Sink,
+    line: &mut String,
+    ropts: &RenderOpts,
+    args: &TraceArgs,
+    status: StatusFilter,
+    summary: &mut Summary,
+) {
+    while let Some(item) = ring.next() {
+        let rec = match Record::parse(&item) {
+            Ok(r) => r,
+            Err(_) => {
+                summary.undecodable += 1;
+                continue;
+            }
+        };
+        let failed = rec.header.ret < 0;
+        match status {
+            StatusFilter::Failed if !failed => continue,
+            StatusFilter::Successful if failed => continue,
+            _ => {}
+        }
+        summary.events += 1;
+        line.clear();
+        if args.json {
+            line.push_str(&json::event(&rec, ropts).to_string());
+        } else {
+            text::line(line, &rec, ropts);
+        }
+        sink.write_line(line);
+    }
+}
