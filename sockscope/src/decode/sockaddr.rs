@@ -382,8 +382,8 @@ pub fn ntop4(a: &[u8; 4]) -> String {
 }
 
 /// glibc's inet_ntop(AF_INET6): the first longest run of two or more zero words becomes `::`;
-/// `::a.b.c.d` for IPv4-compatible addresses (but `::1`, not `::0.0.0.1`) and `::ffff:a.b.c.d`
-/// for v4-mapped ones.
+/// `::a.b.c.d` when the first six words are zero and the seventh is not (`::1.2.3.4`, but `::1`,
+/// `::2`), `::ffff:a.b.c.d` for v4-mapped addresses.
 pub fn ntop6(a: &[u8; 16]) -> String {
     let w: Vec<u16> = (0..8)
         .map(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]))
@@ -428,10 +428,7 @@ pub fn ntop6(a: &[u8; 16]) -> String {
         if i != 0 {
             s.push(':');
         }
-        if i == 6
-            && best_base == Some(0)
-            && (best_len == 6 || (best_len == 7 && w[7] != 1) || (best_len == 5 && w[5] == 0xffff))
-        {
+        if i == 6 && best_base == Some(0) && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)) {
             s.push_str(&ntop4(&[a[12], a[13], a[14], a[15]]));
             return s;
         }
@@ -1492,5 +1489,191 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn json(bytes: &[u8]) -> String {
+        sockaddr_json(bytes).to_string()
+    }
+
+    #[test]
+    fn json_maps() {
+        let sin = unhex("0200a0297f0000010000000000000000");
+        assert_eq!(
+            json(&sin),
+            r#"{"sa_family":"AF_INET","sin_addr":"127.0.0.1","sin_port":"41001"}"#
+        );
+        // sin6: port 443, flowinfo 0x12345, ::ffff:1.2.3.4, scope 7.
+        let mut sin6 = unhex("0a0001bb00012345");
+        sin6.extend(unhex("00000000000000000000ffff01020304"));
+        sin6.extend(7u32.to_le_bytes());
+        assert_eq!(
+            json(&sin6),
+            r#"{"sa_family":"AF_INET6","sin6_addr":"::ffff:1.2.3.4","sin6_flowinfo":"74565","sin6_port":"443","sin6_scopeid":"7"}"#
+        );
+        // Without the scope id (addrlen 24).
+        assert_eq!(
+            json(&sin6[..24]),
+            r#"{"sa_family":"AF_INET6","sin6_addr":"::ffff:1.2.3.4","sin6_flowinfo":"74565","sin6_port":"443"}"#
+        );
+        let mut un = vec![1, 0];
+        un.extend(b"/tmp/sock\0junk");
+        assert_eq!(
+            json(&un),
+            r#"{"sa_family":"AF_UNIX","sun_path":"/tmp/sock"}"#
+        );
+        let mut abs = vec![1, 0, 0];
+        abs.extend(b"name");
+        assert_eq!(json(&abs), r#"{"sa_family":"AF_UNIX","sun_path":"@name"}"#);
+        assert_eq!(json(&[1, 0]), r#"{"sa_family":"AF_UNIX","sun_path":""}"#);
+        assert_eq!(
+            json(&unhex("100000002a0000000500000000")),
+            r#"{"nl_groups":"5","nl_pid":"42","sa_family":"AF_NETLINK"}"#
+        );
+        assert_eq!(
+            json(&unhex("11000800010000000100000600112233445500000000")),
+            r#"{"sa_family":"AF_PACKET","sll_addr":"00:11:22:33:44:55","sll_halen":"6","sll_hatype":"1","sll_ifindex":"1","sll_pkttype":"0","sll_protocol":"2048"}"#
+        );
+        assert_eq!(
+            json(&unhex("28000000d20400000200000000000000")),
+            r#"{"sa_family":"AF_VSOCK","svm_cid":"2","svm_flags":"0","svm_port":"1234"}"#
+        );
+        assert_eq!(
+            json(&unhex("2e0068690001")),
+            r#"{"sa_data":"68690001","sa_family":"46"}"#
+        );
+        assert_eq!(
+            json(&unhex("0500a0")),
+            r#"{"sa_data":"a0","sa_family":"AF_APPLETALK"}"#
+        );
+        // Truncated: only the fields that are there.
+        assert_eq!(
+            json(&unhex("0200a029")),
+            r#"{"sa_family":"AF_INET","sin_port":"41001"}"#
+        );
+        assert_eq!(json(&[2, 0]), r#"{"sa_family":"AF_INET"}"#);
+        assert_eq!(json(&[2]), "{}");
+        assert_eq!(json(&[]), "{}");
+    }
+
+    unsafe extern "C" {
+        fn inet_ntop(
+            af: libc::c_int,
+            src: *const libc::c_void,
+            dst: *mut libc::c_char,
+            size: libc::socklen_t,
+        ) -> *const libc::c_char;
+    }
+
+    #[test]
+    fn ntop6_matches_libc() {
+        let mut seed = 0x9e3779b97f4a7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for n in 0..20000 {
+            let mut a = [0u8; 16];
+            for w in 0..8 {
+                // Mostly zero words, so that runs of zeros of every length occur.
+                let r = next();
+                let v: u16 = match r % 4 {
+                    0 | 1 => 0,
+                    2 => (r >> 8) as u16 & 0xf,
+                    _ => (r >> 16) as u16,
+                };
+                a[2 * w..2 * w + 2].copy_from_slice(&v.to_be_bytes());
+            }
+            if n % 7 == 0 {
+                a[..10].fill(0);
+                a[10] = if n % 2 == 0 { 0xff } else { 0 };
+                a[11] = a[10];
+            }
+            let mut buf = [0 as libc::c_char; 64];
+            // SAFETY: a is a 16-byte in6_addr, buf has room for INET6_ADDRSTRLEN.
+            let p = unsafe {
+                inet_ntop(
+                    libc::AF_INET6,
+                    a.as_ptr().cast(),
+                    buf.as_mut_ptr(),
+                    buf.len() as _,
+                )
+            };
+            assert!(!p.is_null());
+            let want: String = buf
+                .iter()
+                .take_while(|&&c| c != 0)
+                .map(|&c| c as u8 as char)
+                .collect();
+            assert_eq!(ntop6(&a), want, "{a:?}");
+        }
+        for (a, s) in [
+            ([0u8; 16], "::"),
+            ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "::1"),
+            ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], "::2"),
+        ] {
+            assert_eq!(ntop6(&a), s);
+        }
+    }
+
+    #[test]
+    fn malformed_inputs_never_panic() {
+        let mut seed = 0x2545f4914f6cdd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let families = [
+            0u16, 1, 2, 3, 4, 9, 10, 16, 17, 31, 38, 40, 42, 44, 45, 46, 0xffff,
+        ];
+        for _ in 0..20000 {
+            let len = (next() % 200) as usize;
+            let mut b: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if len >= 2 {
+                let f = families[(next() % families.len() as u64) as usize];
+                b[..2].copy_from_slice(&f.to_le_bytes());
+            }
+            let addrlen = match next() % 5 {
+                0 => len as i64,
+                1 => (next() % 300) as i64 - 50,
+                2 => i64::MAX,
+                3 => i64::MIN,
+                _ => 0xffff_ffff_0000_0010u64 as i64,
+            };
+            let style = Style {
+                max_strlen: (next() % 40) as usize,
+                xflag: (next() % 5) as u8,
+            };
+            let mut s = String::new();
+            format_sockaddr(&mut s, next() | 1, Some(&b), addrlen, &style);
+            format_sockaddr(&mut s, 0, Some(&b), addrlen, &style);
+            format_sockaddr(&mut s, 1, None, addrlen, &style);
+            print_sockaddr(&mut s, &b, &style);
+            let _ = sockaddr_json(&b);
+        }
+        // The int truncation strace does: 0xffffffff00000010 is addrlen 16.
+        let sin = unhex("0200a0297f0000010000000000000000");
+        let mut s = String::new();
+        format_sockaddr(
+            &mut s,
+            1,
+            Some(&sin),
+            0xffff_ffff_0000_0010u64 as i64,
+            &st(32, 0),
+        );
+        assert_eq!(
+            s,
+            r#"{sa_family=AF_INET, sin_port=htons(41001), sin_addr=inet_addr("127.0.0.1")}"#
+        );
+        // Fewer bytes than addrlen: the read is taken as faulted.
+        s.clear();
+        format_sockaddr(&mut s, 0x1000, Some(&sin[..8]), 16, &st(32, 0));
+        assert_eq!(s, "0x1000");
+        s.clear();
+        format_sockaddr(&mut s, 0x1000, Some(&[]), 2, &st(32, 0));
+        assert_eq!(s, "0x1000");
     }
 }

@@ -394,4 +394,42 @@ mod tests {
         print_addr(&mut s, u64::MAX);
         assert_eq!(s, "0xffffffffffffffff");
     }
+
+    #[test]
+    fn malformed_inputs_never_panic() {
+        let mut seed = 0x9e3779b97f4a7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20000 {
+            let n = (next() % 80) as usize;
+            let data: Vec<u8> = (0..n).map(|_| next() as u8).collect();
+            let len = match next() % 4 {
+                0 => n as u64,
+                1 => next(),
+                2 => 0,
+                _ => next() % 100,
+            };
+            let style = Style {
+                max_strlen: (next() % 70) as usize,
+                xflag: (next() % 6) as u8,
+            };
+            let mut s = String::new();
+            quote_buf(&mut s, &data, len, &style);
+            quote_cstr(&mut s, &data, &style);
+            quote_cstr_array(&mut s, &data, &style);
+            quote_bytes(&mut s, &data, &style);
+            quote_bytes_hex(&mut s, &data);
+            string_quote(
+                &mut s,
+                &data,
+                (next() % 100) as usize,
+                QuoteOpts::default(),
+                style.xflag,
+            );
+        }
+    }
 }
