@@ -1,6 +1,7 @@
 //! Pure decoders: bytes captured by the kernel side in, strace-style text (and JSON values) out.
 //! Nothing here touches the kernel; everything is tested on bytes.
 
+pub mod cmsg;
 pub mod errno;
 pub mod msghdr;
 pub mod sockaddr;

@@ -1,0 +1,672 @@
+//! Control (ancillary) messages of sendmsg/recvmsg: the level/type tables and the decoders of
+//! `msg_control`, as strace 6.1 prints it (src/msghdr.c: decode_msg_control), plus a JSON form.
+//!
+//! strace 6.1 decodes the data of SOL_SOCKET and SOL_IP messages only; for every other level
+//! (SOL_IPV6 included) it prints the type in hex and no `cmsg_data`. The JSON form also decodes
+//! the common IPv6 messages and SCM_PIDFD, which the text leaves as strace shows them.
+
+use serde_json::{Value, json};
+
+use super::Style;
+use super::sockaddr::{format_sockaddr, sockaddr_json};
+use super::strfmt::{print_addr, quote_buf};
+use super::xlat::{Xlat, print_xval, xlat_lookup};
+
+/// strace's `socketlayers` (the cmsg_level names). AF_VSOCK is in strace's table too.
+pub static SOCKET_LAYERS: Xlat = Xlat {
+    entries: &[
+        (0, "SOL_IP"),
+        (1, "SOL_SOCKET"),
+        (6, "SOL_TCP"),
+        (17, "SOL_UDP"),
+        (40, "AF_VSOCK"),
+        (41, "SOL_IPV6"),
+        (58, "SOL_ICMPV6"),
+        (100, "SOL_CAN_BASE"),
+        (101, "SOL_CAN_RAW"),
+        (132, "SOL_SCTP"),
+        (136, "SOL_UDPLITE"),
+        (255, "SOL_RAW"),
+        (256, "SOL_IPX"),
+        (257, "SOL_AX25"),
+        (258, "SOL_ATALK"),
+        (259, "SOL_NETROM"),
+        (260, "SOL_ROSE"),
+        (261, "SOL_DECNET"),
+        (262, "SOL_X25"),
+        (263, "SOL_PACKET"),
+        (264, "SOL_ATM"),
+        (265, "SOL_AAL"),
+        (266, "SOL_IRDA"),
+        (267, "SOL_NETBEUI"),
+        (268, "SOL_LLC"),
+        (269, "SOL_DCCP"),
+        (270, "SOL_NETLINK"),
+        (271, "SOL_TIPC"),
+        (272, "SOL_RXRPC"),
+        (273, "SOL_PPPOL2TP"),
+        (274, "SOL_BLUETOOTH"),
+        (275, "SOL_PNPIPE"),
+        (276, "SOL_RDS"),
+        (277, "SOL_IUCV"),
+        (278, "SOL_CAIF"),
+        (279, "SOL_ALG"),
+        (280, "SOL_NFC"),
+        (281, "SOL_KCM"),
+        (282, "SOL_TLS"),
+        (283, "SOL_XDP"),
+    ],
+    unknown: "SOL_???",
+};
+
+/// strace 6.1's `scmvals` (SOL_SOCKET cmsg types), x86-64 values. No SCM_PIDFD in 6.1.
+pub static SCM_VALS: Xlat = Xlat {
+    entries: &[
+        (1, "SCM_RIGHTS"),
+        (2, "SCM_CREDENTIALS"),
+        (3, "SCM_SECURITY"),
+        (41, "SO_WIFI_STATUS"),
+        (61, "SO_TXTIME"),
+        (29, "SO_TIMESTAMP_OLD"),
+        (35, "SO_TIMESTAMPNS_OLD"),
+        (37, "SO_TIMESTAMPING_OLD"),
+        (63, "SO_TIMESTAMP_NEW"),
+        (64, "SO_TIMESTAMPNS_NEW"),
+        (65, "SO_TIMESTAMPING_NEW"),
+        (0x36, "SCM_TIMESTAMPING_OPT_STATS"),
+        (0x3a, "SCM_TIMESTAMPING_PKTINFO"),
+    ],
+    unknown: "SCM_???",
+};
+
+/// strace's `ip_cmsg_types` (SOL_IP cmsg types).
+pub static IP_CMSG_TYPES: Xlat = Xlat {
+    entries: &[
+        (1, "IP_TOS"),
+        (2, "IP_TTL"),
+        (6, "IP_RECVOPTS"),
+        (7, "IP_RETOPTS"),
+        (8, "IP_PKTINFO"),
+        (11, "IP_RECVERR"),
+        (20, "IP_ORIGDSTADDR"),
+        (23, "IP_CHECKSUM"),
+        (3, "SCM_SECURITY"),
+    ],
+    unknown: "IP_???",
+};
+
+/// SOL_IPV6 cmsg types (linux/in6.h). strace 6.1 prints these in hex; used for JSON only.
+pub static IPV6_CMSG_TYPES: Xlat = Xlat {
+    entries: &[
+        (2, "IPV6_2292PKTINFO"),
+        (3, "IPV6_2292HOPOPTS"),
+        (4, "IPV6_2292DSTOPTS"),
+        (5, "IPV6_2292RTHDR"),
+        (6, "IPV6_2292PKTOPTIONS"),
+        (8, "IPV6_2292HOPLIMIT"),
+        (11, "IPV6_FLOWINFO"),
+        (25, "IPV6_RECVERR"),
+        (50, "IPV6_PKTINFO"),
+        (52, "IPV6_HOPLIMIT"),
+        (54, "IPV6_HOPOPTS"),
+        (55, "IPV6_RTHDRDSTOPTS"),
+        (57, "IPV6_RTHDR"),
+        (59, "IPV6_DSTOPTS"),
+        (61, "IPV6_PATHMTU"),
+        (62, "IPV6_DONTFRAG"),
+        (67, "IPV6_TCLASS"),
+        (74, "IPV6_ORIGDSTADDR"),
+    ],
+    unknown: "IPV6_???",
+};
+
+/// SOL_SOCKET types newer than strace 6.1, named in JSON only.
+static SCM_VALS_JSON_EXTRA: Xlat = Xlat {
+    entries: &[(0x4c, "SCM_PIDFD")],
+    unknown: "SCM_???",
+};
+
+pub const SOL_IP: u32 = 0;
+pub const SOL_SOCKET: u32 = 1;
+pub const SOL_IPV6: u32 = 41;
+
+/// Bytes of a 64-bit `struct cmsghdr` (cmsg_len u64, cmsg_level i32, cmsg_type i32).
+pub const CMSG_HDR_SIZE: usize = 16;
+
+/// Everything the control decoder needs besides the bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct CmsgEnv {
+    pub style: Style,
+    /// strace reads at most `optmem_max` control bytes (/proc/sys/net/core/optmem_max rounded
+    /// up to 8 on the tracing host; 20480 when unreadable).
+    pub optmem_max: u64,
+    /// Interface index to name (`if_indextoname` on the tracing host, as strace does for
+    /// ipi_ifindex). None: printed as a number.
+    pub ifname: fn(u32) -> Option<String>,
+}
+
+impl CmsgEnv {
+    /// The values strace would use on this host.
+    pub fn host(style: Style) -> Self {
+        CmsgEnv {
+            style,
+            optmem_max: host_optmem_max(),
+            ifname: host_ifname,
+        }
+    }
+}
+
+/// strace's get_optmem_max: the sysctl rounded up to 8, or 8 * (2 * IOV_MAX + 512).
+pub fn host_optmem_max() -> u64 {
+    match std::fs::read_to_string("/proc/sys/net/core/optmem_max")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        Some(v) if v > 0 => (v as u64 + 7) & !7,
+        _ => 8 * (2 * 1024 + 512),
+    }
+}
+
+/// `if_indextoname` of the running host.
+pub fn host_ifname(idx: u32) -> Option<String> {
+    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: buf has IF_NAMESIZE bytes, as if_indextoname requires.
+    let p = unsafe { libc::if_indextoname(idx, buf.as_mut_ptr()) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: on success buf holds a NUL-terminated name.
+    let s = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+    Some(s.to_string_lossy().into_owned())
+}
+
+fn rd_u32(b: &[u8], off: usize) -> u32 {
+    b.get(off..off + 4)
+        .map_or(0, |s| u32::from_le_bytes(s.try_into().unwrap()))
+}
+
+fn rd_u64(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8)
+        .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap()))
+}
+
+/// One cmsg as strace's walk sees it: header fields and the data bytes it passes to printers
+/// (cut at the end of the control buffer).
+struct Walked<'a> {
+    cmsg_len: u64,
+    level: u32,
+    ctype: u32,
+    data: &'a [u8],
+}
+
+/// How strace's walk over a control buffer ends.
+enum WalkEnd {
+    /// All bytes consumed.
+    Done,
+    /// Bytes left over at this offset from the start (`..., ... /* addr */`).
+    Leftover(u64),
+    /// The captured bytes ran out before strace's buffer would have (capture limit).
+    Uncaptured,
+}
+
+/// strace's loop of decode_msg_control over `control_len` bytes of which `cap` were captured.
+fn walk<'a>(cap: &'a [u8], control_len: u64, mut f: impl FnMut(Walked<'a>)) -> WalkEnd {
+    let hdr = CMSG_HDR_SIZE as u64;
+    let mut off: u64 = 0;
+    let mut buf_len = control_len;
+    // Each round consumes at least 8 bytes or ends, so this is bounded by control_len / 8.
+    while buf_len >= hdr {
+        if off + hdr > cap.len() as u64 {
+            return WalkEnd::Uncaptured;
+        }
+        let o = off as usize;
+        let cmsg_len = rd_u64(cap, o);
+        let level = rd_u32(cap, o + 8);
+        let ctype = rd_u32(cap, o + 12);
+        let len = cmsg_len.min(buf_len);
+        if off + len > cap.len() as u64 {
+            return WalkEnd::Uncaptured;
+        }
+        let data = if len > hdr {
+            &cap[o + CMSG_HDR_SIZE..o + len as usize]
+        } else {
+            &cap[0..0]
+        };
+        f(Walked {
+            cmsg_len,
+            level,
+            ctype,
+            data,
+        });
+        if len < hdr {
+            buf_len -= hdr;
+            break;
+        }
+        // CMSG_ALIGN; strace's own arithmetic wraps (and then loops forever) for lengths
+        // within 7 of 2^64: those end the walk here instead.
+        let Some(aligned) = cmsg_len.checked_add(7).map(|v| v & !7) else {
+            buf_len = 0;
+            break;
+        };
+        if aligned >= buf_len {
+            buf_len = 0;
+            break;
+        }
+        off += aligned;
+        buf_len -= aligned;
+    }
+    if buf_len > 0 {
+        WalkEnd::Leftover(control_len - buf_len)
+    } else {
+        WalkEnd::Done
+    }
+}
+
+/// strace's printing of `msg_control` (the value after `msg_control=`). `addr` is the
+/// msg_control pointer, `controllen` msg_controllen (non-zero: with 0 strace omits the field),
+/// `captured` the bytes read there (None: the read faulted or nothing was captured).
+pub fn format_control(
+    out: &mut String,
+    addr: u64,
+    controllen: u64,
+    captured: Option<&[u8]>,
+    env: &CmsgEnv,
+) {
+    let control_len = controllen.min(env.optmem_max);
+    let cap = match captured {
+        Some(c) if control_len >= CMSG_HDR_SIZE as u64 && addr != 0 => c,
+        _ => {
+            print_addr(out, addr);
+            return;
+        }
+    };
+    out.push('[');
+    let mut first = true;
+    let end = walk(cap, control_len, |c| {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        format_one(out, &c, env);
+    });
+    match end {
+        WalkEnd::Leftover(at) => {
+            out.push_str(", ...");
+            out.push_str(" /* ");
+            print_addr(out, addr.wrapping_add(at));
+            out.push_str(" */");
+        }
+        WalkEnd::Uncaptured => {
+            if !first {
+                out.push_str(", ");
+            }
+            out.push_str("...");
+        }
+        WalkEnd::Done => {
+            if control_len < controllen {
+                out.push_str(", ...");
+            }
+        }
+    }
+    out.push(']');
+}
+
+fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
+    out.push_str("{cmsg_len=");
+    out.push_str(&c.cmsg_len.to_string());
+    out.push_str(", cmsg_level=");
+    print_xval(out, c.level as u64, &SOCKET_LAYERS);
+    out.push_str(", cmsg_type=");
+    let d = c.data;
+    match c.level {
+        SOL_SOCKET => {
+            print_xval(out, c.ctype as u64, &SCM_VALS);
+            let min = match c.ctype {
+                1 => 4,
+                2 => 12,
+                3 | 29 | 35 | 37 | 63 | 64 | 65 => 1,
+                _ => usize::MAX,
+            };
+            if d.len() >= min {
+                out.push_str(", cmsg_data=");
+                match c.ctype {
+                    1 => int_array(out, d, 4, env.style.max_strlen, |out, v| {
+                        out.push_str(&(v as u32 as i32).to_string())
+                    }),
+                    2 => creds(out, d),
+                    3 => quote_all(out, d, &env.style),
+                    29 | 63 => timeval(out, d),
+                    35 | 64 => timespec_or_unavailable(out, d),
+                    _ => timestamping(out, d),
+                }
+            }
+        }
+        SOL_IP => {
+            print_xval(out, c.ctype as u64, &IP_CMSG_TYPES);
+            let min = match c.ctype {
+                8 => 12,
+                2 | 23 => 4,
+                1 | 6 | 7 | 3 => 1,
+                11 => 32,
+                20 => 16,
+                _ => usize::MAX,
+            };
+            if d.len() >= min {
+                out.push_str(", cmsg_data=");
+                match c.ctype {
+                    8 => pktinfo(out, d, env),
+                    2 | 23 => int_array(out, d, 4, env.style.max_strlen, |out, v| {
+                        out.push_str(&v.to_string())
+                    }),
+                    1 | 6 | 7 => int_array(out, d, 1, env.style.max_strlen, |out, v| hex(out, v)),
+                    3 => quote_all(out, d, &env.style),
+                    11 => recverr(out, d, &env.style),
+                    _ => {
+                        let n = d.len().min(128);
+                        format_sockaddr(out, 0, Some(&d[..n]), n as i64, &env.style);
+                    }
+                }
+            }
+        }
+        _ => hex(out, c.ctype as u64),
+    }
+    out.push('}');
+}
+
+/// `%#llx`: `0` for zero, `0x1f` otherwise.
+fn hex(out: &mut String, v: u64) {
+    if v == 0 {
+        out.push('0');
+    } else {
+        out.push_str(&format!("{v:#x}"));
+    }
+}
+
+/// print_local_array_ex over `data.len() / size` elements, cut at `max_strlen` with `...`.
+fn int_array(
+    out: &mut String,
+    data: &[u8],
+    size: usize,
+    max_strlen: usize,
+    mut f: impl FnMut(&mut String, u64),
+) {
+    out.push('[');
+    for (i, ch) in data.chunks_exact(size).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if i >= max_strlen {
+            out.push_str("...");
+            break;
+        }
+        let v = match size {
+            1 => ch[0] as u64,
+            _ => u32::from_le_bytes(ch.try_into().unwrap()) as u64,
+        };
+        f(out, v);
+    }
+    out.push(']');
+}
+
+/// strace's PRINT_VAL_ID: -1 for all ones, unsigned otherwise.
+fn id(out: &mut String, v: u32) {
+    if v == u32::MAX {
+        out.push_str("-1");
+    } else {
+        out.push_str(&v.to_string());
+    }
+}
+
+fn creds(out: &mut String, d: &[u8]) {
+    out.push_str("{pid=");
+    out.push_str(&(rd_u32(d, 0) as i32).to_string());
+    out.push_str(", uid=");
+    id(out, rd_u32(d, 4));
+    out.push_str(", gid=");
+    id(out, rd_u32(d, 8));
+    out.push('}');
+}
+
+/// print_quoted_string without a length limit (SCM_SECURITY).
+fn quote_all(out: &mut String, d: &[u8], style: &Style) {
+    let st = Style {
+        max_strlen: d.len().max(1),
+        xflag: style.xflag,
+    };
+    quote_buf(out, d, d.len() as u64, &st);
+}
+
+fn timeval(out: &mut String, d: &[u8]) {
+    if d.len() < 16 {
+        out.push_str("???");
+        return;
+    }
+    out.push_str(&format!(
+        "{{tv_sec={}, tv_usec={}}}",
+        rd_u64(d, 0) as i64,
+        rd_u64(d, 8)
+    ));
+}
+
+fn timespec(out: &mut String, d: &[u8]) {
+    out.push_str(&format!(
+        "{{tv_sec={}, tv_nsec={}}}",
+        rd_u64(d, 0) as i64,
+        rd_u64(d, 8)
+    ));
+}
+
+fn timespec_or_unavailable(out: &mut String, d: &[u8]) {
+    if d.len() < 16 {
+        out.push_str("???");
+    } else {
+        timespec(out, d);
+    }
+}
+
+fn timestamping(out: &mut String, d: &[u8]) {
+    if d.len() < 48 {
+        out.push_str("???");
+        return;
+    }
+    out.push('[');
+    for i in 0..3 {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        timespec(out, &d[16 * i..]);
+    }
+    out.push(']');
+}
+
+fn ipv4(b: &[u8]) -> String {
+    let a = b.get(..4).unwrap_or(&[0, 0, 0, 0]);
+    format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+}
+
+fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
+    match (env.ifname)(idx) {
+        Some(name) => {
+            out.push_str("if_nametoindex(");
+            let st = Style {
+                max_strlen: name.len().max(1),
+                xflag: env.style.xflag,
+            };
+            quote_buf(out, name.as_bytes(), name.len() as u64, &st);
+            out.push(')');
+        }
+        None => out.push_str(&idx.to_string()),
+    }
+}
+
+fn pktinfo(out: &mut String, d: &[u8], env: &CmsgEnv) {
+    out.push_str("{ipi_ifindex=");
+    ifindex(out, rd_u32(d, 0), env);
+    out.push_str(", ipi_spec_dst=inet_addr(\"");
+    out.push_str(&ipv4(&d[4..]));
+    out.push_str("\"), ipi_addr=inet_addr(\"");
+    out.push_str(&ipv4(&d[8..]));
+    out.push_str("\")}");
+}
+
+fn recverr(out: &mut String, d: &[u8], style: &Style) {
+    out.push_str(&format!(
+        "{{ee_errno={}, ee_origin={}, ee_type={}, ee_code={}, ee_info={}, ee_data={}, offender=",
+        rd_u32(d, 0),
+        d[4],
+        d[5],
+        d[6],
+        rd_u32(d, 8),
+        rd_u32(d, 12)
+    ));
+    format_sockaddr(out, 0, Some(&d[16..32]), 16, style);
+    out.push('}');
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+fn name_or_null(x: &Xlat, v: u64) -> Value {
+    xlat_lookup(x, v).map_or(Value::Null, |s| Value::String(s.to_string()))
+}
+
+fn hex_string(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn ts_json(d: &[u8], frac: &str) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("tv_sec".into(), json!(rd_u64(d, 0) as i64));
+    m.insert(frac.into(), json!(rd_u64(d, 8)));
+    Value::Object(m)
+}
+
+fn ipv6(b: &[u8]) -> String {
+    let mut a = [0u8; 16];
+    let n = b.len().min(16);
+    a[..n].copy_from_slice(&b[..n]);
+    std::net::Ipv6Addr::from(a).to_string()
+}
+
+/// The decoded data of one cmsg for JSON; `data_hex` for what is not decoded.
+fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, Value) {
+    let u32s = || {
+        Value::Array(
+            d.chunks_exact(4)
+                .map(|c| json!(u32::from_le_bytes(c.try_into().unwrap())))
+                .collect(),
+        )
+    };
+    let raw = ("data_hex", Value::String(hex_string(d)));
+    match (level, ctype) {
+        (SOL_SOCKET, 1) if d.len() >= 4 => (
+            "fds",
+            Value::Array(
+                d.chunks_exact(4)
+                    .map(|c| json!(i32::from_le_bytes(c.try_into().unwrap())))
+                    .collect(),
+            ),
+        ),
+        (SOL_SOCKET, 2) if d.len() >= 12 => (
+            "creds",
+            json!({"pid": rd_u32(d, 0) as i32, "uid": rd_u32(d, 4), "gid": rd_u32(d, 8)}),
+        ),
+        (SOL_SOCKET, 3) | (SOL_IP, 3) if !d.is_empty() => (
+            "security",
+            Value::String(String::from_utf8_lossy(d).into_owned()),
+        ),
+        (SOL_SOCKET, 29 | 63) if d.len() >= 16 => ("timestamp", ts_json(d, "tv_usec")),
+        (SOL_SOCKET, 35 | 64) if d.len() >= 16 => ("timestamp", ts_json(d, "tv_nsec")),
+        (SOL_SOCKET, 37 | 65) if d.len() >= 48 => (
+            "timestamps",
+            Value::Array((0..3).map(|i| ts_json(&d[16 * i..], "tv_nsec")).collect()),
+        ),
+        (SOL_SOCKET, 0x4c) if d.len() >= 4 => ("pidfd", json!(rd_u32(d, 0) as i32)),
+        (SOL_IP, 8) if d.len() >= 12 => {
+            let idx = rd_u32(d, 0);
+            (
+                "pktinfo",
+                json!({"ifindex": idx, "ifname": (env.ifname)(idx), "spec_dst": ipv4(&d[4..]), "addr": ipv4(&d[8..])}),
+            )
+        }
+        (SOL_IP, 2 | 23) if d.len() >= 4 => ("values", u32s()),
+        (SOL_IP, 1 | 6 | 7) if !d.is_empty() => {
+            ("bytes", Value::Array(d.iter().map(|b| json!(b)).collect()))
+        }
+        (SOL_IP, 11) | (SOL_IPV6, 25) if d.len() >= 16 => {
+            let off = &d[16..];
+            (
+                "recverr",
+                json!({"ee_errno": rd_u32(d, 0), "ee_origin": d[4], "ee_type": d[5], "ee_code": d[6],
+                       "ee_info": rd_u32(d, 8), "ee_data": rd_u32(d, 12),
+                       "offender": if off.len() >= 2 { sockaddr_json(&off[..off.len().min(128)]) } else { Value::Null }}),
+            )
+        }
+        (SOL_IP, 20) | (SOL_IPV6, 74) if d.len() >= 2 => {
+            ("sockaddr", sockaddr_json(&d[..d.len().min(128)]))
+        }
+        (SOL_IPV6, 50) if d.len() >= 20 => {
+            let idx = rd_u32(d, 16);
+            (
+                "pktinfo",
+                json!({"addr": ipv6(d), "ifindex": idx, "ifname": (env.ifname)(idx)}),
+            )
+        }
+        (SOL_IPV6, 52 | 67 | 61 | 62 | 8) if d.len() >= 4 => (
+            "values",
+            Value::Array(
+                d.chunks_exact(4)
+                    .map(|c| json!(i32::from_le_bytes(c.try_into().unwrap())))
+                    .collect(),
+            ),
+        ),
+        _ => raw,
+    }
+}
+
+/// The control messages as JSON: `{"cmsgs": [{"len", "level", "level_name", "type",
+/// "type_name", <data key>: ...}], "truncated": bool}` where the data key is one of `fds`,
+/// `creds`, `security`, `timestamp`, `timestamps`, `pidfd`, `pktinfo`, `values`, `bytes`,
+/// `recverr`, `sockaddr`, `data_hex`. Null when nothing can be decoded (as strace prints a
+/// pointer).
+pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &CmsgEnv) -> Value {
+    let control_len = controllen.min(env.optmem_max);
+    let cap = match captured {
+        Some(c) if control_len >= CMSG_HDR_SIZE as u64 && addr != 0 => c,
+        _ => return Value::Null,
+    };
+    let mut list = Vec::new();
+    let end = walk(cap, control_len, |c| {
+        let type_name = match c.level {
+            SOL_SOCKET => name_or_null(&SCM_VALS, c.ctype as u64)
+                .or_else_null(|| name_or_null(&SCM_VALS_JSON_EXTRA, c.ctype as u64)),
+            SOL_IP => name_or_null(&IP_CMSG_TYPES, c.ctype as u64),
+            SOL_IPV6 => name_or_null(&IPV6_CMSG_TYPES, c.ctype as u64),
+            _ => Value::Null,
+        };
+        let mut m = serde_json::Map::new();
+        m.insert("len".into(), json!(c.cmsg_len));
+        m.insert("level".into(), json!(c.level as i32));
+        m.insert(
+            "level_name".into(),
+            name_or_null(&SOCKET_LAYERS, c.level as u64),
+        );
+        m.insert("type".into(), json!(c.ctype as i32));
+        m.insert("type_name".into(), type_name);
+        let (k, v) = data_json(c.level, c.ctype, c.data, env);
+        m.insert(k.into(), v);
+        list.push(Value::Object(m));
+    });
+    let truncated = !matches!(end, WalkEnd::Done) || control_len < controllen;
+    json!({"cmsgs": list, "truncated": truncated})
+}
+
+trait OrElseNull {
+    fn or_else_null(self, f: impl FnOnce() -> Value) -> Value;
+}
+
+impl OrElseNull for Value {
+    fn or_else_null(self, f: impl FnOnce() -> Value) -> Value {
+        if self.is_null() { f() } else { self }
+    }
+}
