@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::Style;
-use super::sockaddr::{format_sockaddr, sockaddr_json};
+use super::sockaddr::{print_sockaddr, sockaddr_json};
 use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{Xlat, print_xval, xlat_lookup};
 
@@ -363,7 +363,7 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                     11 => recverr(out, d, &env.style),
                     _ => {
                         let n = d.len().min(128);
-                        format_sockaddr(out, 0, Some(&d[..n]), n as i64, &env.style);
+                        print_sockaddr(out, &d[..n], &env.style);
                     }
                 }
             }
@@ -519,7 +519,7 @@ fn recverr(out: &mut String, d: &[u8], style: &Style) {
         rd_u32(d, 8),
         rd_u32(d, 12)
     ));
-    format_sockaddr(out, 0, Some(&d[16..32]), 16, style);
+    print_sockaddr(out, &d[16..32], style);
     out.push('}');
 }
 

@@ -1083,6 +1083,67 @@ mod tests {
         assert_eq!(text(format_sendmsg_msg, &short, &env()), "0x10000010");
     }
 
+    #[test]
+    fn sendmsg_names() {
+        let cases: [(u64, u32, &str); 6] = [
+            (NAME, 0, "msg_name=0x10000000, msg_namelen=0,"),
+            (NAME, 1, "msg_name=0x10000000, msg_namelen=1,"),
+            (NAME, 2, "msg_name={sa_family=AF_INET}, msg_namelen=2,"),
+            (NAME, u32::MAX, "msg_name=0x10000000, msg_namelen=-1,"),
+            (1, 16, "msg_name=0x1, msg_namelen=16,"),
+            (0, 16, "msg_name=NULL, msg_namelen=16,"),
+        ];
+        for (name, namelen, want) in cases {
+            let mut m = base_mem();
+            m.put(IOV, &iovs(&[(S1, 5)]))
+                .put(MSG, &mh(name, namelen, IOV, 1, 0, 0, 0));
+            let out = text(format_sendmsg_msg, &k_sendmsg(&m, MSG, -22), &env());
+            assert!(
+                out.starts_with(&format!(
+                    "{{{want} msg_iov=[{{iov_base=\"hello\", iov_len=5}}]"
+                )),
+                "{out}\n  wanted {want}"
+            );
+        }
+        let mut m = base_mem();
+        let mut a6 = vec![10, 0, 0x9c, 0x41, 0, 0, 0, 0];
+        a6.extend([0u8; 15]);
+        a6.extend([1, 0, 0, 0, 0]);
+        m.put(IOV, &iovs(&[(S1, 5)]))
+            .put(MSG, &mh(RNAME, 28, IOV, 1, 0, 0, 0))
+            .put(RNAME, &a6);
+        assert_eq!(
+            text(format_sendmsg_msg, &k_sendmsg(&m, MSG, -97), &env()),
+            "{msg_name={sa_family=AF_INET6, sin6_port=htons(40001), sin6_flowinfo=htonl(0), \
+             inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}, msg_namelen=28, \
+             msg_iov=[{iov_base=\"hello\", iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}"
+        );
+    }
+
+    #[test]
+    fn recvmsg_name_truncated() {
+        // namelen 4 given, 16 needed: decoded with 4 bytes, `4 => 16`; MSG_TRUNC data.
+        let b1 = 0x1000_0200u64;
+        let mut entry = Mem::default();
+        entry
+            .put(MSG, &mh(RNAME, 4, IOV, 1, 0, 0, 0))
+            .put(IOV, &iovs(&[(b1, 5)]))
+            .put(RNAME, &[0; 16]);
+        let mut exit = entry.clone();
+        exit.put(MSG, &mh(RNAME, 16, IOV, 1, 0, 0, 0x28))
+            .put(RNAME, &[2, 0, 0x9c, 0x43])
+            .put(b1, b"hello");
+        assert_eq!(
+            text(
+                format_recvmsg_msg,
+                &k_recvmsg(&entry, &exit, MSG, 11),
+                &env()
+            ),
+            "{msg_name={sa_family=AF_INET, sa_data=\"\\234C\"}, msg_namelen=4 => 16, msg_iov=[{iov_base=\"hello\", iov_len=5}], \
+             msg_iovlen=1, msg_controllen=0, msg_flags=MSG_CTRUNC|MSG_TRUNC}"
+        );
+    }
+
     // ---- control messages (strace 6.1 output of sendmsg with these control buffers)
 
     #[test]
