@@ -19,12 +19,15 @@ pub const COMM_LEN: usize = 16;
 pub const MAX_SNAPLEN: u32 = 4096;
 /// Bytes of a `struct sockaddr_storage`: the most of an address that is captured.
 pub const SOCKADDR_MAX: u32 = 128;
-/// iovec entries captured per msghdr.
-pub const MAX_IOV: u32 = 16;
+/// iovec entries captured per msghdr (strace shows at most `-s` of them; 32 is the default -s).
+pub const MAX_IOV: u32 = 32;
 /// Control (ancillary) bytes captured per msghdr.
 pub const MAX_CONTROL: u32 = 1024;
 /// mmsghdr entries captured per sendmmsg/recvmmsg call.
 pub const MAX_MMSG: u32 = 8;
+/// iovec entries captured per message of a sendmmsg/recvmmsg vector (the verifier bounds the
+/// product MAX_MMSG × MAX_MMSG_IOV).
+pub const MAX_MMSG_IOV: u32 = 8;
 
 /// Size of the segment area that follows the header in a record.
 pub const DATA_SIZE: usize = 16384;
@@ -214,6 +217,8 @@ pub struct Config {
     pub off_fork_child_pid: u32,
     /// sched_process_exit record: offset of group_dead (0: not on this kernel).
     pub off_exit_group_dead: u32,
+    /// Read the destination address again at exit to detect a change during the call.
+    pub toctou: u32,
 }
 
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.

@@ -27,7 +27,7 @@ use aya_ebpf::{
     programs::TracePointContext,
 };
 use sockscope_common::{
-    CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG,
+    CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG, MAX_MMSG_IOV,
     MAX_SNAPLEN, PID_FILTER_MAP, RECORD_HEADER_SIZE, SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK,
     SOCKADDR_MAX, SegHeader, Slot, counter, seg, seg_padded,
 };
@@ -45,6 +45,7 @@ static CONFIG: Config = Config {
     off_fork_parent_pid: 0,
     off_fork_child_pid: 0,
     off_exit_group_dead: 0,
+    toctou: 1,
 };
 
 #[map]
@@ -218,11 +219,9 @@ fn enter(ctx: &TracePointContext, event: EventId, nargs: usize) -> Option<&'stat
     h.data_len = 0;
     // SAFETY: helper without preconditions.
     h.ts_ns = unsafe { bpf_ktime_get_ns() };
-    h.args = [0; 6];
+    // Element by element: a whole-array assignment would compile to a memset subprogram call.
     for i in 0..6 {
-        if i < nargs {
-            h.args[i] = arg(ctx, i);
-        }
+        h.args[i] = if i < nargs { arg(ctx, i) } else { 0 };
     }
     Some(slot)
 }
@@ -322,11 +321,11 @@ fn positive_len(v: u64) -> u64 {
 /// Captures what a caller hands in with a msghdr: name, iovec array and each iovec's bytes,
 /// control. `index` numbers the message within a sendmmsg vector.
 #[inline(always)]
-fn capture_msg_out(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16) {
+fn capture_msg_out<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16) {
     if m.name != 0 {
         push_user(slot, seg::ADDR, index, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
     }
-    capture_iov(slot, snaplen, m, index, u64::MAX);
+    capture_iov::<MAXIOV>(slot, snaplen, m, index, u64::MAX);
     if m.control != 0 && m.controllen != 0 {
         push_user(slot, seg::CONTROL, index, m.control, min(m.controllen, MAX_CONTROL as u64));
     }
@@ -335,14 +334,14 @@ fn capture_msg_out(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16) {
 /// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
 /// `total` (the byte count a receive returned; u64::MAX for a send).
 #[inline(always)]
-fn capture_iov(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, total: u64) {
+fn capture_iov<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, total: u64) {
     if m.iov == 0 || m.iovlen == 0 {
         return;
     }
-    let niov = min(m.iovlen, MAX_IOV as u64);
+    let niov = min(m.iovlen, MAXIOV);
     push_user(slot, seg::IOV, index, m.iov, niov * 16);
     let mut left = total;
-    for i in 0..MAX_IOV as u64 {
+    for i in 0..MAXIOV {
         if i >= niov || left == 0 {
             break;
         }
@@ -355,11 +354,11 @@ fn capture_iov(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, total:
 
 /// What a receive filled in: name (namelen as updated), iovecs up to `got` bytes, control.
 #[inline(always)]
-fn capture_msg_in(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, got: u64) {
+fn capture_msg_in<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, got: u64) {
     if m.name != 0 {
         push_user(slot, seg::ADDR, index, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
     }
-    capture_iov(slot, snaplen, m, index, got);
+    capture_iov::<MAXIOV>(slot, snaplen, m, index, got);
     if m.control != 0 && m.controllen != 0 {
         push_user(slot, seg::CONTROL, index, m.control, min(m.controllen, MAX_CONTROL as u64));
     }
@@ -384,7 +383,7 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
 pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
     let [_, _, _, _, addr, addrlen] = slot.header.args;
-    if addr != 0 {
+    if addr != 0 && config().toctou != 0 {
         push_user(slot, seg::ADDR_EXIT, 0, addr, min(positive_len(addrlen), SOCKADDR_MAX as u64));
     }
     submit(slot);
@@ -434,7 +433,7 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
     if let Some(m) = read_user::<UserMsghdr>(msg) {
-        capture_msg_out(slot, snaplen, &m, 0);
+        capture_msg_out::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0);
     }
     0
 }
@@ -443,6 +442,10 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
 pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
     let msg = slot.header.args[1];
+    if config().toctou == 0 {
+        submit(slot);
+        return 0;
+    }
     if let Some(m) = read_user::<UserMsghdr>(msg) {
         if m.name != 0 {
             push_user(slot, seg::ADDR_EXIT, 0, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
@@ -472,7 +475,7 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
     if ret >= 0 {
         push_user(slot, seg::MSGHDR_EXIT, 0, msg, MSGHDR_SIZE);
         if let Some(m) = read_user::<UserMsghdr>(msg) {
-            capture_msg_in(slot, snaplen, &m, 0, ret as u64);
+            capture_msg_in::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, ret as u64);
         }
     }
     submit(slot);
@@ -494,7 +497,7 @@ pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
             break;
         }
         let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { break };
-        capture_msg_out(slot, snaplen, &m, i as u16);
+        capture_msg_out::<{ MAX_MMSG_IOV as u64 }>(slot, snaplen, &m, i as u16);
     }
     0
 }
@@ -541,7 +544,7 @@ pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
             }
             let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { break };
             let got = read_user::<u32>(vec + i * MMSGHDR_SIZE + MSGHDR_SIZE).unwrap_or(0) as u64;
-            capture_msg_in(slot, snaplen, &m, i as u16, got);
+            capture_msg_in::<{ MAX_MMSG_IOV as u64 }>(slot, snaplen, &m, i as u16, got);
         }
     }
     if timeout != 0 {

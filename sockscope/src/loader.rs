@@ -26,6 +26,8 @@ pub struct LoadOptions<'a> {
     pub ringbuf_bytes: u32,
     /// Wake the consumer only when this many bytes wait (0: per record).
     pub wakeup_bytes: u32,
+    /// Re-read destination addresses at exit (TOCTOU detection).
+    pub toctou: bool,
 }
 
 pub struct Loaded {
@@ -76,6 +78,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         off_fork_parent_pid: fork_parent.unwrap_or(0),
         off_fork_child_pid: fork_child.unwrap_or(0),
         off_exit_group_dead: tracefs::field_offset("sched", "sched_process_exit", "group_dead").unwrap_or(0),
+        toctou: opts.toctou as u32,
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!("cannot follow forks: sched_process_fork has no parent_pid/child_pid fields on this kernel");

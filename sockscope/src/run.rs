@@ -104,6 +104,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         follow_forks: args.follow || held.is_some(),
         ringbuf_bytes: args.ringbuf_mib << 20,
         wakeup_bytes: 64 << 10,
+        toctou: std::env::var_os("SOCKSCOPE_NO_TOCTOU").is_none(),
     };
     let loaded = match loader::load(&opts) {
         Ok(l) => l,
@@ -125,11 +126,11 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         signal_hook::flag::register(sig, stop.clone())?;
     }
 
-    let ropts = RenderOpts {
-        style: Style { max_strlen: args.strsize as usize, xflag: args.hex.min(2) },
-        show_duration: args.duration,
-        clock: Clock::now(),
-    };
+    let ropts = RenderOpts::new(
+        Style { max_strlen: args.strsize as usize, xflag: args.hex.min(2) },
+        args.duration,
+        Clock::now(),
+    );
     let mut loaded = loaded;
     let mut summary = Summary::default();
     let mut line = String::with_capacity(512);

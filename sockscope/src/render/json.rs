@@ -8,7 +8,7 @@ use sockscope_common::seg;
 
 use super::{RenderOpts, comm, text};
 use crate::{
-    decode::{errno, sockaddr::sockaddr_json, xlat},
+    decode::{errno, msghdr, sockaddr::sockaddr_json, xlat},
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
@@ -32,7 +32,7 @@ pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
     let ret = h.ret;
     let err = (ret < 0).then(|| errno::errno_name((-ret) as u64)).flatten();
     let mut strace = String::new();
-    text::call(&mut strace, rec, &opts.style);
+    text::call(&mut strace, rec, opts);
     json!({
         "timestamp": opts.clock.wall_ns(h.ts_ns) as u64,
         "processorId": h.cpu,
@@ -145,10 +145,11 @@ fn arg_value(o: &mut Map<String, Value>, rec: &Record, i: usize, decoder: Decode
             }
             json!(v)
         }
-        Decoder::MsghdrSend | Decoder::MsghdrRecv | Decoder::MmsghdrSend | Decoder::MmsghdrRecv | Decoder::Timeout => {
-            let _ = opts;
-            json!(v)
-        }
+        Decoder::MsghdrSend => msghdr::sendmsg_json(rec, &opts.msg),
+        Decoder::MsghdrRecv => msghdr::recvmsg_json(rec, &opts.msg),
+        Decoder::MmsghdrSend => msghdr::sendmmsg_json(rec, &opts.msg),
+        Decoder::MmsghdrRecv => msghdr::recvmmsg_json(rec, &opts.msg),
+        Decoder::Timeout => msghdr::recvmmsg_timeout_json(rec),
     };
     o.insert("value".into(), value);
 }

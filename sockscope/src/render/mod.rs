@@ -4,7 +4,7 @@
 pub mod json;
 pub mod text;
 
-use crate::decode::Style;
+use crate::decode::{Style, msghdr::MsgEnv};
 
 /// Converts the records' CLOCK_MONOTONIC timestamps to wall-clock time.
 #[derive(Clone, Copy, Debug)]
@@ -35,9 +35,17 @@ impl Clock {
 #[derive(Clone, Copy, Debug)]
 pub struct RenderOpts {
     pub style: Style,
+    /// What the msghdr/cmsg decoders need (style, optmem_max, interface names), built once.
+    pub msg: MsgEnv,
     /// `-T`: append the time spent in the call.
     pub show_duration: bool,
     pub clock: Clock,
+}
+
+impl RenderOpts {
+    pub fn new(style: Style, show_duration: bool, clock: Clock) -> Self {
+        RenderOpts { style, msg: MsgEnv::host(style), show_duration, clock }
+    }
 }
 
 /// The task's comm as text (up to the first NUL).

@@ -7,7 +7,7 @@ use sockscope_common::seg;
 
 use super::{RenderOpts, comm};
 use crate::{
-    decode::{Style, errno::format_retval, sockaddr::format_sockaddr, strfmt, xlat},
+    decode::{Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, strfmt, xlat},
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
@@ -32,14 +32,14 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
         h.tgid,
         h.tid
     );
-    call(out, rec, &opts.style);
+    call(out, rec, opts);
     if opts.show_duration {
         let _ = write!(out, " <{}.{:06}>", h.duration_ns / 1_000_000_000, (h.duration_ns % 1_000_000_000) / 1000);
     }
 }
 
 /// The call as strace prints it, from the name through the return value.
-pub fn call(out: &mut String, rec: &Record, style: &Style) {
+pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let def = events::def(rec.event);
     out.push_str(def.name);
     out.push('(');
@@ -47,10 +47,15 @@ pub fn call(out: &mut String, rec: &Record, style: &Style) {
         if i > 0 {
             out.push_str(", ");
         }
-        arg_text(out, rec, i, arg.decoder, style);
+        arg_text(out, rec, i, arg.decoder, opts);
     }
     out.push_str(") = ");
     format_retval(out, rec.header.ret);
+    if rec.event == sockscope_common::EventId::Recvmmsg {
+        if let Some(suffix) = msghdr::recvmmsg_ret_suffix(rec) {
+            out.push_str(&suffix);
+        }
+    }
 }
 
 fn failed(rec: &Record) -> bool {
@@ -65,7 +70,8 @@ fn buffer(out: &mut String, seg: Option<&Seg>, addr: u64, len: u64, style: &Styl
     }
 }
 
-fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, style: &Style) {
+fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
+    let style = &opts.style;
     let h = &rec.header;
     let v = h.args[i];
     match decoder {
@@ -99,11 +105,11 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, style: &
         }
         Decoder::SockaddrOut => sockaddr_out(out, rec, style),
         Decoder::SockLenPtr => socklen_ptr(out, rec),
-        Decoder::MsghdrSend | Decoder::MsghdrRecv | Decoder::MmsghdrSend | Decoder::MmsghdrRecv | Decoder::Timeout => {
-            // Wired to decode::msghdr once it lands; the pointer until then.
-            let _ = style;
-            strfmt::print_addr(out, v)
-        }
+        Decoder::MsghdrSend => msghdr::format_sendmsg_msg(out, rec, &opts.msg),
+        Decoder::MsghdrRecv => msghdr::format_recvmsg_msg(out, rec, &opts.msg),
+        Decoder::MmsghdrSend => msghdr::format_sendmmsg_vec(out, rec, &opts.msg),
+        Decoder::MmsghdrRecv => msghdr::format_recvmmsg_vec(out, rec, &opts.msg),
+        Decoder::Timeout => msghdr::format_recvmmsg_timeout(out, rec),
     }
 }
 
