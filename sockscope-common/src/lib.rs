@@ -193,6 +193,29 @@ pub const PID_FILTER_NONE: u32 = 0;
 /// Only tgids present in the `PIDS` map are traced.
 pub const PID_FILTER_MAP: u32 = 1;
 
+/// `Config::scope` bits: which of the other scope maps are consulted at entry (all ANDed).
+pub mod scope {
+    /// Only threads in `TIDS`.
+    pub const TIDS: u32 = 1 << 0;
+    /// Only comms matching an include entry of `COMMS`.
+    pub const COMM_INCLUDE: u32 = 1 << 1;
+    /// Not comms matching an exclude entry of `COMMS`.
+    pub const COMM_EXCLUDE: u32 = 1 << 2;
+    /// Only uids in `UIDS`.
+    pub const UIDS: u32 = 1 << 3;
+    /// Only tasks whose cgroup v2 id is in `CGROUPS`.
+    pub const CGROUPS: u32 = 1 << 4;
+}
+
+/// `COMMS` values: what the longest matching comm entry means.
+pub const COMM_MATCH_INCLUDE: u8 = 1;
+pub const COMM_MATCH_EXCLUDE: u8 = 2;
+
+/// Key data of the `COMMS` LPM trie: the comm bytes. An exact name is stored with its NUL
+/// (prefix length 8 × (len + 1)), a `NAME*` prefix without (8 × len), so one longest-prefix
+/// lookup of the task's comm answers both.
+pub type CommKey = [u8; COMM_LEN];
+
 /// Load-time configuration, written into the program's read-only globals by the loader.
 /// Kernel structure offsets come from the running kernel's BTF; zero means unknown.
 #[repr(C)]
@@ -219,6 +242,8 @@ pub struct Config {
     pub off_exit_group_dead: u32,
     /// Read the destination address again at exit to detect a change during the call.
     pub toctou: u32,
+    /// `scope::*` bits.
+    pub scope: u32,
 }
 
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.

@@ -23,13 +23,13 @@ use aya_ebpf::{
         },
     },
     macros::{map, tracepoint},
-    maps::{HashMap, PerCpuArray, RingBuf},
+    maps::{HashMap, LpmTrie, PerCpuArray, RingBuf, lpm_trie::Key},
     programs::TracePointContext,
 };
 use sockscope_common::{
     CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG, MAX_MMSG_IOV,
     MAX_SNAPLEN, PID_FILTER_MAP, RECORD_HEADER_SIZE, SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK,
-    SOCKADDR_MAX, SegHeader, Slot, counter, seg, seg_padded,
+    SOCKADDR_MAX, SegHeader, Slot, counter, seg, seg_padded, scope, COMM_LEN, COMM_MATCH_EXCLUDE, CommKey,
 };
 
 /// Load-time configuration, filled in by the loader (see `Config`).
@@ -46,6 +46,7 @@ static CONFIG: Config = Config {
     off_fork_child_pid: 0,
     off_exit_group_dead: 0,
     toctou: 1,
+    scope: 0,
 };
 
 #[map]
@@ -63,9 +64,52 @@ static TEMPLATE: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
 #[map]
 static COUNTERS: PerCpuArray<u64> = PerCpuArray::with_max_entries(counter::COUNT, 0);
 
-/// tgids to trace when `CONFIG.pid_filter == PID_FILTER_MAP`.
+/// tgids to trace when `CONFIG.pid_filter == PID_FILTER_MAP` (with -f, their descendants are
+/// added as they fork and removed when they exit).
 #[map]
 static PIDS: HashMap<u32, u8> = HashMap::with_max_entries(65536, 0);
+
+/// `--tid`: thread ids to trace.
+#[map]
+static TIDS: HashMap<u32, u8> = HashMap::with_max_entries(4096, 0);
+
+/// `--comm` / `--exclude-comm`: exact names and `NAME*` prefixes (see `CommKey`).
+#[map]
+static COMMS: LpmTrie<CommKey, u8> = LpmTrie::with_max_entries(1024, BPF_F_NO_PREALLOC);
+
+/// `--uid`: user ids to trace.
+#[map]
+static UIDS: HashMap<u32, u8> = HashMap::with_max_entries(1024, 0);
+
+/// `--cgroup`: cgroup v2 ids to trace.
+#[map]
+static CGROUPS: HashMap<u64, u8> = HashMap::with_max_entries(1024, 0);
+
+/// The scope checks beyond the process filter; all configured ones must pass.
+#[inline(always)]
+fn in_scope(scope_bits: u32, tid: u32) -> bool {
+    if scope_bits & scope::TIDS != 0 && TIDS.get_ptr(tid).is_none() {
+        return false;
+    }
+    if scope_bits & (scope::COMM_INCLUDE | scope::COMM_EXCLUDE) != 0 {
+        let comm = bpf_get_current_comm().unwrap_or([0; 16]);
+        let key = Key::new((COMM_LEN * 8) as u32, comm);
+        match COMMS.get(&key) {
+            Some(&COMM_MATCH_EXCLUDE) => return false,
+            Some(_) => {}
+            None if scope_bits & scope::COMM_INCLUDE != 0 => return false,
+            None => {}
+        }
+    }
+    if scope_bits & scope::UIDS != 0 && UIDS.get_ptr(bpf_get_current_uid_gid() as u32).is_none() {
+        return false;
+    }
+    // SAFETY: helper without preconditions.
+    if scope_bits & scope::CGROUPS != 0 && CGROUPS.get_ptr(unsafe { bpf_get_current_cgroup_id() }).is_none() {
+        return false;
+    }
+    true
+}
 
 #[inline(always)]
 fn config() -> Config {
@@ -207,6 +251,9 @@ fn enter(ctx: &TracePointContext, event: EventId, nargs: usize) -> Option<&'stat
         return None;
     }
     if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return None;
+    }
+    if cfg.scope != 0 && !in_scope(cfg.scope, tid) {
         return None;
     }
     let slot = slot_for(tid)?;

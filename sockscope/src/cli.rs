@@ -65,6 +65,26 @@ pub struct TraceArgs {
     #[arg(short = 'f')]
     pub follow: bool,
 
+    /// Trace only this thread id; repeatable.
+    #[arg(long = "tid", value_name = "TID")]
+    pub tid: Vec<u32>,
+
+    /// Trace only processes with this name (exact, or a prefix with a trailing '*'); repeatable.
+    #[arg(long = "comm", value_name = "NAME")]
+    pub comm: Vec<String>,
+
+    /// Never trace processes with this name (exact, or NAME*); repeatable.
+    #[arg(long = "exclude-comm", value_name = "NAME")]
+    pub exclude_comm: Vec<String>,
+
+    /// Trace only processes running as this user id; repeatable.
+    #[arg(long = "uid", value_name = "UID")]
+    pub uid: Vec<u32>,
+
+    /// Trace only processes in this cgroup v2 (a path, absolute or under /sys/fs/cgroup); repeatable.
+    #[arg(long = "cgroup", value_name = "PATH")]
+    pub cgroup: Vec<String>,
+
     /// Ring buffer size in MiB (a power of two).
     #[arg(long, value_name = "MIB", default_value_t = 16)]
     pub ringbuf_mib: u32,

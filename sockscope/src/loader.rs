@@ -8,7 +8,11 @@ use aya::{
     maps::{HashMap, MapData, PerCpuArray, RingBuf},
     programs::TracePoint,
 };
-use sockscope_common::{Config, MAX_SNAPLEN, PID_FILTER_MAP, PID_FILTER_NONE, counter};
+use aya::maps::lpm_trie::{Key, LpmTrie};
+use sockscope_common::{
+    COMM_LEN, COMM_MATCH_EXCLUDE, COMM_MATCH_INCLUDE, CommKey, Config, MAX_SNAPLEN, PID_FILTER_MAP,
+    PID_FILTER_NONE, counter, scope,
+};
 
 use crate::{btf::Btf, events::EventDef, tracefs};
 
@@ -28,6 +32,78 @@ pub struct LoadOptions<'a> {
     pub wakeup_bytes: u32,
     /// Re-read destination addresses at exit (TOCTOU detection).
     pub toctou: bool,
+    /// Further kernel-side scope (all ANDed with the process filter).
+    pub scope: &'a Scope,
+}
+
+/// Who to trace beyond `-p`: checked in the kernel at each call's entry, before any memory is
+/// read or any record reserved.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    pub tids: Vec<u32>,
+    /// `(pattern, include)`: an exact comm, or a prefix when it ends with `*`.
+    pub comms: Vec<(String, bool)>,
+    pub uids: Vec<u32>,
+    /// cgroup v2 ids (inode numbers of the cgroup directories).
+    pub cgroups: Vec<u64>,
+}
+
+impl Scope {
+    fn bits(&self) -> u32 {
+        let mut b = 0;
+        if !self.tids.is_empty() {
+            b |= scope::TIDS;
+        }
+        if self.comms.iter().any(|c| c.1) {
+            b |= scope::COMM_INCLUDE;
+        }
+        if self.comms.iter().any(|c| !c.1) {
+            b |= scope::COMM_EXCLUDE;
+        }
+        if !self.uids.is_empty() {
+            b |= scope::UIDS;
+        }
+        if !self.cgroups.is_empty() {
+            b |= scope::CGROUPS;
+        }
+        b
+    }
+}
+
+/// The COMMS trie key of a `--comm` pattern: `NAME` exact (with its NUL) or `NAME*` prefix.
+pub fn comm_key(pattern: &str) -> anyhow::Result<Key<CommKey>> {
+    let (name, prefix) = match pattern.strip_suffix('*') {
+        Some(p) => (p, true),
+        None => (pattern, false),
+    };
+    if name.len() >= COMM_LEN || name.contains('*') || (!prefix && name.is_empty()) {
+        bail!("--comm '{pattern}': a process name has at most {} bytes; '*' only at the end", COMM_LEN - 1);
+    }
+    let mut data = [0u8; COMM_LEN];
+    data[..name.len()].copy_from_slice(name.as_bytes());
+    let bits = 8 * (name.len() + usize::from(!prefix)) as u32;
+    Ok(Key::new(bits, data))
+}
+
+/// The cgroup v2 id of a cgroup directory (absolute, or relative to /sys/fs/cgroup).
+pub fn cgroup_id(path: &str) -> anyhow::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let p = if path.starts_with('/') && std::path::Path::new(path).is_dir() {
+        std::path::PathBuf::from(path)
+    } else {
+        std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'))
+    };
+    let md = std::fs::metadata(&p).with_context(|| format!("--cgroup {path}"))?;
+    if !md.is_dir() {
+        bail!("--cgroup {path}: not a cgroup directory");
+    }
+    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes())?;
+    // SAFETY: statfs fills the struct for a NUL-terminated path.
+    let mut sfs: libc::statfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statfs(c.as_ptr(), &mut sfs) } != 0 || sfs.f_type != libc::CGROUP2_SUPER_MAGIC {
+        bail!("--cgroup {path}: {} is not on a cgroup v2 file system", p.display());
+    }
+    Ok(md.ino())
 }
 
 pub struct Loaded {
@@ -79,6 +155,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         off_fork_child_pid: fork_child.unwrap_or(0),
         off_exit_group_dead: tracefs::field_offset("sched", "sched_process_exit", "group_dead").unwrap_or(0),
         toctou: opts.toctou as u32,
+        scope: opts.scope.bits(),
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!("cannot follow forks: sched_process_fork has no parent_pid/child_pid fields on this kernel");
@@ -96,6 +173,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             pids.insert(p, 1, 0).with_context(|| format!("adding pid {p} to the filter"))?;
         }
     }
+
+    fill_scope(&mut ebpf, opts.scope)?;
 
     let mut attached = 0;
     let mut hooks: Vec<(&str, &str)> = opts.events.iter().flat_map(|e| e.programs()).collect();
@@ -117,6 +196,30 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let ring = RingBuf::try_from(ebpf.take_map("EVENTS").ok_or_else(|| anyhow!("EVENTS map missing"))?)?;
     let counters = PerCpuArray::try_from(ebpf.take_map("COUNTERS").ok_or_else(|| anyhow!("COUNTERS map missing"))?)?;
     Ok(Loaded { ebpf, ring, counters, attached })
+}
+
+fn fill_scope(ebpf: &mut Ebpf, sc: &Scope) -> anyhow::Result<()> {
+    fn map<'m>(ebpf: &'m mut Ebpf, name: &str) -> anyhow::Result<&'m mut aya::maps::Map> {
+        ebpf.map_mut(name).ok_or_else(|| anyhow!("{name} map missing"))
+    }
+    let mut tids: HashMap<_, u32, u8> = HashMap::try_from(map(ebpf, "TIDS")?)?;
+    for &t in &sc.tids {
+        tids.insert(t, 1, 0).with_context(|| format!("--tid {t}: the tid map is full"))?;
+    }
+    let mut uids: HashMap<_, u32, u8> = HashMap::try_from(map(ebpf, "UIDS")?)?;
+    for &u in &sc.uids {
+        uids.insert(u, 1, 0).with_context(|| format!("--uid {u}: the uid map is full"))?;
+    }
+    let mut cgroups: HashMap<_, u64, u8> = HashMap::try_from(map(ebpf, "CGROUPS")?)?;
+    for &c in &sc.cgroups {
+        cgroups.insert(c, 1, 0).with_context(|| "--cgroup: the cgroup map is full")?;
+    }
+    let mut comms: LpmTrie<_, CommKey, u8> = LpmTrie::try_from(map(ebpf, "COMMS")?)?;
+    for (pattern, include) in &sc.comms {
+        let v = if *include { COMM_MATCH_INCLUDE } else { COMM_MATCH_EXCLUDE };
+        comms.insert(&comm_key(pattern)?, v, 0).with_context(|| format!("--comm {pattern}: the comm map is full"))?;
+    }
+    Ok(())
 }
 
 impl Loaded {

@@ -16,7 +16,7 @@ use crate::{
     cli::{self, StatusFilter, TraceArgs},
     decode::Style,
     launch,
-    loader::{self, LoadOptions},
+    loader::{self, LoadOptions, Scope},
     record::Record,
     render::{Clock, RenderOpts, json, text},
 };
@@ -75,6 +75,20 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             anyhow::bail!("-p {p}: no such process");
         }
     }
+    let scope = Scope {
+        tids: args.tid.clone(),
+        comms: args
+            .comm
+            .iter()
+            .map(|c| (c.clone(), true))
+            .chain(args.exclude_comm.iter().map(|c| (c.clone(), false)))
+            .collect(),
+        uids: args.uid.clone(),
+        cgroups: args.cgroup.iter().map(|p| loader::cgroup_id(p)).collect::<anyhow::Result<_>>()?,
+    };
+    for (pattern, _) in &scope.comms {
+        loader::comm_key(pattern)?;
+    }
     loader::preflight()?;
     let resolved = match args.command.first() {
         Some(cmd) => Some(launch::resolve(cmd)?),
@@ -105,6 +119,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         ringbuf_bytes: args.ringbuf_mib << 20,
         wakeup_bytes: 64 << 10,
         toctou: std::env::var_os("SOCKSCOPE_NO_TOCTOU").is_none(),
+        scope: &scope,
     };
     let loaded = match loader::load(&opts) {
         Ok(l) => l,
