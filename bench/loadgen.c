@@ -1,7 +1,7 @@
 /*
  * loadgen: bounded syscall load for the sockscope overhead benchmark.
  *
- *   loadgen OP [-n CALLS] [-s BYTES] [-t THREADS] [-v VLEN] [-w WARMUP] [-r RESULT_FILE]
+ *   loadgen OP [-n CALLS] [-s BYTES] [-t THREADS] [-v VLEN] [-w WARMUP] [-R RATE] [-r RESULT_FILE]
  *
  * OP is one of:
  *   sendto    sendto() of BYTES to a bound, never-read UDP socket on 127.0.0.1
@@ -20,6 +20,9 @@
  * The receiving socket is bound to 127.0.0.1:0 (an ephemeral port) and never read: once its
  * receive buffer is full the kernel drops further datagrams, so every timed sendto runs the
  * same full path (route, skb alloc + copy, loopback xmit, UDP lookup, drop at the socket).
+ *
+ * -R RATE paces each thread's timed loop at RATE calls/s (sleeping when more than 100 us ahead),
+ * for finding the highest rate a tracer sustains without loss; default: full speed.
  *
  * Result: one line of key=value pairs on stdout, or appended to RESULT_FILE when -r is given
  * (tracers such as strace/bpftrace -c share the child's stdout, so the runner uses -r).
@@ -50,6 +53,7 @@ static int g_bytes = 64;
 static int g_threads = 1;
 static int g_vlen = 8;
 static long g_warmup = 1000;
+static double g_rate; /* calls/s per thread in the timed loop; 0 = full speed */
 static const char *g_result;
 static struct sockaddr_in g_dst;
 static pthread_barrier_t g_start;
@@ -155,8 +159,23 @@ static void *run(void *arg)
         ONE_CALL();
     pthread_barrier_wait(&g_start);
     w->t0 = now_ns();
-    for (long i = 0; i < w->calls; i++)
-        ONE_CALL();
+    if (g_rate > 0) {
+        /* Paced: call i is due at t0 + i/rate. When more than 100 us ahead, sleep until due
+         * (so idle producers leave the CPU to others), else call at once. */
+        double period = 1e9 / g_rate;
+        for (long i = 0; i < w->calls; i++) {
+            uint64_t due = w->t0 + (uint64_t)((double)i * period);
+            if (now_ns() + 100000 < due) {
+                struct timespec ts = {.tv_sec = (time_t)(due / 1000000000ull),
+                                      .tv_nsec = (long)(due % 1000000000ull)};
+                clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+            }
+            ONE_CALL();
+        }
+    } else {
+        for (long i = 0; i < w->calls; i++)
+            ONE_CALL();
+    }
     w->t1 = now_ns();
     w->syscalls = g_warmup + w->calls;
     w->errors = errors;
@@ -169,7 +188,7 @@ static void *run(void *arg)
 static void usage(void)
 {
     fprintf(stderr, "usage: loadgen sendto|sendmsg|sendmmsg|recvfrom|getppid [-n CALLS] [-s BYTES] "
-                    "[-t THREADS] [-v VLEN] [-w WARMUP] [-r RESULT_FILE]\n");
+                    "[-t THREADS] [-v VLEN] [-w WARMUP] [-R RATE_PER_THREAD] [-r RESULT_FILE]\n");
     exit(2);
 }
 
@@ -192,7 +211,7 @@ int main(int argc, char **argv)
         usage();
     int c;
     optind = 2;
-    while ((c = getopt(argc, argv, "n:s:t:v:w:r:")) != -1) {
+    while ((c = getopt(argc, argv, "n:s:t:v:w:r:R:")) != -1) {
         switch (c) {
         case 'n': g_calls = atol(optarg); break;
         case 's': g_bytes = atoi(optarg); break;
@@ -200,12 +219,14 @@ int main(int argc, char **argv)
         case 'v': g_vlen = atoi(optarg); break;
         case 'w': g_warmup = atol(optarg); break;
         case 'r': g_result = optarg; break;
+        case 'R': g_rate = atof(optarg); break;
         default: usage();
         }
     }
     /* Bounds: every loop stops by itself. */
     if (g_calls < 1 || g_calls > 1000000000L || g_bytes < 1 || g_bytes > 65000 || g_threads < 1 ||
-        g_threads > 64 || g_vlen < 1 || g_vlen > 1024 || g_warmup < 0 || g_warmup > 10000000L)
+        g_threads > 64 || g_vlen < 1 || g_vlen > 1024 || g_warmup < 0 || g_warmup > 10000000L ||
+        g_rate < 0 || (g_rate > 0 && g_rate < 10))
         usage();
     if (g_op != OP_SENDMMSG)
         g_vlen = 1;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # sockscope overhead benchmark: one command, run as root from anywhere.
 #
-#   bench/run.sh            full run (~8-10 min): 5 interleaved rounds of sendto, recvfrom, sendmsg,
+#   bench/run.sh            full run (~7-9 min): 5 interleaved rounds of sendto, recvfrom, sendmsg,
 #                           sendmmsg under every mode, the bystander, throughput/loss, attach, RSS
-#   bench/run.sh --quick    ~2 min: 3 rounds, sendto only, fewer calls
+#   bench/run.sh --quick    ~2 min: 3 rounds of sendto + the bystander, fewer calls
 #
 # Extra options go to bench/bench.py (--rounds N, --ops sendto,sendmsg, --skip-throughput, ...).
 # Environment:
