@@ -9,6 +9,7 @@ pub mod cli;
 pub mod decode;
 pub mod events;
 pub mod events_cmd;
+pub mod filter;
 pub mod launch;
 pub mod loader;
 pub mod record;
