@@ -1,0 +1,404 @@
+//! Shared helpers of `capture.rs` and `lifecycle.rs` (included with `#[path]`): root check,
+//! building the C workloads, running sockscope and strace with a time limit, parsing lines,
+//! and normalising what differs between runs (pointers, timestamps, strace's padding).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub const SOCKSCOPE: &str = env!("CARGO_BIN_EXE_sockscope");
+pub const STRACE: &str = "/usr/bin/strace";
+pub const TRACE_ALL: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg";
+
+/// True when the tests can run (root). Not root: a failure under CI=true, else a skip.
+pub fn require_root(test: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{test}: needs root (CI=true, so this is a failure, not a skip)");
+    }
+    eprintln!("SKIP {test}: needs root to load eBPF programs");
+    false
+}
+
+fn tmp_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Compiles `tests/workloads/NAME.c` once per test binary; returns the executable's path.
+pub fn workload(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let map = BUILT.get_or_init(Default::default);
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = map.get(name) {
+        return p.clone();
+    }
+    let src_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/workloads");
+    let out_dir = tmp_root().join(format!("workloads-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let exe = out_dir.join(name);
+    let out = Command::new("cc")
+        .args(["-O0", "-pthread", "-Wall", "-o"])
+        .arg(&exe)
+        .arg(src_dir.join(format!("{name}.c")))
+        .output()
+        .expect("running cc");
+    assert!(
+        out.status.success(),
+        "cc {name}.c failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    map.insert(name.to_string(), exe.clone());
+    exe
+}
+
+/// A fresh, empty work directory (short path: AF_UNIX paths must fit in 108 bytes).
+pub fn workdir(tag: &str) -> PathBuf {
+    let d = tmp_root().join(format!("{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    assert!(
+        d.as_os_str().len() < 80,
+        "work dir path too long: {}",
+        d.display()
+    );
+    d
+}
+
+pub struct Run {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Waits for `child` at most `limit`, killing it (and failing) when it takes longer.
+pub fn wait_limit(mut child: Child, limit: Duration, what: &str) -> Run {
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_end(&mut s);
+        }
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_end(&mut s);
+        }
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}, killed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = String::from_utf8_lossy(&t_out.join().unwrap()).into_owned();
+    let stderr = String::from_utf8_lossy(&t_err.join().unwrap()).into_owned();
+    Run {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// Runs `sockscope OPTS -- CMD...` to completion.
+pub fn sockscope_cmd(opts: &[&str], cmd: &[&str]) -> Run {
+    let mut c = Command::new(SOCKSCOPE);
+    c.args(opts);
+    if !cmd.is_empty() {
+        c.arg("--").args(cmd);
+    }
+    let child = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting sockscope");
+    wait_limit(child, Duration::from_secs(45), "sockscope")
+}
+
+/// Like `sockscope_cmd`, but checks that the run succeeded and reported nothing lost.
+pub fn sockscope_ok(opts: &[&str], cmd: &[&str]) -> Run {
+    let r = sockscope_cmd(opts, cmd);
+    assert!(
+        r.status.success(),
+        "sockscope {opts:?} -- {cmd:?} exited with {:?}; stderr:\n{}",
+        r.status,
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("sockscope: attached ") && l.ends_with(" programs")),
+        "no 'attached' line on stderr:\n{}",
+        r.stderr
+    );
+    let (events, lost) = summary(&r.stderr).expect("no summary line on stderr");
+    assert_eq!(lost, 0, "events lost:\n{}", r.stderr);
+    assert!(events > 0, "no events captured:\n{}", r.stderr);
+    r
+}
+
+/// `sockscope: N events, M lost` → (N, M).
+pub fn summary(stderr: &str) -> Option<(u64, u64)> {
+    for l in stderr.lines() {
+        if let Some(rest) = l.strip_prefix("sockscope: ") {
+            let mut it = rest.split(", ");
+            let ev = it
+                .next()?
+                .strip_suffix(" events")
+                .and_then(|n| n.parse().ok());
+            let lost = it
+                .next()
+                .and_then(|s| s.strip_suffix(" lost"))
+                .and_then(|n| n.parse().ok());
+            if let (Some(e), Some(l)) = (ev, lost) {
+                return Some((e, l));
+            }
+        }
+    }
+    None
+}
+
+/// One text line of sockscope.
+#[derive(Debug, Clone)]
+pub struct Ev {
+    pub comm: String,
+    pub pid: u32,
+    pub tid: u32,
+    pub call: String,
+}
+
+/// Parses every stdout line (`HH:MM:SS.uuuuuu COMM PID/TID CALL`); a malformed line fails.
+pub fn parse_text(stdout: &str) -> Vec<Ev> {
+    stdout
+        .lines()
+        .map(|l| parse_line(l).unwrap_or_else(|| panic!("malformed sockscope line: {l:?}")))
+        .collect()
+}
+
+pub fn parse_line(l: &str) -> Option<Ev> {
+    let (ts, rest) = l.split_once(' ')?;
+    let b = ts.as_bytes();
+    let ts_ok = b.len() == 15
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            2 | 5 => c == b':',
+            8 => c == b'.',
+            _ => c.is_ascii_digit(),
+        });
+    if !ts_ok {
+        return None;
+    }
+    let (comm, rest) = rest.split_once(' ')?;
+    let (ids, call) = rest.split_once(' ')?;
+    let (pid, tid) = ids.split_once('/')?;
+    Some(Ev {
+        comm: comm.to_string(),
+        pid: pid.parse().ok()?,
+        tid: tid.parse().ok()?,
+        call: call.to_string(),
+    })
+}
+
+/// Runs CMD under `strace -f -qq -e signal=none OPTS -o FILE`; (pid, call) per line, with
+/// strace's column padding before ` = ` removed. None when strace is not installed.
+pub fn strace(opts: &[&str], cmd: &[&str], dir: &Path) -> Option<Vec<(u32, String)>> {
+    if !Path::new(STRACE).exists() {
+        eprintln!("note: {STRACE} missing, strace comparison skipped");
+        return None;
+    }
+    let out = dir.join("strace.out");
+    let child = Command::new(STRACE)
+        .args(["-f", "-qq", "-e", "signal=none"])
+        .args(opts)
+        .arg("-o")
+        .arg(&out)
+        .args(cmd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting strace");
+    let r = wait_limit(child, Duration::from_secs(45), "strace");
+    assert!(
+        r.status.success(),
+        "strace run failed: {:?}\n{}",
+        r.status,
+        r.stderr
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    Some(
+        text.lines()
+            .map(|l| {
+                let (pid, call) = match l.split_once(' ') {
+                    Some((p, c)) if p.bytes().all(|b| b.is_ascii_digit()) => {
+                        (p.parse().unwrap(), c.trim_start())
+                    }
+                    _ => (0, l),
+                };
+                (pid, unpad(call))
+            })
+            .collect(),
+    )
+}
+
+/// strace pads the call to column 40 before ` = `; sockscope does not.
+pub fn unpad(call: &str) -> String {
+    match call.rfind(" = ") {
+        Some(i) => format!("{} = {}", call[..i].trim_end(), &call[i + 3..]),
+        None => call.to_string(),
+    }
+}
+
+/// Replaces the digits after each `key` for which `pred(value)` holds with `N`.
+pub fn mask_after(s: &str, key: &str, pred: impl Fn(u128) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(key) {
+        let (head, tail) = rest.split_at(i + key.len());
+        out.push_str(head);
+        let n = tail.bytes().take_while(|b| b.is_ascii_digit()).count();
+        match tail[..n].parse::<u128>() {
+            Ok(v) if n > 0 && pred(v) => out.push('N'),
+            _ => out.push_str(&tail[..n]),
+        }
+        rest = &tail[n..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Pointers (hex numbers of 9 digits or more) → `0xPTR`.
+pub fn mask_pointers(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("0x") {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let n = tail[2..]
+            .bytes()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        if n >= 9 {
+            out.push_str("0xPTR");
+        } else {
+            out.push_str(&tail[..2 + n]);
+        }
+        rest = &tail[2 + n..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What differs between two runs of the same workload: pointers, timestamps in control
+/// messages (epoch seconds), sub-second fields, the time left of a recvmmsg timeout,
+/// durations (`-T`), and the given pid in `pid=` (SCM_CREDENTIALS).
+pub fn normalise(call: &str, pid: Option<u32>) -> String {
+    let mut s = mask_pointers(call);
+    s = mask_after(&s, "tv_sec=", |v| v >= 1_000_000_000);
+    s = mask_after(&s, "tv_usec=", |_| true);
+    s = mask_after(&s, "tv_nsec=", |v| v != 0);
+    if let Some(i) = s.find(" (left {") {
+        let tail = mask_after(&s[i..], "tv_sec=", |_| true);
+        s = format!("{}{}", &s[..i], tail);
+    }
+    if let Some(i) = s.rfind(" <") {
+        let d = &s[i + 2..];
+        if d.ends_with('>')
+            && d[..d.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.')
+        {
+            s = format!("{} <D>", &s[..i]);
+        }
+    }
+    if let Some(p) = pid {
+        s = s.replace(&format!("pid={p},"), "pid=P,");
+    }
+    s
+}
+
+/// strace's quoting of a buffer shown whole (no -x), for expected lines.
+pub fn quote(data: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for (i, &c) in data.iter().enumerate() {
+        match c {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            b'\t' => s.push_str("\\t"),
+            b'\n' => s.push_str("\\n"),
+            0x0b => s.push_str("\\v"),
+            0x0c => s.push_str("\\f"),
+            b'\r' => s.push_str("\\r"),
+            0x20..=0x7e => s.push(c as char),
+            _ => {
+                let next_octal = data.get(i + 1).is_some_and(|n| (b'0'..=b'7').contains(n));
+                if next_octal {
+                    s.push_str(&format!("\\{c:03o}"));
+                } else {
+                    s.push_str(&format!("\\{c:o}"));
+                }
+            }
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// The differences between two lists of calls, line by line ("" when equal).
+pub fn diff_calls(what: &str, expected: &[String], got: &[String]) -> String {
+    let mut report = String::new();
+    for i in 0..expected.len().max(got.len()) {
+        let e = expected.get(i).map(String::as_str).unwrap_or("<none>");
+        let g = got.get(i).map(String::as_str).unwrap_or("<none>");
+        if e != g {
+            report.push_str(&format!("#{i}\n  expected: {e}\n  got:      {g}\n"));
+        }
+    }
+    if report.is_empty() {
+        return report;
+    }
+    format!(
+        "{what}: {} expected, {} got; differences:\n{report}",
+        expected.len(),
+        got.len()
+    )
+}
+
+/// Compares two lists of calls line by line; on a difference, panics with every mismatch.
+pub fn assert_calls_eq(what: &str, expected: &[String], got: &[String]) {
+    let d = diff_calls(what, expected, got);
+    assert!(d.is_empty(), "{d}");
+}
+
+/// The pid a workload wrote into DIR/NAME.
+pub fn read_pid(dir: &Path, name: &str) -> u32 {
+    std::fs::read_to_string(dir.join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Current time, epoch seconds.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
