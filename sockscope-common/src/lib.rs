@@ -133,6 +133,9 @@ pub mod seg {
     pub const TIMESPEC: u8 = 13;
     /// recvmmsg's timeout at exit.
     pub const TIMESPEC_EXIT: u8 = 14;
+    /// A [`crate::SockInfo`]: what the descriptor in `args[0]` is, read from the kernel's
+    /// file table and socket structures at entry (only with `-y`/`-yy`).
+    pub const SOCK: u8 = 15;
 }
 
 /// `SegHeader::status`: the bytes were read.
@@ -249,3 +252,198 @@ pub struct Config {
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.
 #[cfg(feature = "user")]
 unsafe impl aya::Pod for Config {}
+
+// ---------------------------------------------------------------------------------------------
+// -y / -yy: the socket behind the descriptor.
+
+/// A field offset the running kernel's BTF does not give: the read that needs it is skipped.
+pub const OFF_NONE: u32 = u32::MAX;
+/// Longest contiguous piece of one kernel structure read at once (a "span").
+pub const SPAN_MAX: u32 = 128;
+/// Bytes of `sun_path` captured.
+pub const UNIX_PATH_MAX: usize = 108;
+
+/// One read of `len` bytes at `start` of a kernel structure, from which several fields are
+/// taken (their offsets are relative to `start`). `len == 0`: not resolved on this kernel.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+/// Where the descriptor decoration's fields are in the running kernel (from its BTF, set by
+/// the loader as the `SOCK_OFFSETS` global). Absolute offsets are `OFF_NONE` when unknown;
+/// relative ones (`*_rel`) are inside their span and only used when the span is resolved.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockOffsets {
+    /// 0: no capture; 1: `-y` (the file's inode only); 2: `-yy` (the socket too).
+    pub level: u32,
+    /// task_struct.files, files_struct.fdt.
+    pub task_files: u32,
+    pub files_fdt: u32,
+    /// struct fdtable: max_fds (u32), fd (struct file **).
+    pub fdt: Span,
+    pub fdt_max_fds_rel: u32,
+    pub fdt_fd_rel: u32,
+    /// struct file: private_data, f_inode.
+    pub file: Span,
+    pub file_private_data_rel: u32,
+    pub file_inode_rel: u32,
+    /// struct inode: i_mode (u16), i_ino (u64), i_rdev (u32).
+    pub inode: Span,
+    pub inode_mode_rel: u32,
+    pub inode_ino_rel: u32,
+    pub inode_rdev_rel: u32,
+    /// struct socket: type (i16), sk.
+    pub socket: Span,
+    pub socket_type_rel: u32,
+    pub socket_sk_rel: u32,
+    /// struct sock's sock_common part.
+    pub skc: Span,
+    pub skc_daddr_rel: u32,
+    pub skc_rcv_saddr_rel: u32,
+    pub skc_dport_rel: u32,
+    pub skc_num_rel: u32,
+    pub skc_family_rel: u32,
+    pub skc_state_rel: u32,
+    pub skc_v6_daddr_rel: u32,
+    pub skc_v6_rcv_saddr_rel: u32,
+    /// struct sock: sk_protocol (u16), sk_type (u16).
+    pub skp: Span,
+    pub sk_protocol_rel: u32,
+    pub sk_type_rel: u32,
+    /// sock.sk_socket; offsetof(socket_alloc, vfs_inode.i_ino) (a socket's inode number).
+    pub sk_socket: u32,
+    pub socket_alloc_ino: u32,
+    /// struct unix_sock: addr, peer.
+    pub unix: Span,
+    pub unix_addr_rel: u32,
+    pub unix_peer_rel: u32,
+    /// struct unix_address: len (int, bytes of sockaddr_un incl. family), name.sun_path.
+    pub unix_address_len: u32,
+    pub unix_address_path: u32,
+    /// netlink_sock.portid.
+    pub netlink_portid: u32,
+}
+
+impl SockOffsets {
+    /// Nothing captured.
+    pub const OFF: SockOffsets = SockOffsets {
+        level: 0,
+        task_files: OFF_NONE,
+        files_fdt: OFF_NONE,
+        fdt: Span { start: 0, len: 0 },
+        fdt_max_fds_rel: 0,
+        fdt_fd_rel: 0,
+        file: Span { start: 0, len: 0 },
+        file_private_data_rel: 0,
+        file_inode_rel: 0,
+        inode: Span { start: 0, len: 0 },
+        inode_mode_rel: 0,
+        inode_ino_rel: 0,
+        inode_rdev_rel: 0,
+        socket: Span { start: 0, len: 0 },
+        socket_type_rel: 0,
+        socket_sk_rel: 0,
+        skc: Span { start: 0, len: 0 },
+        skc_daddr_rel: 0,
+        skc_rcv_saddr_rel: 0,
+        skc_dport_rel: 0,
+        skc_num_rel: 0,
+        skc_family_rel: 0,
+        skc_state_rel: 0,
+        skc_v6_daddr_rel: 0,
+        skc_v6_rcv_saddr_rel: 0,
+        skp: Span { start: 0, len: 0 },
+        sk_protocol_rel: 0,
+        sk_type_rel: 0,
+        sk_socket: OFF_NONE,
+        socket_alloc_ino: OFF_NONE,
+        unix: Span { start: 0, len: 0 },
+        unix_addr_rel: 0,
+        unix_peer_rel: 0,
+        unix_address_len: OFF_NONE,
+        unix_address_path: OFF_NONE,
+        netlink_portid: OFF_NONE,
+    };
+}
+
+impl Default for SockOffsets {
+    fn default() -> Self {
+        SockOffsets::OFF
+    }
+}
+
+// SAFETY: `SockOffsets` is `repr(C)`, made of u32s only, valid for any bit pattern.
+#[cfg(feature = "user")]
+unsafe impl aya::Pod for SockOffsets {}
+
+/// `SockInfo::known` bits: which parts were read. A part not read is unknown (its offsets are
+/// not on this kernel, or the read faulted); the fields of a part not read are zero.
+pub mod sk {
+    /// The descriptor was looked up in the task's file table (`NO_FILE` says what was found).
+    pub const LOOKED_UP: u32 = 1 << 0;
+    /// There is no open file at that descriptor (negative, past max_fds, or a NULL slot).
+    pub const NO_FILE: u32 = 1 << 1;
+    /// `mode`, `ino`, `rdev` of the file's inode.
+    pub const INODE: u32 = 1 << 2;
+    /// `sock_type` (struct socket.type).
+    pub const SOCKET: u32 = 1 << 3;
+    /// `family`, `state`, `num`, `dport`, the v4 addresses and (AF_INET6) the v6 ones.
+    pub const COMMON: u32 = 1 << 4;
+    /// `protocol`, `sk_type`.
+    pub const PROTO: u32 = 1 << 5;
+    /// AF_UNIX: `unix_len` and `unix_path` (unix_len 0: no address).
+    pub const UNIX_ADDR: u32 = 1 << 6;
+    /// AF_UNIX: `peer_ino` (0: no peer).
+    pub const UNIX_PEER: u32 = 1 << 7;
+    /// AF_NETLINK: `portid`.
+    pub const NETLINK: u32 = 1 << 8;
+    /// A read faulted (the file or socket changed under the reader); what is set is valid.
+    pub const FAULT: u32 = 1 << 9;
+}
+
+/// The descriptor of a call, as found in the kernel at the call's entry (`seg::SOCK`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SockInfo {
+    /// `sk::*` bits.
+    pub known: u32,
+    /// The descriptor looked up.
+    pub fd: i32,
+    /// The file's inode: i_ino, i_mode (S_IFSOCK, S_IFCHR...), i_rdev (kernel dev_t).
+    pub ino: u64,
+    pub mode: u16,
+    /// struct socket.type (SOCK_STREAM...).
+    pub sock_type: u16,
+    pub rdev: u32,
+    /// skc_family, skc_state.
+    pub family: u16,
+    pub state: u8,
+    pub _pad0: u8,
+    /// sk_protocol, sk_type.
+    pub protocol: u16,
+    pub sk_type: u16,
+    /// Local port (host order, skc_num), remote port (network order, skc_dport).
+    pub num: u16,
+    pub dport_be: u16,
+    /// IPv4 local / remote address (network order).
+    pub rcv_saddr: [u8; 4],
+    pub daddr: [u8; 4],
+    /// IPv6 local / remote address.
+    pub v6_rcv_saddr: [u8; 16],
+    pub v6_daddr: [u8; 16],
+    /// AF_UNIX: the peer's inode number (0: none).
+    pub peer_ino: u64,
+    /// AF_NETLINK: port id.
+    pub portid: u32,
+    /// AF_UNIX: unix_address.len (sockaddr_un bytes, with sun_family; 0: unbound).
+    pub unix_len: u32,
+    /// AF_UNIX: sun_path (unix_len - 2 bytes of it are valid).
+    pub unix_path: [u8; UNIX_PATH_MAX],
+    pub _pad1: [u8; 4],
+}
+
+pub const SOCK_INFO_SIZE: usize = core::mem::size_of::<SockInfo>();

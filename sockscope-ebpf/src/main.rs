@@ -12,6 +12,8 @@
 
 use core::ffi::c_void;
 
+mod sock;
+
 use aya_ebpf::{
     EbpfContext,
     bindings::{BPF_F_NO_PREALLOC, BPF_NOEXIST, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
@@ -417,6 +419,7 @@ fn capture_msg_in<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsgh
 #[tracepoint]
 pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Sendto, 6) else { return 0 };
+    sock::capture(slot);
     let snaplen = config().snaplen as u64;
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
     push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
@@ -443,6 +446,7 @@ pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Recvfrom, 6) else { return 0 };
+    sock::capture(slot);
     let addrlen_ptr = slot.header.args[5];
     if addrlen_ptr != 0 {
         push_user(slot, seg::ADDRLEN_IN, 0, addrlen_ptr, 4);
@@ -476,6 +480,7 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Sendmsg, 3) else { return 0 };
+    sock::capture(slot);
     let snaplen = config().snaplen as u64;
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
@@ -508,6 +513,7 @@ pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_enter_recvmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Recvmsg, 3) else { return 0 };
+    sock::capture(slot);
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
     0
@@ -535,6 +541,7 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Sendmmsg, 4) else { return 0 };
+    sock::capture(slot);
     let snaplen = config().snaplen as u64;
     let [_, vec, vlen, ..] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
@@ -567,6 +574,7 @@ pub fn sys_exit_sendmmsg(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_enter_recvmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Recvmmsg, 5) else { return 0 };
+    sock::capture(slot);
     let [_, vec, vlen, _, timeout, _] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
     push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 const BTF_MAGIC: u16 = 0xeb9f;
 const KIND_INT: u32 = 1;
+const KIND_PTR: u32 = 2;
 const KIND_ARRAY: u32 = 3;
 const KIND_STRUCT: u32 = 4;
 const KIND_UNION: u32 = 5;
@@ -35,6 +36,8 @@ struct Member {
     ty: u32,
     /// Offset in bits.
     bit_offset: u32,
+    /// Bitfield width (0: not a bitfield).
+    bitfield: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -44,6 +47,8 @@ struct Type {
     /// size for struct/union/int, referenced type for typedef/ptr/const/...
     size_or_type: u32,
     members: Vec<Member>,
+    /// KIND_ARRAY: element type and count.
+    array: Option<(u32, u32)>,
 }
 
 /// The parsed type section of a BTF blob (only what offset resolution needs).
@@ -95,9 +100,13 @@ impl Btf {
             let kind = (info >> 24) & 0x1f;
             let kind_flag = info >> 31 == 1;
             let mut members = Vec::new();
+            let mut array = None;
             match kind {
                 KIND_INT | KIND_VAR | KIND_DECL_TAG => off += 4,
-                KIND_ARRAY => off += 12,
+                KIND_ARRAY => {
+                    array = Some((u32_at(types_sec, off)?, u32_at(types_sec, off + 8)?));
+                    off += 12
+                }
                 KIND_STRUCT | KIND_UNION => {
                     for i in 0..vlen {
                         let m = off + 12 * i;
@@ -106,6 +115,7 @@ impl Btf {
                             name: u32_at(types_sec, m)?,
                             ty: u32_at(types_sec, m + 4)?,
                             bit_offset: if kind_flag { raw & 0x00ff_ffff } else { raw },
+                            bitfield: if kind_flag { raw >> 24 } else { 0 },
                         });
                     }
                     off += 12 * vlen;
@@ -114,7 +124,7 @@ impl Btf {
                 KIND_DATASEC | KIND_ENUM64 => off += 12 * vlen,
                 _ => {}
             }
-            types.push(Type { name, kind, size_or_type, members });
+            types.push(Type { name, kind, size_or_type, members, array });
         }
         let mut btf = Btf { strings, types, by_name: HashMap::new() };
         for (i, t) in btf.types.iter().enumerate() {
@@ -155,22 +165,70 @@ impl Btf {
     }
 
     /// Finds member `name` of struct/union `id`, looking into anonymous members; returns its
-    /// bit offset and type id.
-    fn member(&self, id: u32, name: &str, depth: u32) -> Option<(u32, u32)> {
+    /// bit offset, type id and bitfield width (0: not a bitfield).
+    fn member(&self, id: u32, name: &str, depth: u32) -> Option<(u32, u32, u32)> {
         if depth > 8 {
             return None;
         }
         let t = self.ty(self.strip(id))?;
         for m in &t.members {
             if m.name == 0 {
-                if let Some((off, ty)) = self.member(m.ty, name, depth + 1) {
-                    return Some((m.bit_offset + off, ty));
+                if let Some((off, ty, bf)) = self.member(m.ty, name, depth + 1) {
+                    return Some((m.bit_offset + off, ty, bf));
                 }
             } else if self.str_at(m.name) == name {
-                return Some((m.bit_offset, m.ty));
+                return Some((m.bit_offset, m.ty, m.bitfield));
             }
         }
         None
+    }
+
+    /// Size in bytes of type `id` (ints, pointers, structs, unions, enums, arrays).
+    fn size_of_type(&self, id: u32, depth: u32) -> Option<u32> {
+        if depth > 16 {
+            return None;
+        }
+        let t = self.ty(self.strip(id))?;
+        match t.kind {
+            KIND_PTR => Some(8),
+            KIND_INT | KIND_STRUCT | KIND_UNION | KIND_ENUM | KIND_ENUM64 => Some(t.size_or_type),
+            KIND_ARRAY => {
+                let (elem, n) = t.array?;
+                Some(self.size_of_type(elem, depth + 1)?.checked_mul(n)?)
+            }
+            _ => None,
+        }
+    }
+
+    /// Byte offset and size of `path` inside `struct_name` (as [`Btf::offset_of`]); None also
+    /// when the member is a bitfield or its size is not known.
+    pub fn field(&self, struct_name: &str, path: &str) -> Option<(u32, u32)> {
+        let ids = self.by_name.get(struct_name)?;
+        'candidates: for &id in ids {
+            let mut cur = id;
+            let mut bits = 0;
+            let mut bitfield = 0;
+            for part in path.split('.') {
+                match self.member(cur, part, 0) {
+                    Some((off, ty, bf)) => {
+                        bits += off;
+                        cur = ty;
+                        bitfield = bf;
+                    }
+                    None => continue 'candidates,
+                }
+            }
+            if bits % 8 != 0 || bitfield != 0 {
+                continue;
+            }
+            return Some((bits / 8, self.size_of_type(cur, 0)?));
+        }
+        None
+    }
+
+    /// Size in bytes of struct `name`.
+    pub fn struct_size(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).and_then(|ids| ids.first()).and_then(|&id| self.size_of_type(id, 0))
     }
 
     /// Byte offset of `path` ("a.b.c": nested members, through anonymous structs and unions)
@@ -182,7 +240,7 @@ impl Btf {
             let mut bits = 0;
             for part in path.split('.') {
                 match self.member(cur, part, 0) {
-                    Some((off, ty)) => {
+                    Some((off, ty, _)) => {
                         bits += off;
                         cur = ty;
                     }
@@ -238,6 +296,9 @@ mod tests {
         assert_eq!(btf.offset_of("outer", "in.y"), Some(12));
         assert_eq!(btf.offset_of("outer", "nope"), None);
         assert_eq!(btf.offset_of("missing", "a"), None);
+        assert_eq!(btf.field("outer", "in.y"), Some((12, 4)));
+        assert_eq!(btf.field("outer", "in"), Some((8, 8)));
+        assert_eq!(btf.struct_size("outer"), Some(16));
     }
 
     #[test]

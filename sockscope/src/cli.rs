@@ -44,6 +44,12 @@ pub struct TraceArgs {
     #[arg(short = 'T')]
     pub duration: bool,
 
+    /// -y: print the path behind each descriptor (`3<socket:[12345]>`); -yy: with protocol
+    /// details for sockets (`3<UDP:[127.0.0.1:40001]>`) and devices (`</dev/null<char 1:3>>`).
+    /// Read in the kernel at each call's entry; JSON gets a `socket` object.
+    #[arg(short = 'y', action = clap::ArgAction::Count)]
+    pub yflag: u8,
+
     /// One JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,

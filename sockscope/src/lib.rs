@@ -15,4 +15,5 @@ pub mod loader;
 pub mod record;
 pub mod render;
 pub mod run;
+pub mod sock_offsets;
 pub mod tracefs;

@@ -34,6 +34,8 @@ pub struct LoadOptions<'a> {
     pub toctou: bool,
     /// Further kernel-side scope (all ANDed with the process filter).
     pub scope: &'a Scope,
+    /// `-y` count: 1 captures each descriptor's inode, 2 (`-yy`) its socket too.
+    pub yflag: u8,
 }
 
 /// Who to trace beyond `-p`: checked in the kernel at each call's entry, before any memory is
@@ -160,8 +162,13 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!("cannot follow forks: sched_process_fork has no parent_pid/child_pid fields on this kernel");
     }
+    let (sock_offsets, unresolved) = crate::sock_offsets::resolve(&btf, opts.yflag.min(2) as u32);
+    if !unresolved.is_empty() {
+        eprintln!("sockscope: -y: not in this kernel's BTF, shown as unknown: {}", unresolved.join(", "));
+    }
     let mut ebpf = EbpfLoader::new()
         .override_global("CONFIG", &cfg, true)
+        .override_global("SOCK_OFFSETS", &sock_offsets, true)
         .map_max_entries("EVENTS", opts.ringbuf_bytes)
         .load(EBPF_OBJECT)
         .context("loading the eBPF object")?;

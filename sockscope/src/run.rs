@@ -120,6 +120,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         wakeup_bytes: 64 << 10,
         toctou: std::env::var_os("SOCKSCOPE_NO_TOCTOU").is_none(),
         scope: &scope,
+        yflag: args.yflag,
     };
     let loaded = match loader::load(&opts) {
         Ok(l) => l,
@@ -145,7 +146,8 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         Style { max_strlen: args.strsize as usize, xflag: args.hex.min(2) },
         args.duration,
         Clock::now(),
-    );
+    )
+    .with_yflag(args.yflag);
     let mut loaded = loaded;
     let mut summary = Summary::default();
     let mut line = String::with_capacity(512);

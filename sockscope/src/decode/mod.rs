@@ -5,6 +5,7 @@ pub mod cmsg;
 pub mod errno;
 pub mod msghdr;
 pub mod sockaddr;
+pub mod sockinfo;
 pub mod strfmt;
 pub mod xlat;
 

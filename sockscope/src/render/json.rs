@@ -8,7 +8,7 @@ use sockscope_common::seg;
 
 use super::{RenderOpts, comm, text};
 use crate::{
-    decode::{errno, msghdr, sockaddr::sockaddr_json, xlat},
+    decode::{errno, msghdr, sockaddr::sockaddr_json, sockinfo, xlat},
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
@@ -33,6 +33,10 @@ pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
     let err = (ret < 0).then(|| errno::errno_name((-ret) as u64)).flatten();
     let mut strace = String::new();
     text::call(&mut strace, rec, opts);
+    let socket = {
+        let (info, path) = text::sock_of(rec, opts);
+        sockinfo::socket_json(h.args[0] as i32, info.as_ref(), opts.yflag, path.as_ref(), &opts.style)
+    };
     json!({
         "timestamp": opts.clock.wall_ns(h.ts_ns) as u64,
         "processorId": h.cpu,
@@ -50,6 +54,7 @@ pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
         "errno": err,
         "duration": h.duration_ns,
         "args": args,
+        "socket": socket,
         "strace": strace,
     })
 }

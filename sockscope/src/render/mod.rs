@@ -40,11 +40,19 @@ pub struct RenderOpts {
     /// `-T`: append the time spent in the call.
     pub show_duration: bool,
     pub clock: Clock,
+    /// `-y` count: descriptors decorated as strace does (0: plain numbers).
+    pub yflag: u8,
 }
 
 impl RenderOpts {
     pub fn new(style: Style, show_duration: bool, clock: Clock) -> Self {
-        RenderOpts { style, msg: MsgEnv::host(style), show_duration, clock }
+        RenderOpts { style, msg: MsgEnv::host(style), show_duration, clock, yflag: 0 }
+    }
+
+    /// With `-y` (1) or `-yy` (2) descriptor decorations.
+    pub fn with_yflag(mut self, yflag: u8) -> Self {
+        self.yflag = yflag.min(2);
+        self
     }
 }
 

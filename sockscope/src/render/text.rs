@@ -7,7 +7,7 @@ use sockscope_common::seg;
 
 use super::{RenderOpts, comm};
 use crate::{
-    decode::{Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, strfmt, xlat},
+    decode::{Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, sockinfo, strfmt, xlat},
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
@@ -58,6 +58,17 @@ pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     }
 }
 
+/// With `-y`: the kernel's capture of the call's descriptor and, for a file that is not a
+/// socket, its path from /proc (looked up now, checked against the captured inode).
+pub fn sock_of(rec: &Record, opts: &RenderOpts) -> (Option<sockscope_common::SockInfo>, Option<sockinfo::FdPath>) {
+    if opts.yflag == 0 {
+        return (None, None);
+    }
+    let info = rec.seg(seg::SOCK, 0).filter(|s| s.status == ReadStatus::Ok).and_then(|s| sockinfo::parse(s.data));
+    let path = info.as_ref().filter(|i| sockinfo::wants_path(i)).and_then(|i| sockinfo::proc_fd_path(rec.header.tgid, i));
+    (info, path)
+}
+
 fn failed(rec: &Record) -> bool {
     rec.header.ret < 0
 }
@@ -76,7 +87,8 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
     let v = h.args[i];
     match decoder {
         Decoder::Fd => {
-            let _ = write!(out, "{}", v as i32);
+            let (info, path) = sock_of(rec, opts);
+            sockinfo::format_fd(out, v as i32, info.as_ref(), opts.yflag, path.as_ref(), style);
         }
         Decoder::Size => {
             let _ = write!(out, "{v}");

@@ -1,0 +1,229 @@
+//! `-y` / `-yy`: what the call's descriptor is, read from the kernel at the call's entry (when
+//! strace looks it up too), as one `seg::SOCK` segment holding a [`SockInfo`].
+//!
+//! current->files->fdt->fd[fd] → struct file → its inode (mode, number, device) and, for a
+//! socket (S_IFSOCK), file->private_data = struct socket → type, sk → family, state, ports,
+//! addresses, protocol; AF_UNIX: the bound address and the peer's inode; AF_NETLINK: the port
+//! id. Offsets come from the running kernel's BTF through the `SOCK_OFFSETS` global; fields
+//! that share a structure are read in one go (a span), so a UDP socket costs 8 reads, `-y`
+//! alone 5. An unresolved offset skips its read, and the `known` bits say what was not read.
+//! Nothing here interprets more than needed to choose the next read.
+
+use core::ffi::c_void;
+
+use aya_ebpf::helpers::generated::{bpf_get_current_task, bpf_probe_read_kernel};
+use sockscope_common::{
+    CURSOR_LIMIT, CURSOR_MASK, OFF_NONE, SEG_HEADER_SIZE, SEG_OK, SOCK_INFO_SIZE, SPAN_MAX, SegHeader, Slot,
+    SockInfo, SockOffsets, Span, UNIX_PATH_MAX, seg, seg_padded, sk,
+};
+
+/// Offsets and the capture level, filled in by the loader (see `SockOffsets`).
+#[unsafe(no_mangle)]
+static SOCK_OFFSETS: SockOffsets = SockOffsets::OFF;
+
+/// A field of `SOCK_OFFSETS`, read so that the loader's value is used (not the initializer).
+macro_rules! o {
+    ($f:ident) => {
+        // SAFETY: a read of our own static.
+        unsafe { core::ptr::read_volatile(core::ptr::addr_of!(SOCK_OFFSETS.$f)) }
+    };
+}
+
+const AF_UNIX: u16 = 1;
+const AF_NETLINK: u16 = 16;
+const S_IFMT: u16 = 0o170000;
+const S_IFSOCK: u16 = 0o140000;
+/// Bytes between the SockInfo and the scratch area where spans are read.
+const INFO_PADDED: usize = (SOCK_INFO_SIZE + 7) & !7;
+
+#[inline(always)]
+fn rd<T: Copy>(addr: u64) -> Option<T> {
+    let mut v = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
+    let r = unsafe { bpf_probe_read_kernel(v.as_mut_ptr().cast(), core::mem::size_of::<T>() as u32, addr as *const c_void) };
+    // SAFETY: initialised by the successful read.
+    if r == 0 { Some(unsafe { v.assume_init() }) } else { None }
+}
+
+/// Reads `span` of the structure at `base` into `scratch`; None when unresolved or faulting.
+#[inline(always)]
+fn span(scratch: *mut u8, base: u64, sp: Span) -> Option<()> {
+    let len = sp.len & (2 * SPAN_MAX - 1);
+    if len == 0 || len > SPAN_MAX || base == 0 {
+        return None;
+    }
+    // SAFETY: scratch has room for SPAN_MAX bytes (and more) inside the slot's data area.
+    let r = unsafe { bpf_probe_read_kernel(scratch.cast(), len, (base + sp.start as u64) as *const c_void) };
+    if r == 0 { Some(()) } else { None }
+}
+
+/// The field at `rel` of the span last read into `scratch`.
+#[inline(always)]
+fn get<T: Copy>(scratch: *const u8, rel: u32) -> T {
+    // SAFETY: rel < SPAN_MAX; scratch is followed by SPAN_MAX + 16 bytes of the data area.
+    unsafe { core::ptr::read_unaligned(scratch.add((rel & (SPAN_MAX - 1)) as usize).cast::<T>()) }
+}
+
+/// Appends the `seg::SOCK` segment for the call's descriptor (its first argument, already in
+/// the header) when `-y` is on.
+#[inline(always)]
+pub fn capture(slot: &mut Slot) {
+    let fd = slot.header.args[0];
+    let level: u32 = o!(level);
+    if level == 0 {
+        return;
+    }
+    let cur = slot.cursor;
+    if cur >= CURSOR_LIMIT {
+        slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
+        return;
+    }
+    let off = (cur & CURSOR_MASK) as usize;
+    let base = slot.data.as_mut_ptr();
+    // SAFETY: off < CURSOR_LIMIT; DATA_SIZE leaves room for the header, the SockInfo and a
+    // 2 × SPAN_MAX scratch area after it.
+    let (sh, si, scratch) = unsafe {
+        (
+            base.add(off).cast::<SegHeader>(),
+            base.add(off + SEG_HEADER_SIZE),
+            base.add(off + SEG_HEADER_SIZE + INFO_PADDED),
+        )
+    };
+    // Zero everything but the path (only unix_len - 2 bytes of it are ever used). Volatile so
+    // that this does not become a memset call.
+    for i in 0..(core::mem::offset_of!(SockInfo, unix_path) / 8) {
+        // SAFETY: inside the SockInfo.
+        unsafe { core::ptr::write_volatile(si.cast::<u64>().add(i), 0) };
+    }
+    // SAFETY: si points at SOCK_INFO_SIZE bytes of the data area, 8-aligned.
+    let info = unsafe { &mut *si.cast::<SockInfo>() };
+    let fd = fd as u32 as i32;
+    info.fd = fd;
+    fill(info, scratch, fd, level);
+    // SAFETY: sh points inside `data`, 8-aligned.
+    unsafe {
+        (*sh).kind = seg::SOCK;
+        (*sh).status = SEG_OK;
+        (*sh).index = 0;
+        (*sh).len = SOCK_INFO_SIZE as u32;
+        (*sh).addr = 0;
+    }
+    slot.cursor = off as u32 + SEG_HEADER_SIZE as u32 + seg_padded(SOCK_INFO_SIZE as u32);
+    slot.header.nsegs += 1;
+}
+
+#[inline(always)]
+fn fill(info: &mut SockInfo, scratch: *mut u8, fd: i32, level: u32) {
+    if walk(info, scratch, fd, level).is_none() {
+        info.known |= sk::FAULT;
+    }
+}
+
+/// The reads; None as soon as one that was possible failed.
+#[inline(always)]
+fn walk(info: &mut SockInfo, scratch: *mut u8, fd: i32, level: u32) -> Option<()> {
+    let task_files: u32 = o!(task_files);
+    let files_fdt: u32 = o!(files_fdt);
+    let fdt_span: Span = o!(fdt);
+    if task_files == OFF_NONE || files_fdt == OFF_NONE || fdt_span.len == 0 {
+        return Some(());
+    }
+    // SAFETY: helper without preconditions.
+    let task = unsafe { bpf_get_current_task() };
+    let files: u64 = rd(task + task_files as u64)?;
+    let fdt: u64 = rd(files + files_fdt as u64)?;
+    span(scratch, fdt, fdt_span)?;
+    let max_fds: u32 = get(scratch, o!(fdt_max_fds_rel));
+    let fd_array: u64 = get(scratch, o!(fdt_fd_rel));
+    info.known |= sk::LOOKED_UP;
+    if fd < 0 || fd as u32 >= max_fds || fd_array == 0 {
+        info.known |= sk::NO_FILE;
+        return Some(());
+    }
+    let file: u64 = rd(fd_array + 8 * fd as u64)?;
+    if file == 0 {
+        info.known |= sk::NO_FILE;
+        return Some(());
+    }
+    span(scratch, file, o!(file))?;
+    let private_data: u64 = get(scratch, o!(file_private_data_rel));
+    let inode: u64 = get(scratch, o!(file_inode_rel));
+    span(scratch, inode, o!(inode))?;
+    info.mode = get(scratch, o!(inode_mode_rel));
+    info.ino = get(scratch, o!(inode_ino_rel));
+    info.rdev = get(scratch, o!(inode_rdev_rel));
+    info.known |= sk::INODE;
+    if level < 2 || info.mode & S_IFMT != S_IFSOCK {
+        return Some(());
+    }
+
+    // A socket: file->private_data is its struct socket.
+    span(scratch, private_data, o!(socket))?;
+    info.sock_type = get::<i16>(scratch, o!(socket_type_rel)) as u16;
+    let sk: u64 = get(scratch, o!(socket_sk_rel));
+    info.known |= sk::SOCKET;
+    if sk == 0 {
+        return Some(());
+    }
+    span(scratch, sk, o!(skc))?;
+    info.family = get(scratch, o!(skc_family_rel));
+    info.state = get(scratch, o!(skc_state_rel));
+    info.num = get(scratch, o!(skc_num_rel));
+    info.dport_be = get(scratch, o!(skc_dport_rel));
+    info.rcv_saddr = get(scratch, o!(skc_rcv_saddr_rel));
+    info.daddr = get(scratch, o!(skc_daddr_rel));
+    info.v6_rcv_saddr = get(scratch, o!(skc_v6_rcv_saddr_rel));
+    info.v6_daddr = get(scratch, o!(skc_v6_daddr_rel));
+    info.known |= sk::COMMON;
+    if span(scratch, sk, o!(skp)).is_some() {
+        info.protocol = get(scratch, o!(sk_protocol_rel));
+        info.sk_type = get(scratch, o!(sk_type_rel));
+        info.known |= sk::PROTO;
+    }
+    if info.family == AF_UNIX {
+        span(scratch, sk, o!(unix))?;
+        let addr: u64 = get(scratch, o!(unix_addr_rel));
+        let peer: u64 = get(scratch, o!(unix_peer_rel));
+        let len_off: u32 = o!(unix_address_len);
+        let path_off: u32 = o!(unix_address_path);
+        if addr == 0 {
+            info.known |= sk::UNIX_ADDR;
+        } else if len_off != OFF_NONE && path_off != OFF_NONE {
+            let len: i32 = rd(addr + len_off as u64)?;
+            let n = (len - 2).clamp(0, UNIX_PATH_MAX as i32) as u32;
+            if n > 0 {
+                // SAFETY: unix_path has UNIX_PATH_MAX bytes; n <= UNIX_PATH_MAX.
+                let r = unsafe {
+                    bpf_probe_read_kernel(
+                        info.unix_path.as_mut_ptr().cast(),
+                        n & 0x7f,
+                        (addr + path_off as u64) as *const c_void,
+                    )
+                };
+                if r != 0 {
+                    return None;
+                }
+            }
+            info.unix_len = len as u32;
+            info.known |= sk::UNIX_ADDR;
+        }
+        let sk_socket: u32 = o!(sk_socket);
+        let alloc_ino: u32 = o!(socket_alloc_ino);
+        if peer == 0 {
+            info.known |= sk::UNIX_PEER;
+        } else if sk_socket != OFF_NONE && alloc_ino != OFF_NONE {
+            let psock: u64 = rd(peer + sk_socket as u64)?;
+            if psock != 0 {
+                info.peer_ino = rd(psock + alloc_ino as u64)?;
+            }
+            info.known |= sk::UNIX_PEER;
+        }
+    } else if info.family == AF_NETLINK {
+        let portid_off: u32 = o!(netlink_portid);
+        if portid_off != OFF_NONE {
+            info.portid = rd(sk + portid_off as u64)?;
+            info.known |= sk::NETLINK;
+        }
+    }
+    Some(())
+}
