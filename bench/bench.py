@@ -26,6 +26,7 @@ SHM = "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp"
 RUN_TIMEOUT = 180  # seconds; no single run may take longer than this
 ATTACH_TIMEOUT = 60
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 SUMMARY_RE = re.compile(r"sockscope: (\d+) events?, (\d+) lost")
 
 # Targets (ratio to untraced), from the brief.
@@ -59,6 +60,16 @@ def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
+def proc_cpu_s(pid):
+    """CPU seconds (user + system, all threads, not children) of a live process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class Proc:
     """A child whose stderr lines are read (and timestamped) in the background."""
 
@@ -70,6 +81,8 @@ class Proc:
         self.attached = threading.Event()
         self.t_attached = None
         self.hwm_kib = 0
+        self.cpu_s = None  # sockscope's CPU time from its `attached` line to its last sample
+        self.cpu_at_attach = None
         self._done = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -82,6 +95,7 @@ class Proc:
             self.lines.append(line)
             if line.startswith("sockscope: attached") and not self.attached.is_set():
                 self.t_attached = time.monotonic()
+                self.cpu_at_attach = proc_cpu_s(self.p.pid)
                 self.attached.set()
 
     def _sample(self):
@@ -96,6 +110,9 @@ class Proc:
                             break
             except (OSError, ValueError):
                 pass
+            c = proc_cpu_s(self.p.pid)
+            if c is not None and self.cpu_at_attach is not None:
+                self.cpu_s = c - self.cpu_at_attach
             time.sleep(0.02)
 
     def attach_s(self):
@@ -241,7 +258,7 @@ class Bench:
 
     @staticmethod
     def sockscope_info(pr):
-        d = {"hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s()}
+        d = {"hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s(), "cpu_s": pr.cpu_s}
         s = pr.summary()
         if s:
             d["events"], d["lost"] = s
@@ -485,8 +502,9 @@ def report(args, info, plan, results, tp, attach, prof):
             title += " (MSG_PEEK|MSG_DONTWAIT of a queued datagram)"
         L.append(f"## {title}")
         L.append("")
-        L.append("| mode | median ns/call | min–max | ratio | paired | target | n | sockscope events / lost |")
-        L.append("|---|---:|---:|---:|---:|---|---:|---|")
+        L.append("| mode | median ns/call | min–max | ratio | paired | target | n | sockscope events / lost | "
+                 "sockscope CPU µs/event |")
+        L.append("|---|---:|---:|---:|---:|---|---:|---|---:|")
         base_mode = "bystander-untraced" if op == "getppid" else "untraced"
         base = results.get((op, base_mode), [])
         base_med = statistics.median([r["ns_per_call"] for r in base]) if base else None
@@ -494,7 +512,7 @@ def report(args, info, plan, results, tp, attach, prof):
         for mode in modes:
             rs = results.get((op, mode), [])
             if not rs:
-                L.append(f"| {MODE_DESC[mode]} | failed | | | | {TARGETS.get(mode, '')} | 0 | |")
+                L.append(f"| {MODE_DESC[mode]} | failed | | | | {TARGETS.get(mode, '')} | 0 | | |")
                 continue
             med, lo, hi = med_min_max([r["ns_per_call"] for r in rs])
             ratio = f"{med / base_med:.2f}×" if base_med else "?"
@@ -510,8 +528,10 @@ def report(args, info, plan, results, tp, attach, prof):
                     ev += " (=calls)" if tot_e + tot_l == made else f" (calls made {made:,})"
             elif any("lost" in r for r in rs):
                 ev = f"bpftrace lost {sum(r.get('lost', 0) for r in rs):,}"
+            cpu = [r["cpu_s"] * 1e6 / r["events"] for r in rs if r.get("cpu_s") and r.get("events")]
+            cpu_s = f"{statistics.median(cpu):.1f}" if cpu and mode in ("sockscope-text", "sockscope-json") else ""
             L.append(f"| {MODE_DESC[mode].replace('OP', op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
-                     f"{paired_s} | {TARGETS.get(mode, '')} | {len(rs)} | {ev} |")
+                     f"{paired_s} | {TARGETS.get(mode, '')} | {len(rs)} | {ev} | {cpu_s} |")
         L.append("")
 
     if tp:
@@ -577,7 +597,7 @@ def report(args, info, plan, results, tp, attach, prof):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="~2 minutes: 3 rounds, sendto + bystander only, fewer calls")
+    ap.add_argument("--quick", action="store_true", help="~1.5 minutes: 5 rounds of sendto + bystander only, fewer calls")
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--ops", help="comma list of sendto,recvfrom,sendmsg,sendmmsg")
     ap.add_argument("--bytes", type=int, default=64)
@@ -589,7 +609,7 @@ def main():
     args = ap.parse_args()
 
     if args.quick:
-        args.rounds = args.rounds or 3
+        args.rounds = args.rounds or 5
         ops = args.ops or "sendto"
         args.calls = {"sendto": 30000, "sendmsg": 30000, "sendmmsg": 4000, "recvfrom": 100000, "getppid": 1000000}
         args.tp_threads, args.tp_reps, args.tp_calls, args.attach_reps = [1, 2, 4], 1, 100000, 3

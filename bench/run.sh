@@ -3,7 +3,7 @@
 #
 #   bench/run.sh            full run (~7-9 min): 5 interleaved rounds of sendto, recvfrom, sendmsg,
 #                           sendmmsg under every mode, the bystander, throughput/loss, attach, RSS
-#   bench/run.sh --quick    ~2 min: 3 rounds of sendto + the bystander, fewer calls
+#   bench/run.sh --quick    ~1.5 min: 5 rounds of sendto + the bystander only, fewer calls
 #
 # Extra options go to bench/bench.py (--rounds N, --ops sendto,sendmsg, --skip-throughput, ...).
 # Environment:
