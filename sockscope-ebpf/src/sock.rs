@@ -36,6 +36,15 @@ const S_IFSOCK: u16 = 0o140000;
 /// Bytes between the SockInfo and the scratch area where spans are read.
 const INFO_PADDED: usize = (SOCK_INFO_SIZE + 7) & !7;
 
+/// `v`, through a volatile stack copy: the compiler cannot drop the masking that produced it,
+/// and the verifier keeps the spilled value's bounds.
+#[inline(always)]
+fn opaque(v: u32) -> u32 {
+    let x = v;
+    // SAFETY: a read of a local.
+    unsafe { core::ptr::read_volatile(&x) }
+}
+
 #[inline(always)]
 fn rd<T: Copy>(addr: u64) -> Option<T> {
     let mut v = core::mem::MaybeUninit::<T>::uninit();
@@ -66,7 +75,11 @@ fn get<T: Copy>(scratch: *const u8, rel: u32) -> T {
 
 /// Appends the `seg::SOCK` segment for the call's descriptor (its first argument, already in
 /// the header) when `-y` is on.
-#[inline(always)]
+///
+/// A BPF subprogram, not inlined: the callers' segment code then reloads the cursor after it,
+/// as it does after any push. Inlined, LLVM merged this function's cursor checks with
+/// push_user's and the verifier lost the cursor's bound on the merged paths.
+#[inline(never)]
 pub fn capture(slot: &mut Slot) {
     let fd = slot.header.args[0];
     let level: u32 = o!(level);
@@ -78,7 +91,7 @@ pub fn capture(slot: &mut Slot) {
         slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
         return;
     }
-    let off = (cur & CURSOR_MASK) as usize;
+    let off = opaque(cur & CURSOR_MASK) as usize;
     let base = slot.data.as_mut_ptr();
     // SAFETY: off < CURSOR_LIMIT; DATA_SIZE leaves room for the header, the SockInfo and a
     // 2 × SPAN_MAX scratch area after it.
