@@ -15,8 +15,11 @@
 /// Length of `task_struct::comm`.
 pub const COMM_LEN: usize = 16;
 
-/// Largest number of bytes captured from one buffer (the `-s` upper bound).
+/// Largest `-s`.
 pub const MAX_SNAPLEN: u32 = 4096;
+/// Largest single read: strace reads `-s` + 1 bytes of a buffer (the extra byte tells whether
+/// to print `...`, and a buffer whose read faults is shown as its pointer).
+pub const MAX_READ: u32 = MAX_SNAPLEN + 8;
 /// Bytes of a `struct sockaddr_storage`: the most of an address that is captured.
 pub const SOCKADDR_MAX: u32 = 128;
 /// iovec entries captured per msghdr (strace shows at most `-s` of them; 32 is the default -s).
@@ -133,6 +136,9 @@ pub mod seg {
     pub const TIMESPEC: u8 = 13;
     /// recvmmsg's timeout at exit.
     pub const TIMESPEC_EXIT: u8 = 14;
+    /// sendto's buf read again at exit because the entry read faulted (pages the process had
+    /// never touched cannot be faulted in by an eBPF read; the kernel's send touched them).
+    pub const BUF_EXIT: u8 = 16;
     /// A [`crate::SockInfo`]: what the descriptor in `args[0]` is, read from the kernel's
     /// file table and socket structures at entry (only with `-y`/`-yy`).
     pub const SOCK: u8 = 15;
@@ -174,9 +180,15 @@ pub struct Slot {
     pub active: u32,
     /// Next free offset in `data`.
     pub cursor: u32,
+    /// `SLOT_*` bits noted at entry for the exit program.
+    pub notes: u32,
+    pub _pad: u32,
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
 }
+
+/// `Slot::notes`: the entry read of the message buffer faulted.
+pub const SLOT_BUF_FAULTED: u32 = 1;
 
 /// Kernel-side counters, indexes into the per-CPU `COUNTERS` array.
 pub mod counter {
@@ -226,7 +238,7 @@ pub type CommKey = [u8; COMM_LEN];
 pub struct Config {
     /// sockscope's own tgid: never traced.
     pub self_tgid: u32,
-    /// Bytes of each message buffer to capture (`-s`), at most [`MAX_SNAPLEN`].
+    /// Bytes to read of each message buffer: `-s` + 1 (see [`MAX_READ`]).
     pub snaplen: u32,
     /// One of `PID_FILTER_*`.
     pub pid_filter: u32,

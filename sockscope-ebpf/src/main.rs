@@ -30,7 +30,7 @@ use aya_ebpf::{
 };
 use sockscope_common::{
     CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG, MAX_MMSG_IOV,
-    MAX_SNAPLEN, PID_FILTER_MAP, RECORD_HEADER_SIZE, SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK,
+    MAX_READ, PID_FILTER_MAP, SLOT_BUF_FAULTED, RECORD_HEADER_SIZE, SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK,
     SOCKADDR_MAX, SegHeader, Slot, counter, seg, seg_padded, scope, COMM_LEN, COMM_MATCH_EXCLUDE, CommKey,
 };
 
@@ -193,14 +193,14 @@ fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u64) -> u64 
         return 0;
     }
     let off = (cur & CURSOR_MASK) as usize;
-    let mut n = min(want, MAX_SNAPLEN as u64) as u32;
+    let mut n = min(want, MAX_READ as u64) as u32;
     n &= 0x1fff;
-    if n > MAX_SNAPLEN {
-        n = MAX_SNAPLEN;
+    if n > MAX_READ {
+        n = MAX_READ;
     }
     let base = slot.data.as_mut_ptr();
-    // SAFETY: off < CURSOR_LIMIT and SEG_HEADER_SIZE + n <= 16 + MAX_SNAPLEN keep both pointers
-    // and the read inside `data` (DATA_SIZE >= CURSOR_LIMIT + 16 + MAX_SNAPLEN).
+    // SAFETY: off < CURSOR_LIMIT and SEG_HEADER_SIZE + n <= 16 + MAX_READ keep both pointers
+    // and the read inside `data` (DATA_SIZE >= CURSOR_LIMIT + 16 + MAX_READ).
     let (sh, dst) = unsafe { (base.add(off).cast::<SegHeader>(), base.add(off + SEG_HEADER_SIZE)) };
     let (status, len) = if src == 0 {
         (SEG_NULL, 0)
@@ -261,6 +261,7 @@ fn enter(ctx: &TracePointContext, event: EventId, nargs: usize) -> Option<&'stat
     let slot = slot_for(tid)?;
     slot.active = 1;
     slot.cursor = 0;
+    slot.notes = 0;
     let h = &mut slot.header;
     h.event = event as u16;
     h.flags = 0;
@@ -422,7 +423,10 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
     sock::capture(slot);
     let snaplen = config().snaplen as u64;
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
-    push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
+    let want = min(len, snaplen);
+    if push_user(slot, seg::BUF, 0, buf, want) == 0 && want != 0 && buf != 0 {
+        slot.notes |= SLOT_BUF_FAULTED;
+    }
     if addr != 0 {
         push_user(slot, seg::ADDR, 0, addr, min(positive_len(addrlen), SOCKADDR_MAX as u64));
     }
@@ -432,6 +436,10 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
+    if slot.notes & SLOT_BUF_FAULTED != 0 && slot.header.ret > 0 {
+        let [_, buf, len, ..] = slot.header.args;
+        push_user(slot, seg::BUF_EXIT, 0, buf, min(len, config().snaplen as u64));
+    }
     let [_, _, _, _, addr, addrlen] = slot.header.args;
     if addr != 0 && config().toctou != 0 {
         push_user(slot, seg::ADDR_EXIT, 0, addr, min(positive_len(addrlen), SOCKADDR_MAX as u64));

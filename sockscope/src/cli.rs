@@ -91,6 +91,10 @@ pub struct TraceArgs {
     #[arg(long = "cgroup", value_name = "PATH")]
     pub cgroup: Vec<String>,
 
+    /// Show only calls matching EXPR, e.g. 'dport == 53 || sport == 53' (see README).
+    #[arg(long = "filter", value_name = "EXPR")]
+    pub filter: Option<String>,
+
     /// Ring buffer size in MiB (a power of two).
     #[arg(long, value_name = "MIB", default_value_t = 16)]
     pub ringbuf_mib: u32,

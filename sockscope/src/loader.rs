@@ -147,7 +147,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let fork_child = tracefs::field_offset("sched", "sched_process_fork", "child_pid");
     let cfg = Config {
         self_tgid: std::process::id(),
-        snaplen: opts.snaplen.min(MAX_SNAPLEN),
+        snaplen: opts.snaplen.min(MAX_SNAPLEN) + 1,
         pid_filter: if opts.pids.is_empty() { PID_FILTER_NONE } else { PID_FILTER_MAP },
         wakeup_bytes: opts.wakeup_bytes,
         off_task_real_parent: btf.offset_of("task_struct", "real_parent").unwrap_or(0),

@@ -14,6 +14,7 @@ use anyhow::Context as _;
 
 use crate::{
     cli::{self, StatusFilter, TraceArgs},
+    filter::Filter,
     decode::Style,
     launch,
     loader::{self, LoadOptions, Scope},
@@ -24,6 +25,9 @@ use crate::{
 /// Totals reported at the end.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// Records received from the kernel.
+    pub captured: u64,
+    /// Records shown (after -e status= and --filter).
     pub events: u64,
     pub undecodable: u64,
     pub lost: u64,
@@ -64,6 +68,10 @@ impl Sink {
 /// Runs the trace; returns the process exit status.
 pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     let sel = cli::parse_exprs(&args.expr).map_err(|e| anyhow::anyhow!(e))?;
+    let filter = match &args.filter {
+        Some(expr) => Some(Filter::parse(expr).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None => None,
+    };
     if !args.command.is_empty() && !args.pid.is_empty() {
         anyhow::bail!("-p and a command cannot be combined");
     }
@@ -142,12 +150,17 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         signal_hook::flag::register(sig, stop.clone())?;
     }
 
-    let ropts = RenderOpts::new(
-        Style { max_strlen: args.strsize as usize, xflag: args.hex.min(2) },
-        args.duration,
-        Clock::now(),
-    )
-    .with_yflag(args.yflag);
+    let view = View {
+        ropts: RenderOpts::new(
+            Style { max_strlen: args.strsize as usize, xflag: args.hex.min(2) },
+            args.duration,
+            Clock::now(),
+        )
+        .with_yflag(args.yflag),
+        json: args.json,
+        status: sel.status,
+        filter: filter.as_ref(),
+    };
     let mut loaded = loaded;
     let mut summary = Summary::default();
     let mut line = String::with_capacity(512);
@@ -157,7 +170,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
         // SAFETY: poll on one valid descriptor.
         unsafe { libc::poll(&mut pfd, 1, 50) };
-        drain(&mut loaded.ring, &mut sink, &mut line, &ropts, &args, sel.status, &mut summary);
+        drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
         sink.flush();
         if stop.load(Ordering::Relaxed) || sink.closed {
             break;
@@ -172,14 +185,15 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         }
     }
     // The last records of an exited child may still be in flight.
-    drain(&mut loaded.ring, &mut sink, &mut line, &ropts, &args, sel.status, &mut summary);
+    drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
     let c = loaded.counters();
     summary.lost = c.lost_ringbuf + c.lost_noslot;
-    drain(&mut loaded.ring, &mut sink, &mut line, &ropts, &args, sel.status, &mut summary);
+    drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
     if args.json {
         let v = serde_json::json!({
             "eventName": "sockscope_summary",
             "events": summary.events,
+            "captured": summary.captured,
             "lost": summary.lost,
             "lostRingbufFull": c.lost_ringbuf,
             "lostNoSlot": c.lost_noslot,
@@ -191,6 +205,9 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     sink.flush();
     loaded.detach();
     let mut msg = format!("sockscope: {} events, {} lost", summary.events, summary.lost);
+    if summary.captured != summary.events {
+        msg += &format!(", {} filtered out", summary.captured - summary.events);
+    }
     if c.lost_pids_full > 0 {
         msg += &format!(", {} forked processes not followed (pid map full)", c.lost_pids_full);
     }
@@ -201,13 +218,31 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     Ok(exit_code)
 }
 
+/// What decides whether a record is shown, and how.
+struct View<'a> {
+    ropts: RenderOpts,
+    json: bool,
+    status: StatusFilter,
+    filter: Option<&'a Filter>,
+}
+
+impl View<'_> {
+    fn wants(&self, rec: &Record) -> bool {
+        let failed = rec.header.ret < 0;
+        match self.status {
+            StatusFilter::Failed if !failed => return false,
+            StatusFilter::Successful if failed => return false,
+            _ => {}
+        }
+        self.filter.is_none_or(|f| f.matches(rec))
+    }
+}
+
 fn drain(
     ring: &mut aya::maps::RingBuf<aya::maps::MapData>,
     sink: &mut Sink,
     line: &mut String,
-    ropts: &RenderOpts,
-    args: &TraceArgs,
-    status: StatusFilter,
+    view: &View,
     summary: &mut Summary,
 ) {
     while let Some(item) = ring.next() {
@@ -218,18 +253,16 @@ fn drain(
                 continue;
             }
         };
-        let failed = rec.header.ret < 0;
-        match status {
-            StatusFilter::Failed if !failed => continue,
-            StatusFilter::Successful if failed => continue,
-            _ => {}
+        summary.captured += 1;
+        if !view.wants(&rec) {
+            continue;
         }
         summary.events += 1;
         line.clear();
-        if args.json {
-            line.push_str(&json::event(&rec, ropts).to_string());
+        if view.json {
+            json::write_event(line, &rec, &view.ropts);
         } else {
-            text::line(line, &rec, ropts);
+            text::line(line, &rec, &view.ropts);
         }
         sink.write_line(line);
     }

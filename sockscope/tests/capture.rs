@@ -173,7 +173,7 @@ fn sendto_options_match_strace() {
             ));
         }
     }
-    // KNOWN BUG (reported): with -s 0 an unreadable buffer shows as `""...`, strace shows the
+    // Was a bug (fixed: the kernel reads -s + 1 bytes as strace does): with -s 0 an unreadable buffer showed as `""...`, strace shows the
     // pointer (`0x8`).
     assert!(failures.is_empty(), "{failures}");
 }
@@ -334,7 +334,7 @@ fn msg_calls_exact_lines() {
             &want,
         );
     }
-    // KNOWN BUG (reported): a failed recvfrom with src_addr shows addrlen as a pointer;
+    // Was a bug (fixed): a failed recvfrom with src_addr showed addrlen as a pointer;
     // strace prints the value read at entry, `[128]` (expected line #15).
     assert_calls_eq("sockscope vs expected (strace text)", &expected, &got);
 }

@@ -13,62 +13,87 @@ use crate::{
     record::{ReadStatus, Record, Seg},
 };
 
-/// The JSON object of one call.
-pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
+/// Appends the JSON object of one call (one line, no newline), written field by field: this is
+/// the hot path of `--json`, so no intermediate tree is built for the fixed fields.
+pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
+    use std::fmt::Write as _;
     let h = &rec.header;
     let def = events::def(rec.event);
-    let args: Vec<Value> = def
-        .args
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut o = Map::new();
-            o.insert("name".into(), a.name.into());
-            o.insert("type".into(), a.ty.into());
-            arg_value(&mut o, rec, i, a.decoder, opts);
-            Value::Object(o)
-        })
-        .collect();
     let ret = h.ret;
-    let err = (ret < 0).then(|| errno::errno_name((-ret) as u64)).flatten();
-    let mut strace = String::new();
-    text::call(&mut strace, rec, opts);
-    let socket = {
-        let (info, path) = text::sock_of(rec, opts);
-        sockinfo::socket_json(h.args[0] as i32, info.as_ref(), opts.yflag, path.as_ref(), &opts.style)
-    };
-    json!({
-        "timestamp": opts.clock.wall_ns(h.ts_ns) as u64,
-        "processorId": h.cpu,
-        "processId": h.tgid,
-        "threadId": h.tid,
-        "parentProcessId": h.ppid,
-        "userId": h.uid,
-        "groupId": h.gid,
-        "processName": comm(&h.comm),
-        "cgroupId": h.cgroup_id,
-        "eventName": def.name,
-        "syscall": def.name,
-        "argsNum": def.args.len(),
-        "returnValue": ret,
-        "errno": err,
-        "duration": h.duration_ns,
-        "args": args,
-        "socket": socket,
-        "strace": strace,
-    })
+    let err = if ret < 0 { errno::errno_name((-ret) as u64) } else { None };
+    let _ = write!(
+        out,
+        "{{\"timestamp\":{},\"processorId\":{},\"processId\":{},\"threadId\":{},\"parentProcessId\":{},\"userId\":{},\"groupId\":{},\"processName\":",
+        opts.clock.wall_ns(h.ts_ns) as u64,
+        h.cpu,
+        h.tgid,
+        h.tid,
+        h.ppid,
+        h.uid,
+        h.gid
+    );
+    push_json_str(out, &comm(&h.comm));
+    let _ = write!(
+        out,
+        ",\"cgroupId\":{},\"eventName\":\"{}\",\"syscall\":\"{}\",\"argsNum\":{},\"returnValue\":{},\"errno\":",
+        h.cgroup_id,
+        def.name,
+        def.name,
+        def.args.len(),
+        ret
+    );
+    match err {
+        Some(e) => push_json_str(out, e),
+        None => out.push_str("null"),
+    }
+    let _ = write!(out, ",\"duration\":{},\"args\":[", h.duration_ns);
+    for (i, a) in def.args.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let mut o = Map::new();
+        o.insert("name".into(), a.name.into());
+        o.insert("type".into(), a.ty.into());
+        arg_value(&mut o, rec, i, a.decoder, opts);
+        push_value(out, &Value::Object(o));
+    }
+    out.push_str("],\"strace\":");
+    let mut call = String::with_capacity(128);
+    text::call(&mut call, rec, opts);
+    push_json_str(out, &call);
+    out.push('}');
 }
 
-/// The captured bytes of a buffer: hex, with how many were captured of how many.
-fn payload(seg: Option<&Seg>, length: u64) -> Value {
+/// The JSON object of one call, as a value (tests, tools).
+pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
+    let mut s = String::new();
+    write_event(&mut s, rec, opts);
+    serde_json::from_str(&s).expect("write_event writes valid JSON")
+}
+
+fn push_value(out: &mut String, v: &Value) {
+    // serde_json writes valid UTF-8.
+    out.push_str(&v.to_string());
+}
+
+fn push_json_str(out: &mut String, s: &str) {
+    push_value(out, &Value::String(s.to_owned()))
+}
+
+/// The captured bytes of a buffer (at most `-s` of them): hex, with how many were captured of
+/// how many.
+fn payload(seg: Option<&Seg>, length: u64, max: usize) -> Value {
     match seg {
-        Some(s) if s.status == ReadStatus::Ok => json!({
-            "encoding": "hex",
-            "data": hex(s.data),
-            "captured": s.data.len(),
-            "length": length,
-            "truncated": (s.data.len() as u64) < length,
-        }),
+        Some(s) if s.status == ReadStatus::Ok => {
+            let data = &s.data[..s.data.len().min(max)];
+            json!({
+                "encoding": "hex",
+                "data": hex(data),
+                "captured": data.len(),
+                "length": length,
+                "truncated": (data.len() as u64) < length,
+            })
+        }
         Some(s) if s.status == ReadStatus::Fault => json!({"error": "EFAULT", "length": length}),
         _ => Value::Null,
     }
@@ -112,12 +137,12 @@ fn arg_value(o: &mut Map<String, Value>, rec: &Record, i: usize, decoder: Decode
             json!(v as u32)
         }
         Decoder::SendBuf => {
-            o.insert("payload".into(), payload(rec.seg(seg::BUF, 0), h.args[2]));
+            o.insert("payload".into(), payload(text::send_buf(rec), h.args[2], opts.style.max_strlen));
             json!(v)
         }
         Decoder::RecvBuf => {
             if !failed {
-                o.insert("payload".into(), payload(rec.seg(seg::BUF, 0), (h.ret as u64).min(h.args[2])));
+                o.insert("payload".into(), payload(rec.seg(seg::BUF, 0), (h.ret as u64).min(h.args[2]), opts.style.max_strlen));
             }
             json!(v)
         }

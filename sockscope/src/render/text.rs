@@ -69,6 +69,14 @@ pub fn sock_of(rec: &Record, opts: &RenderOpts) -> (Option<sockscope_common::Soc
     (info, path)
 }
 
+/// The bytes of a send buffer: read at entry, or again at exit when the entry read faulted.
+pub fn send_buf<'a>(rec: &'a Record<'a>) -> Option<&'a Seg<'a>> {
+    match rec.seg(seg::BUF, 0) {
+        Some(s) if s.status != ReadStatus::Ok => rec.seg(seg::BUF_EXIT, 0).or(Some(s)),
+        other => other,
+    }
+}
+
 fn failed(rec: &Record) -> bool {
     rec.header.ret < 0
 }
@@ -97,7 +105,7 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
             let _ = write!(out, "{}", v as u32);
         }
         Decoder::MsgFlags => xlat::print_flags(out, v as u32 as u64, &xlat::MSG_FLAGS),
-        Decoder::SendBuf => buffer(out, rec.seg(seg::BUF, 0), v, h.args[2], style),
+        Decoder::SendBuf => buffer(out, send_buf(rec), v, h.args[2], style),
         Decoder::RecvBuf => {
             if failed(rec) {
                 strfmt::print_addr(out, v);
@@ -153,18 +161,27 @@ fn sockaddr_out(out: &mut String, rec: &Record, style: &Style) {
     }
 }
 
-/// recvfrom's addrlen: `[16]`, `[128 => 16]`, or the pointer.
+/// recvfrom's addrlen: `[16]`, `[128 => 16]`, or the pointer. strace prints the length it
+/// reads whenever src_addr is not NULL, also when the call failed (the kernel left it as is).
 fn socklen_ptr(out: &mut String, rec: &Record) {
     let h = &rec.header;
     let ptr = h.args[5];
-    let lens = if failed(rec) || h.args[4] == 0 { None } else { socklens(rec) };
-    match lens {
-        Some((ulen, rlen)) if ulen == rlen => {
-            let _ = write!(out, "[{ulen}]");
-        }
-        Some((ulen, rlen)) => {
+    let read = |kind| {
+        rec.seg(kind, 0)
+            .filter(|s| s.status == ReadStatus::Ok && s.data.len() >= 4)
+            .map(|s| i32::from_ne_bytes(s.data[..4].try_into().unwrap()))
+    };
+    if h.args[4] == 0 {
+        strfmt::print_addr(out, ptr);
+        return;
+    }
+    match (read(seg::ADDRLEN_IN), read(seg::ADDRLEN_OUT)) {
+        (Some(ulen), Some(rlen)) if ulen != rlen && !failed(rec) => {
             let _ = write!(out, "[{ulen} => {rlen}]");
         }
-        None => strfmt::print_addr(out, ptr),
+        (Some(ulen), _) => {
+            let _ = write!(out, "[{ulen}]");
+        }
+        (None, _) => strfmt::print_addr(out, ptr),
     }
 }
