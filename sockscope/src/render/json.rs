@@ -57,7 +57,11 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         arg_value(&mut o, rec, i, a.decoder, opts);
         push_value(out, &Value::Object(o));
     }
-    out.push_str("],\"strace\":");
+    // -y/-yy: what the kernel said about the descriptor (null without -y).
+    out.push_str("],\"socket\":");
+    let (info, path) = text::sock_of(rec, opts);
+    push_value(out, &sockinfo::socket_json(h.args[0] as i32, info.as_ref(), opts.yflag, path.as_ref(), &opts.style));
+    out.push_str(",\"strace\":");
     let mut call = String::with_capacity(128);
     text::call(&mut call, rec, opts);
     push_json_str(out, &call);
