@@ -110,6 +110,8 @@ pub fn cgroup_id(path: &str) -> anyhow::Result<u64> {
 
 pub struct Loaded {
     ebpf: Ebpf,
+    /// (program name, link) of every attachment, for a parallel detach.
+    links: Vec<(&'static str, aya::programs::trace_point::TracePointLinkId)>,
     pub ring: RingBuf<MapData>,
     counters: PerCpuArray<MapData, u64>,
     pub attached: usize,
@@ -184,7 +186,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     fill_scope(&mut ebpf, opts.scope)?;
 
     let mut attached = 0;
-    let mut hooks: Vec<(&str, &str)> = opts.events.iter().flat_map(|e| e.programs()).collect();
+    let mut links = Vec::new();
+    let mut hooks: Vec<(&'static str, &'static str)> = opts.events.iter().flat_map(|e| e.programs()).collect();
     // Lifecycle hooks: slot cleanup always, fork following when filtering by process.
     hooks.push(("sched", "sched_process_exit"));
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
@@ -196,13 +199,14 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
             .try_into()?;
         prog.load().with_context(|| format!("loading program {name} (verifier)"))?;
-        prog.attach(category, name).with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
+        let link = prog.attach(category, name).with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
+        links.push((name, link));
         attached += 1;
     }
 
     let ring = RingBuf::try_from(ebpf.take_map("EVENTS").ok_or_else(|| anyhow!("EVENTS map missing"))?)?;
     let counters = PerCpuArray::try_from(ebpf.take_map("COUNTERS").ok_or_else(|| anyhow!("COUNTERS map missing"))?)?;
-    Ok(Loaded { ebpf, ring, counters, attached })
+    Ok(Loaded { ebpf, links, ring, counters, attached })
 }
 
 fn fill_scope(ebpf: &mut Ebpf, sc: &Scope) -> anyhow::Result<()> {
@@ -240,8 +244,20 @@ impl Loaded {
         }
     }
 
-    /// Detaches every program (dropping the object closes its links).
-    pub fn detach(self) {
+    /// Detaches every program. Each detach waits for an RCU grace period in the kernel (tens
+    /// of milliseconds here), so the links are closed in parallel, then the object is dropped.
+    pub fn detach(mut self) {
+        let mut owned = Vec::new();
+        for (name, id) in self.links.drain(..) {
+            let prog: Option<&mut TracePoint> = self.ebpf.program_mut(name).and_then(|p| p.try_into().ok());
+            if let Some(link) = prog.and_then(|p| p.take_link(id).ok()) {
+                owned.push(link);
+            }
+        }
+        let threads: Vec<_> = owned.into_iter().map(|l| std::thread::spawn(move || drop(l))).collect();
+        for t in threads {
+            let _ = t.join();
+        }
         drop(self.ebpf);
     }
 }
