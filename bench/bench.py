@@ -70,6 +70,30 @@ def proc_cpu_s(pid):
         return None
 
 
+def prog_ids_of(pid):
+    """Ids of the eBPF programs a process holds open (from /proc/PID/fdinfo)."""
+    ids = set()
+    d = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(d):
+        try:
+            with open(os.path.join(d, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+    return ids
+
+
+def add_progs(out, prefix, case, progs, mine):
+    for p in progs:
+        if p.get("id") not in mine:
+            continue
+        d = out.setdefault(prefix + p.get("name", "?"), {}).setdefault(case, {"run_cnt": 0, "run_time_ns": 0})
+        d["run_cnt"] += p.get("run_cnt", 0)
+        d["run_time_ns"] += p.get("run_time_ns", 0)
+
+
 class Proc:
     """A child whose stderr lines are read (and timestamped) in the background."""
 
@@ -383,43 +407,40 @@ class Bench:
             with open(knob, "w") as f:
                 f.write("1")
             for case, extra in (("captured", []), ("filtered", ["-p", str(self.idle_pid())])):
-                # bpftool here may not list owner pids: the programs that appear are the tracer's.
-                before = self.prog_ids()
+                # The tracer's own programs: the prog_id of its open program fds (other engineers'
+                # tracers may be loading programs with the same names at the same time).
                 pr = self.start_sockscope(extra)
                 try:
                     self.fresh_result()
                     self.run_plain(self.loadgen_argv("sendto", self.args.calls["sendto"]))
+                    mine = prog_ids_of(pr.p.pid)
                     progs = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
                                                       text=True, timeout=60).stdout or "[]")
                 finally:
                     pr.stop()
-                for prog in progs:
-                    if prog.get("id") in before or prog.get("type") != "tracepoint":
-                        continue
-                    cnt, ns = prog.get("run_cnt", 0), prog.get("run_time_ns", 0)
-                    out.setdefault(prog.get("name", "?"), {})[case] = {"run_cnt": cnt, "run_time_ns": ns}
+                add_progs(out, "", case, progs, mine)
             # The peers' programs: bpftrace runs a shell that runs the loop and then lists programs.
             dump = os.path.join(SHM, f"sockscope-bench-{os.getpid()}.progs")
             for case, prog in (("bpftrace-count", self.bt_prog("sendto", False)),
                                ("bpftrace-print", self.bt_prog("sendto", True))):
                 self.fresh_result()
                 lg = " ".join(self.loadgen_argv("sendto", self.args.calls["sendto"]))
-                sh = f"{lg} && bpftool prog show --json > {dump}"
+                # $PPID of the shell is bpftrace: its open program fds name its programs.
+                sh = (f"{lg} && grep -h '^prog_id' /proc/$PPID/fdinfo/* > {dump}.ids 2>/dev/null; "
+                      f"bpftool prog show --json > {dump}")
                 # bpftrace -c splits on spaces and wants an ELF: run /bin/sh on a script file.
                 script = os.path.join(BUILD, "profile-loop.sh")  # /dev/shm may be noexec
                 with open(script, "w") as f:
                     f.write(sh + "\n")
                 os.chmod(script, 0o755)
-                before = self.prog_ids()
                 self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", f"/bin/sh {script}"])
                 with open(dump) as f:
                     progs = json.load(f)
-                os.unlink(dump)
-                os.unlink(script)
-                for p in progs:
-                    if p.get("id") not in before and p.get("type") == "tracepoint":
-                        out.setdefault(f"{case}: {p.get('name', '?')}", {})["captured"] = {
-                            "run_cnt": p.get("run_cnt", 0), "run_time_ns": p.get("run_time_ns", 0)}
+                with open(dump + ".ids") as f:
+                    mine = {int(l.split()[1]) for l in f if l.startswith("prog_id")}
+                for path in (dump, dump + ".ids", script):
+                    os.unlink(path)
+                add_progs(out, f"{case}: ", "captured", progs, mine)
         except Exception as e:
             log(f"profile failed: {e}")
         finally:
@@ -469,6 +490,7 @@ def machine_info(sockscope):
         "strace": cmd(["strace", "-V"]),
         "bpftrace": cmd(["bpftrace", "--version"]),
         "sockscope": sockscope,
+        "sockscope_src": os.environ.get("SOCKSCOPE_BUILT_FROM", "the repo's work tree at run time"),
         "loadavg": open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else "?",
     }
 
@@ -485,7 +507,8 @@ def report(args, info, plan, results, tp, attach, prof):
     L.append(f"- kernel: {info['kernel']}; CPU: {info['cpu']}; nproc: {info['nproc']}; "
              f"load average at start: {' '.join(info['loadavg'])} (shared machine)")
     L.append(f"- repo commit: {info['commit']}")
-    L.append(f"- {info['strace']}; {info['bpftrace']}; sockscope binary: `{info['sockscope']}`")
+    L.append(f"- {info['strace']}; {info['bpftrace']}; sockscope binary: `{info['sockscope']}` "
+             f"(built from {info['sockscope_src']})")
     L.append(f"- command: `{args.command}`; {args.rounds} interleaved rounds; message size {args.bytes} B; "
              f"calls per run: " + ", ".join(f"{op} {args.calls[op]:,}" for op in args.ops + ["getppid"]))
     L.append("- ns/call: each run's own loop time / calls (clock_gettime around the loop). "

@@ -12,6 +12,7 @@
 #                                  release/sockscope, it is built with CARGO_TARGET_DIR set to the
 #                                  directory above release/.
 #   NO_BUILD=1                     do not run cargo (the binary must exist)
+#   SOCKSCOPE_BUILT_FROM=TEXT      what the binary was built from, shown in the report
 #
 # Installs what is missing (Debian strace, bpftrace; idempotent), builds bench/build/loadgen
 # (cc -O2) and sockscope (release), then runs bench/bench.py, which prints a Markdown report and
