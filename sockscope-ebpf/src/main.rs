@@ -19,7 +19,7 @@ use aya_ebpf::{
     bindings::{BPF_F_NO_PREALLOC, BPF_NOEXIST, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
     helpers::{
         bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
-        generated::{
+        generated::{self,
             bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_smp_processor_id,
             bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_probe_read_user, bpf_ringbuf_output,
         },
@@ -301,7 +301,9 @@ fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     let ug = bpf_get_current_uid_gid();
     h.uid = ug as u32;
     h.gid = (ug >> 32) as u32;
-    h.comm = bpf_get_current_comm().unwrap_or([0; 16]);
+    // Straight into the header: aya's wrapper zero-fills a stack copy first (memset calls).
+    // SAFETY: comm has COMM_LEN bytes.
+    unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
     h.ppid = parent_tgid(&cfg);
     Some(slot)
 }
