@@ -4,7 +4,16 @@ use std::io::Write as _;
 
 use crate::events::EVENTS;
 
+/// Prints the table; a reader that closes the pipe early (`| head`) ends it quietly.
 pub fn print(json: bool) -> anyhow::Result<()> {
+    match write_table(json) {
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => Ok(()),
+        Err(e) if e.downcast_ref::<serde_json::Error>().is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)) => Ok(()),
+        other => other,
+    }
+}
+
+fn write_table(json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &EVENTS[..])?;
