@@ -26,11 +26,10 @@ pub const SOCKADDR_MAX: u32 = 128;
 pub const MAX_IOV: u32 = 32;
 /// Control (ancillary) bytes captured per msghdr.
 pub const MAX_CONTROL: u32 = 1024;
-/// mmsghdr entries captured per sendmmsg/recvmmsg call.
-pub const MAX_MMSG: u32 = 8;
-/// iovec entries captured per message of a sendmmsg/recvmmsg vector (the verifier bounds the
-/// product MAX_MMSG × MAX_MMSG_IOV).
-pub const MAX_MMSG_IOV: u32 = 8;
+/// mmsghdr entries captured per sendmmsg/recvmmsg call (one tail-called program run per
+/// message; the kernel allows 33 tail calls in a chain). As many as strace shows at the
+/// default `-s`.
+pub const MAX_MMSG: u32 = 32;
 
 /// Size of the segment area that follows the header in a record.
 pub const DATA_SIZE: usize = 16384;
@@ -182,13 +181,19 @@ pub struct Slot {
     pub cursor: u32,
     /// `SLOT_*` bits noted at entry for the exit program.
     pub notes: u32,
-    pub _pad: u32,
+    /// The next message of an mmsghdr vector to capture (tail-called steps).
+    pub step: u32,
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
 }
 
 /// `Slot::notes`: the entry read of the message buffer faulted.
 pub const SLOT_BUF_FAULTED: u32 = 1;
+
+/// `MMSG_STEPS` indexes: the per-message capture programs of sendmmsg (entry) and recvmmsg
+/// (exit).
+pub const STEP_SENDMMSG: u32 = 0;
+pub const STEP_RECVMMSG: u32 = 1;
 
 /// Kernel-side counters, indexes into the per-CPU `COUNTERS` array.
 pub mod counter {

@@ -25,11 +25,11 @@ use aya_ebpf::{
         },
     },
     macros::{map, tracepoint},
-    maps::{HashMap, LpmTrie, PerCpuArray, RingBuf, lpm_trie::Key},
+    maps::{HashMap, LpmTrie, PerCpuArray, ProgramArray, RingBuf, lpm_trie::Key},
     programs::TracePointContext,
 };
 use sockscope_common::{
-    CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG, MAX_MMSG_IOV,
+    CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG, STEP_RECVMMSG, STEP_SENDMMSG,
     MAX_READ, PID_FILTER_MAP, SLOT_BUF_FAULTED, RECORD_HEADER_SIZE, SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK,
     SOCKADDR_MAX, SegHeader, Slot, counter, seg, seg_padded, scope, COMM_LEN, COMM_MATCH_EXCLUDE, CommKey,
 };
@@ -62,6 +62,10 @@ static INFLIGHT: HashMap<u32, Slot> = HashMap::with_max_entries(16384, BPF_F_NO_
 /// Source value for creating INFLIGHT entries (its content is overwritten at each entry).
 #[map]
 static TEMPLATE: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
+
+/// The per-message steps of sendmmsg/recvmmsg (`STEP_*`), filled in by the loader.
+#[map]
+static MMSG_STEPS: ProgramArray = ProgramArray::with_max_entries(2, 0);
 
 #[map]
 static COUNTERS: PerCpuArray<u64> = PerCpuArray::with_max_entries(counter::COUNT, 0);
@@ -548,21 +552,47 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
 // ---------------------------------------------------------------------------------------------
 // sendmmsg(int fd, struct mmsghdr *msgvec, unsigned vlen, unsigned flags)
 
+// Each message of the vector is captured by one run of a step program that tail-calls itself
+// for the next one: the verifier checks one message's code once, instead of every path through
+// nested message × iovec loops, and a vector of MAX_MMSG messages fits the tail-call limit.
+
+/// The calling thread's slot, for a step program (which runs in the same program invocation as
+/// its entry or exit program, so the slot is this call's).
+#[inline(always)]
+fn current_slot() -> Option<&'static mut Slot> {
+    let tid = bpf_get_current_pid_tgid() as u32;
+    // SAFETY: map value, only this thread uses its own entry.
+    INFLIGHT.get_ptr_mut(tid).map(|p| unsafe { &mut *p })
+}
+
 #[tracepoint]
 pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Sendmmsg, 4) else { return 0 };
     sock::capture(slot);
-    let snaplen = config().snaplen as u64;
     let [_, vec, vlen, ..] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
     push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
-    for i in 0..MAX_MMSG as u64 {
-        if i >= n {
-            break;
-        }
-        let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { break };
-        capture_msg_out::<{ MAX_MMSG_IOV as u64 }>(slot, snaplen, &m, i as u16);
+    slot.step = 0;
+    // SAFETY: tail call into our own step program; returns only if it could not be made.
+    unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
+    0
+}
+
+/// sendmmsg, at entry: message `slot.step` of the vector (name, iovecs and their bytes,
+/// control), then the next one.
+#[tracepoint]
+pub fn sendmmsg_step(ctx: TracePointContext) -> u32 {
+    let Some(slot) = current_slot() else { return 0 };
+    let [_, vec, vlen, ..] = slot.header.args;
+    let i = slot.step as u64;
+    if i >= min(vlen & 0xffff_ffff, MAX_MMSG as u64) {
+        return 0;
     }
+    slot.step += 1;
+    let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { return 0 };
+    capture_msg_out::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16);
+    // SAFETY: as above.
+    unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
     0
 }
 
@@ -597,26 +627,45 @@ pub fn sys_enter_recvmmsg(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
-    let snaplen = config().snaplen as u64;
     let ret = slot.header.ret;
-    let [_, vec, _, _, timeout, _] = slot.header.args;
+    let vec = slot.header.args[1];
     if ret > 0 {
-        let n = min(ret as u64, MAX_MMSG as u64);
-        push_user(slot, seg::MMSGHDR_EXIT, 0, vec, n * MMSGHDR_SIZE);
-        for i in 0..MAX_MMSG as u64 {
-            if i >= n {
-                break;
-            }
-            let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { break };
+        push_user(slot, seg::MMSGHDR_EXIT, 0, vec, min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE);
+        slot.step = 0;
+        // SAFETY: as above; the last step finishes the record.
+        unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
+    }
+    finish_recvmmsg(slot);
+    0
+}
+
+/// recvmmsg, at exit: what the kernel filled into message `slot.step` (name, iovecs up to its
+/// msg_len, control), then the next one; after the last, the record is sent.
+#[tracepoint]
+pub fn recvmmsg_step(ctx: TracePointContext) -> u32 {
+    let Some(slot) = current_slot() else { return 0 };
+    let vec = slot.header.args[1];
+    let i = slot.step as u64;
+    if slot.header.ret > 0 && i < min(slot.header.ret as u64, MAX_MMSG as u64) {
+        slot.step += 1;
+        if let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) {
             let got = read_user::<u32>(vec + i * MMSGHDR_SIZE + MSGHDR_SIZE).unwrap_or(0) as u64;
-            capture_msg_in::<{ MAX_MMSG_IOV as u64 }>(slot, snaplen, &m, i as u16, got);
+            capture_msg_in::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16, got);
+            // SAFETY: as above.
+            unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
         }
     }
+    finish_recvmmsg(slot);
+    0
+}
+
+#[inline(always)]
+fn finish_recvmmsg(slot: &mut Slot) {
+    let timeout = slot.header.args[4];
     if timeout != 0 {
         push_user(slot, seg::TIMESPEC_EXIT, 0, timeout, 16);
     }
     submit(slot);
-    0
 }
 
 // ---------------------------------------------------------------------------------------------

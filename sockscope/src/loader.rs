@@ -184,6 +184,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
 
     fill_scope(&mut ebpf, opts.scope)?;
+    // Before anything is attached, so that no call finds the step programs missing.
+    load_mmsg_steps(&mut ebpf, opts.events)?;
 
     let mut attached = 0;
     let mut links = Vec::new();
@@ -207,6 +209,34 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let ring = RingBuf::try_from(ebpf.take_map("EVENTS").ok_or_else(|| anyhow!("EVENTS map missing"))?)?;
     let counters = PerCpuArray::try_from(ebpf.take_map("COUNTERS").ok_or_else(|| anyhow!("COUNTERS map missing"))?)?;
     Ok(Loaded { ebpf, links, ring, counters, attached })
+}
+
+/// Loads the per-message step programs of the selected mmsg calls into `MMSG_STEPS`.
+fn load_mmsg_steps(ebpf: &mut Ebpf, events: &[&'static EventDef]) -> anyhow::Result<()> {
+    use aya::maps::ProgramArray;
+    use sockscope_common::{EventId, STEP_RECVMMSG, STEP_SENDMMSG};
+    let mut fds = Vec::new();
+    for (event, name, index) in
+        [(EventId::Sendmmsg, "sendmmsg_step", STEP_SENDMMSG), (EventId::Recvmmsg, "recvmmsg_step", STEP_RECVMMSG)]
+    {
+        if !events.iter().any(|e| e.id == event) {
+            continue;
+        }
+        let prog: &mut TracePoint = ebpf
+            .program_mut(name)
+            .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
+            .try_into()?;
+        prog.load().with_context(|| format!("loading program {name} (verifier)"))?;
+        fds.push((index, prog.fd()?.try_clone()?));
+    }
+    if fds.is_empty() {
+        return Ok(());
+    }
+    let mut steps = ProgramArray::try_from(ebpf.map_mut("MMSG_STEPS").ok_or_else(|| anyhow!("MMSG_STEPS map missing"))?)?;
+    for (index, fd) in &fds {
+        steps.set(*index, fd, 0).context("filling MMSG_STEPS")?;
+    }
+    Ok(())
 }
 
 fn fill_scope(ebpf: &mut Ebpf, sc: &Scope) -> anyhow::Result<()> {
