@@ -67,8 +67,6 @@ impl EventId {
 
 /// `RecordHeader::flags`: the segment area filled up; later segments were not captured.
 pub const RF_SEGS_TRUNCATED: u16 = 1 << 0;
-/// `RecordHeader::flags`: the destination address read at exit differs from the one at entry.
-pub const RF_TOCTOU: u16 = 1 << 1;
 
 /// Fixed part of every record.
 #[repr(C)]

@@ -110,7 +110,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use sockscope_common::{EventId, MAX_MMSG, RF_TOCTOU, seg};
+use sockscope_common::{EventId, MAX_MMSG, seg};
 
 use crate::decode::errno::{MAX_ERRNO, errno_name};
 use crate::decode::msghdr::{MMSGHDR_SIZE, MSGHDR_SIZE, Msghdr};
@@ -1171,7 +1171,7 @@ fn bool_value(field: Field, rec: &Record) -> bool {
     let h = &rec.header;
     match field {
         Field::Failed => h.ret < 0 && h.ret.unsigned_abs() <= MAX_ERRNO,
-        Field::Toctou => h.flags & RF_TOCTOU != 0,
+        Field::Toctou => rec.toctou().is_some(),
         _ => false,
     }
 }

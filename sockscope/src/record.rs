@@ -90,6 +90,16 @@ impl<'a> Record<'a> {
         self.segs.iter().find(|s| s.kind == kind && s.index == index)
     }
 
+    /// The destination address as read at entry and again at exit (sendto's dest_addr,
+    /// sendmsg's msg_name), when they differ: the caller changed it while the kernel worked.
+    pub fn toctou(&self) -> Option<(&Seg<'a>, &Seg<'a>)> {
+        use sockscope_common::seg;
+        let entry = self.seg(seg::ADDR, 0)?;
+        let exit = self.seg(seg::ADDR_EXIT, 0)?;
+        let both_read = entry.status == ReadStatus::Ok && exit.status == ReadStatus::Ok;
+        (both_read && entry.data != exit.data).then_some((entry, exit))
+    }
+
     /// Whether the kernel ran out of room for segments in this record.
     pub fn segs_truncated(&self) -> bool {
         self.header.flags & sockscope_common::RF_SEGS_TRUNCATED != 0

@@ -151,10 +151,8 @@ fn arg_value(o: &mut Map<String, Value>, rec: &Record, i: usize, decoder: Decode
             json!(v)
         }
         Decoder::SockaddrIn => {
-            if let (Some(a), Some(b)) = (rec.seg(seg::ADDR, 0), rec.seg(seg::ADDR_EXIT, 0)) {
-                if a.status == ReadStatus::Ok && b.status == ReadStatus::Ok && a.data != b.data {
-                    o.insert("toctou".into(), json!({"atExit": addr_value(Some(b), v)}));
-                }
+            if let Some((_, at_exit)) = rec.toctou() {
+                o.insert("toctou".into(), json!({"atExit": addr_value(Some(at_exit), v)}));
             }
             addr_value(rec.seg(seg::ADDR, 0), v)
         }

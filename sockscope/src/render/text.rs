@@ -36,6 +36,18 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     if opts.show_duration {
         let _ = write!(out, " <{}.{:06}>", h.duration_ns / 1_000_000_000, (h.duration_ns % 1_000_000_000) / 1000);
     }
+    toctou_marker(out, rec, &opts.style);
+}
+
+/// After the call, when the destination changed while the kernel worked (the call itself shows
+/// the address read at entry): ` [TOCTOU: dest_addr at exit {...}]`.
+fn toctou_marker(out: &mut String, rec: &Record, style: &Style) {
+    if let Some((_, at_exit)) = rec.toctou() {
+        let name = if rec.event == sockscope_common::EventId::Sendto { "dest_addr" } else { "msg_name" };
+        let _ = write!(out, " [TOCTOU: {name} at exit ");
+        crate::decode::sockaddr::print_sockaddr(out, at_exit.data, style);
+        out.push(']');
+    }
 }
 
 /// The call as strace prints it, from the name through the return value.
