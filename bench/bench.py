@@ -604,7 +604,7 @@ def report(args, info, plan, results, tp, attach, prof):
     L.append("|---|---:|---:|---:|---|")
     if att_idle:
         m, lo, hi = med_min_max(att_idle)
-        L.append(f"| start → `attached` line, `-p <idle pid>`, quiet machine | {m * 1000:.0f} ms | "
+        L.append(f"| start → `attached` line, `-p <idle pid>` | {m * 1000:.0f} ms | "
                  f"{lo * 1000:.0f}–{hi * 1000:.0f} ms | {len(att_idle)} | < 1 s |")
     if att:
         m, lo, hi = med_min_max(att)
