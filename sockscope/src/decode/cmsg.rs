@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Style;
 use super::sockaddr::{print_sockaddr, sockaddr_json};
-use super::strfmt::{print_addr, quote_buf};
+use super::strfmt::{print_addr, quote_buf, quote_cstr};
 use super::xlat::{Xlat, print_xval, xlat_lookup};
 
 /// strace's `socketlayers` (the cmsg_level names). AF_VSOCK is in strace's table too.
@@ -502,11 +502,12 @@ fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
 fn pktinfo(out: &mut String, d: &[u8], env: &CmsgEnv) {
     out.push_str("{ipi_ifindex=");
     ifindex(out, rd_u32(d, 0), env);
-    out.push_str(", ipi_spec_dst=inet_addr(\"");
-    out.push_str(&ipv4(&d[4..]));
-    out.push_str("\"), ipi_addr=inet_addr(\"");
-    out.push_str(&ipv4(&d[8..]));
-    out.push_str("\")}");
+    // strace's PRINT_FIELD_INET_ADDR: the text quoted as any string, so `-xx` hex-escapes it.
+    out.push_str(", ipi_spec_dst=inet_addr(");
+    quote_cstr(out, ipv4(&d[4..]).as_bytes(), &env.style);
+    out.push_str("), ipi_addr=inet_addr(");
+    quote_cstr(out, ipv4(&d[8..]).as_bytes(), &env.style);
+    out.push_str(")}");
 }
 
 fn recverr(out: &mut String, d: &[u8], style: &Style) {
@@ -668,5 +669,40 @@ trait OrElseNull {
 impl OrElseNull for Value {
     fn or_else_null(self, f: impl FnOnce() -> Value) -> Value {
         if self.is_null() { f() } else { self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lo(i: u32) -> Option<String> {
+        (i == 1).then(|| "lo".to_string())
+    }
+
+    #[test]
+    fn pktinfo_addresses_follow_xx() {
+        let d = [1, 0, 0, 0, 127, 0, 0, 1, 0, 0, 0, 0];
+        let env = |xflag| CmsgEnv {
+            style: Style {
+                max_strlen: 32,
+                xflag,
+            },
+            optmem_max: 20480,
+            ifname: lo,
+        };
+        let mut s = String::new();
+        pktinfo(&mut s, &d, &env(0));
+        assert_eq!(
+            s,
+            r#"{ipi_ifindex=if_nametoindex("lo"), ipi_spec_dst=inet_addr("127.0.0.1"), ipi_addr=inet_addr("0.0.0.0")}"#
+        );
+        // strace 6.1 -xx (cmsg.c scenario).
+        let mut s = String::new();
+        pktinfo(&mut s, &d, &env(2));
+        assert_eq!(
+            s,
+            r#"{ipi_ifindex=if_nametoindex("\x6c\x6f"), ipi_spec_dst=inet_addr("\x31\x32\x37\x2e\x30\x2e\x30\x2e\x31"), ipi_addr=inet_addr("\x30\x2e\x30\x2e\x30\x2e\x30")}"#
+        );
     }
 }
