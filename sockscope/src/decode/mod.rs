@@ -4,6 +4,7 @@
 pub mod cmsg;
 pub mod errno;
 pub mod msghdr;
+pub mod netlink;
 pub mod sockaddr;
 pub mod sockinfo;
 pub mod strfmt;

@@ -137,6 +137,22 @@ fn iov_entries<'a>(c: &MsgCtx<'_, 'a>, h: &Msghdr) -> Result<&'a [u8], ()> {
         .ok_or(())
 }
 
+/// strace's print_struct_msghdr decodes the iovecs as netlink messages when msg_name is an
+/// AF_NETLINK address (decode_sockaddr returned that family: name read, namelen >= 2).
+fn name_is_netlink(c: &MsgCtx, h: &Msghdr) -> bool {
+    const AF_NETLINK: u16 = 16;
+    if h.name == 0 || c.effective_namelen(h) < 2 {
+        return false;
+    }
+    let namelen = (c.effective_namelen(h) as usize).min(super::sockaddr::SOCKADDR_MAX);
+    match c.name_bytes(h) {
+        Some(b) if b.len() >= namelen && b.len() >= 2 => {
+            u16::from_le_bytes([b[0], b[1]]) == AF_NETLINK
+        }
+        _ => false,
+    }
+}
+
 fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
     if h.iov == 0 {
         out.push_str("NULL");
@@ -153,6 +169,7 @@ fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
     let have = entries.len() / IOVEC_SIZE;
     let max = env.style.max_strlen;
     let mut left = c.data_size;
+    let netlink = name_is_netlink(c, h);
     out.push('[');
     for i in 0..h.iovlen.min(have as u64 + 1).min(max as u64 + 1) as usize {
         if i > 0 {
@@ -174,7 +191,7 @@ fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
             None => len,
         };
         out.push_str("{iov_base=");
-        iov_data(out, c, i, base, shown, env);
+        iov_data(out, c, i, base, shown, netlink, env);
         out.push_str(", iov_len=");
         out.push_str(&len.to_string());
         out.push('}');
@@ -183,10 +200,27 @@ fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
 }
 
 /// printstrn of one iovec's `shown` bytes.
-fn iov_data(out: &mut String, c: &MsgCtx, i: usize, base: u64, shown: u64, env: &MsgEnv) {
+fn iov_data(
+    out: &mut String,
+    c: &MsgCtx,
+    i: usize,
+    base: u64,
+    shown: u64,
+    netlink: bool,
+    env: &MsgEnv,
+) {
     if base == 0 {
         out.push_str("NULL");
         return;
+    }
+    if netlink {
+        // decode_netlink reads as far as the messages go, not just -s bytes: decoded when the
+        // kernel side captured enough, else the plain string below.
+        if let Some(s) = c.iov_data_seg(i).filter(|s| s.status == ReadStatus::Ok) {
+            if super::netlink::format_netlink(out, s.data, shown, &env.style) {
+                return;
+            }
+        }
     }
     match c.iov_data_seg(i) {
         Some(s) if s.status == ReadStatus::Ok => {
