@@ -5,7 +5,8 @@ use anyhow::{Context as _, anyhow};
 
 fn main() -> anyhow::Result<()> {
     let out_dir = std::path::PathBuf::from(std::env::var_os("OUT_DIR").context("OUT_DIR")?);
-    let skip = std::env::var("AYA_BUILD_SKIP").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    let skip =
+        std::env::var("AYA_BUILD_SKIP").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
     if skip {
         std::fs::write(out_dir.join("sockscope"), [])?;
     }
@@ -17,7 +18,11 @@ fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("sockscope-ebpf package not found"))?;
     let root = pkg.manifest_path.parent().context("ebpf manifest dir")?;
     aya_build::build_ebpf(
-        [aya_build::Package { name: pkg.name.as_str(), root_dir: root.as_str(), ..Default::default() }],
+        [aya_build::Package {
+            name: pkg.name.as_str(),
+            root_dir: root.as_str(),
+            ..Default::default()
+        }],
         aya_build::Toolchain::default(),
     )
 }

@@ -16,11 +16,13 @@ mod sock;
 
 use aya_ebpf::{
     EbpfContext,
-    bindings::{BPF_F_NO_PREALLOC, BPF_NOEXIST, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
+    bindings::{
+        BPF_F_NO_PREALLOC, BPF_NOEXIST, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP,
+    },
     helpers::{
         bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
-        generated::{self,
-            bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_smp_processor_id,
+        generated::{
+            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_smp_processor_id,
             bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_probe_read_user, bpf_ringbuf_output,
         },
     },
@@ -29,9 +31,10 @@ use aya_ebpf::{
     programs::TracePointContext,
 };
 use sockscope_common::{
-    CURSOR_LIMIT, CURSOR_MASK, Config, DATA_SIZE, EventId, MAX_CONTROL, MAX_IOV, MAX_MMSG, STEP_RECVMMSG, STEP_SENDMMSG,
-    MAX_READ, PID_FILTER_MAP, SLOT_BUF_FAULTED, RECORD_HEADER_SIZE, SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK,
-    SOCKADDR_MAX, SegHeader, Slot, counter, seg, seg_padded, scope, COMM_LEN, COMM_MATCH_EXCLUDE, CommKey,
+    COMM_LEN, COMM_MATCH_EXCLUDE, CURSOR_LIMIT, CURSOR_MASK, CommKey, Config, DATA_SIZE, EventId,
+    MAX_CONTROL, MAX_IOV, MAX_MMSG, MAX_READ, PID_FILTER_MAP, RECORD_HEADER_SIZE, SEG_FAULT,
+    SEG_HEADER_SIZE, SEG_NULL, SEG_OK, SLOT_BUF_FAULTED, SOCKADDR_MAX, STEP_RECVMMSG,
+    STEP_SENDMMSG, SegHeader, Slot, counter, scope, seg, seg_padded,
 };
 
 /// Load-time configuration, filled in by the loader (see `Config`).
@@ -111,7 +114,11 @@ fn in_scope(scope_bits: u32, tid: u32) -> bool {
         return false;
     }
     // SAFETY: helper without preconditions.
-    if scope_bits & scope::CGROUPS != 0 && CGROUPS.get_ptr(unsafe { bpf_get_current_cgroup_id() }).is_none() {
+    if scope_bits & scope::CGROUPS != 0
+        && CGROUPS
+            .get_ptr(unsafe { bpf_get_current_cgroup_id() })
+            .is_none()
+    {
         return false;
     }
     true
@@ -156,10 +163,18 @@ fn read_user<T: Copy>(src: u64) -> Option<T> {
     let mut v = core::mem::MaybeUninit::<T>::uninit();
     // SAFETY: the helper writes at most size_of::<T>() bytes into `v`.
     let r = unsafe {
-        bpf_probe_read_user(v.as_mut_ptr().cast(), core::mem::size_of::<T>() as u32, src as *const c_void)
+        bpf_probe_read_user(
+            v.as_mut_ptr().cast(),
+            core::mem::size_of::<T>() as u32,
+            src as *const c_void,
+        )
     };
     // SAFETY: initialised by the successful read.
-    if r == 0 { Some(unsafe { v.assume_init() }) } else { None }
+    if r == 0 {
+        Some(unsafe { v.assume_init() })
+    } else {
+        None
+    }
 }
 
 /// `struct user_msghdr` as the kernel reads it from user space.
@@ -205,7 +220,12 @@ fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u64) -> u64 
     let base = slot.data.as_mut_ptr();
     // SAFETY: off < CURSOR_LIMIT and SEG_HEADER_SIZE + n <= 16 + MAX_READ keep both pointers
     // and the read inside `data` (DATA_SIZE >= CURSOR_LIMIT + 16 + MAX_READ).
-    let (sh, dst) = unsafe { (base.add(off).cast::<SegHeader>(), base.add(off + SEG_HEADER_SIZE)) };
+    let (sh, dst) = unsafe {
+        (
+            base.add(off).cast::<SegHeader>(),
+            base.add(off + SEG_HEADER_SIZE),
+        )
+    };
     let (status, len) = if src == 0 {
         (SEG_NULL, 0)
     } else if n == 0 {
@@ -237,7 +257,10 @@ fn slot_for(tid: u32) -> Option<&'static mut Slot> {
     }
     let tmpl = TEMPLATE.get_ptr(0)?;
     // SAFETY: per-CPU map value used only as the source of the copy.
-    if INFLIGHT.insert(tid, unsafe { &*tmpl }, BPF_NOEXIST as u64).is_err() {
+    if INFLIGHT
+        .insert(tid, unsafe { &*tmpl }, BPF_NOEXIST as u64)
+        .is_err()
+    {
         bump(counter::LOST_NOSLOT);
         return None;
     }
@@ -331,7 +354,12 @@ fn parent_tgid(cfg: &Config) -> u32 {
             return 0;
         }
         let mut tgid: u32 = 0;
-        if bpf_probe_read_kernel((&mut tgid as *mut u32).cast(), 4, (parent + cfg.off_task_tgid as u64) as *const c_void) != 0 {
+        if bpf_probe_read_kernel(
+            (&mut tgid as *mut u32).cast(),
+            4,
+            (parent + cfg.off_task_tgid as u64) as *const c_void,
+        ) != 0
+        {
             return 0;
         }
         tgid
@@ -364,7 +392,11 @@ fn submit(slot: &mut Slot) {
             flags,
         )
     };
-    bump(if r < 0 { counter::LOST_RINGBUF } else { counter::SENT });
+    bump(if r < 0 {
+        counter::LOST_RINGBUF
+    } else {
+        counter::SENT
+    });
 }
 
 #[inline(always)]
@@ -379,18 +411,36 @@ fn positive_len(v: u64) -> u64 {
 #[inline(always)]
 fn capture_msg_out<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16) {
     if m.name != 0 {
-        push_user(slot, seg::ADDR, index, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
+        push_user(
+            slot,
+            seg::ADDR,
+            index,
+            m.name,
+            min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64),
+        );
     }
     capture_iov::<MAXIOV>(slot, snaplen, m, index, u64::MAX);
     if m.control != 0 && m.controllen != 0 {
-        push_user(slot, seg::CONTROL, index, m.control, min(m.controllen, MAX_CONTROL as u64));
+        push_user(
+            slot,
+            seg::CONTROL,
+            index,
+            m.control,
+            min(m.controllen, MAX_CONTROL as u64),
+        );
     }
 }
 
 /// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
 /// `total` (the byte count a receive returned; u64::MAX for a send).
 #[inline(always)]
-fn capture_iov<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, total: u64) {
+fn capture_iov<const MAXIOV: u64>(
+    slot: &mut Slot,
+    snaplen: u64,
+    m: &UserMsghdr,
+    index: u16,
+    total: u64,
+) {
     if m.iov == 0 || m.iovlen == 0 {
         return;
     }
@@ -401,22 +451,48 @@ fn capture_iov<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr,
         if i >= niov || left == 0 {
             break;
         }
-        let Some(iov) = read_user::<Iovec>(m.iov + i * 16) else { break };
+        let Some(iov) = read_user::<Iovec>(m.iov + i * 16) else {
+            break;
+        };
         let n = min(iov.len, left);
         left -= n;
-        push_user(slot, seg::IOV_DATA, ((index as u64) << 8 | i) as u16, iov.base, min(n, snaplen));
+        push_user(
+            slot,
+            seg::IOV_DATA,
+            ((index as u64) << 8 | i) as u16,
+            iov.base,
+            min(n, snaplen),
+        );
     }
 }
 
 /// What a receive filled in: name (namelen as updated), iovecs up to `got` bytes, control.
 #[inline(always)]
-fn capture_msg_in<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16, got: u64) {
+fn capture_msg_in<const MAXIOV: u64>(
+    slot: &mut Slot,
+    snaplen: u64,
+    m: &UserMsghdr,
+    index: u16,
+    got: u64,
+) {
     if m.name != 0 {
-        push_user(slot, seg::ADDR, index, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
+        push_user(
+            slot,
+            seg::ADDR,
+            index,
+            m.name,
+            min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64),
+        );
     }
     capture_iov::<MAXIOV>(slot, snaplen, m, index, got);
     if m.control != 0 && m.controllen != 0 {
-        push_user(slot, seg::CONTROL, index, m.control, min(m.controllen, MAX_CONTROL as u64));
+        push_user(
+            slot,
+            seg::CONTROL,
+            index,
+            m.control,
+            min(m.controllen, MAX_CONTROL as u64),
+        );
     }
 }
 
@@ -425,7 +501,9 @@ fn capture_msg_in<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsgh
 
 #[tracepoint]
 pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Sendto, 6) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Sendto, 6) else {
+        return 0;
+    };
     sock::capture(slot);
     let snaplen = config().snaplen as u64;
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
@@ -434,7 +512,13 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
         slot.notes |= SLOT_BUF_FAULTED;
     }
     if addr != 0 {
-        push_user(slot, seg::ADDR, 0, addr, min(positive_len(addrlen), SOCKADDR_MAX as u64));
+        push_user(
+            slot,
+            seg::ADDR,
+            0,
+            addr,
+            min(positive_len(addrlen), SOCKADDR_MAX as u64),
+        );
     }
     0
 }
@@ -444,11 +528,23 @@ pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
     if slot.notes & SLOT_BUF_FAULTED != 0 && slot.header.ret > 0 {
         let [_, buf, len, ..] = slot.header.args;
-        push_user(slot, seg::BUF_EXIT, 0, buf, min(len, config().snaplen as u64));
+        push_user(
+            slot,
+            seg::BUF_EXIT,
+            0,
+            buf,
+            min(len, config().snaplen as u64),
+        );
     }
     let [_, _, _, _, addr, addrlen] = slot.header.args;
     if addr != 0 && config().toctou != 0 {
-        push_user(slot, seg::ADDR_EXIT, 0, addr, min(positive_len(addrlen), SOCKADDR_MAX as u64));
+        push_user(
+            slot,
+            seg::ADDR_EXIT,
+            0,
+            addr,
+            min(positive_len(addrlen), SOCKADDR_MAX as u64),
+        );
     }
     submit(slot);
     0
@@ -459,7 +555,9 @@ pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Recvfrom, 6) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Recvfrom, 6) else {
+        return 0;
+    };
     sock::capture(slot);
     let addrlen_ptr = slot.header.args[5];
     if addrlen_ptr != 0 {
@@ -480,7 +578,13 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
             push_user(slot, seg::ADDRLEN_OUT, 0, addrlen_ptr, 4);
             if addr != 0 {
                 let out = read_user::<i32>(addrlen_ptr).unwrap_or(0) as u64;
-                push_user(slot, seg::ADDR, 0, addr, min(positive_len(out), SOCKADDR_MAX as u64));
+                push_user(
+                    slot,
+                    seg::ADDR,
+                    0,
+                    addr,
+                    min(positive_len(out), SOCKADDR_MAX as u64),
+                );
             }
         }
     }
@@ -493,7 +597,9 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Sendmsg, 3) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Sendmsg, 3) else {
+        return 0;
+    };
     sock::capture(slot);
     let snaplen = config().snaplen as u64;
     let msg = slot.header.args[1];
@@ -514,7 +620,13 @@ pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
     }
     if let Some(m) = read_user::<UserMsghdr>(msg) {
         if m.name != 0 {
-            push_user(slot, seg::ADDR_EXIT, 0, m.name, min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64));
+            push_user(
+                slot,
+                seg::ADDR_EXIT,
+                0,
+                m.name,
+                min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64),
+            );
         }
     }
     submit(slot);
@@ -526,7 +638,9 @@ pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_recvmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Recvmsg, 3) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Recvmsg, 3) else {
+        return 0;
+    };
     sock::capture(slot);
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
@@ -567,7 +681,9 @@ fn current_slot() -> Option<&'static mut Slot> {
 
 #[tracepoint]
 pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Sendmmsg, 4) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Sendmmsg, 4) else {
+        return 0;
+    };
     sock::capture(slot);
     let [_, vec, vlen, ..] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
@@ -589,7 +705,9 @@ pub fn sendmmsg_step(ctx: TracePointContext) -> u32 {
         return 0;
     }
     slot.step += 1;
-    let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else { return 0 };
+    let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else {
+        return 0;
+    };
     capture_msg_out::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16);
     // SAFETY: as above.
     unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
@@ -602,7 +720,13 @@ pub fn sys_exit_sendmmsg(ctx: TracePointContext) -> u32 {
     let ret = slot.header.ret;
     let vec = slot.header.args[1];
     if ret > 0 {
-        push_user(slot, seg::MMSGHDR_EXIT, 0, vec, min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE);
+        push_user(
+            slot,
+            seg::MMSGHDR_EXIT,
+            0,
+            vec,
+            min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE,
+        );
     }
     submit(slot);
     0
@@ -613,7 +737,9 @@ pub fn sys_exit_sendmmsg(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_enter_recvmmsg(ctx: TracePointContext) -> u32 {
-    let Some(slot) = enter(&ctx, EventId::Recvmmsg, 5) else { return 0 };
+    let Some(slot) = enter(&ctx, EventId::Recvmmsg, 5) else {
+        return 0;
+    };
     sock::capture(slot);
     let [_, vec, vlen, _, timeout, _] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
@@ -630,7 +756,13 @@ pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
     let ret = slot.header.ret;
     let vec = slot.header.args[1];
     if ret > 0 {
-        push_user(slot, seg::MMSGHDR_EXIT, 0, vec, min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE);
+        push_user(
+            slot,
+            seg::MMSGHDR_EXIT,
+            0,
+            vec,
+            min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE,
+        );
         slot.step = 0;
         // SAFETY: as above; the last step finishes the record.
         unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
@@ -707,7 +839,11 @@ pub fn sched_process_exit(ctx: TracePointContext) -> u32 {
         let tgid = (pid_tgid >> 32) as u32;
         let group_dead = if cfg.off_exit_group_dead != 0 {
             // SAFETY: offset from the tracepoint's format file.
-            unsafe { ctx.read_at::<u8>((cfg.off_exit_group_dead & 0xff) as usize).unwrap_or(0) != 0 }
+            unsafe {
+                ctx.read_at::<u8>((cfg.off_exit_group_dead & 0xff) as usize)
+                    .unwrap_or(0)
+                    != 0
+            }
         } else {
             tid == tgid
         };

@@ -13,8 +13,8 @@ use core::ffi::c_void;
 
 use aya_ebpf::helpers::generated::{bpf_get_current_task, bpf_probe_read_kernel};
 use sockscope_common::{
-    CURSOR_LIMIT, CURSOR_MASK, OFF_NONE, SEG_HEADER_SIZE, SEG_OK, SOCK_INFO_SIZE, SPAN_MAX, SegHeader, Slot,
-    SockInfo, SockOffsets, Span, UNIX_PATH_MAX, seg, seg_padded, sk,
+    CURSOR_LIMIT, CURSOR_MASK, OFF_NONE, SEG_HEADER_SIZE, SEG_OK, SOCK_INFO_SIZE, SPAN_MAX,
+    SegHeader, Slot, SockInfo, SockOffsets, Span, UNIX_PATH_MAX, seg, seg_padded, sk,
 };
 
 /// Offsets and the capture level, filled in by the loader (see `SockOffsets`).
@@ -49,9 +49,19 @@ fn opaque(v: u32) -> u32 {
 fn rd<T: Copy>(addr: u64) -> Option<T> {
     let mut v = core::mem::MaybeUninit::<T>::uninit();
     // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
-    let r = unsafe { bpf_probe_read_kernel(v.as_mut_ptr().cast(), core::mem::size_of::<T>() as u32, addr as *const c_void) };
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            v.as_mut_ptr().cast(),
+            core::mem::size_of::<T>() as u32,
+            addr as *const c_void,
+        )
+    };
     // SAFETY: initialised by the successful read.
-    if r == 0 { Some(unsafe { v.assume_init() }) } else { None }
+    if r == 0 {
+        Some(unsafe { v.assume_init() })
+    } else {
+        None
+    }
 }
 
 /// Reads `span` of the structure at `base` into `scratch`; None when unresolved or faulting.
@@ -62,7 +72,13 @@ fn span(scratch: *mut u8, base: u64, sp: Span) -> Option<()> {
         return None;
     }
     // SAFETY: scratch has room for SPAN_MAX bytes (and more) inside the slot's data area.
-    let r = unsafe { bpf_probe_read_kernel(scratch.cast(), len, (base + sp.start as u64) as *const c_void) };
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            scratch.cast(),
+            len,
+            (base + sp.start as u64) as *const c_void,
+        )
+    };
     if r == 0 { Some(()) } else { None }
 }
 

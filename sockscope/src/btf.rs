@@ -75,7 +75,9 @@ impl Btf {
 
     pub fn parse(data: &[u8]) -> Result<Btf, BtfError> {
         if data.len() < 24 || u16::from_le_bytes([data[0], data[1]]) != BTF_MAGIC {
-            return Err(BtfError::Malformed("bad magic (only little-endian BTF is supported)"));
+            return Err(BtfError::Malformed(
+                "bad magic (only little-endian BTF is supported)",
+            ));
         }
         let hdr_len = u32_at(data, 4)? as usize;
         let type_off = u32_at(data, 8)? as usize;
@@ -124,9 +126,19 @@ impl Btf {
                 KIND_DATASEC | KIND_ENUM64 => off += 12 * vlen,
                 _ => {}
             }
-            types.push(Type { name, kind, size_or_type, members, array });
+            types.push(Type {
+                name,
+                kind,
+                size_or_type,
+                members,
+                array,
+            });
         }
-        let mut btf = Btf { strings, types, by_name: HashMap::new() };
+        let mut btf = Btf {
+            strings,
+            types,
+            by_name: HashMap::new(),
+        };
         for (i, t) in btf.types.iter().enumerate() {
             if (t.kind == KIND_STRUCT || t.kind == KIND_UNION) && t.name != 0 {
                 let n = btf.str_at(t.name).to_string();
@@ -228,7 +240,10 @@ impl Btf {
 
     /// Size in bytes of struct `name`.
     pub fn struct_size(&self, name: &str) -> Option<u32> {
-        self.by_name.get(name).and_then(|ids| ids.first()).and_then(|&id| self.size_of_type(id, 0))
+        self.by_name
+            .get(name)
+            .and_then(|ids| ids.first())
+            .and_then(|&id| self.size_of_type(id, 0))
     }
 
     /// Byte offset of `path` ("a.b.c": nested members, through anonymous structs and unions)
@@ -264,7 +279,12 @@ mod tests {
     fn sample() -> Vec<u8> {
         let strings = b"\0int\0outer\0a\0b\0inner\0in\0x\0y\0".to_vec();
         let s = |name: &str| {
-            let pos = strings.windows(name.len() + 2).position(|w| &w[1..w.len() - 1] == name.as_bytes() && w[0] == 0 && w[w.len() - 1] == 0).unwrap();
+            let pos = strings
+                .windows(name.len() + 2)
+                .position(|w| {
+                    &w[1..w.len() - 1] == name.as_bytes() && w[0] == 0 && w[w.len() - 1] == 0
+                })
+                .unwrap();
             pos as u32 + 1
         };
         let mut t = Vec::new();
@@ -272,15 +292,41 @@ mod tests {
         // 1: int
         push(&[s("int"), KIND_INT << 24, 4, 32]);
         // 2: struct inner { int x @0; int y @32; }
-        push(&[s("inner"), KIND_STRUCT << 24 | 2, 8, s("x"), 1, 0, s("y"), 1, 32]);
+        push(&[
+            s("inner"),
+            KIND_STRUCT << 24 | 2,
+            8,
+            s("x"),
+            1,
+            0,
+            s("y"),
+            1,
+            32,
+        ]);
         // 3: anonymous union { int b; struct inner in; }
         push(&[0, KIND_UNION << 24 | 2, 8, s("b"), 1, 0, s("in"), 2, 0]);
         // 4: struct outer { int a @0; union @64; }
-        push(&[s("outer"), KIND_STRUCT << 24 | 2, 16, s("a"), 1, 0, 0, 3, 64]);
+        push(&[
+            s("outer"),
+            KIND_STRUCT << 24 | 2,
+            16,
+            s("a"),
+            1,
+            0,
+            0,
+            3,
+            64,
+        ]);
         let mut out = Vec::new();
         out.extend_from_slice(&BTF_MAGIC.to_le_bytes());
         out.extend_from_slice(&[1, 0]);
-        for v in [24u32, 0, t.len() as u32, t.len() as u32, strings.len() as u32] {
+        for v in [
+            24u32,
+            0,
+            t.len() as u32,
+            t.len() as u32,
+            strings.len() as u32,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&t);

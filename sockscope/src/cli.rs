@@ -150,9 +150,15 @@ pub fn parse_exprs(exprs: &[String]) -> Result<Selection, String> {
                     }
                 }
                 events = if negate {
-                    EVENTS.iter().filter(|d| !chosen.iter().any(|c| c.id == d.id)).collect()
+                    EVENTS
+                        .iter()
+                        .filter(|d| !chosen.iter().any(|c| c.id == d.id))
+                        .collect()
                 } else {
-                    EVENTS.iter().filter(|d| chosen.iter().any(|c| c.id == d.id)).collect()
+                    EVENTS
+                        .iter()
+                        .filter(|d| chosen.iter().any(|c| c.id == d.id))
+                        .collect()
                 };
             }
             "status" => {
@@ -160,10 +166,18 @@ pub fn parse_exprs(exprs: &[String]) -> Result<Selection, String> {
                     "failed" => StatusFilter::Failed,
                     "successful" => StatusFilter::Successful,
                     "all" => StatusFilter::All,
-                    other => return Err(format!("-e status: unsupported value '{other}' (failed, successful, all)")),
+                    other => {
+                        return Err(format!(
+                            "-e status: unsupported value '{other}' (failed, successful, all)"
+                        ));
+                    }
                 }
             }
-            other => return Err(format!("-e: unsupported qualifier '{other}' (trace, status)")),
+            other => {
+                return Err(format!(
+                    "-e: unsupported qualifier '{other}' (trace, status)"
+                ));
+            }
         }
     }
     if events.is_empty() {
@@ -183,10 +197,22 @@ mod tests {
     #[test]
     fn trace_lists() {
         assert_eq!(names(&parse_exprs(&[]).unwrap()).len(), 6);
-        assert_eq!(names(&parse_exprs(&["trace=sendto,recvfrom".into()]).unwrap()), ["sendto", "recvfrom"]);
-        assert_eq!(names(&parse_exprs(&["sendmsg".into()]).unwrap()), ["sendmsg"]);
-        assert_eq!(parse_exprs(&["trace=!sendto".into()]).unwrap().events.len(), 5);
-        assert_eq!(parse_exprs(&["status=failed".into()]).unwrap().status, StatusFilter::Failed);
+        assert_eq!(
+            names(&parse_exprs(&["trace=sendto,recvfrom".into()]).unwrap()),
+            ["sendto", "recvfrom"]
+        );
+        assert_eq!(
+            names(&parse_exprs(&["sendmsg".into()]).unwrap()),
+            ["sendmsg"]
+        );
+        assert_eq!(
+            parse_exprs(&["trace=!sendto".into()]).unwrap().events.len(),
+            5
+        );
+        assert_eq!(
+            parse_exprs(&["status=failed".into()]).unwrap().status,
+            StatusFilter::Failed
+        );
     }
 
     #[test]

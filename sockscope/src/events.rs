@@ -100,7 +100,12 @@ use Decoder::*;
 use Tag::*;
 
 const fn a(name: &'static str, ty: &'static str, tags: &'static [Tag], decoder: Decoder) -> ArgDef {
-    ArgDef { name, ty, tags, decoder }
+    ArgDef {
+        name,
+        ty,
+        tags,
+        decoder,
+    }
 }
 
 pub static EVENTS: [EventDef; 6] = [
@@ -113,10 +118,18 @@ pub static EVENTS: [EventDef; 6] = [
             a("buf", "void*", &[U, TOCTOU], SendBuf),
             a("len", "size_t", &[U], Size),
             a("flags", "int", &[U], MsgFlags),
-            a("dest_addr", "struct sockaddr*", &[U, TOCTOU, OPT], SockaddrIn),
+            a(
+                "dest_addr",
+                "struct sockaddr*",
+                &[U, TOCTOU, OPT],
+                SockaddrIn,
+            ),
             a("addrlen", "int", &[U], SockLen),
         ],
-        hooks: &[("syscalls", "sys_enter_sendto"), ("syscalls", "sys_exit_sendto")],
+        hooks: &[
+            ("syscalls", "sys_enter_sendto"),
+            ("syscalls", "sys_exit_sendto"),
+        ],
         purpose: "Tracking the flow of messages sent via sockets.",
         related: &["recvfrom", "sendmsg", "recvmsg", "sendmmsg"],
     },
@@ -132,7 +145,10 @@ pub static EVENTS: [EventDef; 6] = [
             a("src_addr", "struct sockaddr*", &[K, OPT], SockaddrOut),
             a("addrlen", "int*", &[U, K, OPT], SockLenPtr),
         ],
-        hooks: &[("syscalls", "sys_enter_recvfrom"), ("syscalls", "sys_exit_recvfrom")],
+        hooks: &[
+            ("syscalls", "sys_enter_recvfrom"),
+            ("syscalls", "sys_exit_recvfrom"),
+        ],
         purpose: "Tracking the flow of messages received via sockets.",
         related: &["sendto", "recvmsg", "recvmmsg"],
     },
@@ -145,7 +161,10 @@ pub static EVENTS: [EventDef; 6] = [
             a("msg", "struct msghdr*", &[U, TOCTOU], MsghdrSend),
             a("flags", "int", &[U], MsgFlags),
         ],
-        hooks: &[("syscalls", "sys_enter_sendmsg"), ("syscalls", "sys_exit_sendmsg")],
+        hooks: &[
+            ("syscalls", "sys_enter_sendmsg"),
+            ("syscalls", "sys_exit_sendmsg"),
+        ],
         purpose: "Tracking messages, with ancillary data, sent via sockets.",
         related: &["sendto", "recvmsg", "sendmmsg"],
     },
@@ -158,7 +177,10 @@ pub static EVENTS: [EventDef; 6] = [
             a("msg", "struct msghdr*", &[U, K], MsghdrRecv),
             a("flags", "int", &[U], MsgFlags),
         ],
-        hooks: &[("syscalls", "sys_enter_recvmsg"), ("syscalls", "sys_exit_recvmsg")],
+        hooks: &[
+            ("syscalls", "sys_enter_recvmsg"),
+            ("syscalls", "sys_exit_recvmsg"),
+        ],
         purpose: "Tracking messages, with ancillary data, received via sockets.",
         related: &["recvfrom", "sendmsg", "recvmmsg"],
     },
@@ -172,7 +194,10 @@ pub static EVENTS: [EventDef; 6] = [
             a("vlen", "unsigned int", &[U], Count),
             a("flags", "int", &[U], MsgFlags),
         ],
-        hooks: &[("syscalls", "sys_enter_sendmmsg"), ("syscalls", "sys_exit_sendmmsg")],
+        hooks: &[
+            ("syscalls", "sys_enter_sendmmsg"),
+            ("syscalls", "sys_exit_sendmmsg"),
+        ],
         purpose: "Tracking batches of messages sent via sockets.",
         related: &["sendmsg", "recvmmsg", "sendto"],
     },
@@ -187,7 +212,10 @@ pub static EVENTS: [EventDef; 6] = [
             a("flags", "int", &[U], MsgFlags),
             a("timeout", "struct timespec*", &[U, OPT], Timeout),
         ],
-        hooks: &[("syscalls", "sys_enter_recvmmsg"), ("syscalls", "sys_exit_recvmmsg")],
+        hooks: &[
+            ("syscalls", "sys_enter_recvmmsg"),
+            ("syscalls", "sys_exit_recvmmsg"),
+        ],
         purpose: "Tracking batches of messages received via sockets.",
         related: &["recvmsg", "sendmmsg", "recvfrom"],
     },
@@ -195,7 +223,10 @@ pub static EVENTS: [EventDef; 6] = [
 
 /// The definition of `id`.
 pub fn def(id: EventId) -> &'static EventDef {
-    EVENTS.iter().find(|e| e.id == id).expect("every EventId is in the table")
+    EVENTS
+        .iter()
+        .find(|e| e.id == id)
+        .expect("every EventId is in the table")
 }
 
 /// The definition named `name` (strace's syscall name).

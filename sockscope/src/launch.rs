@@ -43,7 +43,10 @@ pub fn resolve(cmd: &OsString) -> anyhow::Result<PathBuf> {
 /// Forks a child that will exec `path` with `argv` once released.
 pub fn spawn_held(path: &Path, argv: &[OsString]) -> anyhow::Result<Held> {
     let cpath = CString::new(path.as_os_str().as_bytes())?;
-    let cargs: Vec<CString> = argv.iter().map(|a| CString::new(a.as_bytes())).collect::<Result<_, _>>()?;
+    let cargs: Vec<CString> = argv
+        .iter()
+        .map(|a| CString::new(a.as_bytes()))
+        .collect::<Result<_, _>>()?;
     let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
     ptrs.push(std::ptr::null());
     let mut go = [0; 2];
@@ -79,7 +82,11 @@ pub fn spawn_held(path: &Path, argv: &[OsString]) -> anyhow::Result<Held> {
         libc::close(go[0]);
         libc::close(err[1]);
     }
-    Ok(Held { pid: pid as u32, go: go[1], err: err[0] })
+    Ok(Held {
+        pid: pid as u32,
+        go: go[1],
+        err: err[0],
+    })
 }
 
 impl Held {
@@ -95,7 +102,10 @@ impl Held {
             libc::close(self.err);
             if n == 4 {
                 libc::waitpid(self.pid as i32, std::ptr::null_mut(), 0);
-                return Err(anyhow!("cannot execute command: {}", std::io::Error::from_raw_os_error(e)));
+                return Err(anyhow!(
+                    "cannot execute command: {}",
+                    std::io::Error::from_raw_os_error(e)
+                ));
             }
         }
         Ok(self.pid)
@@ -133,4 +143,16 @@ pub fn try_wait(pid: u32) -> Option<i32> {
 pub fn alive(pid: u32) -> bool {
     // SAFETY: signal 0 only checks existence.
     unsafe { libc::kill(pid as i32, 0) == 0 || *libc::__errno_location() == libc::EPERM }
+}
+
+/// Whether a process exists and has not exited (a zombie waiting for its parent counts as
+/// gone; `alive` would still see it).
+pub fn running(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised comm, which may itself contain ')'.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])),
+        Err(_) => false,
+    }
 }

@@ -3,12 +3,12 @@
 //! attaches the selected events' programs and hands out the ring buffer and counters.
 
 use anyhow::{Context as _, anyhow, bail};
+use aya::maps::lpm_trie::{Key, LpmTrie};
 use aya::{
     Ebpf, EbpfLoader,
     maps::{HashMap, MapData, PerCpuArray, RingBuf},
     programs::TracePoint,
 };
-use aya::maps::lpm_trie::{Key, LpmTrie};
 use sockscope_common::{
     COMM_LEN, COMM_MATCH_EXCLUDE, COMM_MATCH_INCLUDE, CommKey, Config, MAX_SNAPLEN, PID_FILTER_MAP,
     PID_FILTER_NONE, counter, scope,
@@ -79,7 +79,10 @@ pub fn comm_key(pattern: &str) -> anyhow::Result<Key<CommKey>> {
         None => (pattern, false),
     };
     if name.len() >= COMM_LEN || name.contains('*') || (!prefix && name.is_empty()) {
-        bail!("--comm '{pattern}': a process name has at most {} bytes; '*' only at the end", COMM_LEN - 1);
+        bail!(
+            "--comm '{pattern}': a process name has at most {} bytes; '*' only at the end",
+            COMM_LEN - 1
+        );
     }
     let mut data = [0u8; COMM_LEN];
     data[..name.len()].copy_from_slice(name.as_bytes());
@@ -102,8 +105,12 @@ pub fn cgroup_id(path: &str) -> anyhow::Result<u64> {
     let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes())?;
     // SAFETY: statfs fills the struct for a NUL-terminated path.
     let mut sfs: libc::statfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statfs(c.as_ptr(), &mut sfs) } != 0 || sfs.f_type != libc::CGROUP2_SUPER_MAGIC {
-        bail!("--cgroup {path}: {} is not on a cgroup v2 file system", p.display());
+    if unsafe { libc::statfs(c.as_ptr(), &mut sfs) } != 0 || sfs.f_type != libc::CGROUP2_SUPER_MAGIC
+    {
+        bail!(
+            "--cgroup {path}: {} is not on a cgroup v2 file system",
+            p.display()
+        );
     }
     Ok(md.ino())
 }
@@ -133,10 +140,14 @@ pub fn preflight() -> anyhow::Result<()> {
         bail!("must run as root (loading eBPF programs needs CAP_BPF and CAP_PERFMON)");
     }
     if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
-        bail!("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); sockscope needs CONFIG_DEBUG_INFO_BTF=y");
+        bail!(
+            "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); sockscope needs CONFIG_DEBUG_INFO_BTF=y"
+        );
     }
     if EBPF_OBJECT.is_empty() {
-        bail!("this sockscope binary was built without its eBPF programs (AYA_BUILD_SKIP); rebuild it");
+        bail!(
+            "this sockscope binary was built without its eBPF programs (AYA_BUILD_SKIP); rebuild it"
+        );
     }
     Ok(())
 }
@@ -150,23 +161,33 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let cfg = Config {
         self_tgid: std::process::id(),
         snaplen: opts.snaplen.min(MAX_SNAPLEN) + 1,
-        pid_filter: if opts.pids.is_empty() { PID_FILTER_NONE } else { PID_FILTER_MAP },
+        pid_filter: if opts.pids.is_empty() {
+            PID_FILTER_NONE
+        } else {
+            PID_FILTER_MAP
+        },
         wakeup_bytes: opts.wakeup_bytes,
         off_task_real_parent: btf.offset_of("task_struct", "real_parent").unwrap_or(0),
         off_task_tgid: btf.offset_of("task_struct", "tgid").unwrap_or(0),
         follow_forks: (opts.follow_forks && fork_parent.is_some() && fork_child.is_some()) as u32,
         off_fork_parent_pid: fork_parent.unwrap_or(0),
         off_fork_child_pid: fork_child.unwrap_or(0),
-        off_exit_group_dead: tracefs::field_offset("sched", "sched_process_exit", "group_dead").unwrap_or(0),
+        off_exit_group_dead: tracefs::field_offset("sched", "sched_process_exit", "group_dead")
+            .unwrap_or(0),
         toctou: opts.toctou as u32,
         scope: opts.scope.bits(),
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
-        bail!("cannot follow forks: sched_process_fork has no parent_pid/child_pid fields on this kernel");
+        bail!(
+            "cannot follow forks: sched_process_fork has no parent_pid/child_pid fields on this kernel"
+        );
     }
     let (sock_offsets, unresolved) = crate::sock_offsets::resolve(&btf, opts.yflag.min(2) as u32);
     if !unresolved.is_empty() {
-        eprintln!("sockscope: -y: not in this kernel's BTF, shown as unknown: {}", unresolved.join(", "));
+        eprintln!(
+            "sockscope: -y: not in this kernel's BTF, shown as unknown: {}",
+            unresolved.join(", ")
+        );
     }
     let mut ebpf = EbpfLoader::new()
         .override_global("CONFIG", &cfg, true)
@@ -176,10 +197,13 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         .context("loading the eBPF object")?;
 
     if !opts.pids.is_empty() {
-        let mut pids: HashMap<_, u32, u8> =
-            HashMap::try_from(ebpf.map_mut("PIDS").ok_or_else(|| anyhow!("PIDS map missing"))?)?;
+        let mut pids: HashMap<_, u32, u8> = HashMap::try_from(
+            ebpf.map_mut("PIDS")
+                .ok_or_else(|| anyhow!("PIDS map missing"))?,
+        )?;
         for &p in opts.pids {
-            pids.insert(p, 1, 0).with_context(|| format!("adding pid {p} to the filter"))?;
+            pids.insert(p, 1, 0)
+                .with_context(|| format!("adding pid {p} to the filter"))?;
         }
     }
 
@@ -189,7 +213,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
 
     let mut attached = 0;
     let mut links = Vec::new();
-    let mut hooks: Vec<(&'static str, &'static str)> = opts.events.iter().flat_map(|e| e.programs()).collect();
+    let mut hooks: Vec<(&'static str, &'static str)> =
+        opts.events.iter().flat_map(|e| e.programs()).collect();
     // Lifecycle hooks: slot cleanup always, fork following when filtering by process.
     hooks.push(("sched", "sched_process_exit"));
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
@@ -200,15 +225,30 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             .program_mut(name)
             .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
             .try_into()?;
-        prog.load().with_context(|| format!("loading program {name} (verifier)"))?;
-        let link = prog.attach(category, name).with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
+        prog.load()
+            .with_context(|| format!("loading program {name} (verifier)"))?;
+        let link = prog
+            .attach(category, name)
+            .with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
         links.push((name, link));
         attached += 1;
     }
 
-    let ring = RingBuf::try_from(ebpf.take_map("EVENTS").ok_or_else(|| anyhow!("EVENTS map missing"))?)?;
-    let counters = PerCpuArray::try_from(ebpf.take_map("COUNTERS").ok_or_else(|| anyhow!("COUNTERS map missing"))?)?;
-    Ok(Loaded { ebpf, links, ring, counters, attached })
+    let ring = RingBuf::try_from(
+        ebpf.take_map("EVENTS")
+            .ok_or_else(|| anyhow!("EVENTS map missing"))?,
+    )?;
+    let counters = PerCpuArray::try_from(
+        ebpf.take_map("COUNTERS")
+            .ok_or_else(|| anyhow!("COUNTERS map missing"))?,
+    )?;
+    Ok(Loaded {
+        ebpf,
+        links,
+        ring,
+        counters,
+        attached,
+    })
 }
 
 /// Loads the per-message step programs of the selected mmsg calls into `MMSG_STEPS`.
@@ -216,9 +256,10 @@ fn load_mmsg_steps(ebpf: &mut Ebpf, events: &[&'static EventDef]) -> anyhow::Res
     use aya::maps::ProgramArray;
     use sockscope_common::{EventId, STEP_RECVMMSG, STEP_SENDMMSG};
     let mut fds = Vec::new();
-    for (event, name, index) in
-        [(EventId::Sendmmsg, "sendmmsg_step", STEP_SENDMMSG), (EventId::Recvmmsg, "recvmmsg_step", STEP_RECVMMSG)]
-    {
+    for (event, name, index) in [
+        (EventId::Sendmmsg, "sendmmsg_step", STEP_SENDMMSG),
+        (EventId::Recvmmsg, "recvmmsg_step", STEP_RECVMMSG),
+    ] {
         if !events.iter().any(|e| e.id == event) {
             continue;
         }
@@ -226,13 +267,17 @@ fn load_mmsg_steps(ebpf: &mut Ebpf, events: &[&'static EventDef]) -> anyhow::Res
             .program_mut(name)
             .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
             .try_into()?;
-        prog.load().with_context(|| format!("loading program {name} (verifier)"))?;
+        prog.load()
+            .with_context(|| format!("loading program {name} (verifier)"))?;
         fds.push((index, prog.fd()?.try_clone()?));
     }
     if fds.is_empty() {
         return Ok(());
     }
-    let mut steps = ProgramArray::try_from(ebpf.map_mut("MMSG_STEPS").ok_or_else(|| anyhow!("MMSG_STEPS map missing"))?)?;
+    let mut steps = ProgramArray::try_from(
+        ebpf.map_mut("MMSG_STEPS")
+            .ok_or_else(|| anyhow!("MMSG_STEPS map missing"))?,
+    )?;
     for (index, fd) in &fds {
         steps.set(*index, fd, 0).context("filling MMSG_STEPS")?;
     }
@@ -241,31 +286,59 @@ fn load_mmsg_steps(ebpf: &mut Ebpf, events: &[&'static EventDef]) -> anyhow::Res
 
 fn fill_scope(ebpf: &mut Ebpf, sc: &Scope) -> anyhow::Result<()> {
     fn map<'m>(ebpf: &'m mut Ebpf, name: &str) -> anyhow::Result<&'m mut aya::maps::Map> {
-        ebpf.map_mut(name).ok_or_else(|| anyhow!("{name} map missing"))
+        ebpf.map_mut(name)
+            .ok_or_else(|| anyhow!("{name} map missing"))
     }
     let mut tids: HashMap<_, u32, u8> = HashMap::try_from(map(ebpf, "TIDS")?)?;
     for &t in &sc.tids {
-        tids.insert(t, 1, 0).with_context(|| format!("--tid {t}: the tid map is full"))?;
+        tids.insert(t, 1, 0)
+            .with_context(|| format!("--tid {t}: the tid map is full"))?;
     }
     let mut uids: HashMap<_, u32, u8> = HashMap::try_from(map(ebpf, "UIDS")?)?;
     for &u in &sc.uids {
-        uids.insert(u, 1, 0).with_context(|| format!("--uid {u}: the uid map is full"))?;
+        uids.insert(u, 1, 0)
+            .with_context(|| format!("--uid {u}: the uid map is full"))?;
     }
     let mut cgroups: HashMap<_, u64, u8> = HashMap::try_from(map(ebpf, "CGROUPS")?)?;
     for &c in &sc.cgroups {
-        cgroups.insert(c, 1, 0).with_context(|| "--cgroup: the cgroup map is full")?;
+        cgroups
+            .insert(c, 1, 0)
+            .with_context(|| "--cgroup: the cgroup map is full")?;
     }
     let mut comms: LpmTrie<_, CommKey, u8> = LpmTrie::try_from(map(ebpf, "COMMS")?)?;
     for (pattern, include) in &sc.comms {
-        let v = if *include { COMM_MATCH_INCLUDE } else { COMM_MATCH_EXCLUDE };
-        comms.insert(&comm_key(pattern)?, v, 0).with_context(|| format!("--comm {pattern}: the comm map is full"))?;
+        let v = if *include {
+            COMM_MATCH_INCLUDE
+        } else {
+            COMM_MATCH_EXCLUDE
+        };
+        comms
+            .insert(&comm_key(pattern)?, v, 0)
+            .with_context(|| format!("--comm {pattern}: the comm map is full"))?;
     }
     Ok(())
 }
 
 impl Loaded {
+    /// The processes the kernel-side filter currently follows (the `-p` pids, `-- CMD`, and
+    /// with -f their descendants; the exit hook removes each when its process exits).
+    pub fn followed_pids(&self) -> Vec<u32> {
+        let Some(map) = self.ebpf.map("PIDS") else {
+            return Vec::new();
+        };
+        match HashMap::<_, u32, u8>::try_from(map) {
+            Ok(pids) => pids.keys().filter_map(Result::ok).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     pub fn counters(&self) -> Counters {
-        let sum = |idx: u32| -> u64 { self.counters.get(&idx, 0).map(|v| v.iter().sum()).unwrap_or(0) };
+        let sum = |idx: u32| -> u64 {
+            self.counters
+                .get(&idx, 0)
+                .map(|v| v.iter().sum())
+                .unwrap_or(0)
+        };
         Counters {
             lost_ringbuf: sum(counter::LOST_RINGBUF),
             lost_noslot: sum(counter::LOST_NOSLOT),
@@ -279,12 +352,16 @@ impl Loaded {
     pub fn detach(mut self) {
         let mut owned = Vec::new();
         for (name, id) in self.links.drain(..) {
-            let prog: Option<&mut TracePoint> = self.ebpf.program_mut(name).and_then(|p| p.try_into().ok());
+            let prog: Option<&mut TracePoint> =
+                self.ebpf.program_mut(name).and_then(|p| p.try_into().ok());
             if let Some(link) = prog.and_then(|p| p.take_link(id).ok()) {
                 owned.push(link);
             }
         }
-        let threads: Vec<_> = owned.into_iter().map(|l| std::thread::spawn(move || drop(l))).collect();
+        let threads: Vec<_> = owned
+            .into_iter()
+            .map(|l| std::thread::spawn(move || drop(l)))
+            .collect();
         for t in threads {
             let _ = t.join();
         }

@@ -18,7 +18,10 @@ fn main() {
             // clap's message without its usage block: the first line, minus "error: ".
             let text = e.to_string();
             let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("sockscope: {} (see --help)", first.trim_start_matches("error: "));
+            eprintln!(
+                "sockscope: {} (see --help)",
+                first.trim_start_matches("error: ")
+            );
             std::process::exit(2);
         }
     };

@@ -56,7 +56,8 @@ impl<'a> Record<'a> {
         // SAFETY: RecordHeader is repr(C) plain data; read_unaligned copes with any alignment.
         let header: RecordHeader =
             unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<RecordHeader>()) };
-        let event = EventId::from_u16(header.event).ok_or(RecordError::UnknownEvent(header.event))?;
+        let event =
+            EventId::from_u16(header.event).ok_or(RecordError::UnknownEvent(header.event))?;
         let data_end = (RECORD_HEADER_SIZE + header.data_len as usize).min(bytes.len());
         let data = &bytes[RECORD_HEADER_SIZE..data_end];
         let mut segs = Vec::with_capacity(header.nsegs as usize);
@@ -79,15 +80,27 @@ impl<'a> Record<'a> {
                 SEG_FAULT => ReadStatus::Fault,
                 _ => ReadStatus::Fault,
             };
-            segs.push(Seg { kind: sh.kind, status, index: sh.index, addr: sh.addr, data: &data[start..end] });
+            segs.push(Seg {
+                kind: sh.kind,
+                status,
+                index: sh.index,
+                addr: sh.addr,
+                data: &data[start..end],
+            });
             off = start + seg_padded(sh.len) as usize;
         }
-        Ok(Record { header, event, segs })
+        Ok(Record {
+            header,
+            event,
+            segs,
+        })
     }
 
     /// The first segment of `kind` with `index`.
     pub fn seg(&self, kind: u8, index: u16) -> Option<&Seg<'a>> {
-        self.segs.iter().find(|s| s.kind == kind && s.index == index)
+        self.segs
+            .iter()
+            .find(|s| s.kind == kind && s.index == index)
     }
 
     /// The destination address as read at entry and again at exit (sendto's dest_addr,
@@ -123,7 +136,10 @@ impl RecordBuilder {
         header.tgid = 1000;
         header.tid = 1000;
         header.comm[..4].copy_from_slice(b"test");
-        RecordBuilder { header, data: Vec::new() }
+        RecordBuilder {
+            header,
+            data: Vec::new(),
+        }
     }
 
     /// Adds a segment read successfully from `addr`.
@@ -142,12 +158,21 @@ impl RecordBuilder {
     }
 
     fn seg_status(mut self, kind: u8, index: u16, addr: u64, status: u8, bytes: &[u8]) -> Self {
-        let sh = SegHeader { kind, status, index, len: bytes.len() as u32, addr };
+        let sh = SegHeader {
+            kind,
+            status,
+            index,
+            len: bytes.len() as u32,
+            addr,
+        };
         // SAFETY: SegHeader is repr(C) plain data of SEG_HEADER_SIZE bytes.
         let raw: [u8; SEG_HEADER_SIZE] = unsafe { std::mem::transmute(sh) };
         self.data.extend_from_slice(&raw);
         self.data.extend_from_slice(bytes);
-        self.data.resize(self.data.len() + (seg_padded(bytes.len() as u32) as usize - bytes.len()), 0);
+        self.data.resize(
+            self.data.len() + (seg_padded(bytes.len() as u32) as usize - bytes.len()),
+            0,
+        );
         self.header.nsegs += 1;
         self
     }
@@ -186,9 +211,17 @@ mod tests {
 
     #[test]
     fn rejects_short_and_overrunning() {
-        assert_eq!(Record::parse(&[0u8; 10]).unwrap_err(), RecordError::Short(10));
-        let mut bytes = RecordBuilder::new(EventId::Sendto, [0; 6], 0).seg(seg::BUF, 0, 1, b"abcdefgh").build();
+        assert_eq!(
+            Record::parse(&[0u8; 10]).unwrap_err(),
+            RecordError::Short(10)
+        );
+        let mut bytes = RecordBuilder::new(EventId::Sendto, [0; 6], 0)
+            .seg(seg::BUF, 0, 1, b"abcdefgh")
+            .build();
         bytes.truncate(bytes.len() - 4);
-        assert!(matches!(Record::parse(&bytes), Err(RecordError::BadSegment(0))));
+        assert!(matches!(
+            Record::parse(&bytes),
+            Err(RecordError::BadSegment(0))
+        ));
     }
 }

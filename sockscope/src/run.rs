@@ -14,8 +14,8 @@ use anyhow::Context as _;
 
 use crate::{
     cli::{self, StatusFilter, TraceArgs},
-    filter::Filter,
     decode::Style,
+    filter::Filter,
     launch,
     loader::{self, LoadOptions, Scope},
     record::Record,
@@ -44,7 +44,11 @@ impl Sink {
         if self.closed {
             return;
         }
-        if let Err(e) = self.out.write_all(line.as_bytes()).and_then(|_| self.out.write_all(b"\n")) {
+        if let Err(e) = self
+            .out
+            .write_all(line.as_bytes())
+            .and_then(|_| self.out.write_all(b"\n"))
+        {
             self.on_error(e);
         }
     }
@@ -92,7 +96,11 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             .chain(args.exclude_comm.iter().map(|c| (c.clone(), false)))
             .collect(),
         uids: args.uid.clone(),
-        cgroups: args.cgroup.iter().map(|p| loader::cgroup_id(p)).collect::<anyhow::Result<_>>()?,
+        cgroups: args
+            .cgroup
+            .iter()
+            .map(|p| loader::cgroup_id(p))
+            .collect::<anyhow::Result<_>>()?,
     };
     for (pattern, _) in &scope.comms {
         loader::comm_key(pattern)?;
@@ -152,7 +160,10 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
 
     let view = View {
         ropts: RenderOpts::new(
-            Style { max_strlen: args.strsize as usize, xflag: args.hex.min(2) },
+            Style {
+                max_strlen: args.strsize as usize,
+                xflag: args.hex.min(2),
+            },
             args.duration,
             Clock::now(),
         )
@@ -165,9 +176,14 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     let mut summary = Summary::default();
     let mut line = String::with_capacity(512);
     let fd = loaded.ring.as_raw_fd();
-    let mut exit_code = 0;
+    let mut child_status = None;
+    let follow = args.follow || child.is_some();
     loop {
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // SAFETY: poll on one valid descriptor.
         unsafe { libc::poll(&mut pfd, 1, 50) };
         drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
@@ -176,11 +192,19 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             break;
         }
         if let Some(pid) = child {
-            if let Some(code) = launch::try_wait(pid) {
-                exit_code = code;
-                break;
+            if child_status.is_none() {
+                child_status = launch::try_wait(pid);
             }
-        } else if !args.pid.is_empty() && !args.pid.iter().any(|&p| launch::alive(p)) {
+        }
+        let done = match (child, child_status) {
+            // The command ran and exited: like strace -f, go on while a descendant lives.
+            (Some(_), Some(_)) => !follows_any(&loaded),
+            (Some(_), None) => false,
+            (None, _) if args.pid.is_empty() => false,
+            (None, _) if follow => !follows_any(&loaded),
+            (None, _) => !args.pid.iter().any(|&p| launch::running(p)),
+        };
+        if done {
             break;
         }
     }
@@ -204,18 +228,29 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     }
     sink.flush();
     loaded.detach();
-    let mut msg = format!("sockscope: {} events, {} lost", summary.events, summary.lost);
+    let mut msg = format!(
+        "sockscope: {} events, {} lost",
+        summary.events, summary.lost
+    );
     if summary.captured != summary.events {
         msg += &format!(", {} filtered out", summary.captured - summary.events);
     }
     if c.lost_pids_full > 0 {
-        msg += &format!(", {} forked processes not followed (pid map full)", c.lost_pids_full);
+        msg += &format!(
+            ", {} forked processes not followed (pid map full)",
+            c.lost_pids_full
+        );
     }
     if summary.undecodable > 0 {
         msg += &format!(", {} undecodable records", summary.undecodable);
     }
     eprintln!("{msg}");
-    Ok(exit_code)
+    Ok(child_status.unwrap_or(0))
+}
+
+/// Whether any process the kernel side follows is still running.
+fn follows_any(loaded: &loader::Loaded) -> bool {
+    loaded.followed_pids().into_iter().any(launch::running)
 }
 
 /// What decides whether a record is shown, and how.

@@ -9,7 +9,12 @@ use sockscope_common::{OFF_NONE, SPAN_MAX, SockOffsets, Span};
 use crate::btf::Btf;
 
 /// A span over `fields` of `strukt` (path, expected size) and the fields' offsets in it.
-fn span<const N: usize>(btf: &Btf, strukt: &str, fields: [(&str, u32); N], missing: &mut Vec<String>) -> (Span, [u32; N]) {
+fn span<const N: usize>(
+    btf: &Btf,
+    strukt: &str,
+    fields: [(&str, u32); N],
+    missing: &mut Vec<String>,
+) -> (Span, [u32; N]) {
     let mut found = [(0u32, 0u32); N];
     for (i, (path, size)) in fields.iter().enumerate() {
         match btf.field(strukt, path) {
@@ -26,7 +31,13 @@ fn span<const N: usize>(btf: &Btf, strukt: &str, fields: [(&str, u32); N], missi
         missing.push(format!("{strukt} ({} bytes apart)", end - start));
         return (Span::default(), [0; N]);
     }
-    (Span { start, len: end - start }, found.map(|f| f.0 - start))
+    (
+        Span {
+            start,
+            len: end - start,
+        },
+        found.map(|f| f.0 - start),
+    )
 }
 
 fn abs(btf: &Btf, strukt: &str, path: &str, size: u32, missing: &mut Vec<String>) -> u32 {
@@ -42,7 +53,10 @@ fn abs(btf: &Btf, strukt: &str, path: &str, size: u32, missing: &mut Vec<String>
 /// The offsets for capture level `level` (1: `-y`, 2: `-yy`), and what could not be resolved.
 pub fn resolve(btf: &Btf, level: u32) -> (SockOffsets, Vec<String>) {
     let mut m = Vec::new();
-    let mut o = SockOffsets { level, ..SockOffsets::OFF };
+    let mut o = SockOffsets {
+        level,
+        ..SockOffsets::OFF
+    };
     if level == 0 {
         return (o, m);
     }
@@ -52,7 +66,12 @@ pub fn resolve(btf: &Btf, level: u32) -> (SockOffsets, Vec<String>) {
     (o.fdt, o.fdt_max_fds_rel, o.fdt_fd_rel) = (s, a, b);
     let (s, [a, b]) = span(btf, "file", [("private_data", 8), ("f_inode", 8)], &mut m);
     (o.file, o.file_private_data_rel, o.file_inode_rel) = (s, a, b);
-    let (s, [a, b, c]) = span(btf, "inode", [("i_mode", 2), ("i_ino", 8), ("i_rdev", 4)], &mut m);
+    let (s, [a, b, c]) = span(
+        btf,
+        "inode",
+        [("i_mode", 2), ("i_ino", 8), ("i_rdev", 4)],
+        &mut m,
+    );
     (o.inode, o.inode_mode_rel, o.inode_ino_rel, o.inode_rdev_rel) = (s, a, b, c);
     if level < 2 {
         return (o, m);
@@ -88,7 +107,10 @@ pub fn resolve(btf: &Btf, level: u32) -> (SockOffsets, Vec<String>) {
     let (s, [a, b]) = span(btf, "sock", [("sk_protocol", 2), ("sk_type", 2)], &mut m);
     (o.skp, o.sk_protocol_rel, o.sk_type_rel) = (s, a, b);
     o.sk_socket = abs(btf, "sock", "sk_socket", 8, &mut m);
-    o.socket_alloc_ino = match (btf.field("socket_alloc", "socket"), btf.field("socket_alloc", "vfs_inode.i_ino")) {
+    o.socket_alloc_ino = match (
+        btf.field("socket_alloc", "socket"),
+        btf.field("socket_alloc", "vfs_inode.i_ino"),
+    ) {
         // The ino is read from the struct socket pointer: socket must be socket_alloc's start.
         (Some((0, _)), Some((off, 8))) => off,
         _ => {

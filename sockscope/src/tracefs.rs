@@ -13,16 +13,34 @@ pub fn ensure_mounted() -> anyhow::Result<()> {
     let src = c"tracefs";
     let target = c"/sys/kernel/tracing";
     // SAFETY: plain mount(2) with static NUL-terminated strings.
-    let r = unsafe { libc::mount(src.as_ptr(), target.as_ptr(), src.as_ptr(), 0, std::ptr::null()) };
+    let r = unsafe {
+        libc::mount(
+            src.as_ptr(),
+            target.as_ptr(),
+            src.as_ptr(),
+            0,
+            std::ptr::null(),
+        )
+    };
     if r != 0 {
-        anyhow::bail!("cannot mount tracefs at {TRACEFS}: {}", std::io::Error::last_os_error());
+        anyhow::bail!(
+            "cannot mount tracefs at {TRACEFS}: {}",
+            std::io::Error::last_os_error()
+        );
     }
     Ok(())
 }
 
 /// Offset of `field` in the records of tracepoint `category/name`, from its format file.
 pub fn field_offset(category: &str, name: &str, field: &str) -> Option<u32> {
-    let text = std::fs::read_to_string(Path::new(TRACEFS).join("events").join(category).join(name).join("format")).ok()?;
+    let text = std::fs::read_to_string(
+        Path::new(TRACEFS)
+            .join("events")
+            .join(category)
+            .join(name)
+            .join("format"),
+    )
+    .ok()?;
     parse_field_offset(&text, field)
 }
 
@@ -30,7 +48,9 @@ pub fn field_offset(category: &str, name: &str, field: &str) -> Option<u32> {
 pub fn parse_field_offset(format: &str, field: &str) -> Option<u32> {
     for line in format.lines() {
         let line = line.trim();
-        let Some(rest) = line.strip_prefix("field:") else { continue };
+        let Some(rest) = line.strip_prefix("field:") else {
+            continue;
+        };
         let mut parts = rest.split(';');
         let decl = parts.next()?.trim();
         // The declared name is the last word, possibly with an array suffix.

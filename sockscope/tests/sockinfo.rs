@@ -45,7 +45,12 @@ fn work_dir(tag: &str) -> PathBuf {
 fn build_workload(dir: &Path) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sockinfo/workload.c");
     let exe = dir.join("workload");
-    let st = Command::new("cc").args(["-O0", "-Wall", "-o"]).arg(&exe).arg(&src).status().expect("cc");
+    let st = Command::new("cc")
+        .args(["-O0", "-Wall", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .status()
+        .expect("cc");
     assert!(st.success(), "building {}", src.display());
     exe
 }
@@ -62,12 +67,18 @@ fn fd_args(text: &str) -> Vec<(String, String)> {
         let Some(open) = call.find('(') else { continue };
         let name_start = call[..open].rfind(' ').map(|i| i + 1).unwrap_or(0);
         let name = &call[name_start..open];
-        if !["sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg"].contains(&name) {
+        if ![
+            "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
+        ]
+        .contains(&name)
+        {
             continue;
         }
         let rest = &call[open + 1..];
         // The number, then a balanced <...> decoration if any.
-        let mut end = rest.find(|c: char| !(c.is_ascii_digit() || c == '-')).unwrap_or(rest.len());
+        let mut end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+            .unwrap_or(rest.len());
         if rest[end..].starts_with('<') {
             // '<' / '>' outside quoted strings and not in "->" (strace escapes them in paths).
             let (mut depth, mut quoted, mut prev) = (0, false, ' ');
@@ -103,17 +114,20 @@ fn normalise(args: &[(String, String)]) -> Vec<(String, String)> {
         .map(|(name, a)| {
             let mut out = String::new();
             let mut digits = String::new();
-            let flush = |digits: &mut String, out: &mut String, ids: &mut HashMap<String, usize>| {
-                let fixed = digits.parse::<u32>().is_ok_and(|p| (BASE..BASE + 10).contains(&p));
-                if digits.len() >= 4 && !fixed {
-                    let n = ids.len();
-                    let k = *ids.entry(digits.clone()).or_insert(n);
-                    out.push_str(&format!("#{k}"));
-                } else {
-                    out.push_str(digits);
-                }
-                digits.clear();
-            };
+            let flush =
+                |digits: &mut String, out: &mut String, ids: &mut HashMap<String, usize>| {
+                    let fixed = digits
+                        .parse::<u32>()
+                        .is_ok_and(|p| (BASE..BASE + 10).contains(&p));
+                    if digits.len() >= 4 && !fixed {
+                        let n = ids.len();
+                        let k = *ids.entry(digits.clone()).or_insert(n);
+                        out.push_str(&format!("#{k}"));
+                    } else {
+                        out.push_str(digits);
+                    }
+                    digits.clear();
+                };
             for c in a.chars() {
                 if c.is_ascii_digit() {
                     digits.push(c);
@@ -171,7 +185,11 @@ fn yy_matches_strace() {
 
     let expected = fd_args(&std::fs::read_to_string(&strace_out).unwrap());
     let got = fd_args(&std::fs::read_to_string(&ss_out).unwrap());
-    assert!(expected.len() >= 50, "strace saw only {} calls", expected.len());
+    assert!(
+        expected.len() >= 50,
+        "strace saw only {} calls",
+        expected.len()
+    );
     // The corpus covers every form: a sockscope run that captured nothing cannot match it.
     let all: String = expected.iter().map(|(_, a)| a.as_str()).collect();
     for needle in [
@@ -209,16 +227,37 @@ fn yy_matches_strace() {
             );
         }
     }
-    let e = normalise(&expected.iter().filter(|(_, a)| !is_raw(a)).cloned().collect::<Vec<_>>());
-    let g = normalise(&got.iter().filter(|(_, a)| !is_raw(a)).cloned().collect::<Vec<_>>());
+    let e = normalise(
+        &expected
+            .iter()
+            .filter(|(_, a)| !is_raw(a))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let g = normalise(
+        &got.iter()
+            .filter(|(_, a)| !is_raw(a))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     let diffs: Vec<String> = e
         .iter()
         .zip(&g)
         .enumerate()
         .filter(|(_, (a, b))| a != b)
-        .map(|(i, (a, b))| format!("call {i}: strace {}({}  sockscope {}({}", a.0, a.1, b.0, b.1))
+        .map(|(i, (a, b))| {
+            format!(
+                "call {i}: strace {}({}  sockscope {}({}",
+                a.0, a.1, b.0, b.1
+            )
+        })
         .collect();
-    assert!(diffs.is_empty(), "{} descriptor(s) differ:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} descriptor(s) differ:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -312,11 +312,6 @@ fn json_marks_exactly_the_raced_calls() {
             assert_calls_eq("raced calls (strace text in JSON)", &want, &raced);
         }
     }
-    // KNOWN BUG: sockscope/src/render/json.rs write_event (lines 23-66) writes no top-level
-    // "toctou" field at all, and arg_value (line ~153) attaches `toctou.atExit` only to
-    // sendto's dest_addr (Decoder::SockaddrIn): a raced sendmsg's msg_name at exit is absent
-    // from the JSON. Expected per issue 6: `"toctou": true|false` on each event and both
-    // values for sendto and sendmsg.
     if !no_flag.is_empty() {
         problems.push(format!(
             "no top-level \"toctou\" on {} events, e.g. {}",

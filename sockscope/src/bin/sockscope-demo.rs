@@ -5,7 +5,10 @@
 use std::{
     io::{Read, Write},
     net::{TcpListener, TcpStream, UdpSocket},
-    os::{linux::net::SocketAddrExt, unix::net::{SocketAddr, UnixDatagram}},
+    os::{
+        linux::net::SocketAddrExt,
+        unix::net::{SocketAddr, UnixDatagram},
+    },
 };
 
 fn main() -> std::io::Result<()> {

@@ -22,6 +22,9 @@ pub struct Style {
 
 impl Default for Style {
     fn default() -> Self {
-        Style { max_strlen: 32, xflag: 0 }
+        Style {
+            max_strlen: 32,
+            xflag: 0,
+        }
     }
 }

@@ -96,7 +96,8 @@ pub fn proc_fd_path(pid: u32, info: &SockInfo) -> Option<FdPath> {
     const SFX: &[u8] = b" (deleted)";
     if path.len() > SFX.len() && path.ends_with(SFX) {
         let bare = std::ffi::OsStr::from_bytes(&path[..path.len() - SFX.len()]).to_owned();
-        let same = std::fs::symlink_metadata(&bare).is_ok_and(|m| m.ino() == meta.ino() && m.dev() == meta.dev());
+        let same = std::fs::symlink_metadata(&bare)
+            .is_ok_and(|m| m.ino() == meta.ino() && m.dev() == meta.dev());
         if !same {
             path.truncate(path.len() - SFX.len());
             deleted = true;
@@ -111,12 +112,20 @@ pub fn proto_name(info: &SockInfo) -> Option<&'static str> {
     if info.known & sk::COMMON == 0 {
         return None;
     }
-    let ty = if info.known & sk::PROTO != 0 { info.sk_type } else { info.sock_type };
+    let ty = if info.known & sk::PROTO != 0 {
+        info.sk_type
+    } else {
+        info.sock_type
+    };
     let proto = info.protocol;
     let v6 = info.family == AF_INET6;
     let pick = |v4: &'static str, v6n: &'static str| Some(if v6 { v6n } else { v4 });
     match info.family {
-        AF_UNIX => Some(if info.sock_type == SOCK_STREAM { "UNIX-STREAM" } else { "UNIX" }),
+        AF_UNIX => Some(if info.sock_type == SOCK_STREAM {
+            "UNIX-STREAM"
+        } else {
+            "UNIX"
+        }),
         AF_NETLINK => Some("NETLINK"),
         AF_INET | AF_INET6 => {
             if info.known & sk::PROTO == 0 {
@@ -144,7 +153,18 @@ pub fn proto_name(info: &SockInfo) -> Option<&'static str> {
 fn inet_resolvable(name: &str) -> bool {
     matches!(
         name,
-        "TCP" | "TCPv6" | "UDP" | "UDPv6" | "UDPLITE" | "UDPLITEv6" | "RAW" | "RAWv6" | "SCTP" | "SCTPv6" | "DCCP" | "DCCPv6"
+        "TCP"
+            | "TCPv6"
+            | "UDP"
+            | "UDPv6"
+            | "UDPLITE"
+            | "UDPLITEv6"
+            | "RAW"
+            | "RAWv6"
+            | "SCTP"
+            | "SCTPv6"
+            | "DCCP"
+            | "DCCPv6"
     )
 }
 
@@ -174,10 +194,25 @@ pub fn socket_text(out: &mut String, info: &SockInfo, style: &Style) {
                 return fallback(out);
             }
             let v6 = info.family == AF_INET6;
-            let addr = |v4: &[u8; 4], v6a: &[u8; 16]| if v6 { format!("[{}]", ntop6(v6a)) } else { ntop4(v4) };
-            let _ = write!(out, "{name}:[{}:{}", addr(&info.rcv_saddr, &info.v6_rcv_saddr), info.num);
+            let addr = |v4: &[u8; 4], v6a: &[u8; 16]| {
+                if v6 {
+                    format!("[{}]", ntop6(v6a))
+                } else {
+                    ntop4(v4)
+                }
+            };
+            let _ = write!(
+                out,
+                "{name}:[{}:{}",
+                addr(&info.rcv_saddr, &info.v6_rcv_saddr),
+                info.num
+            );
             let dport = u16::from_be(info.dport_be);
-            let zero = if v6 { info.v6_daddr == [0; 16] } else { info.daddr == [0; 4] };
+            let zero = if v6 {
+                info.v6_daddr == [0; 16]
+            } else {
+                info.daddr == [0; 4]
+            };
             if dport != 0 || !zero {
                 let _ = write!(out, "->{}:{}", addr(&info.daddr, &info.v6_daddr), dport);
             }
@@ -187,7 +222,9 @@ pub fn socket_text(out: &mut String, info: &SockInfo, style: &Style) {
             if info.known & (sk::UNIX_ADDR | sk::UNIX_PEER) != sk::UNIX_ADDR | sk::UNIX_PEER {
                 return fallback(out);
             }
-            let path_len = (info.unix_len as usize).saturating_sub(2).min(info.unix_path.len());
+            let path_len = (info.unix_len as usize)
+                .saturating_sub(2)
+                .min(info.unix_path.len());
             if info.peer_ino == 0 && path_len == 0 {
                 return fallback(out);
             }
@@ -197,7 +234,10 @@ pub fn socket_text(out: &mut String, info: &SockInfo, style: &Style) {
             }
             if path_len > 0 {
                 let path = &info.unix_path[..path_len];
-                let z = QuoteOpts { zero_terminated: true, ..Default::default() };
+                let z = QuoteOpts {
+                    zero_terminated: true,
+                    ..Default::default()
+                };
                 out.push(',');
                 if path[0] == 0 {
                     out.push('@');
@@ -214,7 +254,12 @@ pub fn socket_text(out: &mut String, info: &SockInfo, style: &Style) {
             }
             match xlat::xlat_lookup(&NETLINK_PROTOCOLS, info.protocol as u64) {
                 Some(p) => {
-                    let _ = write!(out, "{name}:[{}:{}]", p.trim_start_matches("NETLINK_"), info.portid);
+                    let _ = write!(
+                        out,
+                        "{name}:[{}:{}]",
+                        p.trim_start_matches("NETLINK_"),
+                        info.portid
+                    );
                 }
                 None => {
                     let _ = write!(out, "{name}:[{}]", info.protocol);
@@ -229,9 +274,15 @@ pub fn socket_text(out: &mut String, info: &SockInfo, style: &Style) {
 
 /// strace's `print_quoted_string_ex(path, len, QUOTE_OMIT_LEADING_TRAILING_QUOTES, "<>")`.
 fn quote_path(out: &mut String, path: &[u8], style: &Style) {
-    let opts = QuoteOpts { omit_quotes: true, ..Default::default() };
+    let opts = QuoteOpts {
+        omit_quotes: true,
+        ..Default::default()
+    };
     let hex_all = style.xflag == 2
-        || (style.xflag == 1 && path.iter().any(|&c| c > 0x7e || (c < b' ' && !(9..=13).contains(&c))));
+        || (style.xflag == 1
+            && path
+                .iter()
+                .any(|&c| c > 0x7e || (c < b' ' && !(9..=13).contains(&c))));
     if hex_all || !path.iter().any(|&c| c == b'<' || c == b'>') {
         string_quote(out, path, path.len(), opts, style.xflag);
         return;
@@ -243,7 +294,11 @@ fn quote_path(out: &mut String, path: &[u8], style: &Style) {
         if c == b'<' || c == b'>' {
             string_quote(out, &path[start..i], i - start, opts, style.xflag);
             let next_oct = path.get(i + 1).is_some_and(|d| (b'0'..=b'7').contains(d));
-            let _ = if next_oct { write!(out, "\\{:03o}", c) } else { write!(out, "\\{:o}", c) };
+            let _ = if next_oct {
+                write!(out, "\\{:03o}", c)
+            } else {
+                write!(out, "\\{:o}", c)
+            };
             start = i + 1;
         }
     }
@@ -252,7 +307,14 @@ fn quote_path(out: &mut String, path: &[u8], style: &Style) {
 
 /// The descriptor argument: `fd` alone without `-y`, else with its decoration. `info` is the
 /// kernel's capture (None: the record has none), `path` what `/proc` gave for a non-socket.
-pub fn format_fd(out: &mut String, fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&FdPath>, style: &Style) {
+pub fn format_fd(
+    out: &mut String,
+    fd: i32,
+    info: Option<&SockInfo>,
+    yflag: u8,
+    path: Option<&FdPath>,
+    style: &Style,
+) {
     let _ = write!(out, "{fd}");
     if yflag == 0 {
         return;
@@ -317,7 +379,13 @@ fn file_type(mode: u16) -> &'static str {
 
 /// The `socket` object of a JSON event: what the kernel said about the descriptor. Parts that
 /// could not be read are listed in `unknown`. Null without `-y`.
-pub fn socket_json(fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&FdPath>, style: &Style) -> Value {
+pub fn socket_json(
+    fd: i32,
+    info: Option<&SockInfo>,
+    yflag: u8,
+    path: Option<&FdPath>,
+    style: &Style,
+) -> Value {
     if yflag == 0 {
         return Value::Null;
     }
@@ -342,7 +410,10 @@ pub fn socket_json(fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&Fd
         return Value::Object(o);
     }
     let is_sock = info.mode & S_IFMT == S_IFSOCK;
-    o.insert("kind".into(), (if is_sock { "socket" } else { "file" }).into());
+    o.insert(
+        "kind".into(),
+        (if is_sock { "socket" } else { "file" }).into(),
+    );
     o.insert("fileType".into(), file_type(info.mode).into());
     o.insert("inode".into(), json!(info.ino));
     if let Some(d) = text.find('<') {
@@ -351,7 +422,10 @@ pub fn socket_json(fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&Fd
     }
     if !is_sock {
         if matches!(info.mode & S_IFMT, S_IFCHR | S_IFBLK) {
-            o.insert("rdev".into(), json!({"major": info.rdev >> 20, "minor": info.rdev & 0xfffff}));
+            o.insert(
+                "rdev".into(),
+                json!({"major": info.rdev >> 20, "minor": info.rdev & 0xfffff}),
+            );
         }
         match path {
             Some(p) => {
@@ -369,7 +443,9 @@ pub fn socket_json(fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&Fd
         if k & sk::COMMON != 0 {
             o.insert(
                 "family".into(),
-                xlat::xlat_lookup(&ADDRESS_FAMILIES, info.family as u64).map(Value::from).unwrap_or(json!(info.family)),
+                xlat::xlat_lookup(&ADDRESS_FAMILIES, info.family as u64)
+                    .map(Value::from)
+                    .unwrap_or(json!(info.family)),
             );
             o.insert("state".into(), json!(info.state));
         } else {
@@ -394,13 +470,27 @@ pub fn socket_json(fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&Fd
                     };
                     let dport = u16::from_be(info.dport_be);
                     o.insert("local".into(), json!({"address": l, "port": info.num}));
-                    let connected = dport != 0 || if v6 { info.v6_daddr != [0; 16] } else { info.daddr != [0; 4] };
-                    o.insert("peer".into(), if connected { json!({"address": p, "port": dport}) } else { Value::Null });
+                    let connected = dport != 0
+                        || if v6 {
+                            info.v6_daddr != [0; 16]
+                        } else {
+                            info.daddr != [0; 4]
+                        };
+                    o.insert(
+                        "peer".into(),
+                        if connected {
+                            json!({"address": p, "port": dport})
+                        } else {
+                            Value::Null
+                        },
+                    );
                 }
                 AF_UNIX => {
                     let mut u = Map::new();
                     if k & sk::UNIX_ADDR != 0 {
-                        let n = (info.unix_len as usize).saturating_sub(2).min(info.unix_path.len());
+                        let n = (info.unix_len as usize)
+                            .saturating_sub(2)
+                            .min(info.unix_path.len());
                         let path = &info.unix_path[..n];
                         if n == 0 {
                             u.insert("path".into(), Value::Null);
@@ -416,7 +506,14 @@ pub fn socket_json(fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&Fd
                         unknown.push("unixPath");
                     }
                     if k & sk::UNIX_PEER != 0 {
-                        u.insert("peerInode".into(), if info.peer_ino == 0 { Value::Null } else { json!(info.peer_ino) });
+                        u.insert(
+                            "peerInode".into(),
+                            if info.peer_ino == 0 {
+                                Value::Null
+                            } else {
+                                json!(info.peer_ino)
+                            },
+                        );
                     } else {
                         unknown.push("unixPeer");
                     }
@@ -450,7 +547,9 @@ pub fn socket_json(fd: i32, info: Option<&SockInfo>, yflag: u8, path: Option<&Fd
 }
 
 fn sock_type_name(t: u16) -> Value {
-    xlat::xlat_lookup(&SOCKET_TYPES, t as u64).map(Value::from).unwrap_or(json!(t))
+    xlat::xlat_lookup(&SOCKET_TYPES, t as u64)
+        .map(Value::from)
+        .unwrap_or(json!(t))
 }
 
 #[cfg(test)]
@@ -518,7 +617,10 @@ mod tests {
         let mut p = sock(AF_INET, SOCK_DGRAM, 1);
         p.num = 7;
         assert_eq!(fmt(&p, 2), "3<PING:[12222]>");
-        assert_eq!(fmt(&sock(AF_INET, SOCK_STREAM, 262), 2), "3<socket:[12222]>");
+        assert_eq!(
+            fmt(&sock(AF_INET, SOCK_STREAM, 262), 2),
+            "3<socket:[12222]>"
+        );
         assert_eq!(fmt(&sock(AF_INET6, SOCK_DGRAM, 58), 2), "3<PINGv6:[12222]>");
     }
 
@@ -547,7 +649,10 @@ mod tests {
         s.peer_ino = 0;
         s.sock_type = SOCK_SEQPACKET;
         assert_eq!(fmt(&s, 2), "3<UNIX:[12227,@\"ab\\\"c\\n\"]>");
-        let xx = Style { xflag: 2, ..Style::default() };
+        let xx = Style {
+            xflag: 2,
+            ..Style::default()
+        };
         let mut out = String::new();
         format_fd(&mut out, 3, Some(&s), 2, None, &xx);
         assert_eq!(out, "3<UNIX:[12227,@\"\\x61\\x62\\x22\\x63\\x0a\"]>");
@@ -575,7 +680,11 @@ mod tests {
 
     #[test]
     fn other_families_and_unknowns() {
-        assert_eq!(fmt(&sock(17, SOCK_RAW, 0x300), 2), "3<socket:[12222]>", "AF_PACKET");
+        assert_eq!(
+            fmt(&sock(17, SOCK_RAW, 0x300), 2),
+            "3<socket:[12222]>",
+            "AF_PACKET"
+        );
         let mut s = sock(AF_INET, SOCK_DGRAM, 17);
         s.known = sk::LOOKED_UP | sk::INODE | sk::SOCKET | sk::FAULT;
         assert_eq!(fmt(&s, 2), "3<socket:[12222]>");
@@ -597,7 +706,10 @@ mod tests {
         f.fd = 3;
         f.mode = S_IFCHR | 0o666;
         f.rdev = (1 << 20) | 3;
-        let p = |s: &str, deleted| FdPath { path: s.as_bytes().to_vec(), deleted };
+        let p = |s: &str, deleted| FdPath {
+            path: s.as_bytes().to_vec(),
+            deleted,
+        };
         let mut out = String::new();
         let st = Style::default();
         format_fd(&mut out, 3, Some(&f), 2, Some(&p("/dev/null", false)), &st);
@@ -607,11 +719,25 @@ mod tests {
         assert_eq!(out, "3</dev/null>");
         out.clear();
         f.mode = 0o010600;
-        format_fd(&mut out, 4, Some(&f), 2, Some(&p("pipe:[84678]", false)), &st);
+        format_fd(
+            &mut out,
+            4,
+            Some(&f),
+            2,
+            Some(&p("pipe:[84678]", false)),
+            &st,
+        );
         assert_eq!(out, "4<pipe:[84678]>");
         out.clear();
         f.mode = 0o100600;
-        format_fd(&mut out, 3, Some(&f), 2, Some(&p("/tmp/a<b>\"c\x01", true)), &st);
+        format_fd(
+            &mut out,
+            3,
+            Some(&f),
+            2,
+            Some(&p("/tmp/a<b>\"c\x01", true)),
+            &st,
+        );
         assert_eq!(out, "3</tmp/a\\74b\\76\\\"c\\1>(deleted)");
         out.clear();
         format_fd(&mut out, 3, Some(&f), 2, Some(&p("/tmp/a>7", false)), &st);

@@ -20,7 +20,11 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let h = &rec.header;
     let def = events::def(rec.event);
     let ret = h.ret;
-    let err = if ret < 0 { errno::errno_name((-ret) as u64) } else { None };
+    let err = if ret < 0 {
+        errno::errno_name((-ret) as u64)
+    } else {
+        None
+    };
     let _ = write!(
         out,
         "{{\"timestamp\":{},\"processorId\":{},\"processId\":{},\"threadId\":{},\"parentProcessId\":{},\"userId\":{},\"groupId\":{},\"processName\":",
@@ -60,7 +64,28 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     // -y/-yy: what the kernel said about the descriptor (null without -y).
     out.push_str("],\"socket\":");
     let (info, path) = text::sock_of(rec, opts);
-    push_value(out, &sockinfo::socket_json(h.args[0] as i32, info.as_ref(), opts.yflag, path.as_ref(), &opts.style));
+    push_value(
+        out,
+        &sockinfo::socket_json(
+            h.args[0] as i32,
+            info.as_ref(),
+            opts.yflag,
+            path.as_ref(),
+            &opts.style,
+        ),
+    );
+    // TOCTOU: the destination (dest_addr / msg_name) read at exit differs from the entry read
+    // that the arguments show; both values are given.
+    match rec.toctou() {
+        Some((at_entry, at_exit)) => {
+            out.push_str(",\"toctou\":true,\"toctouAddress\":");
+            push_value(
+                out,
+                &json!({"atEntry": sockaddr_json(at_entry.data), "atExit": sockaddr_json(at_exit.data)}),
+            );
+        }
+        None => out.push_str(",\"toctou\":false"),
+    }
     out.push_str(",\"strace\":");
     let mut call = String::with_capacity(128);
     text::call(&mut call, rec, opts);
@@ -121,7 +146,13 @@ fn addr_value(seg: Option<&Seg>, ptr: u64) -> Value {
     }
 }
 
-fn arg_value(o: &mut Map<String, Value>, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
+fn arg_value(
+    o: &mut Map<String, Value>,
+    rec: &Record,
+    i: usize,
+    decoder: Decoder,
+    opts: &RenderOpts,
+) {
     let h = &rec.header;
     let v = h.args[i];
     let failed = h.ret < 0;
@@ -141,21 +172,26 @@ fn arg_value(o: &mut Map<String, Value>, rec: &Record, i: usize, decoder: Decode
             json!(v as u32)
         }
         Decoder::SendBuf => {
-            o.insert("payload".into(), payload(text::send_buf(rec), h.args[2], opts.style.max_strlen));
+            o.insert(
+                "payload".into(),
+                payload(text::send_buf(rec), h.args[2], opts.style.max_strlen),
+            );
             json!(v)
         }
         Decoder::RecvBuf => {
             if !failed {
-                o.insert("payload".into(), payload(rec.seg(seg::BUF, 0), (h.ret as u64).min(h.args[2]), opts.style.max_strlen));
+                o.insert(
+                    "payload".into(),
+                    payload(
+                        rec.seg(seg::BUF, 0),
+                        (h.ret as u64).min(h.args[2]),
+                        opts.style.max_strlen,
+                    ),
+                );
             }
             json!(v)
         }
-        Decoder::SockaddrIn => {
-            if let Some((_, at_exit)) = rec.toctou() {
-                o.insert("toctou".into(), json!({"atExit": addr_value(Some(at_exit), v)}));
-            }
-            addr_value(rec.seg(seg::ADDR, 0), v)
-        }
+        Decoder::SockaddrIn => addr_value(rec.seg(seg::ADDR, 0), v),
         Decoder::SockaddrOut => {
             if failed {
                 json!(v)

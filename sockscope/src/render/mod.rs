@@ -14,7 +14,10 @@ pub struct Clock {
 }
 
 fn clock_ns(id: libc::clockid_t) -> i128 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes into ts.
     unsafe { libc::clock_gettime(id, &mut ts) };
     ts.tv_sec as i128 * 1_000_000_000 + ts.tv_nsec as i128
@@ -22,7 +25,9 @@ fn clock_ns(id: libc::clockid_t) -> i128 {
 
 impl Clock {
     pub fn now() -> Clock {
-        Clock { offset_ns: clock_ns(libc::CLOCK_REALTIME) - clock_ns(libc::CLOCK_MONOTONIC) }
+        Clock {
+            offset_ns: clock_ns(libc::CLOCK_REALTIME) - clock_ns(libc::CLOCK_MONOTONIC),
+        }
     }
 
     /// Epoch nanoseconds of a monotonic timestamp.
@@ -46,7 +51,13 @@ pub struct RenderOpts {
 
 impl RenderOpts {
     pub fn new(style: Style, show_duration: bool, clock: Clock) -> Self {
-        RenderOpts { style, msg: MsgEnv::host(style), show_duration, clock, yflag: 0 }
+        RenderOpts {
+            style,
+            msg: MsgEnv::host(style),
+            show_duration,
+            clock,
+            yflag: 0,
+        }
     }
 
     /// With `-y` (1) or `-yy` (2) descriptor decorations.

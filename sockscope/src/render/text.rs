@@ -7,7 +7,9 @@ use sockscope_common::seg;
 
 use super::{RenderOpts, comm};
 use crate::{
-    decode::{Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, sockinfo, strfmt, xlat},
+    decode::{
+        Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, sockinfo, strfmt, xlat,
+    },
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
@@ -34,7 +36,12 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     );
     call(out, rec, opts);
     if opts.show_duration {
-        let _ = write!(out, " <{}.{:06}>", h.duration_ns / 1_000_000_000, (h.duration_ns % 1_000_000_000) / 1000);
+        let _ = write!(
+            out,
+            " <{}.{:06}>",
+            h.duration_ns / 1_000_000_000,
+            (h.duration_ns % 1_000_000_000) / 1000
+        );
     }
     toctou_marker(out, rec, &opts.style);
 }
@@ -43,7 +50,11 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
 /// the address read at entry): ` [TOCTOU: dest_addr at exit {...}]`.
 fn toctou_marker(out: &mut String, rec: &Record, style: &Style) {
     if let Some((_, at_exit)) = rec.toctou() {
-        let name = if rec.event == sockscope_common::EventId::Sendto { "dest_addr" } else { "msg_name" };
+        let name = if rec.event == sockscope_common::EventId::Sendto {
+            "dest_addr"
+        } else {
+            "msg_name"
+        };
         let _ = write!(out, " [TOCTOU: {name} at exit ");
         crate::decode::sockaddr::print_sockaddr(out, at_exit.data, style);
         out.push(']');
@@ -72,12 +83,21 @@ pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
 
 /// With `-y`: the kernel's capture of the call's descriptor and, for a file that is not a
 /// socket, its path from /proc (looked up now, checked against the captured inode).
-pub fn sock_of(rec: &Record, opts: &RenderOpts) -> (Option<sockscope_common::SockInfo>, Option<sockinfo::FdPath>) {
+pub fn sock_of(
+    rec: &Record,
+    opts: &RenderOpts,
+) -> (Option<sockscope_common::SockInfo>, Option<sockinfo::FdPath>) {
     if opts.yflag == 0 {
         return (None, None);
     }
-    let info = rec.seg(seg::SOCK, 0).filter(|s| s.status == ReadStatus::Ok).and_then(|s| sockinfo::parse(s.data));
-    let path = info.as_ref().filter(|i| sockinfo::wants_path(i)).and_then(|i| sockinfo::proc_fd_path(rec.header.tgid, i));
+    let info = rec
+        .seg(seg::SOCK, 0)
+        .filter(|s| s.status == ReadStatus::Ok)
+        .and_then(|s| sockinfo::parse(s.data));
+    let path = info
+        .as_ref()
+        .filter(|i| sockinfo::wants_path(i))
+        .and_then(|i| sockinfo::proc_fd_path(rec.header.tgid, i));
     (info, path)
 }
 
@@ -108,7 +128,14 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
     match decoder {
         Decoder::Fd => {
             let (info, path) = sock_of(rec, opts);
-            sockinfo::format_fd(out, v as i32, info.as_ref(), opts.yflag, path.as_ref(), style);
+            sockinfo::format_fd(
+                out,
+                v as i32,
+                info.as_ref(),
+                opts.yflag,
+                path.as_ref(),
+                style,
+            );
         }
         Decoder::Size => {
             let _ = write!(out, "{v}");
@@ -122,7 +149,13 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
             if failed(rec) {
                 strfmt::print_addr(out, v);
             } else {
-                buffer(out, rec.seg(seg::BUF, 0), v, (h.ret as u64).min(h.args[2]), style);
+                buffer(
+                    out,
+                    rec.seg(seg::BUF, 0),
+                    v,
+                    (h.ret as u64).min(h.args[2]),
+                    style,
+                );
             }
         }
         Decoder::SockaddrIn => {
@@ -160,7 +193,11 @@ fn socklens(rec: &Record) -> Option<(i32, i32)> {
 fn sockaddr_out(out: &mut String, rec: &Record, style: &Style) {
     let h = &rec.header;
     let addr = h.args[4];
-    let lens = if failed(rec) || addr == 0 { None } else { socklens(rec) };
+    let lens = if failed(rec) || addr == 0 {
+        None
+    } else {
+        socklens(rec)
+    };
     match lens {
         Some((ulen, rlen)) => {
             let bytes = match rec.seg(seg::ADDR, 0) {
