@@ -96,7 +96,7 @@ pub struct TraceArgs {
     pub filter: Option<String>,
 
     /// Ring buffer size in MiB (a power of two).
-    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    #[arg(long, value_name = "MIB", default_value_t = 8)]
     pub ringbuf_mib: u32,
 
     /// Command to start and trace with its descendants; sockscope exits with its status.

@@ -22,6 +22,14 @@ use crate::{
     render::{Clock, RenderOpts, json, text},
 };
 
+/// Longest wait for the first record when the ring buffer is empty (also how often the end
+/// conditions are checked).
+const POLL_IDLE_MS: i32 = 50;
+/// Pause after a small batch, so that records are handled (and written) in batches.
+const TRICKLE_PAUSE_MS: u64 = 5;
+/// A batch this large means the producers are fast: drain again at once.
+const BUSY_BATCH: u64 = 2048;
+
 /// Totals reported at the end.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -178,16 +186,26 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     let fd = loaded.ring.as_raw_fd();
     let mut child_status = None;
     let follow = args.follow || child.is_some();
+    let mut drained = 0;
     loop {
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: poll on one valid descriptor.
-        unsafe { libc::poll(&mut pfd, 1, 50) };
-        drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
-        sink.flush();
+        // A ring buffer is readable whenever one record waits, so polling after every small
+        // batch would spin (a poll, a few records and a write per iteration). Idle: block until
+        // data or the timeout. Trickling: let records gather for a moment. Busy: go straight on.
+        if drained == 0 {
+            let mut pfd = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: poll on one valid descriptor.
+            unsafe { libc::poll(&mut pfd, 1, POLL_IDLE_MS) };
+        } else if drained < BUSY_BATCH {
+            std::thread::sleep(std::time::Duration::from_millis(TRICKLE_PAUSE_MS));
+        }
+        drained = drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
+        if drained > 0 {
+            sink.flush();
+        }
         if stop.load(Ordering::Relaxed) || sink.closed {
             break;
         }
@@ -279,8 +297,10 @@ fn drain(
     line: &mut String,
     view: &View,
     summary: &mut Summary,
-) {
+) -> u64 {
+    let mut n = 0;
     while let Some(item) = ring.next() {
+        n += 1;
         let rec = match Record::parse(&item) {
             Ok(r) => r,
             Err(_) => {
@@ -301,4 +321,5 @@ fn drain(
         }
         sink.write_line(line);
     }
+    n
 }

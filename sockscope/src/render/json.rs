@@ -3,7 +3,7 @@
 //! argsNum, returnValue, args[{name, type, value}]), plus sockscope's own: duration, errno,
 //! decoded flags, the payload bytes with their encoding, captured length and truncation.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sockscope_common::seg;
 
 use super::{RenderOpts, comm, text};
@@ -55,11 +55,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         if i > 0 {
             out.push(',');
         }
-        let mut o = Map::new();
-        o.insert("name".into(), a.name.into());
-        o.insert("type".into(), a.ty.into());
-        arg_value(&mut o, rec, i, a.decoder, opts);
-        push_value(out, &Value::Object(o));
+        write_arg(out, rec, i, a.name, a.ty, a.decoder, opts);
     }
     // -y/-yy: what the kernel said about the descriptor (null without -y).
     out.push_str("],\"socket\":");
@@ -101,41 +97,45 @@ pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
 }
 
 fn push_value(out: &mut String, v: &Value) {
-    // serde_json writes valid UTF-8.
-    out.push_str(&v.to_string());
+    // SAFETY: serde_json writes valid UTF-8 into the string's bytes.
+    let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, v);
 }
 
 fn push_json_str(out: &mut String, s: &str) {
-    push_value(out, &Value::String(s.to_owned()))
+    // SAFETY: as above.
+    let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, s);
 }
 
 /// The captured bytes of a buffer (at most `-s` of them): hex, with how many were captured of
-/// how many.
-fn payload(seg: Option<&Seg>, length: u64, max: usize) -> Value {
+/// how many; `{"error":"EFAULT",...}` when unreadable; null for NULL.
+fn write_payload(out: &mut String, seg: Option<&Seg>, length: u64, max: usize) {
+    use std::fmt::Write as _;
     match seg {
         Some(s) if s.status == ReadStatus::Ok => {
             let data = &s.data[..s.data.len().min(max)];
-            json!({
-                "encoding": "hex",
-                "data": hex(data),
-                "captured": data.len(),
-                "length": length,
-                "truncated": (data.len() as u64) < length,
-            })
+            out.push_str("{\"encoding\":\"hex\",\"data\":\"");
+            push_hex(out, data);
+            let _ = write!(
+                out,
+                "\",\"captured\":{},\"length\":{length},\"truncated\":{}}}",
+                data.len(),
+                (data.len() as u64) < length
+            );
         }
-        Some(s) if s.status == ReadStatus::Fault => json!({"error": "EFAULT", "length": length}),
-        _ => Value::Null,
+        Some(s) if s.status == ReadStatus::Fault => {
+            let _ = write!(out, "{{\"error\":\"EFAULT\",\"length\":{length}}}");
+        }
+        _ => out.push_str("null"),
     }
 }
 
-fn hex(data: &[u8]) -> String {
+fn push_hex(out: &mut String, data: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(data.len() * 2);
+    out.reserve(data.len() * 2);
     for &b in data {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
     }
-    s
 }
 
 fn addr_value(seg: Option<&Seg>, ptr: u64) -> Value {
@@ -146,78 +146,95 @@ fn addr_value(seg: Option<&Seg>, ptr: u64) -> Value {
     }
 }
 
-fn arg_value(
-    o: &mut Map<String, Value>,
+/// One argument object: `{"name":…,"type":…,"value":…}` plus what sockscope decodes of it.
+/// Written directly (this is the hot path of --json); only addresses and msghdrs are built as
+/// values by their decoders.
+fn write_arg(
+    out: &mut String,
     rec: &Record,
     i: usize,
+    name: &str,
+    ty: &str,
     decoder: Decoder,
     opts: &RenderOpts,
 ) {
+    use std::fmt::Write as _;
     let h = &rec.header;
     let v = h.args[i];
     let failed = h.ret < 0;
-    let value: Value = match decoder {
-        Decoder::Fd | Decoder::SockLen => json!(v as i32),
-        Decoder::Size => json!(v),
-        Decoder::Count => json!(v as u32),
+    let _ = write!(out, "{{\"name\":\"{name}\",\"type\":\"{ty}\",\"value\":");
+    match decoder {
+        Decoder::Fd | Decoder::SockLen => {
+            let _ = write!(out, "{}", v as i32);
+        }
+        Decoder::Size => {
+            let _ = write!(out, "{v}");
+        }
+        Decoder::Count => {
+            let _ = write!(out, "{}", v as u32);
+        }
         Decoder::MsgFlags => {
-            let (names, rest) = xlat::flag_names(v as u32 as u64, &xlat::MSG_FLAGS);
-            let mut s = String::new();
-            xlat::print_flags(&mut s, v as u32 as u64, &xlat::MSG_FLAGS);
-            o.insert("decoded".into(), s.into());
-            o.insert("names".into(), json!(names));
-            if rest != 0 {
-                o.insert("unknownBits".into(), json!(rest));
+            let flags = v as u32 as u64;
+            let (names, rest) = xlat::flag_names(flags, &xlat::MSG_FLAGS);
+            let mut decoded = String::new();
+            xlat::print_flags(&mut decoded, flags, &xlat::MSG_FLAGS);
+            let _ = write!(out, "{flags},\"decoded\":");
+            push_json_str(out, &decoded);
+            out.push_str(",\"names\":[");
+            for (k, n) in names.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "\"{n}\"");
             }
-            json!(v as u32)
+            out.push(']');
+            if rest != 0 {
+                let _ = write!(out, ",\"unknownBits\":{rest}");
+            }
         }
         Decoder::SendBuf => {
-            o.insert(
-                "payload".into(),
-                payload(text::send_buf(rec), h.args[2], opts.style.max_strlen),
-            );
-            json!(v)
+            let _ = write!(out, "{v},\"payload\":");
+            write_payload(out, text::send_buf(rec), h.args[2], opts.style.max_strlen);
         }
         Decoder::RecvBuf => {
+            let _ = write!(out, "{v}");
             if !failed {
-                o.insert(
-                    "payload".into(),
-                    payload(
-                        rec.seg(seg::BUF, 0),
-                        (h.ret as u64).min(h.args[2]),
-                        opts.style.max_strlen,
-                    ),
+                out.push_str(",\"payload\":");
+                write_payload(
+                    out,
+                    rec.seg(seg::BUF, 0),
+                    (h.ret as u64).min(h.args[2]),
+                    opts.style.max_strlen,
                 );
             }
-            json!(v)
         }
-        Decoder::SockaddrIn => addr_value(rec.seg(seg::ADDR, 0), v),
+        Decoder::SockaddrIn => push_value(out, &addr_value(rec.seg(seg::ADDR, 0), v)),
         Decoder::SockaddrOut => {
             if failed {
-                json!(v)
+                let _ = write!(out, "{v}");
             } else {
-                addr_value(rec.seg(seg::ADDR, 0), v)
+                push_value(out, &addr_value(rec.seg(seg::ADDR, 0), v));
             }
         }
         Decoder::SockLenPtr => {
+            let _ = write!(out, "{v}");
             let read = |kind| {
                 rec.seg(kind, 0)
                     .filter(|s| s.status == ReadStatus::Ok && s.data.len() >= 4)
                     .map(|s| i32::from_ne_bytes(s.data[..4].try_into().unwrap()))
             };
             if let Some(n) = read(seg::ADDRLEN_IN) {
-                o.insert("in".into(), json!(n));
+                let _ = write!(out, ",\"in\":{n}");
             }
             if let Some(n) = read(seg::ADDRLEN_OUT) {
-                o.insert("out".into(), json!(n));
+                let _ = write!(out, ",\"out\":{n}");
             }
-            json!(v)
         }
-        Decoder::MsghdrSend => msghdr::sendmsg_json(rec, &opts.msg),
-        Decoder::MsghdrRecv => msghdr::recvmsg_json(rec, &opts.msg),
-        Decoder::MmsghdrSend => msghdr::sendmmsg_json(rec, &opts.msg),
-        Decoder::MmsghdrRecv => msghdr::recvmmsg_json(rec, &opts.msg),
-        Decoder::Timeout => msghdr::recvmmsg_timeout_json(rec),
-    };
-    o.insert("value".into(), value);
+        Decoder::MsghdrSend => push_value(out, &msghdr::sendmsg_json(rec, &opts.msg)),
+        Decoder::MsghdrRecv => push_value(out, &msghdr::recvmsg_json(rec, &opts.msg)),
+        Decoder::MmsghdrSend => push_value(out, &msghdr::sendmmsg_json(rec, &opts.msg)),
+        Decoder::MmsghdrRecv => push_value(out, &msghdr::recvmmsg_json(rec, &opts.msg)),
+        Decoder::Timeout => push_value(out, &msghdr::recvmmsg_timeout_json(rec)),
+    }
+    out.push('}');
 }
