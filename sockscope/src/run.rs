@@ -142,7 +142,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         follow_forks: args.follow || held.is_some(),
         ringbuf_bytes: args.ringbuf_mib << 20,
         wakeup_bytes: 64 << 10,
-        toctou: std::env::var_os("SOCKSCOPE_NO_TOCTOU").is_none(),
+        toctou: !args.no_toctou,
         scope: &scope,
         yflag: args.yflag,
     };

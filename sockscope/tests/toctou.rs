@@ -177,14 +177,14 @@ fn filter_toctou_selects_the_raced_calls() {
     }
 }
 
-/// With `SOCKSCOPE_NO_TOCTOU=1` the address is not read again: the same race, no marker.
+/// With `--no-toctou` the address is not read again: the same race, no marker.
 #[test]
-fn no_toctou_env_turns_the_check_off() {
-    if !require_root("no_toctou_env_turns_the_check_off") {
+fn no_toctou_option_turns_the_check_off() {
+    if !require_root("no_toctou_option_turns_the_check_off") {
         return;
     }
     let dir = workdir("toctou-off");
-    let r = run(&[], &dir, "race", &[("SOCKSCOPE_NO_TOCTOU", "1")]);
+    let r = run(&["--no-toctou"], &dir, "race", &[]);
     let evs = parse_text(&r.stdout);
     let unmarked: Vec<String> = raced_lines(&dir)
         .iter()
