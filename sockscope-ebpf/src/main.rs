@@ -413,10 +413,18 @@ fn positive_len(v: u64) -> u64 {
     if v > 0 { v as u64 } else { 0 }
 }
 
-/// Captures what a caller hands in with a msghdr: name, iovec array and each iovec's bytes,
-/// control. `index` numbers the message within a sendmmsg vector.
+/// The memory a msghdr points to: the name (at most a sockaddr_storage, its namelen as the
+/// caller gave it or the kernel updated it), the iovec array and each iovec's bytes up to
+/// `snaplen` and to what is left of `total` (a receive's byte count; u64::MAX for a send), the
+/// control buffer. `index` numbers the message within an mmsghdr vector.
 #[inline(always)]
-fn capture_msg_out<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsghdr, index: u16) {
+fn capture_msg<const MAXIOV: u64>(
+    slot: &mut Slot,
+    snaplen: u64,
+    m: &UserMsghdr,
+    index: u16,
+    total: u64,
+) {
     if m.name != 0 {
         push_user(
             slot,
@@ -426,7 +434,7 @@ fn capture_msg_out<const MAXIOV: u64>(slot: &mut Slot, snaplen: u64, m: &UserMsg
             min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64),
         );
     }
-    capture_iov::<MAXIOV>(slot, snaplen, m, index, u64::MAX);
+    capture_iov::<MAXIOV>(slot, snaplen, m, index, total);
     if m.control != 0 && m.controllen != 0 {
         push_user(
             slot,
@@ -469,36 +477,6 @@ fn capture_iov<const MAXIOV: u64>(
             ((index as u64) << 8 | i) as u16,
             iov.base,
             min(n, snaplen),
-        );
-    }
-}
-
-/// What a receive filled in: name (namelen as updated), iovecs up to `got` bytes, control.
-#[inline(always)]
-fn capture_msg_in<const MAXIOV: u64>(
-    slot: &mut Slot,
-    snaplen: u64,
-    m: &UserMsghdr,
-    index: u16,
-    got: u64,
-) {
-    if m.name != 0 {
-        push_user(
-            slot,
-            seg::ADDR,
-            index,
-            m.name,
-            min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64),
-        );
-    }
-    capture_iov::<MAXIOV>(slot, snaplen, m, index, got);
-    if m.control != 0 && m.controllen != 0 {
-        push_user(
-            slot,
-            seg::CONTROL,
-            index,
-            m.control,
-            min(m.controllen, MAX_CONTROL as u64),
         );
     }
 }
@@ -612,7 +590,7 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
     if let Some(m) = read_user::<UserMsghdr>(msg) {
-        capture_msg_out::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0);
+        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
     }
     0
 }
@@ -663,7 +641,7 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
     if ret >= 0 {
         push_user(slot, seg::MSGHDR_EXIT, 0, msg, MSGHDR_SIZE);
         if let Some(m) = read_user::<UserMsghdr>(msg) {
-            capture_msg_in::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, ret as u64);
+            capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, ret as u64);
         }
     }
     submit(slot);
@@ -715,7 +693,7 @@ pub fn sendmmsg_step(ctx: TracePointContext) -> u32 {
     let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else {
         return 0;
     };
-    capture_msg_out::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16);
+    capture_msg::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16, u64::MAX);
     // SAFETY: as above.
     unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
     0
@@ -789,7 +767,7 @@ pub fn recvmmsg_step(ctx: TracePointContext) -> u32 {
         slot.step += 1;
         if let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) {
             let got = read_user::<u32>(vec + i * MMSGHDR_SIZE + MSGHDR_SIZE).unwrap_or(0) as u64;
-            capture_msg_in::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16, got);
+            capture_msg::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16, got);
             // SAFETY: as above.
             unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
         }

@@ -221,12 +221,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         hooks.push(("sched", "sched_process_fork"));
     }
     for (category, name) in hooks {
-        let prog: &mut TracePoint = ebpf
-            .program_mut(name)
-            .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
-            .try_into()?;
-        prog.load()
-            .with_context(|| format!("loading program {name} (verifier)"))?;
+        let prog = load_program(&mut ebpf, name)?;
         let link = prog
             .attach(category, name)
             .with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
@@ -251,6 +246,17 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     })
 }
 
+/// Loads (verifies) tracepoint program `name` of the object.
+fn load_program<'e>(ebpf: &'e mut Ebpf, name: &str) -> anyhow::Result<&'e mut TracePoint> {
+    let prog: &mut TracePoint = ebpf
+        .program_mut(name)
+        .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
+        .try_into()?;
+    prog.load()
+        .with_context(|| format!("loading program {name} (verifier)"))?;
+    Ok(prog)
+}
+
 /// Loads the per-message step programs of the selected mmsg calls into `MMSG_STEPS`.
 fn load_mmsg_steps(ebpf: &mut Ebpf, events: &[&'static EventDef]) -> anyhow::Result<()> {
     use aya::maps::ProgramArray;
@@ -263,12 +269,7 @@ fn load_mmsg_steps(ebpf: &mut Ebpf, events: &[&'static EventDef]) -> anyhow::Res
         if !events.iter().any(|e| e.id == event) {
             continue;
         }
-        let prog: &mut TracePoint = ebpf
-            .program_mut(name)
-            .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
-            .try_into()?;
-        prog.load()
-            .with_context(|| format!("loading program {name} (verifier)"))?;
+        let prog = load_program(ebpf, name)?;
         fds.push((index, prog.fd()?.try_clone()?));
     }
     if fds.is_empty() {

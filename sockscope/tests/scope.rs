@@ -745,13 +745,7 @@ fn malformed_filter_is_one_line_with_the_column_and_status_2() {
             } else {
                 c.args(["--comm", "scope-none"]);
             }
-            let child = c
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let r = wait_limit(child, Duration::from_secs(20), "sockscope --filter");
+            let r = run_limit(&mut c, Duration::from_secs(20), "sockscope --filter");
             assert_eq!(
                 r.status.code(),
                 Some(2),

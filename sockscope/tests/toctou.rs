@@ -68,13 +68,7 @@ fn run(opts: &[&str], dir: &Path, mode: &str, env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         c.env(k, v);
     }
-    let child = c
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let r = wait_limit(child, Duration::from_secs(40), "sockscope -- toctou");
+    let r = run_limit(&mut c, Duration::from_secs(40), "sockscope -- toctou");
     assert_eq!(
         r.status.code(),
         Some(0),

@@ -11,6 +11,7 @@ use super::Style;
 use super::sockaddr::{print_sockaddr, sockaddr_json};
 use super::strfmt::{print_addr, quote_buf, quote_cstr};
 use super::xlat::{Xlat, print_xval, xlat_lookup};
+use super::{rd_u32, rd_u64};
 
 /// strace's `socketlayers` (the cmsg_level names). AF_VSOCK is in strace's table too.
 pub static SOCKET_LAYERS: Xlat = Xlat {
@@ -178,16 +179,6 @@ pub fn host_ifname(idx: u32) -> Option<String> {
     // SAFETY: on success buf holds a NUL-terminated name.
     let s = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
     Some(s.to_string_lossy().into_owned())
-}
-
-fn rd_u32(b: &[u8], off: usize) -> u32 {
-    b.get(off..off + 4)
-        .map_or(0, |s| u32::from_le_bytes(s.try_into().unwrap()))
-}
-
-fn rd_u64(b: &[u8], off: usize) -> u64 {
-    b.get(off..off + 8)
-        .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap()))
 }
 
 /// One cmsg as strace's walk sees it: header fields and the data bytes it passes to printers

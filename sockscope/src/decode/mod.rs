@@ -28,3 +28,15 @@ impl Default for Style {
         }
     }
 }
+
+/// A little-endian u32 at `off` of captured bytes, 0 past their end (captures can be short).
+pub(crate) fn rd_u32(b: &[u8], off: usize) -> u32 {
+    b.get(off..off + 4)
+        .map_or(0, |s| u32::from_le_bytes(s.try_into().unwrap()))
+}
+
+/// A little-endian u64 at `off` of captured bytes, 0 past their end.
+pub(crate) fn rd_u64(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8)
+        .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap()))
+}

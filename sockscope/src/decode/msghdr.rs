@@ -14,6 +14,7 @@ use super::cmsg::{control_json, format_control};
 use super::sockaddr::{format_sockaddr, sockaddr_json};
 use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{MSG_FLAGS, flag_names, print_flags};
+use super::{rd_u32, rd_u64};
 use crate::record::{ReadStatus, Record, Seg};
 
 pub use super::cmsg::CmsgEnv as MsgEnv;
@@ -37,16 +38,6 @@ pub struct Msghdr {
     pub control: u64,
     pub controllen: u64,
     pub flags: u32,
-}
-
-fn rd_u32(b: &[u8], off: usize) -> u32 {
-    b.get(off..off + 4)
-        .map_or(0, |s| u32::from_le_bytes(s.try_into().unwrap()))
-}
-
-fn rd_u64(b: &[u8], off: usize) -> u64 {
-    b.get(off..off + 8)
-        .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap()))
 }
 
 impl Msghdr {

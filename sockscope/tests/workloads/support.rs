@@ -78,6 +78,17 @@ pub struct Run {
 }
 
 /// Waits for `child` at most `limit`, killing it (and failing) when it takes longer.
+/// Runs `c` with stdin closed and stdout/stderr captured, waiting at most `limit`.
+pub fn run_limit(c: &mut Command, limit: Duration, what: &str) -> Run {
+    let child = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    wait_limit(child, limit, what)
+}
+
 pub fn wait_limit(mut child: Child, limit: Duration, what: &str) -> Run {
     let mut out = child.stdout.take();
     let mut err = child.stderr.take();
