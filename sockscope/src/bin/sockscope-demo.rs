@@ -49,6 +49,110 @@ fn main() -> std::io::Result<()> {
     uclient.send_to_addr(b"\x01\x02 abstract", &abs)?;
     aserver.recv_from(&mut buf)?;
     std::fs::remove_dir_all(&dir)?;
-    println!("demo: exchanged messages over UDP, UDPv6, TCP and UNIX sockets");
+
+    msg_calls()?;
+    println!("demo: exchanged messages over UDP, UDPv6, TCP and UNIX sockets, with all six calls");
+    Ok(())
+}
+
+/// sendmsg/recvmsg with two iovecs and a descriptor passed as SCM_RIGHTS over a UNIX socket
+/// pair, then sendmmsg/recvmmsg of two datagrams over loopback UDP. libc directly: std has no
+/// stable ancillary-data API.
+fn msg_calls() -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let check = |r: libc::c_int| {
+        if r < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(r)
+        }
+    };
+    let mut sv = [0; 2];
+    // SAFETY: plain socket calls on buffers that outlive them.
+    unsafe {
+        check(libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_DGRAM,
+            0,
+            sv.as_mut_ptr(),
+        ))?;
+        let (a, b) = (b"passing ", b"a descriptor");
+        let mut iov = [
+            libc::iovec {
+                iov_base: a.as_ptr() as *mut _,
+                iov_len: a.len(),
+            },
+            libc::iovec {
+                iov_base: b.as_ptr() as *mut _,
+                iov_len: b.len(),
+            },
+        ];
+        let mut control = [0u64; 4];
+        let mut msg: libc::msghdr = std::mem::zeroed();
+        msg.msg_iov = iov.as_mut_ptr();
+        msg.msg_iovlen = 2;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = libc::CMSG_SPACE(4) as usize;
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        (*cmsg).cmsg_level = libc::SOL_SOCKET;
+        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(4) as usize;
+        *(libc::CMSG_DATA(cmsg) as *mut i32) = 1;
+        check(libc::sendmsg(sv[0], &msg, 0) as libc::c_int)?;
+        let mut buf = [0u8; 64];
+        let mut riov = [libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        }];
+        let mut rcontrol = [0u64; 8];
+        let mut rmsg: libc::msghdr = std::mem::zeroed();
+        rmsg.msg_iov = riov.as_mut_ptr();
+        rmsg.msg_iovlen = 1;
+        rmsg.msg_control = rcontrol.as_mut_ptr().cast();
+        rmsg.msg_controllen = std::mem::size_of_val(&rcontrol);
+        check(libc::recvmsg(sv[1], &mut rmsg, 0) as libc::c_int)?;
+        let passed = *(libc::CMSG_DATA(libc::CMSG_FIRSTHDR(&rmsg)) as *const i32);
+        libc::close(passed);
+        libc::close(sv[0]);
+        libc::close(sv[1]);
+
+        let server = UdpSocket::bind("127.0.0.1:0")?;
+        let client = UdpSocket::bind("127.0.0.1:0")?;
+        client.connect(server.local_addr()?)?;
+        let parts: [&[u8]; 2] = [b"first of two", b"second of two"];
+        let mut iovs: Vec<libc::iovec> = parts
+            .iter()
+            .map(|p| libc::iovec {
+                iov_base: p.as_ptr() as *mut _,
+                iov_len: p.len(),
+            })
+            .collect();
+        let mut msgs: [libc::mmsghdr; 2] = std::mem::zeroed();
+        for (m, iov) in msgs.iter_mut().zip(iovs.iter_mut()) {
+            m.msg_hdr.msg_iov = iov;
+            m.msg_hdr.msg_iovlen = 1;
+        }
+        check(libc::sendmmsg(client.as_raw_fd(), msgs.as_mut_ptr(), 2, 0))?;
+        let mut bufs = [[0u8; 32]; 2];
+        let mut riovs: Vec<libc::iovec> = bufs
+            .iter_mut()
+            .map(|b| libc::iovec {
+                iov_base: b.as_mut_ptr().cast(),
+                iov_len: b.len(),
+            })
+            .collect();
+        let mut rmsgs: [libc::mmsghdr; 2] = std::mem::zeroed();
+        for (m, iov) in rmsgs.iter_mut().zip(riovs.iter_mut()) {
+            m.msg_hdr.msg_iov = iov;
+            m.msg_hdr.msg_iovlen = 1;
+        }
+        check(libc::recvmmsg(
+            server.as_raw_fd(),
+            rmsgs.as_mut_ptr(),
+            2,
+            libc::MSG_WAITFORONE,
+            std::ptr::null_mut(),
+        ))?;
+    }
     Ok(())
 }
