@@ -82,6 +82,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         }
         None => out.push_str(",\"toctou\":false"),
     }
+    let _ = write!(out, ",\"captureTruncated\":{}", rec.segs_truncated());
     out.push_str(",\"strace\":");
     let mut call = String::with_capacity(128);
     text::call(&mut call, rec, opts);

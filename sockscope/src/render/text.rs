@@ -44,6 +44,11 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
         );
     }
     toctou_marker(out, rec, &opts.style);
+    if rec.segs_truncated() {
+        // The per-call capture area (sockscope_common::DATA_SIZE) filled up: later pieces of
+        // this call were not read, and show as their pointers or `...`.
+        out.push_str(" [capture truncated]");
+    }
 }
 
 /// After the call, when the destination changed while the kernel worked (the call itself shows
@@ -232,5 +237,63 @@ fn socklen_ptr(out: &mut String, rec: &Record) {
             let _ = write!(out, "[{ulen}]");
         }
         (None, _) => strfmt::print_addr(out, ptr),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sockscope_common::{EventId, RF_SEGS_TRUNCATED, seg};
+
+    use super::*;
+    use crate::{
+        record::RecordBuilder,
+        render::{Clock, RenderOpts},
+    };
+
+    fn sin(port: u16) -> Vec<u8> {
+        let mut a = vec![2, 0];
+        a.extend_from_slice(&port.to_be_bytes());
+        a.extend_from_slice(&[127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        a
+    }
+
+    fn render(bytes: &[u8]) -> String {
+        let rec = Record::parse(bytes).unwrap();
+        let mut out = String::new();
+        line(
+            &mut out,
+            &rec,
+            &RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 }),
+        );
+        out
+    }
+
+    fn sendto(at_exit: &[u8]) -> RecordBuilder {
+        RecordBuilder::new(EventId::Sendto, [3, 0x1000, 2, 0, 0x2000, 16], 2)
+            .seg(seg::BUF, 0, 0x1000, b"hi")
+            .seg(seg::ADDR, 0, 0x2000, &sin(40001))
+            .seg(seg::ADDR_EXIT, 0, 0x2000, at_exit)
+    }
+
+    #[test]
+    fn toctou_marker_only_when_the_destination_changed() {
+        let call = r#"sendto(3, "hi", 2, 0, {sa_family=AF_INET, sin_port=htons(40001), sin_addr=inet_addr("127.0.0.1")}, 16) = 2"#;
+        let same = render(&sendto(&sin(40001)).build());
+        assert!(same.ends_with(call), "{same}");
+        let changed = render(&sendto(&sin(40002)).build());
+        assert!(
+            changed.ends_with(&format!(
+                "{call} [TOCTOU: dest_addr at exit {{sa_family=AF_INET, sin_port=htons(40002), sin_addr=inet_addr(\"127.0.0.1\")}}]"
+            )),
+            "{changed}"
+        );
+    }
+
+    #[test]
+    fn truncated_capture_is_marked() {
+        let mut b = sendto(&sin(40001));
+        b.header_mut().flags |= RF_SEGS_TRUNCATED;
+        let text = render(&b.build());
+        assert!(text.ends_with(") = 2 [capture truncated]"), "{text}");
     }
 }
