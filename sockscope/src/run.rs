@@ -62,10 +62,10 @@ impl Sink {
     }
 
     fn flush(&mut self) {
-        if !self.closed {
-            if let Err(e) = self.out.flush() {
-                self.on_error(e);
-            }
+        if !self.closed
+            && let Err(e) = self.out.flush()
+        {
+            self.on_error(e);
         }
     }
 
@@ -209,10 +209,10 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         if stop.load(Ordering::Relaxed) || sink.closed {
             break;
         }
-        if let Some(pid) = child {
-            if child_status.is_none() {
-                child_status = launch::try_wait(pid);
-            }
+        if let Some(pid) = child
+            && child_status.is_none()
+        {
+            child_status = launch::try_wait(pid);
         }
         let done = match (child, child_status) {
             // The command ran and exited: like strace -f, go on while a descendant lives.

@@ -175,11 +175,11 @@ fn parse_sockscope(text: &str) -> Result<Trace, String> {
             if before.len() == word.len() {
                 continue; // no COMM before the ids
             }
-            if let Some((p, t)) = word.split_once('/') {
-                if let (Ok(_), Ok(tid)) = (p.parse::<u32>(), t.parse::<u32>()) {
-                    found = Some((tid, after.to_string()));
-                    break;
-                }
+            if let Some((p, t)) = word.split_once('/')
+                && let (Ok(_), Ok(tid)) = (p.parse::<u32>(), t.parse::<u32>())
+            {
+                found = Some((tid, after.to_string()));
+                break;
             }
         }
         let Some((tid, call)) = found else {
@@ -297,11 +297,12 @@ fn replace_timestamps(s: &str) -> String {
     out.push_str(rest);
     // recvmmsg writes the remaining time back into its timeout argument, and strace prints
     // both that argument and the ` (left {...})` suffix from it: both depend on timing.
-    if out.starts_with("recvmmsg(") && out.contains(" (left {") {
-        if let Some(pos) = out.rfind(", {tv_sec=") {
-            let (head, tail) = out.split_at(pos);
-            return format!("{head}{}", blank_times(tail));
-        }
+    if out.starts_with("recvmmsg(")
+        && out.contains(" (left {")
+        && let Some(pos) = out.rfind(", {tv_sec=")
+    {
+        let (head, tail) = out.split_at(pos);
+        return format!("{head}{}", blank_times(tail));
     }
     out
 }

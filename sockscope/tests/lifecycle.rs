@@ -115,10 +115,10 @@ fn prog_ids(pid: u32) -> BTreeSet<u32> {
     for e in rd.flatten() {
         if let Ok(t) = std::fs::read_to_string(e.path()) {
             for l in t.lines() {
-                if let Some(v) = l.strip_prefix("prog_id:") {
-                    if let Ok(n) = v.trim().parse() {
-                        ids.insert(n);
-                    }
+                if let Some(v) = l.strip_prefix("prog_id:")
+                    && let Ok(n) = v.trim().parse()
+                {
+                    ids.insert(n);
                 }
             }
         }

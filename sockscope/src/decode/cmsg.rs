@@ -349,7 +349,7 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                     2 | 23 => int_array(out, d, 4, env.style.max_strlen, |out, v| {
                         out.push_str(&v.to_string())
                     }),
-                    1 | 6 | 7 => int_array(out, d, 1, env.style.max_strlen, |out, v| hex(out, v)),
+                    1 | 6 | 7 => int_array(out, d, 1, env.style.max_strlen, hex),
                     3 => quote_all(out, d, &env.style),
                     11 => recverr(out, d, &env.style),
                     _ => {

@@ -207,10 +207,10 @@ fn iov_data(
     if netlink {
         // decode_netlink reads as far as the messages go, not just -s bytes: decoded when the
         // kernel side captured enough, else the plain string below.
-        if let Some(s) = c.iov_data_seg(i).filter(|s| s.status == ReadStatus::Ok) {
-            if super::netlink::format_netlink(out, s.data, shown, &env.style) {
-                return;
-            }
+        if let Some(s) = c.iov_data_seg(i).filter(|s| s.status == ReadStatus::Ok)
+            && super::netlink::format_netlink(out, s.data, shown, &env.style)
+        {
+            return;
         }
     }
     match c.iov_data_seg(i) {
@@ -243,11 +243,11 @@ fn format_msghdr_body(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
         );
     }
     out.push_str(", msg_namelen=");
-    if let Some(u) = c.user_namelen {
-        if u != h.namelen as i32 {
-            out.push_str(&u.to_string());
-            out.push_str(" => ");
-        }
+    if let Some(u) = c.user_namelen
+        && u != h.namelen as i32
+    {
+        out.push_str(&u.to_string());
+        out.push_str(" => ");
     }
     out.push_str(&(h.namelen as i32).to_string());
     out.push_str(", msg_iov=");

@@ -765,18 +765,18 @@ pub fn ntop6(a: &[u8; 16]) -> String {
                 None => (i, 1),
                 Some((b, l)) => (b, l + 1),
             });
-        } else if let Some((b, l)) = cur.take() {
-            if best_base.is_none() || l > best_len {
-                best_base = Some(b);
-                best_len = l;
-            }
-        }
-    }
-    if let Some((b, l)) = cur {
-        if best_base.is_none() || l > best_len {
+        } else if let Some((b, l)) = cur.take()
+            && (best_base.is_none() || l > best_len)
+        {
             best_base = Some(b);
             best_len = l;
         }
+    }
+    if let Some((b, l)) = cur
+        && (best_base.is_none() || l > best_len)
+    {
+        best_base = Some(b);
+        best_len = l;
     }
     if best_len < 2 {
         best_base = None;
@@ -784,14 +784,15 @@ pub fn ntop6(a: &[u8; 16]) -> String {
     let mut s = String::new();
     let mut i = 0;
     while i < 8 {
-        if let Some(b) = best_base {
-            if i >= b && i < b + best_len {
-                if i == b {
-                    s.push(':');
-                }
-                i += 1;
-                continue;
+        if let Some(b) = best_base
+            && i >= b
+            && i < b + best_len
+        {
+            if i == b {
+                s.push(':');
             }
+            i += 1;
+            continue;
         }
         if i != 0 {
             s.push(':');
@@ -803,10 +804,10 @@ pub fn ntop6(a: &[u8; 16]) -> String {
         let _ = write!(s, "{:x}", w[i]);
         i += 1;
     }
-    if let Some(b) = best_base {
-        if b + best_len == 8 {
-            s.push(':');
-        }
+    if let Some(b) = best_base
+        && b + best_len == 8
+    {
+        s.push(':');
     }
     s
 }

@@ -79,10 +79,10 @@ pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     }
     out.push_str(") = ");
     format_retval(out, rec.header.ret);
-    if rec.event == sockscope_common::EventId::Recvmmsg {
-        if let Some(suffix) = msghdr::recvmmsg_ret_suffix(rec) {
-            out.push_str(&suffix);
-        }
+    if rec.event == sockscope_common::EventId::Recvmmsg
+        && let Some(suffix) = msghdr::recvmmsg_ret_suffix(rec)
+    {
+        out.push_str(&suffix);
     }
 }
 
