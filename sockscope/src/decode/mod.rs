@@ -40,3 +40,15 @@ pub(crate) fn rd_u64(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8)
         .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap()))
 }
+
+/// A small deterministic xorshift generator for the decoders' no-panic tests.
+#[cfg(test)]
+pub(crate) fn test_rng() -> impl FnMut() -> u64 {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}

@@ -2030,13 +2030,7 @@ mod tests {
 
     #[test]
     fn ntop6_matches_libc() {
-        let mut seed = 0x9e3779b97f4a7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::decode::test_rng();
         for n in 0..20000 {
             let mut a = [0u8; 16];
             for w in 0..8 {

@@ -397,13 +397,7 @@ mod tests {
 
     #[test]
     fn malformed_inputs_never_panic() {
-        let mut seed = 0x9e3779b97f4a7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::decode::test_rng();
         for _ in 0..20000 {
             let n = (next() % 80) as usize;
             let data: Vec<u8> = (0..n).map(|_| next() as u8).collect();
