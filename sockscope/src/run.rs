@@ -187,6 +187,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     let mut child_status = None;
     let follow = args.follow || child.is_some();
     let mut drained = 0;
+    let mut next_check = std::time::Instant::now();
     loop {
         // A ring buffer is readable whenever one record waits, so polling after every small
         // batch would spin (a poll, a few records and a write per iteration). Idle: block until
@@ -209,6 +210,13 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         if stop.load(Ordering::Relaxed) || sink.closed {
             break;
         }
+        // The end conditions cost syscalls (waitpid, a map walk, /proc reads): checked at most
+        // every POLL_IDLE_MS, not after every batch.
+        let now = std::time::Instant::now();
+        if now < next_check {
+            continue;
+        }
+        next_check = now + std::time::Duration::from_millis(POLL_IDLE_MS as u64);
         if let Some(pid) = child
             && child_status.is_none()
         {

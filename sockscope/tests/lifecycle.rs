@@ -386,23 +386,11 @@ fn bad_input_is_one_line_and_status_2() {
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: status {:?}, stderr:\n{err}",
-            out.status
-        );
-        assert_eq!(err.lines().count(), 1, "{args:?}: not one line:\n{err}");
-        assert!(
-            err.starts_with("sockscope: ") && err.ends_with('\n'),
-            "{args:?}: {err:?}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert!(
-            out.stdout.is_empty(),
-            "{args:?}: stdout: {}",
-            String::from_utf8_lossy(&out.stdout)
+        assert_one_line_error(
+            out.status,
+            &String::from_utf8_lossy(&out.stdout),
+            &String::from_utf8_lossy(&out.stderr),
+            &format!("{args:?}"),
         );
     }
 }
@@ -434,16 +422,12 @@ fn not_root_is_refused() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "status {:?}, stderr:\n{err}",
-        out.status
+    assert_one_line_error(
+        out.status,
+        &String::from_utf8_lossy(&out.stdout),
+        &String::from_utf8_lossy(&out.stderr),
+        "not root",
     );
-    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
-    assert!(err.starts_with("sockscope: "), "{err}");
-    assert!(out.stdout.is_empty());
     assert!(
         !marker.exists(),
         "the command ran although tracing was refused"

@@ -18,18 +18,12 @@ use crate::{
 pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let h = &rec.header;
     let wall = opts.clock.wall_ns(h.ts_ns);
-    let secs = (wall.div_euclid(1_000_000_000)) as libc::time_t;
+    let secs = wall.div_euclid(1_000_000_000) as libc::time_t;
     let usec = (wall.rem_euclid(1_000_000_000) / 1000) as u32;
-    // SAFETY: localtime_r fills tm from secs.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    unsafe { libc::localtime_r(&secs, &mut tm) };
+    let (hh, mm, ss) = local_hms(secs);
     let _ = write!(
         out,
-        "{:02}:{:02}:{:02}.{:06} {} {}/{} ",
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec,
-        usec,
+        "{hh:02}:{mm:02}:{ss:02}.{usec:06} {} {}/{} ",
         comm(&h.comm),
         h.tgid,
         h.tid
@@ -49,6 +43,26 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
         // this call were not read, and show as their pointers or `...`.
         out.push_str(" [capture truncated]");
     }
+}
+
+/// Local hour, minute and second of an epoch second. `localtime_r` (a lock and a time zone
+/// check) runs once per second of events, not once per event.
+fn local_hms(secs: libc::time_t) -> (i32, i32, i32) {
+    use std::cell::Cell;
+    thread_local! {
+        static LAST: Cell<Option<(libc::time_t, (i32, i32, i32))>> = const { Cell::new(None) };
+    }
+    LAST.with(|last| match last.get() {
+        Some((s, hms)) if s == secs => hms,
+        _ => {
+            // SAFETY: localtime_r fills tm from secs.
+            let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+            unsafe { libc::localtime_r(&secs, &mut tm) };
+            let hms = (tm.tm_hour, tm.tm_min, tm.tm_sec);
+            last.set(Some((secs, hms)));
+            hms
+        }
+    })
 }
 
 /// After the call, when the destination changed while the kernel worked (the call itself shows

@@ -77,6 +77,29 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Asserts sockscope's answer to bad input: exit status 2, exactly one `sockscope: ...` line on
+/// stderr, no panic, nothing on stdout. Returns that line.
+pub fn assert_one_line_error<'a>(
+    status: ExitStatus,
+    stdout: &str,
+    stderr: &'a str,
+    what: &str,
+) -> &'a str {
+    assert_eq!(
+        status.code(),
+        Some(2),
+        "{what}: status {status:?}, stderr:\n{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{what}: not one line:\n{stderr}");
+    assert!(
+        stderr.starts_with("sockscope: ") && stderr.ends_with('\n'),
+        "{what}: {stderr:?}"
+    );
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    assert!(stdout.is_empty(), "{what}: stdout: {stdout}");
+    stderr.trim_end()
+}
+
 /// Waits for `child` at most `limit`, killing it (and failing) when it takes longer.
 /// Runs `c` with stdin closed and stdout/stderr captured, waiting at most `limit`.
 pub fn run_limit(c: &mut Command, limit: Duration, what: &str) -> Run {
