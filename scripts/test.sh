@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Set-up (idempotent) + the whole test suite: unit tests (pure decoders, no root needed) and
 # integration tests that load the real eBPF programs and trace real loopback workloads (root).
+# Ends with one plain line `N passed, N failed` summed over every test binary (cargo's own last
+# `test result` line is the empty doc-test crate's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release -p sockscope
-cargo test --release --workspace --exclude sockscope-ebpf -- --test-threads=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --release --no-fail-fast --workspace --exclude sockscope-ebpf -- --test-threads=1 2>&1 | tee "$log" || status=$?
+read -r passed failed < <(awk '/^test result:/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p + 0, f + 0 }' "$log")
+if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi   # a build failure counts
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
