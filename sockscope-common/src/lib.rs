@@ -48,16 +48,29 @@ pub enum EventId {
     Recvmsg = 4,
     Sendmmsg = 5,
     Recvmmsg = 6,
+    // Calls that move socket data without a message header (sockscope-ebpf's data.rs).
+    Read = 7,
+    Write = 8,
+    Readv = 9,
+    Writev = 10,
+    Sendfile = 11,
+    Splice = 12,
 }
 
 impl EventId {
-    pub const ALL: [EventId; 6] = [
+    pub const ALL: [EventId; 12] = [
         EventId::Sendto,
         EventId::Recvfrom,
         EventId::Sendmsg,
         EventId::Recvmsg,
         EventId::Sendmmsg,
         EventId::Recvmmsg,
+        EventId::Read,
+        EventId::Write,
+        EventId::Readv,
+        EventId::Writev,
+        EventId::Sendfile,
+        EventId::Splice,
     ];
 
     pub fn from_u16(v: u16) -> Option<EventId> {
@@ -139,6 +152,9 @@ pub mod seg {
     /// A [`crate::SockInfo`]: what the descriptor in `args[0]` is, read from the kernel's
     /// file table and socket structures at entry (only with `-y`/`-yy`).
     pub const SOCK: u8 = 15;
+    /// A `loff_t` behind a pointer argument (sendfile's offset, splice's off_in/off_out), read
+    /// at exit; `index` is the argument's position.
+    pub const LOFF: u8 = 20;
 }
 
 /// `SegHeader::status`: the bytes were read.
@@ -462,3 +478,94 @@ pub struct SockInfo {
 }
 
 pub const SOCK_INFO_SIZE: usize = core::mem::size_of::<SockInfo>();
+
+// ---------------------------------------------------------------------------------------------
+// read, write, readv, writev, sendfile, splice (sockscope-ebpf's data.rs).
+
+/// Load-time configuration of the data calls (the `DATA_CONFIG` global).
+///
+/// read/write/readv/writev are seen through the `sock:sock_recv_length` / `sock:sock_send_length`
+/// tracepoints (they fire inside sock_recvmsg/sock_sendmsg, for sockets only); the syscall and
+/// its arguments come from the task's saved user registers. sendfile and splice are seen at
+/// their syscall exit. Offsets: from BTF (task, files, fdtable, file, inode, socket, pt_regs)
+/// and tracefs (the tracepoint record), resolved by the loader.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataConfig {
+    /// Bit `1 << EventId` for each data call selected (0: none; the programs return at once).
+    pub events: u32,
+    /// -T: the entry programs store the entry time in `DATA_ENTRY`.
+    pub timing: u32,
+    /// sock_msg_length record: offsets of `sk` (void *) and `ret` (int).
+    pub tp_sk: u32,
+    pub tp_ret: u32,
+    /// task_struct.flags (PF_KTHREAD, PF_IO_WORKER: never a user syscall).
+    pub task_flags: u32,
+    /// struct pt_regs: the saved user registers (syscall arguments 1-6 and number).
+    pub regs_di: u32,
+    pub regs_si: u32,
+    pub regs_dx: u32,
+    pub regs_r10: u32,
+    pub regs_r8: u32,
+    pub regs_r9: u32,
+    pub regs_orig_ax: u32,
+    /// The descriptor check: task_struct.files, files_struct.fdt, fdtable (max_fds, fd),
+    /// file (private_data, f_inode), inode.i_mode, socket.sk.
+    pub task_files: u32,
+    pub files_fdt: u32,
+    pub fdt: Span,
+    pub fdt_max_fds_rel: u32,
+    pub fdt_fd_rel: u32,
+    pub file: Span,
+    pub file_private_data_rel: u32,
+    pub file_inode_rel: u32,
+    pub inode_mode: u32,
+    pub socket_sk: u32,
+}
+
+impl DataConfig {
+    pub const OFF: DataConfig = DataConfig {
+        events: 0,
+        timing: 0,
+        tp_sk: 8,
+        tp_ret: 20,
+        task_flags: OFF_NONE,
+        regs_di: 0,
+        regs_si: 0,
+        regs_dx: 0,
+        regs_r10: 0,
+        regs_r8: 0,
+        regs_r9: 0,
+        regs_orig_ax: OFF_NONE,
+        task_files: OFF_NONE,
+        files_fdt: OFF_NONE,
+        fdt: Span { start: 0, len: 0 },
+        fdt_max_fds_rel: 0,
+        fdt_fd_rel: 0,
+        file: Span { start: 0, len: 0 },
+        file_private_data_rel: 0,
+        file_inode_rel: 0,
+        inode_mode: OFF_NONE,
+        socket_sk: OFF_NONE,
+    };
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig::OFF
+    }
+}
+
+// SAFETY: `DataConfig` is `repr(C)`, made of u32s only, valid for any bit pattern.
+#[cfg(feature = "user")]
+unsafe impl aya::Pod for DataConfig {}
+
+/// x86-64 syscall numbers of the data calls (what the saved `orig_ax` holds).
+pub mod nr {
+    pub const READ: u64 = 0;
+    pub const WRITE: u64 = 1;
+    pub const READV: u64 = 19;
+    pub const WRITEV: u64 = 20;
+    pub const SENDFILE: u64 = 40;
+    pub const SPLICE: u64 = 275;
+}

@@ -12,6 +12,7 @@
 
 use core::ffi::c_void;
 
+mod data;
 mod sock;
 
 use aya_ebpf::{

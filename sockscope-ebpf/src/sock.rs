@@ -95,9 +95,16 @@ fn get<T: Copy>(scratch: *const u8, rel: u32) -> T {
 /// A BPF subprogram, not inlined: the callers' segment code then reloads the cursor after it,
 /// as it does after any push. Inlined, LLVM merged this function's cursor checks with
 /// push_user's and the verifier lost the cursor's bound on the merged paths.
-#[inline(never)]
+#[inline(always)]
 pub fn capture(slot: &mut Slot) {
-    let fd = slot.header.args[0];
+    capture_arg(slot, 0);
+}
+
+/// As [`capture`], for the descriptor in argument `idx` (sendfile's in_fd, splice's fd_out);
+/// the segment's `index` is `idx`.
+#[inline(never)]
+pub fn capture_arg(slot: &mut Slot, idx: u32) {
+    let fd = slot.header.args[(idx & 3) as usize];
     let level: u32 = o!(level);
     if level == 0 {
         return;
@@ -133,7 +140,7 @@ pub fn capture(slot: &mut Slot) {
     unsafe {
         (*sh).kind = seg::SOCK;
         (*sh).status = SEG_OK;
-        (*sh).index = 0;
+        (*sh).index = (idx & 3) as u16;
         (*sh).len = SOCK_INFO_SIZE as u32;
         (*sh).addr = 0;
     }

@@ -62,6 +62,16 @@ pub enum Decoder {
     MmsghdrRecv,
     /// recvmmsg's struct timespec timeout.
     Timeout,
+    /// writev's iovec array (every iovec's bytes).
+    IovSend,
+    /// readv's iovec array (bytes up to the return value; bases as pointers on failure).
+    IovRecv,
+    /// sendfile's `loff_t *offset`: `[in] => [out]` (unsigned).
+    LoffInOut,
+    /// splice's `loff_t *` offsets (signed), shown as at entry.
+    Loff,
+    /// splice's SPLICE_F_* flags.
+    SpliceFlags,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,7 +118,7 @@ const fn a(name: &'static str, ty: &'static str, tags: &'static [Tag], decoder: 
     }
 }
 
-pub static EVENTS: [EventDef; 6] = [
+pub static EVENTS: [EventDef; 12] = [
     EventDef {
         id: EventId::Sendto,
         name: "sendto",
@@ -219,7 +229,111 @@ pub static EVENTS: [EventDef; 6] = [
         purpose: "Tracking batches of messages received via sockets.",
         related: &["recvmsg", "sendmmsg", "recvfrom"],
     },
+    // The calls that move socket data without a message header (kernel side: data.rs).
+    EventDef {
+        id: EventId::Read,
+        name: "read",
+        syscall_nr: 0,
+        args: &[
+            a("fd", "int", &[U], Fd),
+            a("buf", "void*", &[K], RecvBuf),
+            a("count", "size_t", &[U], Size),
+        ],
+        hooks: &[("sock", "sock_recv_length")],
+        purpose: "Tracking data received through sockets with read() (only when fd is a socket; -T adds syscalls:sys_enter_read).",
+        related: &["recvfrom", "readv", "write"],
+    },
+    EventDef {
+        id: EventId::Write,
+        name: "write",
+        syscall_nr: 1,
+        args: &[
+            a("fd", "int", &[U], Fd),
+            a("buf", "void*", &[U, TOCTOU], SendBuf),
+            a("count", "size_t", &[U], Size),
+        ],
+        hooks: &[("sock", "sock_send_length")],
+        purpose: "Tracking data sent through sockets with write() (only when fd is a socket; -T adds syscalls:sys_enter_write).",
+        related: &["sendto", "writev", "read"],
+    },
+    EventDef {
+        id: EventId::Readv,
+        name: "readv",
+        syscall_nr: 19,
+        args: &[
+            a("fd", "int", &[U], Fd),
+            a("iov", "const struct iovec*", &[U, K], IovRecv),
+            a("iovcnt", "int", &[U], Size),
+        ],
+        hooks: &[("sock", "sock_recv_length")],
+        purpose: "Tracking data received through sockets with readv() (only when fd is a socket; -T adds syscalls:sys_enter_readv).",
+        related: &["recvmsg", "read", "writev"],
+    },
+    EventDef {
+        id: EventId::Writev,
+        name: "writev",
+        syscall_nr: 20,
+        args: &[
+            a("fd", "int", &[U], Fd),
+            a("iov", "const struct iovec*", &[U, TOCTOU], IovSend),
+            a("iovcnt", "int", &[U], Size),
+        ],
+        hooks: &[("sock", "sock_send_length")],
+        purpose: "Tracking data sent through sockets with writev() (only when fd is a socket; -T adds syscalls:sys_enter_writev).",
+        related: &["sendmsg", "write", "readv"],
+    },
+    EventDef {
+        id: EventId::Sendfile,
+        name: "sendfile",
+        syscall_nr: 40,
+        args: &[
+            a("out_fd", "int", &[U], Fd),
+            a("in_fd", "int", &[U], Fd),
+            a("offset", "off_t*", &[U, K, OPT], LoffInOut),
+            a("count", "size_t", &[U], Size),
+        ],
+        hooks: &[("syscalls", "sys_exit_sendfile64")],
+        purpose: "Tracking data copied by the kernel between a file and a socket (when either descriptor is a socket; -T adds syscalls:sys_enter_sendfile64).",
+        related: &["splice", "write", "writev"],
+    },
+    EventDef {
+        id: EventId::Splice,
+        name: "splice",
+        syscall_nr: 275,
+        args: &[
+            a("fd_in", "int", &[U], Fd),
+            a("off_in", "loff_t*", &[U, OPT], Loff),
+            a("fd_out", "int", &[U], Fd),
+            a("off_out", "loff_t*", &[U, OPT], Loff),
+            a("len", "size_t", &[U], Size),
+            a("flags", "unsigned int", &[U], SpliceFlags),
+        ],
+        hooks: &[("syscalls", "sys_exit_splice")],
+        purpose: "Tracking data moved by the kernel between a pipe and a socket (when either descriptor is a socket; -T adds syscalls:sys_enter_splice).",
+        related: &["sendfile", "read", "write"],
+    },
 ];
+
+/// The entry hook of a data call, attached only with -T (the time the call started).
+pub fn timing_hook(id: EventId) -> Option<(&'static str, &'static str)> {
+    Some((
+        "syscalls",
+        match id {
+            EventId::Read => "sys_enter_read",
+            EventId::Write => "sys_enter_write",
+            EventId::Readv => "sys_enter_readv",
+            EventId::Writev => "sys_enter_writev",
+            EventId::Sendfile => "sys_enter_sendfile64",
+            EventId::Splice => "sys_enter_splice",
+            _ => return None,
+        },
+    ))
+}
+
+/// Whether `id` is one of the data calls (read, write, readv, writev, sendfile, splice).
+pub fn is_data(id: EventId) -> bool {
+    timing_hook(id).is_some()
+}
 
 /// The definition of `id`.
 pub fn def(id: EventId) -> &'static EventDef {
@@ -242,7 +356,7 @@ mod tests {
     fn every_event_id_has_one_definition() {
         for id in EventId::ALL {
             assert_eq!(EVENTS.iter().filter(|e| e.id == id).count(), 1, "{id:?}");
-            assert_eq!(def(id).hooks.len(), 2);
+            assert_eq!(def(id).hooks.len(), if is_data(id) { 1 } else { 2 });
         }
     }
 

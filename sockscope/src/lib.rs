@@ -6,6 +6,7 @@
 
 pub mod btf;
 pub mod cli;
+pub mod data_config;
 pub mod decode;
 pub mod events;
 pub mod events_cmd;

@@ -36,6 +36,8 @@ pub struct LoadOptions<'a> {
     pub scope: &'a Scope,
     /// `-y` count: 1 captures each descriptor's inode, 2 (`-yy`) its socket too.
     pub yflag: u8,
+    /// -T: attach the data calls' entry programs (their start time).
+    pub timing: bool,
 }
 
 /// Who to trace beyond `-p`: checked in the kernel at each call's entry, before any memory is
@@ -189,9 +191,11 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             unresolved.join(", ")
         );
     }
+    let data_cfg = crate::data_config::resolve(&btf, opts.events, opts.timing)?;
     let mut ebpf = EbpfLoader::new()
         .override_global("CONFIG", &cfg, true)
         .override_global("SOCK_OFFSETS", &sock_offsets, true)
+        .override_global("DATA_CONFIG", &data_cfg, true)
         .map_max_entries("EVENTS", opts.ringbuf_bytes)
         .load(EBPF_OBJECT)
         .context("loading the eBPF object")?;
@@ -215,6 +219,17 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let mut links = Vec::new();
     let mut hooks: Vec<(&'static str, &'static str)> =
         opts.events.iter().flat_map(|e| e.programs()).collect();
+    // The data calls: -T adds their entry programs; read and readv (write and writev) share
+    // one tracepoint, attached once.
+    if opts.timing {
+        hooks.extend(
+            opts.events
+                .iter()
+                .filter_map(|e| crate::events::timing_hook(e.id)),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    hooks.retain(|h| seen.insert(*h));
     // Lifecycle hooks: slot cleanup always, fork following when filtering by process.
     hooks.push(("sched", "sched_process_exit"));
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {

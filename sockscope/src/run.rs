@@ -145,6 +145,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         toctou: !args.no_toctou,
         scope: &scope,
         yflag: args.yflag,
+        timing: args.duration,
     };
     let loaded = match loader::load(&opts) {
         Ok(l) => l,

@@ -2,6 +2,7 @@
 //! Nothing here touches the kernel; everything is tested on bytes.
 
 pub mod cmsg;
+pub mod data;
 pub mod errno;
 pub mod msghdr;
 pub mod netlink;

@@ -236,6 +236,14 @@ fn write_arg(
         Decoder::MmsghdrSend => push_value(out, &msghdr::sendmmsg_json(rec, &opts.msg)),
         Decoder::MmsghdrRecv => push_value(out, &msghdr::recvmmsg_json(rec, &opts.msg)),
         Decoder::Timeout => push_value(out, &msghdr::recvmmsg_timeout_json(rec)),
+        Decoder::IovSend
+        | Decoder::IovRecv
+        | Decoder::LoffInOut
+        | Decoder::Loff
+        | Decoder::SpliceFlags => push_value(
+            out,
+            &crate::decode::data::arg_json(rec, i, decoder, &opts.style),
+        ),
     }
     out.push('}');
 }

@@ -106,11 +106,20 @@ pub fn sock_of(
     rec: &Record,
     opts: &RenderOpts,
 ) -> (Option<sockscope_common::SockInfo>, Option<sockinfo::FdPath>) {
+    sock_of_arg(rec, opts, 0)
+}
+
+/// As [`sock_of`], for the descriptor in argument `index` (sendfile's in_fd, splice's fd_out).
+pub fn sock_of_arg(
+    rec: &Record,
+    opts: &RenderOpts,
+    index: u16,
+) -> (Option<sockscope_common::SockInfo>, Option<sockinfo::FdPath>) {
     if opts.yflag == 0 {
         return (None, None);
     }
     let info = rec
-        .seg(seg::SOCK, 0)
+        .seg(seg::SOCK, index)
         .filter(|s| s.status == ReadStatus::Ok)
         .and_then(|s| sockinfo::parse(s.data));
     let path = info
@@ -146,7 +155,7 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
     let v = h.args[i];
     match decoder {
         Decoder::Fd => {
-            let (info, path) = sock_of(rec, opts);
+            let (info, path) = sock_of_arg(rec, opts, i as u16);
             sockinfo::format_fd(
                 out,
                 v as i32,
@@ -194,6 +203,11 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
         Decoder::MmsghdrSend => msghdr::format_sendmmsg_vec(out, rec, &opts.msg),
         Decoder::MmsghdrRecv => msghdr::format_recvmmsg_vec(out, rec, &opts.msg),
         Decoder::Timeout => msghdr::format_recvmmsg_timeout(out, rec),
+        Decoder::IovSend
+        | Decoder::IovRecv
+        | Decoder::LoffInOut
+        | Decoder::Loff
+        | Decoder::SpliceFlags => crate::decode::data::arg_text(out, rec, i, decoder, style),
     }
 }
 

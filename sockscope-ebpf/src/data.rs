@@ -1,0 +1,432 @@
+//! read, write, readv, writev, sendfile and splice, when they act on a socket.
+//!
+//! read/write/readv/writev are seen through the ordinary tracepoints `sock:sock_recv_length` /
+//! `sock:sock_send_length`. They fire inside sock_recvmsg/sock_sendmsg, after the protocol's
+//! recvmsg/sendmsg returned, with the `struct sock` and the result; net/socket.c calls them only
+//! for sockets, so a read or write of a file, pipe or tty never runs any sockscope code. The
+//! program takes the syscall number and its arguments from the task's saved user registers
+//! (`bpf_task_pt_regs`) and keeps only read(0), write(1), readv(19) and writev(20) — the six
+//! message calls have their own programs, and sendfile/splice reach the same tracepoints from
+//! inside the kernel. Before anything is read from user memory it checks that the call's
+//! descriptor is that very socket (file table → file → inode S_IFSOCK → socket → sk).
+//!
+//! The tracepoint's `ret` is the syscall's return value: sock_read_iter/sock_write_iter return
+//! what sock_recvmsg/sock_sendmsg returned, and the vfs adds nothing for sockets. What the
+//! tracepoints do not see: calls that fail before the socket layer (EFAULT for a pointer
+//! outside user space or a bad iovec array, EINVAL for a bad iovec count, an LSM refusal) and
+//! read(fd, buf, 0) on a socket (sock_read_iter returns 0 without calling recvmsg).
+//!
+//! sendfile and splice are seen at their syscall exit (exit-only: arguments from the saved
+//! registers; the socket check of both descriptors comes first).
+//!
+//! Without -T there is no entry program: the record's time is when the tracepoint fired (the
+//! data had moved; for sendfile/splice the exit) and the duration is 0. With -T small entry
+//! programs store the entry time per thread.
+
+use core::ffi::c_void;
+
+use aya_ebpf::{
+    helpers::{
+        bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
+        generated::{
+            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_current_task_btf,
+            bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_task_pt_regs,
+        },
+    },
+    macros::{map, tracepoint},
+    maps::LruHashMap,
+    programs::TracePointContext,
+};
+use sockscope_common::{
+    COMM_LEN, DataConfig, EventId, MAX_IOV, OFF_NONE, PID_FILTER_MAP, Slot, nr, seg,
+};
+
+use crate::{
+    PIDS, UserMsghdr, capture_iov, config, in_scope, min, parent_tgid, push_user, ret_of,
+    slot_for, sock, submit,
+};
+
+/// Filled in by the loader (see `DataConfig`).
+#[unsafe(no_mangle)]
+static DATA_CONFIG: DataConfig = DataConfig::OFF;
+
+macro_rules! dc {
+    ($f:ident) => {
+        // SAFETY: a read of our own static; volatile so the loader's value is used.
+        unsafe { core::ptr::read_volatile(core::ptr::addr_of!(DATA_CONFIG.$f)) }
+    };
+}
+
+/// -T only: tid → CLOCK_MONOTONIC time of the thread's last read/write/readv/writev/sendfile/
+/// splice entry.
+#[map]
+static DATA_ENTRY: LruHashMap<u32, u64> = LruHashMap::with_max_entries(16384, 0);
+
+const PF_IO_WORKER: u32 = 0x10;
+const PF_KTHREAD: u32 = 0x0020_0000;
+const S_IFMT: u16 = 0o170000;
+const S_IFSOCK: u16 = 0o140000;
+
+#[inline(always)]
+fn kread<T: Copy>(addr: u64) -> Option<T> {
+    let mut v = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            v.as_mut_ptr().cast(),
+            core::mem::size_of::<T>() as u32,
+            addr as *const c_void,
+        )
+    };
+    // SAFETY: initialised by the successful read.
+    if r == 0 {
+        Some(unsafe { v.assume_init() })
+    } else {
+        None
+    }
+}
+
+/// The saved user registers of the current task (its pt_regs).
+#[inline(always)]
+fn user_regs() -> u64 {
+    // SAFETY: helpers accepted for tracepoint programs; the task pointer is the current task.
+    unsafe { bpf_task_pt_regs(bpf_get_current_task_btf()) as u64 }
+}
+
+#[inline(always)]
+fn reg(regs: u64, off: u32) -> Option<u64> {
+    if off == OFF_NONE || regs == 0 {
+        return None;
+    }
+    kread(regs + off as u64)
+}
+
+/// Whether the thread may be traced: not sockscope, in the process filter and the scope.
+#[inline(always)]
+fn scoped() -> bool {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tgid = (pid_tgid >> 32) as u32;
+    let cfg = config();
+    if tgid == cfg.self_tgid {
+        return false;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return false;
+    }
+    cfg.scope == 0 || in_scope(cfg.scope, pid_tgid as u32)
+}
+
+/// The `struct file` at descriptor `fd` of the current task.
+#[inline(always)]
+fn fd_file(fd: u64) -> Option<u64> {
+    let fd = fd as u32 as i32;
+    let task_files: u32 = dc!(task_files);
+    let files_fdt: u32 = dc!(files_fdt);
+    let fdt_span = dc!(fdt);
+    if fd < 0 || task_files == OFF_NONE || files_fdt == OFF_NONE || fdt_span.len == 0 {
+        return None;
+    }
+    // SAFETY: helper without preconditions.
+    let task = unsafe { bpf_get_current_task() };
+    let files: u64 = kread(task + task_files as u64)?;
+    let fdt: u64 = kread(files + files_fdt as u64)?;
+    let base = fdt + fdt_span.start as u64;
+    let max_fds: u32 = kread(base + dc!(fdt_max_fds_rel) as u64)?;
+    if fd as u32 >= max_fds {
+        return None;
+    }
+    let arr: u64 = kread(base + dc!(fdt_fd_rel) as u64)?;
+    let file: u64 = kread(arr + 8 * fd as u64)?;
+    if file == 0 { None } else { Some(file) }
+}
+
+/// The `struct socket` of a file, when the file is a socket (its inode is S_IFSOCK).
+#[inline(always)]
+fn file_socket(file: u64) -> Option<u64> {
+    let fspan = dc!(file);
+    let mode_off: u32 = dc!(inode_mode);
+    if fspan.len == 0 || mode_off == OFF_NONE {
+        return None;
+    }
+    let base = file + fspan.start as u64;
+    let inode: u64 = kread(base + dc!(file_inode_rel) as u64)?;
+    let mode: u16 = kread(inode + mode_off as u64)?;
+    if mode & S_IFMT != S_IFSOCK {
+        return None;
+    }
+    kread(base + dc!(file_private_data_rel) as u64)
+}
+
+/// Whether descriptor `fd` of the current task is a socket.
+#[inline(always)]
+fn is_socket(fd: u64) -> bool {
+    match fd_file(fd) {
+        Some(f) => file_socket(f).is_some(),
+        None => false,
+    }
+}
+
+/// The thread's slot, prepared for a record of `event` with `args` and result `ret`, and the
+/// task's identity (as the exit programs of the message calls fill it).
+#[inline(always)]
+fn begin(event: EventId, args: [u64; 6], ret: i64) -> Option<&'static mut Slot> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tid = pid_tgid as u32;
+    let slot = slot_for(tid)?;
+    slot.cursor = 0;
+    slot.notes = 0;
+    let cfg = config();
+    // SAFETY: helper without preconditions.
+    let now = unsafe { bpf_ktime_get_ns() };
+    let h = &mut slot.header;
+    h.event = event as u16;
+    h.flags = 0;
+    h.nsegs = 0;
+    h.data_len = 0;
+    h.ts_ns = now;
+    h.duration_ns = 0;
+    if dc!(timing) != 0
+        && let Some(t) = DATA_ENTRY.get_ptr(tid)
+    {
+        // SAFETY: map value of this thread.
+        let t = unsafe { *t };
+        if t != 0 && t <= now {
+            h.ts_ns = t;
+            h.duration_ns = now - t;
+        }
+    }
+    for i in 0..6 {
+        h.args[i] = args[i];
+    }
+    h.ret = ret;
+    // SAFETY: helpers without preconditions.
+    unsafe {
+        h.cpu = bpf_get_smp_processor_id();
+        h.cgroup_id = bpf_get_current_cgroup_id();
+    }
+    h.tgid = (pid_tgid >> 32) as u32;
+    h.tid = tid;
+    let ug = bpf_get_current_uid_gid();
+    h.uid = ug as u32;
+    h.gid = (ug >> 32) as u32;
+    // SAFETY: comm has COMM_LEN bytes.
+    unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
+    h.ppid = parent_tgid(&cfg);
+    Some(slot)
+}
+
+#[inline(always)]
+fn selected(event: EventId) -> bool {
+    let events: u32 = dc!(events);
+    events & (1u32 << (event as u16 as u32)) != 0
+}
+
+/// Not a kernel thread or io_uring worker (their registers are not a syscall of theirs).
+#[inline(always)]
+fn user_task() -> bool {
+    let off: u32 = dc!(task_flags);
+    if off == OFF_NONE {
+        return true;
+    }
+    // SAFETY: helper without preconditions.
+    let task = unsafe { bpf_get_current_task() };
+    match kread::<u32>(task + off as u64) {
+        Some(f) => f & (PF_KTHREAD | PF_IO_WORKER) == 0,
+        None => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// read, write, readv, writev: sock:sock_send_length / sock:sock_recv_length
+
+#[tracepoint]
+pub fn sock_send_length(ctx: TracePointContext) -> u32 {
+    let _ = on_sock(&ctx, true);
+    0
+}
+
+#[tracepoint]
+pub fn sock_recv_length(ctx: TracePointContext) -> u32 {
+    let _ = on_sock(&ctx, false);
+    0
+}
+
+#[inline(always)]
+fn on_sock(ctx: &TracePointContext, send: bool) -> Option<()> {
+    let events: u32 = dc!(events);
+    if events == 0 {
+        return None;
+    }
+    let regs = user_regs();
+    let n = reg(regs, dc!(regs_orig_ax))?;
+    let event = match (send, n) {
+        (true, nr::WRITE) => EventId::Write,
+        (true, nr::WRITEV) => EventId::Writev,
+        (false, nr::READ) => EventId::Read,
+        (false, nr::READV) => EventId::Readv,
+        _ => return None,
+    };
+    if !selected(event) || !user_task() || !scoped() {
+        return None;
+    }
+    let fd = reg(regs, dc!(regs_di))?;
+    let buf = reg(regs, dc!(regs_si))?;
+    let count = reg(regs, dc!(regs_dx))?;
+    let tp_sk: u32 = dc!(tp_sk);
+    let tp_ret: u32 = dc!(tp_ret);
+    // SAFETY: offsets from the tracepoint's format file (fields inside the record).
+    let sk: u64 = unsafe { ctx.read_at::<u64>((tp_sk & 0xff) as usize).ok()? };
+    // SAFETY: as above.
+    let ret: i32 = unsafe { ctx.read_at::<i32>((tp_ret & 0xff) as usize).ok()? };
+    // The descriptor must be this socket (a read of a file whose file system talks over a
+    // kernel socket from the caller's context would fire the tracepoint too).
+    let sock_ptr = file_socket(fd_file(fd)?)?;
+    let sock_sk: u64 = kread(sock_ptr + dc!(socket_sk) as u64)?;
+    if sock_sk != sk {
+        return None;
+    }
+    let slot = begin(event, [fd, buf, count, 0, 0, 0], ret as i64)?;
+    sock::capture(slot);
+    let snaplen = config().snaplen as u64;
+    match event {
+        EventId::Write => {
+            push_user(slot, seg::BUF, 0, buf, min(count, snaplen));
+        }
+        EventId::Read => {
+            if ret >= 0 {
+                push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, count), snaplen));
+            }
+        }
+        _ => {
+            let m = UserMsghdr {
+                name: 0,
+                namelen: 0,
+                _pad: 0,
+                iov: buf,
+                iovlen: count,
+                control: 0,
+                controllen: 0,
+                flags: 0,
+                _pad2: 0,
+            };
+            // writev: every iovec's bytes (up to -s each); readv: up to the bytes received;
+            // a failed readv: the array alone (strace prints the bases as pointers).
+            let total = if event == EventId::Writev {
+                u64::MAX
+            } else if ret > 0 {
+                ret as u64
+            } else {
+                0
+            };
+            capture_iov::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, total);
+        }
+    }
+    submit(slot);
+    Some(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// sendfile(out_fd, in_fd, loff_t *offset, count), splice(fd_in, off_in, fd_out, off_out, len,
+// flags): at the syscall's exit.
+
+#[tracepoint]
+pub fn sys_exit_sendfile64(ctx: TracePointContext) -> u32 {
+    let _ = on_exit(&ctx, EventId::Sendfile);
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_splice(ctx: TracePointContext) -> u32 {
+    let _ = on_exit(&ctx, EventId::Splice);
+    0
+}
+
+#[inline(always)]
+fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
+    if !selected(event) || !scoped() {
+        return None;
+    }
+    let regs = user_regs();
+    let a0 = reg(regs, dc!(regs_di))?;
+    let a1 = reg(regs, dc!(regs_si))?;
+    let a2 = reg(regs, dc!(regs_dx))?;
+    let a3 = reg(regs, dc!(regs_r10))?;
+    let splice = event == EventId::Splice;
+    // The socket check first: nothing else is read for a call between two files or pipes.
+    let other = if splice { a2 } else { a1 };
+    if !is_socket(a0) && !is_socket(other) {
+        return None;
+    }
+    let (a4, a5) = if splice {
+        (reg(regs, dc!(regs_r8))?, reg(regs, dc!(regs_r9))?)
+    } else {
+        (0, 0)
+    };
+    let slot = begin(event, [a0, a1, a2, a3, a4, a5], ret_of(ctx))?;
+    sock::capture_arg(slot, 0);
+    if splice {
+        sock::capture_arg(slot, 2);
+        if a1 != 0 {
+            push_user(slot, seg::LOFF, 1, a1, 8);
+        }
+        if a3 != 0 {
+            push_user(slot, seg::LOFF, 3, a3, 8);
+        }
+    } else {
+        sock::capture_arg(slot, 1);
+        if a2 != 0 {
+            push_user(slot, seg::LOFF, 2, a2, 8);
+        }
+    }
+    submit(slot);
+    Some(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// -T: entry times.
+
+#[inline(always)]
+fn note_entry(event: EventId) {
+    if dc!(timing) == 0 || !selected(event) || !scoped() {
+        return;
+    }
+    // SAFETY: helper without preconditions.
+    let now = unsafe { bpf_ktime_get_ns() };
+    let _ = DATA_ENTRY.insert(bpf_get_current_pid_tgid() as u32, now, 0);
+}
+
+#[tracepoint]
+pub fn sys_enter_read(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Read);
+    0
+}
+
+#[tracepoint]
+pub fn sys_enter_write(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Write);
+    0
+}
+
+#[tracepoint]
+pub fn sys_enter_readv(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Readv);
+    0
+}
+
+#[tracepoint]
+pub fn sys_enter_writev(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Writev);
+    0
+}
+
+#[tracepoint]
+pub fn sys_enter_sendfile64(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Sendfile);
+    0
+}
+
+#[tracepoint]
+pub fn sys_enter_splice(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Splice);
+    0
+}

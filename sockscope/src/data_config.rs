@@ -1,0 +1,79 @@
+//! The data calls' load-time configuration (the eBPF side's `DATA_CONFIG`): which of read,
+//! write, readv, writev, sendfile, splice are selected, whether -T entry programs run, the
+//! `sock:sock_*_length` record layout (tracefs), and the kernel structure offsets (BTF) of the
+//! saved user registers, the task flags and the descriptor → socket check.
+
+use sockscope_common::{DataConfig, OFF_NONE};
+
+use crate::{btf::Btf, events::EventDef, tracefs};
+
+/// The configuration for the selected `events` (the non-data ones are ignored); Err names what
+/// this kernel lacks when a data call is selected and cannot be traced.
+pub fn resolve(
+    btf: &Btf,
+    events: &[&'static EventDef],
+    timing: bool,
+) -> anyhow::Result<DataConfig> {
+    let mut c = DataConfig::OFF;
+    for e in events {
+        if crate::events::is_data(e.id) {
+            c.events |= 1 << (e.id as u16 as u32);
+        }
+    }
+    if c.events == 0 {
+        return Ok(c);
+    }
+    c.timing = timing as u32;
+    let mut missing: Vec<String> = Vec::new();
+    let mut abs = |strukt: &str, path: &str, size: u32| match btf.field(strukt, path) {
+        Some((off, sz)) if sz == size => off,
+        _ => {
+            missing.push(format!("{strukt}.{path}"));
+            OFF_NONE
+        }
+    };
+    c.regs_di = abs("pt_regs", "di", 8);
+    c.regs_si = abs("pt_regs", "si", 8);
+    c.regs_dx = abs("pt_regs", "dx", 8);
+    c.regs_r10 = abs("pt_regs", "r10", 8);
+    c.regs_r8 = abs("pt_regs", "r8", 8);
+    c.regs_r9 = abs("pt_regs", "r9", 8);
+    c.regs_orig_ax = abs("pt_regs", "orig_ax", 8);
+    c.task_flags = abs("task_struct", "flags", 4);
+    c.inode_mode = abs("inode", "i_mode", 2);
+    c.socket_sk = abs("socket", "sk", 8);
+    drop(abs);
+    // The file table walk: the same offsets as -y's.
+    let (so, unresolved) = crate::sock_offsets::resolve(btf, 1);
+    missing.extend(unresolved);
+    c.task_files = so.task_files;
+    c.files_fdt = so.files_fdt;
+    c.fdt = so.fdt;
+    c.fdt_max_fds_rel = so.fdt_max_fds_rel;
+    c.fdt_fd_rel = so.fdt_fd_rel;
+    c.file = so.file;
+    c.file_private_data_rel = so.file_private_data_rel;
+    c.file_inode_rel = so.file_inode_rel;
+    let rw = c.events & !((1 << 11) | (1 << 12)) != 0;
+    if rw {
+        match (
+            tracefs::field_offset("sock", "sock_send_length", "sk"),
+            tracefs::field_offset("sock", "sock_send_length", "ret"),
+            tracefs::field_offset("sock", "sock_recv_length", "sk"),
+            tracefs::field_offset("sock", "sock_recv_length", "ret"),
+        ) {
+            (Some(sk), Some(ret), Some(sk2), Some(ret2)) if sk == sk2 && ret == ret2 => {
+                c.tp_sk = sk;
+                c.tp_ret = ret;
+            }
+            _ => missing.push("tracepoints sock:sock_send_length/sock_recv_length (sk, ret)".into()),
+        }
+    }
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "read/write/readv/writev/sendfile/splice cannot be traced on this kernel (missing: {}); select other calls with -e trace=",
+            missing.join(", ")
+        );
+    }
+    Ok(c)
+}
