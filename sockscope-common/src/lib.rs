@@ -155,6 +155,9 @@ pub mod seg {
     /// A `loff_t` behind a pointer argument (sendfile's offset, splice's off_in/off_out), read
     /// at exit; `index` is the argument's position.
     pub const LOFF: u8 = 20;
+    /// The path of a descriptor that is not a socket (`crate::SEG_PATH`); `index` is the
+    /// argument's position. Read in the kernel at the call, with `-y`.
+    pub const PATH: u8 = crate::SEG_PATH;
 }
 
 /// `SegHeader::status`: the bytes were read.
@@ -569,3 +572,96 @@ pub mod nr {
     pub const SENDFILE: u64 = 40;
     pub const SPLICE: u64 = 275;
 }
+
+// ---------------------------------------------------------------------------------------------
+// -y / -yy on descriptors that are not sockets: the path, read in the kernel (path.rs).
+
+/// `seg::PATH` body: `PathHead`, then one component per step up the tree, leaf first, each as
+/// one length byte and that many name bytes.
+pub const SEG_PATH: u8 = 21;
+/// Steps up the dentry tree (components plus mount crossings) before giving up.
+pub const PATH_DEPTH: u32 = 32;
+/// Bytes of components kept (a longer path is incomplete: user space falls back to /proc).
+pub const PATH_BYTES: u32 = 2048;
+
+/// `PathHead::flags`: the walk reached the process's root (or the namespace's root mount).
+pub const PATH_COMPLETE: u32 = 1;
+/// The dentry is detached (a pseudo file: pipe, anon inode, memfd...): one component, the
+/// dentry's own name, and the file system's magic tells what it is.
+pub const PATH_DETACHED: u32 = 2;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PathHead {
+    /// super_block.s_magic of the file's inode (PIPEFS_MAGIC, ANON_INODE_FS_MAGIC...).
+    pub magic: u32,
+    /// `PATH_*` bits.
+    pub flags: u32,
+}
+
+/// Offsets for the path walk, from BTF (the `PATH_OFFSETS` global); `OFF_NONE` disables it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathOffsets {
+    /// 0: no path capture (no -y, or offsets missing).
+    pub enabled: u32,
+    pub task_files: u32,
+    pub files_fdt: u32,
+    pub fdt_max_fds: u32,
+    pub fdt_fd: u32,
+    /// task_struct.fs, fs_struct.root (a struct path).
+    pub task_fs: u32,
+    pub fs_root: u32,
+    /// struct path: mnt, dentry.
+    pub path_mnt: u32,
+    pub path_dentry: u32,
+    /// file.f_path, file.f_inode.
+    pub file_f_path: u32,
+    pub file_f_inode: u32,
+    /// inode.i_sb, super_block.s_magic.
+    pub inode_i_sb: u32,
+    pub sb_s_magic: u32,
+    /// dentry.d_parent, dentry.d_name (a qstr: u64 hash_len, len in the high half, then name).
+    pub dentry_d_parent: u32,
+    pub dentry_d_name: u32,
+    /// struct mount: mnt (the embedded vfsmount), mnt_parent, mnt_mountpoint.
+    pub mount_mnt: u32,
+    pub mount_mnt_parent: u32,
+    pub mount_mnt_mountpoint: u32,
+    /// vfsmount.mnt_root.
+    pub vfsmount_mnt_root: u32,
+}
+
+impl PathOffsets {
+    pub const OFF: PathOffsets = PathOffsets {
+        enabled: 0,
+        task_files: 0,
+        files_fdt: 0,
+        fdt_max_fds: 0,
+        fdt_fd: 0,
+        task_fs: 0,
+        fs_root: 0,
+        path_mnt: 0,
+        path_dentry: 0,
+        file_f_path: 0,
+        file_f_inode: 0,
+        inode_i_sb: 0,
+        sb_s_magic: 0,
+        dentry_d_parent: 0,
+        dentry_d_name: 0,
+        mount_mnt: 0,
+        mount_mnt_parent: 0,
+        mount_mnt_mountpoint: 0,
+        vfsmount_mnt_root: 0,
+    };
+}
+
+impl Default for PathOffsets {
+    fn default() -> Self {
+        PathOffsets::OFF
+    }
+}
+
+// SAFETY: `PathOffsets` is `repr(C)`, made of u32s only, valid for any bit pattern.
+#[cfg(feature = "user")]
+unsafe impl aya::Pod for PathOffsets {}

@@ -13,6 +13,7 @@
 use core::ffi::c_void;
 
 mod data;
+mod path;
 mod sock;
 
 use aya_ebpf::{

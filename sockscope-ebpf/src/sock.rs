@@ -136,6 +136,9 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     let fd = fd as u32 as i32;
     info.fd = fd;
     fill(info, scratch, fd, level);
+    // Not a socket: its path too (path.rs).
+    let file = info.known & (sk::INODE | sk::NO_FILE) == sk::INODE
+        && info.mode & S_IFMT != S_IFSOCK;
     // SAFETY: sh points inside `data`, 8-aligned.
     unsafe {
         (*sh).kind = seg::SOCK;
@@ -146,6 +149,9 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     }
     slot.cursor = off as u32 + SEG_HEADER_SIZE as u32 + seg_padded(SOCK_INFO_SIZE as u32);
     slot.header.nsegs += 1;
+    if file {
+        crate::path::capture(slot, idx);
+    }
 }
 
 #[inline(always)]

@@ -77,3 +77,52 @@ pub fn resolve(
     }
     Ok(c)
 }
+
+/// The offsets of the in-kernel path walk for `-y` (disabled without -y, or when this kernel's
+/// BTF lacks one of them: paths then come from /proc alone).
+pub fn resolve_path(btf: &Btf, yflag: u8) -> sockscope_common::PathOffsets {
+    use sockscope_common::PathOffsets;
+    if yflag == 0 {
+        return PathOffsets::OFF;
+    }
+    let f = |s: &str, p: &str, size: u32| match btf.field(s, p) {
+        Some((off, sz)) if sz == size => Some(off),
+        _ => None,
+    };
+    let get = || -> Option<PathOffsets> {
+        // qstr: the name pointer follows the u64 hash_len.
+        if f("qstr", "name", 8)? != 8 {
+            return None;
+        }
+        Some(PathOffsets {
+            enabled: 1,
+            task_files: f("task_struct", "files", 8)?,
+            files_fdt: f("files_struct", "fdt", 8)?,
+            fdt_max_fds: f("fdtable", "max_fds", 4)?,
+            fdt_fd: f("fdtable", "fd", 8)?,
+            task_fs: f("task_struct", "fs", 8)?,
+            fs_root: btf.field("fs_struct", "root")?.0,
+            path_mnt: f("path", "mnt", 8)?,
+            path_dentry: f("path", "dentry", 8)?,
+            file_f_path: btf.field("file", "f_path")?.0,
+            file_f_inode: f("file", "f_inode", 8)?,
+            inode_i_sb: f("inode", "i_sb", 8)?,
+            sb_s_magic: f("super_block", "s_magic", 8)?,
+            dentry_d_parent: f("dentry", "d_parent", 8)?,
+            dentry_d_name: btf.field("dentry", "d_name")?.0,
+            mount_mnt: btf.field("mount", "mnt")?.0,
+            mount_mnt_parent: f("mount", "mnt_parent", 8)?,
+            mount_mnt_mountpoint: f("mount", "mnt_mountpoint", 8)?,
+            vfsmount_mnt_root: f("vfsmount", "mnt_root", 8)?,
+        })
+    };
+    match get() {
+        Some(o) => o,
+        None => {
+            eprintln!(
+                "sockscope: -y: this kernel's BTF lacks the path walk's fields; paths of non-socket descriptors come from /proc"
+            );
+            PathOffsets::OFF
+        }
+    }
+}

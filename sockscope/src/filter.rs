@@ -1125,6 +1125,8 @@ fn int_values(field: Field, rec: &Record, out: &mut Small<i128>) {
         Field::Flags => {
             let i = match ev {
                 EventId::Sendmsg | EventId::Recvmsg => 2,
+                // The data calls carry no MSG_* flags (splice's are SPLICE_F_*).
+                e if crate::events::is_data(e) => return,
                 _ => 3,
             };
             out.push(h.args[i] as u32 as i128);
@@ -1136,6 +1138,19 @@ fn int_values(field: Field, rec: &Record, out: &mut Small<i128>) {
         }
         Field::Len => match ev {
             EventId::Sendto | EventId::Recvfrom => out.push(h.args[2] as i128),
+            EventId::Read | EventId::Write => out.push(h.args[2] as i128),
+            EventId::Sendfile => out.push(h.args[3] as i128),
+            EventId::Splice => out.push(h.args[4] as i128),
+            EventId::Readv | EventId::Writev => {
+                let v = Msghdr {
+                    iov: h.args[1],
+                    iovlen: h.args[2],
+                    ..Msghdr::default()
+                };
+                if let Some(t) = iov_total(rec, 0, &v) {
+                    out.push(t);
+                }
+            }
             _ => {
                 for i in 0..msg_count(rec) {
                     if let Some(m) = msg_at(rec, i)

@@ -196,6 +196,11 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         .override_global("CONFIG", &cfg, true)
         .override_global("SOCK_OFFSETS", &sock_offsets, true)
         .override_global("DATA_CONFIG", &data_cfg, true)
+        .override_global(
+            "PATH_OFFSETS",
+            &crate::data_config::resolve_path(&btf, opts.yflag),
+            true,
+        )
         .map_max_entries("EVENTS", opts.ringbuf_bytes)
         .load(EBPF_OBJECT)
         .context("loading the eBPF object")?;

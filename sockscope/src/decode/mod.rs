@@ -4,6 +4,7 @@
 pub mod cmsg;
 pub mod data;
 pub mod errno;
+pub mod fdpath;
 pub mod msghdr;
 pub mod netlink;
 pub mod sockaddr;

@@ -26,8 +26,8 @@
 //! * strace needs the kernel's sock_diag modules (RAW sockets need CONFIG_INET_RAW_DIAG) and
 //!   prints `RAW:[INODE]` without them; sockscope prints the details it read;
 //! * paths of non-socket descriptors are read in user space from `/proc/PID/fd/FD` when the
-//!   line is rendered (a tracepoint program cannot build a path): the kernel's inode number is
-//!   checked against it, and a descriptor closed or reused since prints `3<?>`.
+//!   line is rendered when the kernel side's own walk (`fdpath`) has no path: the kernel's inode
+//!   number is checked against it, and a descriptor closed or reused since prints `3`.
 //! * `<?>`: what the kernel side could not read (offsets not in this kernel's BTF, a read that
 //!   faulted, or a record without the capture).
 
@@ -341,8 +341,9 @@ pub fn format_fd(
         out.push('>');
         return;
     }
+    // No path (the kernel's walk was cut short and /proc no longer has the descriptor): the
+    // number alone, as strace prints a descriptor whose path it cannot get.
     let Some(p) = path else {
-        out.push_str("<?>");
         return;
     };
     out.push('<');
@@ -744,7 +745,7 @@ mod tests {
         assert_eq!(out, "3</tmp/a\\0767>");
         out.clear();
         format_fd(&mut out, 3, Some(&f), 2, None, &st);
-        assert_eq!(out, "3<?>", "path gone by render time");
+        assert_eq!(out, "3", "path gone by render time");
     }
 
     #[test]

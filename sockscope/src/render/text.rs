@@ -125,7 +125,13 @@ pub fn sock_of_arg(
     let path = info
         .as_ref()
         .filter(|i| sockinfo::wants_path(i))
-        .and_then(|i| sockinfo::proc_fd_path(rec.header.tgid, i));
+        .and_then(|i| {
+            // The path the kernel side read at the call; /proc when it has none.
+            rec.seg(seg::PATH, index)
+                .filter(|s| s.status == ReadStatus::Ok)
+                .and_then(|s| crate::decode::fdpath::parse(s.data, i))
+                .or_else(|| sockinfo::proc_fd_path(rec.header.tgid, i))
+        });
     (info, path)
 }
 

@@ -1,0 +1,207 @@
+//! `-y`/`-yy` for a descriptor that is not a socket: its path, read in the kernel at the call
+//! (a record can be rendered after the process exited, when `/proc/PID/fd` is gone).
+//!
+//! file → f_path (mount, dentry); then up the tree: a dentry's name, its parent, and at the
+//! root of a mount the mount point in the parent mount, until the process's root
+//! (task->fs->root) or the namespace's root mount. Bounded: `PATH_DEPTH` steps, `PATH_BYTES`
+//! bytes of names; a longer path is marked incomplete and user space falls back to /proc.
+//! A detached dentry (pipe, anon inode, memfd) gives its own name and the file system's magic,
+//! from which user space builds `pipe:[INODE]` / `anon_inode:NAME` as the kernel's d_dname does.
+
+use core::ffi::c_void;
+
+use aya_ebpf::helpers::generated::{bpf_get_current_task, bpf_probe_read_kernel};
+use sockscope_common::{
+    CURSOR_LIMIT, CURSOR_MASK, PATH_BYTES, PATH_COMPLETE, PATH_DEPTH, PATH_DETACHED, PathHead,
+    PathOffsets, SEG_HEADER_SIZE, SEG_OK, SegHeader, Slot, seg, seg_padded,
+};
+
+#[unsafe(no_mangle)]
+static PATH_OFFSETS: PathOffsets = PathOffsets::OFF;
+
+macro_rules! p {
+    ($f:ident) => {
+        // SAFETY: a read of our own static.
+        unsafe { core::ptr::read_volatile(core::ptr::addr_of!(PATH_OFFSETS.$f)) as u64 }
+    };
+}
+
+#[inline(always)]
+fn rd<T: Copy>(addr: u64) -> Option<T> {
+    let mut v = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            v.as_mut_ptr().cast(),
+            core::mem::size_of::<T>() as u32,
+            addr as *const c_void,
+        )
+    };
+    // SAFETY: initialised by the successful read.
+    if r == 0 {
+        Some(unsafe { v.assume_init() })
+    } else {
+        None
+    }
+}
+
+#[inline(always)]
+fn opaque(v: u32) -> u32 {
+    let x = v;
+    // SAFETY: a read of a local.
+    unsafe { core::ptr::read_volatile(&x) }
+}
+
+/// The struct file at descriptor `fd` of the current task.
+#[inline(always)]
+fn file_of(fd: u64) -> Option<u64> {
+    let fd = fd as u32 as i32;
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: helper without preconditions.
+    let task = unsafe { bpf_get_current_task() };
+    let files: u64 = rd(task + p!(task_files))?;
+    let fdt: u64 = rd(files + p!(files_fdt))?;
+    let max: u32 = rd(fdt + p!(fdt_max_fds))?;
+    if fd as u32 >= max {
+        return None;
+    }
+    let arr: u64 = rd(fdt + p!(fdt_fd))?;
+    let f: u64 = rd(arr + 8 * fd as u64)?;
+    if f == 0 { None } else { Some(f) }
+}
+
+/// Appends a `seg::PATH` segment for the descriptor in argument `idx`.
+#[inline(never)]
+pub fn capture(slot: &mut Slot, idx: u32) {
+    if p!(enabled) == 0 {
+        return;
+    }
+    let fd = slot.header.args[(idx & 3) as usize];
+    let Some(file) = file_of(fd) else { return };
+    let cur = slot.cursor;
+    if cur >= CURSOR_LIMIT {
+        slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
+        return;
+    }
+    let off = opaque(cur & CURSOR_MASK) as usize;
+    let base = slot.data.as_mut_ptr();
+    // SAFETY: off < CURSOR_LIMIT; the segment holds at most 8 + PATH_BYTES + 256 bytes, which
+    // DATA_SIZE leaves room for after CURSOR_LIMIT.
+    let (sh, body) = unsafe {
+        (
+            base.add(off).cast::<SegHeader>(),
+            base.add(off + SEG_HEADER_SIZE),
+        )
+    };
+    let mut head = PathHead::default();
+    let used = walk(file, body, &mut head, &mut slot.step);
+    // SAFETY: body has room for the head (8 bytes).
+    unsafe { core::ptr::write_unaligned(body.cast::<PathHead>(), head) };
+    let len = 8 + (used & (PATH_BYTES + 255));
+    // SAFETY: sh points inside `data`, 8-aligned.
+    unsafe {
+        (*sh).kind = seg::PATH;
+        (*sh).status = SEG_OK;
+        (*sh).index = (idx & 3) as u16;
+        (*sh).len = len;
+        (*sh).addr = 0;
+    }
+    slot.cursor = off as u32 + SEG_HEADER_SIZE as u32 + seg_padded(len);
+    slot.header.nsegs += 1;
+}
+
+/// Writes the components after the 8-byte head at `body`; returns their bytes.
+///
+/// The write position lives in map memory (`pos`, the slot's `step`, free until an mmsg call's
+/// steps use it after this capture): the verifier does not track its exact value there, so the
+/// states of successive iterations are alike and the loop is checked in linear time.
+#[inline(always)]
+fn walk(file: u64, body: *mut u8, head: &mut PathHead, pos: &mut u32) -> u32 {
+    let Some(inode) = rd::<u64>(file + p!(file_f_inode)) else {
+        return 0;
+    };
+    if let Some(sb) = rd::<u64>(inode + p!(inode_i_sb)) {
+        head.magic = rd::<u64>(sb + p!(sb_s_magic)).unwrap_or(0) as u32;
+    }
+    let fpath = file + p!(file_f_path);
+    let (Some(mut mnt), Some(mut dentry)) = (
+        rd::<u64>(fpath + p!(path_mnt)),
+        rd::<u64>(fpath + p!(path_dentry)),
+    ) else {
+        return 0;
+    };
+    // SAFETY: helper without preconditions.
+    let task = unsafe { bpf_get_current_task() };
+    let (mut root_mnt, mut root_dentry) = (0u64, 0u64);
+    if let Some(fs) = rd::<u64>(task + p!(task_fs))
+        && fs != 0
+    {
+        let root = fs + p!(fs_root);
+        root_mnt = rd(root + p!(path_mnt)).unwrap_or(0);
+        root_dentry = rd(root + p!(path_dentry)).unwrap_or(0);
+    }
+    let pos: *mut u32 = pos;
+    // SAFETY: a field of the slot.
+    unsafe { core::ptr::write_volatile(pos, 0) };
+    for _ in 0..PATH_DEPTH {
+        if dentry == root_dentry && mnt == root_mnt {
+            head.flags |= PATH_COMPLETE;
+            break;
+        }
+        let Some(mnt_root) = rd::<u64>(mnt + p!(vfsmount_mnt_root)) else {
+            break;
+        };
+        if dentry == mnt_root {
+            let m = mnt - p!(mount_mnt);
+            let Some(parent) = rd::<u64>(m + p!(mount_mnt_parent)) else {
+                break;
+            };
+            if parent == m {
+                // The namespace's root mount: the process root is outside it (or it is it).
+                head.flags |= PATH_COMPLETE;
+                break;
+            }
+            let Some(mp) = rd::<u64>(m + p!(mount_mnt_mountpoint)) else {
+                break;
+            };
+            dentry = mp;
+            mnt = parent + p!(mount_mnt);
+            continue;
+        }
+        let Some(parent) = rd::<u64>(dentry + p!(dentry_d_parent)) else {
+            break;
+        };
+        let detached = parent == dentry;
+        // The name: qstr { u64 hash_len (len in the high half); const char *name }.
+        let q = dentry + p!(dentry_d_name);
+        let (Some(hash_len), Some(name)) = (rd::<u64>(q), rd::<u64>(q + 8)) else {
+            break;
+        };
+        // SAFETY: a field of the slot.
+        let p = unsafe { core::ptr::read_volatile(pos) };
+        if p > PATH_BYTES - 256 {
+            break;
+        }
+        let n = ((hash_len >> 32) as u32).min(255) & 255;
+        let at = opaque(p & (PATH_BYTES - 1)) as usize;
+        // SAFETY: 8 + at + 1 + n <= 8 + PATH_BYTES + 256 bytes after body, inside `data`.
+        let r = unsafe {
+            *body.add(8 + at) = n as u8;
+            bpf_probe_read_kernel(body.add(8 + at + 1).cast(), n, name as *const c_void)
+        };
+        if r != 0 {
+            break;
+        }
+        // SAFETY: a field of the slot.
+        unsafe { core::ptr::write_volatile(pos, at as u32 + 1 + n) };
+        if detached {
+            head.flags |= PATH_DETACHED;
+            break;
+        }
+        dentry = parent;
+    }
+    // SAFETY: a field of the slot.
+    unsafe { core::ptr::read_volatile(pos) }
+}
