@@ -21,10 +21,35 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CALLS: [&str; 6] = [
-    "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
+const CALLS: [&str; 12] = [
+    "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "read", "write", "readv",
+    "writev", "sendfile", "splice",
 ];
 const TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg";
+/// The data calls (read, write, readv, writev, sendfile, splice): traced in the `data`
+/// scenario only (the others' descriptors are all sockets or make no such call on one).
+const DATA_CALLS: [&str; 6] = ["read", "write", "readv", "writev", "sendfile", "splice"];
+const DATA_SCENARIO: &str = "data";
+const DATA_TRACE: &str =
+    "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,sendfile,splice";
+/// The `data` scenario's first traced call: data calls before it (the dynamic loader, the
+/// namespace set-up) are dropped from strace's output.
+const DATA_MARKER: &str = "sendto(-1, ";
+/// In the `data` scenario every descriptor that is not a socket is at least this.
+const DATA_FD_MIN: i64 = 100;
+
+/// The strace trace list of a scenario.
+fn trace_of(scenario: &str) -> &'static str {
+    if scenario == DATA_SCENARIO {
+        DATA_TRACE
+    } else {
+        TRACE
+    }
+}
+
+/// Settings run for the `data` scenario only, beyond `SETTINGS`: the descriptor decorations
+/// (`-y`, `-yy`, every descriptor, the non-socket end of sendfile/splice too) and `-T`.
+const DATA_SETTINGS: [(&str, &[&str]); 3] = [("y", &["-y"]), ("yy", &["-yy"]), ("T", &["-T"])];
 
 /// (name, options given to both strace and sockscope)
 const SETTINGS: [(&str, &[&str]); 6] = [
@@ -326,6 +351,116 @@ fn collapse_alignment(s: &str) -> String {
     out
 }
 
+/// What differs between two runs only in the extra settings: inode numbers and ephemeral ports
+/// inside `-y`/`-yy` decorations (`socket:[12345]`, `UNIX-STREAM:[123->456]`,
+/// `TCP:[127.0.0.1:40100->127.0.0.1:50123]`), the times `-T` appends (` <0.000012>`).
+fn normalise_setting(s: &str, setting: &str) -> String {
+    match setting {
+        "y" | "yy" => normalise_decorations(s),
+        "T" => match s.rfind(" <") {
+            Some(p) if s.ends_with('>') && s[p + 2..s.len() - 1].bytes().all(|c| c.is_ascii_digit() || c == b'.') => {
+                format!("{} <T>", &s[..p])
+            }
+            _ => s.to_string(),
+        },
+        _ => s.to_string(),
+    }
+}
+
+fn normalise_decorations(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        // a number right after "[" or "->" (an inode), or after ":" (a port) of 50000-50999
+        let after_open = i >= 1 && b[i - 1] == b'[';
+        let after_arrow = i >= 2 && &b[i - 2..i] == b"->";
+        let after_colon = i >= 1 && b[i - 1] == b':';
+        if b[i].is_ascii_digit() && (after_open || after_arrow || after_colon) {
+            let j = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let n: u64 = s[i..j].parse().unwrap_or(0);
+            let end_ok = j < b.len() && matches!(b[j], b']' | b',' | b'-');
+            if end_ok && (after_open || after_arrow) && j - i >= 4 && !(40100..=40199).contains(&n) && !(50000..=50999).contains(&n) {
+                out.push_str("INODE");
+                i = j;
+                continue;
+            }
+            if end_ok && (50000..=50999).contains(&n) {
+                out.push_str("EPHEMERAL");
+                i = j;
+                continue;
+            }
+        }
+        let ch = s[i..].chars().next().unwrap();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// The descriptors a data call's line names (read/write/readv/writev: the first argument;
+/// sendfile: the first two; splice: the first and third), None for other calls.
+fn data_fds(call: &str) -> Option<Vec<i64>> {
+    let (name, rest) = call.split_once('(')?;
+    if !DATA_CALLS.contains(&name) {
+        return None;
+    }
+    // Splits off one argument, skipping a `<...>` decoration (nested, as `</dev/null<char 1:3>>`).
+    fn arg(s: &str) -> (&str, &str) {
+        let mut depth = 0;
+        for (i, c) in s.char_indices() {
+            match c {
+                '<' => depth += 1,
+                '>' => depth -= 1,
+                ',' if depth == 0 => return (&s[..i], s[i + 1..].trim_start()),
+                _ => {}
+            }
+        }
+        (s, "")
+    }
+    let num = |a: &str| -> i64 {
+        let d: String = a
+            .chars()
+            .enumerate()
+            .take_while(|(k, c)| c.is_ascii_digit() || (*k == 0 && *c == '-'))
+            .map(|(_, c)| c)
+            .collect();
+        d.parse().unwrap_or(-1)
+    };
+    let (a0, r) = arg(rest);
+    let (a1, r) = arg(r);
+    let (_, r) = arg(r);
+    let _ = r;
+    Some(match name {
+        "sendfile" => vec![num(a0), num(a1)],
+        "splice" => {
+            let (_, r2) = arg(rest);
+            let (_, r2) = arg(r2);
+            let (a2, _) = arg(r2);
+            vec![num(a0), num(a2)]
+        }
+        _ => vec![num(a0)],
+    })
+}
+
+/// The `data` scenario's strace output, cut to what sockscope must show: per thread, data calls
+/// before the marker are dropped, and so are data calls whose descriptors are all not sockets
+/// (by the scenario's contract, at least `DATA_FD_MIN`).
+fn filter_data(t: &mut Trace) {
+    for (_, calls) in &mut t.threads {
+        let mut begun = false;
+        calls.retain(|c| {
+            if c.starts_with(DATA_MARKER) {
+                begun = true;
+            }
+            match data_fds(c) {
+                None => true,
+                Some(fds) => begun && fds.iter().any(|&f| f < DATA_FD_MIN),
+            }
+        });
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Known differences
 // ---------------------------------------------------------------------------------------------
@@ -557,7 +692,14 @@ fn compare(scenario: &str, setting: &str, exp: &Trace, got: &Trace, known: &[Kno
         threads: t
             .threads
             .iter()
-            .map(|(tid, v)| (*tid, v.iter().map(|c| normalise(c)).collect()))
+            .map(|(tid, v)| {
+                (
+                    *tid,
+                    v.iter()
+                        .map(|c| normalise_setting(&normalise(c), setting))
+                        .collect(),
+                )
+            })
             .collect(),
     };
     let (exp, got) = (norm(exp), norm(got));
@@ -692,10 +834,12 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
 
     fresh_dir(&wdir);
     let strace_out = out_dir.join(format!("{}.{}.strace", job.scenario, sname));
-    let mut cmd = Command::new("strace");
+    // The data scenario runs in a network namespace the harness makes, with strace inside it:
+    // strace -yy asks sock_diag in its own namespace (see netns_wrap).
+    let mut cmd = netns_wrap(&job.scenario, "strace");
     cmd.args(["-f", "-qq", "-o"])
         .arg(&strace_out)
-        .args(["-e", TRACE])
+        .args(["-e", trace_of(&job.scenario)])
         .args(sargs);
     cmd.arg(&exe).arg(&wdir);
     let exp = run_with_timeout(cmd, &strace_out);
@@ -706,7 +850,7 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
     // makes is left out; without a strace output, all six.
     let sockscope_trace = match &exp {
         Ok(r) => calls_seen(&r.output),
-        Err(_) => TRACE.to_string(),
+        Err(_) => trace_of(&job.scenario).to_string(),
     };
 
     fresh_dir(&wdir);
@@ -719,14 +863,18 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
                 .arg(&got_out)
                 .args(["-e", sockscope_trace.as_str()])
                 .arg("--");
+            if job.scenario == DATA_SCENARIO {
+                // The same namespace set-up as strace's run (unshare execs the scenario).
+                c.args(["unshare", "--net", "--"]).env("SCENARIO_NETNS_GIVEN", "1");
+            }
             c.arg(&exe).arg(&wdir);
             c
         }
         Tracer::Strace => {
-            let mut c = Command::new("strace");
+            let mut c = netns_wrap(&job.scenario, "strace");
             c.args(["-f", "-qq", "-o"])
                 .arg(&got_out)
-                .args(["-e", TRACE])
+                .args(["-e", trace_of(&job.scenario)])
                 .args(sargs);
             c.arg(&exe).arg(&wdir);
             c
@@ -762,7 +910,12 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
     };
     times = (exp.elapsed, got.elapsed);
     let exp_trace = match parse_strace(&exp.output) {
-        Ok(t) => t,
+        Ok(mut t) => {
+            if job.scenario == DATA_SCENARIO {
+                filter_data(&mut t);
+            }
+            t
+        }
         Err(e) => {
             errors.push(format!("[{tag}] strace output: {e}"));
             Trace::default()
@@ -773,7 +926,12 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
         Tracer::Strace => parse_strace(&got.output),
     };
     let got_trace = match got_trace {
-        Ok(t) => t,
+        Ok(mut t) => {
+            if job.scenario == DATA_SCENARIO && matches!(tracer, Tracer::Strace) {
+                filter_data(&mut t);
+            }
+            t
+        }
         Err(e) => {
             errors.push(format!("[{tag}] {} output: {e}", tracer.name()));
             Trace::default()
@@ -794,11 +952,23 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
     }
 }
 
+/// `program` to run, in a fresh network namespace for the data scenario (`unshare --net`,
+/// with SCENARIO_NETNS_GIVEN telling common.h not to make another): strace's -yy then finds
+/// the scenario's sockets through sock_diag, which answers for its caller's namespace only.
+fn netns_wrap(scenario: &str, program: &str) -> Command {
+    if scenario == DATA_SCENARIO {
+        let mut c = Command::new("unshare");
+        c.args(["--net", "--", program])
+            .env("SCENARIO_NETNS_GIVEN", "1");
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
 /// `trace=NAME,...` with the calls of `strace_output` (all six if none is recognised).
 fn calls_seen(strace_output: &str) -> String {
-    let names = [
-        "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
-    ];
+    let names = CALLS;
     let seen: Vec<&str> = names
         .iter()
         .copied()
@@ -906,6 +1076,7 @@ fn conformance() {
     let only_settings = env_list("CONFORMANCE_SETTINGS");
     let settings: Vec<_> = SETTINGS
         .iter()
+        .chain(DATA_SETTINGS.iter())
         .filter(|(n, _)| {
             only_settings
                 .as_ref()
@@ -923,6 +1094,9 @@ fn conformance() {
     let mut queue = VecDeque::new();
     for s in &scenarios {
         for st in &settings {
+            if DATA_SETTINGS.iter().any(|d| d.0 == st.0) && s != DATA_SCENARIO {
+                continue;
+            }
             queue.push_back(Job {
                 scenario: s.clone(),
                 setting: *st,
@@ -963,7 +1137,10 @@ fn conformance() {
     let order = |r: &JobResult| {
         (
             scenarios.iter().position(|s| *s == r.scenario),
-            SETTINGS.iter().position(|s| s.0 == r.setting),
+            SETTINGS
+                .iter()
+                .chain(DATA_SETTINGS.iter())
+                .position(|s| s.0 == r.setting),
         )
     };
     results.sort_by_key(order);
