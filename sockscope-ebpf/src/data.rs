@@ -42,8 +42,8 @@ use sockscope_common::{
 };
 
 use crate::{
-    PIDS, UserMsghdr, capture_iov, config, in_scope, min, parent_tgid, push_user, ret_of,
-    slot_for, sock, submit,
+    PIDS, UserMsghdr, capture_iov, config, in_scope, min, parent_tgid, push_user, ret_of, slot_for,
+    sock, submit,
 };
 
 /// Filled in by the loader (see `DataConfig`).

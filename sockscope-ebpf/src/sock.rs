@@ -137,8 +137,8 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     info.fd = fd;
     fill(info, scratch, fd, level);
     // Not a socket: its path too (path.rs).
-    let file = info.known & (sk::INODE | sk::NO_FILE) == sk::INODE
-        && info.mode & S_IFMT != S_IFSOCK;
+    let file =
+        info.known & (sk::INODE | sk::NO_FILE) == sk::INODE && info.mode & S_IFMT != S_IFSOCK;
     // SAFETY: sh points inside `data`, 8-aligned.
     unsafe {
         (*sh).kind = seg::SOCK;

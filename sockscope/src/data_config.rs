@@ -25,24 +25,25 @@ pub fn resolve(
     }
     c.timing = timing as u32;
     let mut missing: Vec<String> = Vec::new();
-    let mut abs = |strukt: &str, path: &str, size: u32| match btf.field(strukt, path) {
-        Some((off, sz)) if sz == size => off,
-        _ => {
-            missing.push(format!("{strukt}.{path}"));
-            OFF_NONE
-        }
-    };
-    c.regs_di = abs("pt_regs", "di", 8);
-    c.regs_si = abs("pt_regs", "si", 8);
-    c.regs_dx = abs("pt_regs", "dx", 8);
-    c.regs_r10 = abs("pt_regs", "r10", 8);
-    c.regs_r8 = abs("pt_regs", "r8", 8);
-    c.regs_r9 = abs("pt_regs", "r9", 8);
-    c.regs_orig_ax = abs("pt_regs", "orig_ax", 8);
-    c.task_flags = abs("task_struct", "flags", 4);
-    c.inode_mode = abs("inode", "i_mode", 2);
-    c.socket_sk = abs("socket", "sk", 8);
-    drop(abs);
+    {
+        let mut abs = |strukt: &str, path: &str, size: u32| match btf.field(strukt, path) {
+            Some((off, sz)) if sz == size => off,
+            _ => {
+                missing.push(format!("{strukt}.{path}"));
+                OFF_NONE
+            }
+        };
+        c.regs_di = abs("pt_regs", "di", 8);
+        c.regs_si = abs("pt_regs", "si", 8);
+        c.regs_dx = abs("pt_regs", "dx", 8);
+        c.regs_r10 = abs("pt_regs", "r10", 8);
+        c.regs_r8 = abs("pt_regs", "r8", 8);
+        c.regs_r9 = abs("pt_regs", "r9", 8);
+        c.regs_orig_ax = abs("pt_regs", "orig_ax", 8);
+        c.task_flags = abs("task_struct", "flags", 4);
+        c.inode_mode = abs("inode", "i_mode", 2);
+        c.socket_sk = abs("socket", "sk", 8);
+    }
     // The file table walk: the same offsets as -y's.
     let (so, unresolved) = crate::sock_offsets::resolve(btf, 1);
     missing.extend(unresolved);
@@ -66,7 +67,9 @@ pub fn resolve(
                 c.tp_sk = sk;
                 c.tp_ret = ret;
             }
-            _ => missing.push("tracepoints sock:sock_send_length/sock_recv_length (sk, ret)".into()),
+            _ => {
+                missing.push("tracepoints sock:sock_send_length/sock_recv_length (sk, ret)".into())
+            }
         }
     }
     if !missing.is_empty() {

@@ -30,8 +30,7 @@ const TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg";
 /// scenario only (the others' descriptors are all sockets or make no such call on one).
 const DATA_CALLS: [&str; 6] = ["read", "write", "readv", "writev", "sendfile", "splice"];
 const DATA_SCENARIO: &str = "data";
-const DATA_TRACE: &str =
-    "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,sendfile,splice";
+const DATA_TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,sendfile,splice";
 /// The `data` scenario's first traced call: data calls before it (the dynamic loader, the
 /// namespace set-up) are dropped from strace's output.
 const DATA_MARKER: &str = "sendto(-1, ";
@@ -358,7 +357,12 @@ fn normalise_setting(s: &str, setting: &str) -> String {
     match setting {
         "y" | "yy" => normalise_decorations(s),
         "T" => match s.rfind(" <") {
-            Some(p) if s.ends_with('>') && s[p + 2..s.len() - 1].bytes().all(|c| c.is_ascii_digit() || c == b'.') => {
+            Some(p)
+                if s.ends_with('>')
+                    && s[p + 2..s.len() - 1]
+                        .bytes()
+                        .all(|c| c.is_ascii_digit() || c == b'.') =>
+            {
                 format!("{} <T>", &s[..p])
             }
             _ => s.to_string(),
@@ -380,7 +384,12 @@ fn normalise_decorations(s: &str) -> String {
             let j = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
             let n: u64 = s[i..j].parse().unwrap_or(0);
             let end_ok = j < b.len() && matches!(b[j], b']' | b',' | b'-');
-            if end_ok && (after_open || after_arrow) && j - i >= 4 && !(40100..=40199).contains(&n) && !(50000..=50999).contains(&n) {
+            if end_ok
+                && (after_open || after_arrow)
+                && j - i >= 4
+                && !(40100..=40199).contains(&n)
+                && !(50000..=50999).contains(&n)
+            {
                 out.push_str("INODE");
                 i = j;
                 continue;
@@ -865,7 +874,8 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
                 .arg("--");
             if job.scenario == DATA_SCENARIO {
                 // The same namespace set-up as strace's run (unshare execs the scenario).
-                c.args(["unshare", "--net", "--"]).env("SCENARIO_NETNS_GIVEN", "1");
+                c.args(["unshare", "--net", "--"])
+                    .env("SCENARIO_NETNS_GIVEN", "1");
             }
             c.arg(&exe).arg(&wdir);
             c

@@ -101,7 +101,11 @@ pub fn format_iov(out: &mut String, rec: &Record, recv: bool, style: &Style) {
         } else {
             match rec.seg(seg::IOV_DATA, i as u16) {
                 Some(s) if s.status == ReadStatus::Ok => {
-                    let d = &s.data[..s.data.len().min(max).min(shown.min(usize::MAX as u64) as usize)];
+                    let d = &s.data[..s
+                        .data
+                        .len()
+                        .min(max)
+                        .min(shown.min(usize::MAX as u64) as usize)];
                     quote_buf(out, d, shown, style);
                 }
                 None if shown == 0 => quote_buf(out, &[], 0, style),

@@ -102,8 +102,15 @@ mod tests {
             p(&seg(0xef53, PATH_COMPLETE, &["f.bin", "www", "var"])),
             Some(("/var/www/f.bin".into(), false))
         );
-        assert_eq!(p(&seg(0xef53, PATH_COMPLETE, &[])), Some(("/".into(), false)));
-        assert_eq!(p(&seg(0xef53, 0, &["deep"])), None, "cut short: /proc decides");
+        assert_eq!(
+            p(&seg(0xef53, PATH_COMPLETE, &[])),
+            Some(("/".into(), false))
+        );
+        assert_eq!(
+            p(&seg(0xef53, 0, &["deep"])),
+            None,
+            "cut short: /proc decides"
+        );
         assert_eq!(
             p(&seg(PIPEFS_MAGIC, PATH_DETACHED, &[""])),
             Some(("pipe:[58191]".into(), false))

@@ -481,6 +481,17 @@ pub static MCTP_NETS: Xlat = Xlat {
     unknown: "",
 };
 
+/// SPLICE_F_* (strace `xlat/splice_flags.in`).
+pub static SPLICE_FLAGS: Xlat = Xlat {
+    entries: &[
+        (0x1, "SPLICE_F_MOVE"),
+        (0x2, "SPLICE_F_NONBLOCK"),
+        (0x4, "SPLICE_F_MORE"),
+        (0x8, "SPLICE_F_GIFT"),
+    ],
+    unknown: "SPLICE_F_???",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,14 +624,3 @@ mod tests {
         assert_eq!(ETHERNET_PROTOCOLS.entries.len(), 99);
     }
 }
-
-/// SPLICE_F_* (strace `xlat/splice_flags.in`).
-pub static SPLICE_FLAGS: Xlat = Xlat {
-    entries: &[
-        (0x1, "SPLICE_F_MOVE"),
-        (0x2, "SPLICE_F_NONBLOCK"),
-        (0x4, "SPLICE_F_MORE"),
-        (0x8, "SPLICE_F_GIFT"),
-    ],
-    unknown: "SPLICE_F_???",
-};

@@ -50,7 +50,12 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         Some(e) => push_json_str(out, e),
         None => out.push_str("null"),
     }
-    let _ = write!(out, ",\"duration\":{},\"args\":[", h.duration_ns);
+    // The data calls have no entry program without -T: their duration is not measured.
+    if events::is_data(rec.event) && !opts.show_duration {
+        out.push_str(",\"duration\":null,\"args\":[");
+    } else {
+        let _ = write!(out, ",\"duration\":{},\"args\":[", h.duration_ns);
+    }
     for (i, a) in def.args.iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""What the data calls (read, write, readv, writev, sendfile, splice) cost the programs that do
+NOT use them on sockets, and what they add to the message calls.
+
+Loops (bench/fileio.c, bench/loadgen.c): 4 KiB read() and write() on a cached regular file and
+on a pipe, and the existing 64-byte UDP sendto() loop. Modes, run side by side in interleaved
+rounds (the order rotated each round), sockscope tracing the whole machine (no -p, no command):
+
+  untraced     nothing attached
+  six          sockscope -e trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg (before this work)
+  all          sockscope (default: the six + read, write, readv, writev, sendfile, splice)
+  all -T       sockscope -T (adds the data calls' syscall entry programs, for the durations)
+
+The target: `all` adds at most 10% to the file/pipe loops beyond `six` (ratio all/six ≤ 1.10),
+and the sendto loop is no slower under `all` than under `six`.
+
+Usage: dataio_cost.py --sockscope PATH --fileio PATH --loadgen PATH [--rounds N] [--n N]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+SIX = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg"
+MODES = [
+    ("untraced", None),
+    ("six", ["-e", SIX]),
+    ("all", []),
+    ("all -T", ["-T"]),
+]
+
+
+def start(sockscope, extra):
+    p = subprocess.Popen([sockscope, "-s", "64", "-o", "/dev/null"] + extra,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ev = threading.Event()
+    lines = []
+
+    def reader():
+        for line in p.stderr:
+            lines.append(line)
+            if line.startswith("sockscope: attached"):
+                ev.set()
+    threading.Thread(target=reader, daemon=True).start()
+    if not ev.wait(60):
+        p.kill()
+        sys.exit(f"sockscope never attached: {lines[-5:]}")
+    return p, lines
+
+
+def stop(p, lines):
+    p.terminate()
+    p.wait(30)
+    time.sleep(0.05)
+    return next((l.strip() for l in reversed(lines) if "events" in l), "")
+
+
+def loop(argv):
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    kv = dict(x.split("=", 1) for x in out.split())
+    return float(kv["ns_per_call"])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sockscope", required=True)
+    ap.add_argument("--fileio", required=True)
+    ap.add_argument("--loadgen", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--n", type=int, default=200000)
+    args = ap.parse_args()
+    loops = [
+        ("4 KiB read, cached file", [args.fileio, "fileread", "-n", str(args.n)]),
+        ("4 KiB write, cached file", [args.fileio, "filewrite", "-n", str(args.n)]),
+        ("4 KiB read, pipe", [args.fileio, "piperead", "-n", str(args.n)]),
+        ("4 KiB write, pipe", [args.fileio, "pipewrite", "-n", str(args.n)]),
+        ("64 B UDP sendto (captured)", [args.loadgen, "sendto", "-n", str(args.n // 4)]),
+    ]
+    res = {(l, m): [] for l, _ in loops for m, _ in MODES}
+    summaries = {m: [] for m, _ in MODES}
+    for r in range(args.rounds):
+        order = MODES[r % len(MODES):] + MODES[:r % len(MODES)]
+        for mname, extra in order:
+            p = start(args.sockscope, extra) if extra is not None else None
+            for lname, argv in loops:
+                res[(lname, mname)].append(loop(argv))
+            if p:
+                summaries[mname].append(stop(*p))
+        print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    print(f"{args.rounds} interleaved rounds, {args.n} iterations per file/pipe loop "
+          f"({args.n // 4} sendto calls); median ns per call, ratio to untraced (paired: median "
+          f"of per-round ratios), and all/six")
+    print()
+    print("| loop | untraced ns | six | all | all -T | all/six (paired) | all -T/six |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for lname, _ in loops:
+        med = {m: statistics.median(res[(lname, m)]) for m, _ in MODES}
+        u = med["untraced"]
+
+        def paired(a, b):
+            return statistics.median(x / y for x, y in zip(res[(lname, a)], res[(lname, b)]))
+        cells = [f"{med[m]:.0f} ({med[m] / u:.2f}×)" for m in ("six", "all", "all -T")]
+        print(f"| {lname} | {u:.0f} | {cells[0]} | {cells[1]} | {cells[2]} | "
+              f"{paired('all', 'six'):.3f} | {paired('all -T', 'six'):.3f} |")
+    print()
+    for m, s in summaries.items():
+        if s:
+            print(f"- {m}: last summary `{s[-1]}`")
+
+
+if __name__ == "__main__":
+    main()
