@@ -392,7 +392,15 @@ fn note_entry(event: EventId) {
     }
     // SAFETY: helper without preconditions.
     let now = unsafe { bpf_ktime_get_ns() };
-    let _ = DATA_ENTRY.insert(bpf_get_current_pid_tgid() as u32, now, 0);
+    let tid = bpf_get_current_pid_tgid() as u32;
+    // In place when the thread has its entry (a lookup, no element allocation); inserted once.
+    match DATA_ENTRY.get_ptr_mut(tid) {
+        // SAFETY: map value of this thread only.
+        Some(p) => unsafe { *p = now },
+        None => {
+            let _ = DATA_ENTRY.insert(tid, now, 0);
+        }
+    }
 }
 
 #[tracepoint]
