@@ -17,7 +17,9 @@ and the sendto loop is no slower under `all` than under `six`.
 Usage: dataio_cost.py --sockscope PATH --fileio PATH --loadgen PATH [--rounds N] [--n N]
 """
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,9 +108,74 @@ def main():
         print(f"| {lname} | {u:.0f} | {cells[0]} | {cells[1]} | {cells[2]} | "
               f"{paired('all', 'six'):.3f} | {paired('all -T', 'six'):.3f} |")
     print()
+    profile(args, loops)
+    print()
     for m, s in summaries.items():
         if s:
             print(f"- {m}: last summary `{s[-1]}`")
+
+
+def prog_ids_of(pid):
+    """Ids of the eBPF programs a process holds open (from /proc/PID/fdinfo)."""
+    ids = set()
+    d = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(d):
+        try:
+            with open(os.path.join(d, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+    return ids
+
+
+def prog_stats(pid):
+    """{program name: (run_cnt, run_time_ns)} of the eBPF programs process `pid` holds."""
+    mine = prog_ids_of(pid)
+    out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True, text=True,
+                         timeout=60).stdout
+    stats = {}
+    for p in json.loads(out or "[]"):
+        if p.get("id") in mine:
+            name = p.get("name", "?")
+            a, b = stats.get(name, (0, 0))
+            stats[name] = (a + p.get("run_cnt", 0), b + p.get("run_time_ns", 0))
+    return stats
+
+
+def profile(args, loops):
+    """How often each of sockscope's programs ran during each loop (kernel.bpf_stats_enabled=1),
+    sockscope tracing everything (`all`): the data calls' programs must not run for file and
+    pipe I/O at all."""
+    if not shutil.which("bpftool"):
+        print("(bpftool missing: no per-program counts)")
+        return
+    knob = "/proc/sys/kernel/bpf_stats_enabled"
+    old = open(knob).read().strip()
+    open(knob, "w").write("1")
+    try:
+        p, lines = start(args.sockscope, [])
+        print("Program runs during each loop, sockscope tracing everything (`all`), "
+              "kernel.bpf_stats_enabled=1: runs (ns per run) of each program that ran; "
+              "background socket traffic of the machine included.")
+        print()
+        print("| loop | calls | sockscope programs that ran: runs (ns/run) |")
+        print("|---|---:|---|")
+        for lname, argv in loops:
+            before = prog_stats(p.pid)
+            loop(argv)
+            after = prog_stats(p.pid)
+            ran = []
+            for name, (cnt, ns) in sorted(after.items()):
+                c0, n0 = before.get(name, (0, 0))
+                if cnt > c0:
+                    ran.append(f"{name} {cnt - c0} ({(ns - n0) / (cnt - c0):.0f})")
+            n = argv[argv.index("-n") + 1]
+            print(f"| {lname} | {n} | {', '.join(ran) or 'none'} |")
+        stop(p, lines)
+    finally:
+        open(knob, "w").write(old)
 
 
 if __name__ == "__main__":

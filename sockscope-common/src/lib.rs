@@ -487,11 +487,11 @@ pub const SOCK_INFO_SIZE: usize = core::mem::size_of::<SockInfo>();
 
 /// Load-time configuration of the data calls (the `DATA_CONFIG` global).
 ///
-/// read/write/readv/writev are seen through the `sock:sock_recv_length` / `sock:sock_send_length`
+/// read/write/readv/writev are seen through the `sock_recv_length` / `sock_send_length` raw
 /// tracepoints (they fire inside sock_recvmsg/sock_sendmsg, for sockets only); the syscall and
 /// its arguments come from the task's saved user registers. sendfile and splice are seen at
 /// their syscall exit. Offsets: from BTF (task, files, fdtable, file, inode, socket, pt_regs)
-/// and tracefs (the tracepoint record), resolved by the loader.
+/// resolved by the loader.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DataConfig {
@@ -499,9 +499,6 @@ pub struct DataConfig {
     pub events: u32,
     /// -T: the entry programs store the entry time in `DATA_ENTRY`.
     pub timing: u32,
-    /// sock_msg_length record: offsets of `sk` (void *) and `ret` (int).
-    pub tp_sk: u32,
-    pub tp_ret: u32,
     /// task_struct.flags (PF_KTHREAD, PF_IO_WORKER: never a user syscall).
     pub task_flags: u32,
     /// struct pt_regs: the saved user registers (syscall arguments 1-6 and number).
@@ -530,8 +527,6 @@ impl DataConfig {
     pub const OFF: DataConfig = DataConfig {
         events: 0,
         timing: 0,
-        tp_sk: 8,
-        tp_ret: 20,
         task_flags: OFF_NONE,
         regs_di: 0,
         regs_si: 0,
@@ -562,6 +557,13 @@ impl Default for DataConfig {
 // SAFETY: `DataConfig` is `repr(C)`, made of u32s only, valid for any bit pattern.
 #[cfg(feature = "user")]
 unsafe impl aya::Pod for DataConfig {}
+
+/// Offset of `orig_ax` in x86-64's `struct pt_regs`: the layout the syscall entry code pushes,
+/// the user ABI's (`struct user_regs_struct` up to `orig_rax`). The socket hooks read the
+/// syscall number with one direct load at this offset (a verifier-checked BTF access, much
+/// cheaper than a probe-read helper, and paid on every socket send/receive of the machine); the
+/// loader checks it against the running kernel's BTF and refuses the data calls otherwise.
+pub const PT_REGS_ORIG_AX: u32 = 120;
 
 /// x86-64 syscall numbers of the data calls (what the saved `orig_ax` holds).
 pub mod nr {

@@ -1,6 +1,6 @@
 //! The data calls' load-time configuration (the eBPF side's `DATA_CONFIG`): which of read,
 //! write, readv, writev, sendfile, splice are selected, whether -T entry programs run, the
-//! `sock:sock_*_length` record layout (tracefs), and the kernel structure offsets (BTF) of the
+//! existence of the `sock:sock_*_length` tracepoints (tracefs), and the kernel structure offsets (BTF) of the
 //! saved user registers, the task flags and the descriptor → socket check.
 
 use sockscope_common::{DataConfig, OFF_NONE};
@@ -56,21 +56,15 @@ pub fn resolve(
     c.file_private_data_rel = so.file_private_data_rel;
     c.file_inode_rel = so.file_inode_rel;
     let rw = c.events & !((1 << 11) | (1 << 12)) != 0;
-    if rw {
-        match (
-            tracefs::field_offset("sock", "sock_send_length", "sk"),
-            tracefs::field_offset("sock", "sock_send_length", "ret"),
-            tracefs::field_offset("sock", "sock_recv_length", "sk"),
-            tracefs::field_offset("sock", "sock_recv_length", "ret"),
-        ) {
-            (Some(sk), Some(ret), Some(sk2), Some(ret2)) if sk == sk2 && ret == ret2 => {
-                c.tp_sk = sk;
-                c.tp_ret = ret;
-            }
-            _ => {
-                missing.push("tracepoints sock:sock_send_length/sock_recv_length (sk, ret)".into())
-            }
-        }
+    if rw && c.regs_orig_ax != sockscope_common::PT_REGS_ORIG_AX {
+        missing.push(format!(
+            "pt_regs.orig_ax at offset {} (the socket hooks load it at {})",
+            c.regs_orig_ax,
+            sockscope_common::PT_REGS_ORIG_AX
+        ));
+    }
+    if rw && tracefs::field_offset("sock", "sock_send_length", "ret").is_none() {
+        missing.push("the tracepoints sock:sock_send_length / sock_recv_length".into());
     }
     if !missing.is_empty() {
         anyhow::bail!(

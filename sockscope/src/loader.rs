@@ -121,6 +121,11 @@ pub struct Loaded {
     ebpf: Ebpf,
     /// (program name, link) of every attachment, for a parallel detach.
     links: Vec<(&'static str, aya::programs::trace_point::TracePointLinkId)>,
+    /// The same for the raw tracepoint programs (data.rs).
+    raw_links: Vec<(
+        &'static str,
+        aya::programs::raw_trace_point::RawTracePointLinkId,
+    )>,
     pub ring: RingBuf<MapData>,
     counters: PerCpuArray<MapData, u64>,
     pub attached: usize,
@@ -240,7 +245,26 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
         hooks.push(("sched", "sched_process_fork"));
     }
+    let mut raw_links = Vec::new();
     for (category, name) in hooks {
+        // The data calls' socket hooks are raw tracepoint programs (data.rs).
+        if matches!(
+            ebpf.program(name),
+            Some(aya::programs::Program::RawTracePoint(_))
+        ) {
+            let prog: &mut aya::programs::RawTracePoint = ebpf
+                .program_mut(name)
+                .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
+                .try_into()?;
+            prog.load()
+                .with_context(|| format!("loading program {name} (verifier)"))?;
+            let link = prog
+                .attach(name)
+                .with_context(|| format!("attaching to raw tracepoint {category}:{name}"))?;
+            raw_links.push((name, link));
+            attached += 1;
+            continue;
+        }
         let prog = load_program(&mut ebpf, name)?;
         let link = prog
             .attach(category, name)
@@ -260,6 +284,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     Ok(Loaded {
         ebpf,
         links,
+        raw_links,
         ring,
         counters,
         attached,
@@ -379,9 +404,22 @@ impl Loaded {
                 owned.push(link);
             }
         }
+        let mut owned_raw = Vec::new();
+        for (name, id) in self.raw_links.drain(..) {
+            let prog: Option<&mut aya::programs::RawTracePoint> =
+                self.ebpf.program_mut(name).and_then(|p| p.try_into().ok());
+            if let Some(link) = prog.and_then(|p| p.take_link(id).ok()) {
+                owned_raw.push(link);
+            }
+        }
         let threads: Vec<_> = owned
             .into_iter()
             .map(|l| std::thread::spawn(move || drop(l)))
+            .chain(
+                owned_raw
+                    .into_iter()
+                    .map(|l| std::thread::spawn(move || drop(l))),
+            )
             .collect();
         for t in threads {
             let _ = t.join();
