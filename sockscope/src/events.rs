@@ -240,7 +240,7 @@ pub static EVENTS: [EventDef; 12] = [
             a("count", "size_t", &[U], Size),
         ],
         hooks: &[("sock", "sock_recv_length")],
-        purpose: "Tracking data received through sockets with read() (only when fd is a socket; -T adds syscalls:sys_enter_read).",
+        purpose: "Tracking data received through sockets with read() (only when fd is a socket; raw tracepoint sock_recv_length; -T adds syscalls:sys_enter_read).",
         related: &["recvfrom", "readv", "write"],
     },
     EventDef {
@@ -253,7 +253,7 @@ pub static EVENTS: [EventDef; 12] = [
             a("count", "size_t", &[U], Size),
         ],
         hooks: &[("sock", "sock_send_length")],
-        purpose: "Tracking data sent through sockets with write() (only when fd is a socket; -T adds syscalls:sys_enter_write).",
+        purpose: "Tracking data sent through sockets with write() (only when fd is a socket; raw tracepoint sock_send_length; -T adds syscalls:sys_enter_write).",
         related: &["sendto", "writev", "read"],
     },
     EventDef {
@@ -266,7 +266,7 @@ pub static EVENTS: [EventDef; 12] = [
             a("iovcnt", "int", &[U], Size),
         ],
         hooks: &[("sock", "sock_recv_length")],
-        purpose: "Tracking data received through sockets with readv() (only when fd is a socket; -T adds syscalls:sys_enter_readv).",
+        purpose: "Tracking data received through sockets with readv() (only when fd is a socket; raw tracepoint sock_recv_length; -T adds syscalls:sys_enter_readv).",
         related: &["recvmsg", "read", "writev"],
     },
     EventDef {
@@ -279,7 +279,7 @@ pub static EVENTS: [EventDef; 12] = [
             a("iovcnt", "int", &[U], Size),
         ],
         hooks: &[("sock", "sock_send_length")],
-        purpose: "Tracking data sent through sockets with writev() (only when fd is a socket; -T adds syscalls:sys_enter_writev).",
+        purpose: "Tracking data sent through sockets with writev() (only when fd is a socket; raw tracepoint sock_send_length; -T adds syscalls:sys_enter_writev).",
         related: &["sendmsg", "write", "readv"],
     },
     EventDef {
