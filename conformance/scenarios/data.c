@@ -153,6 +153,13 @@ int main(int argc, char **argv)
 	read(pr, buf, 64);
 	write(pw, "pipe data", 9);
 	read(pr, buf, 64);
+	/* sendfile and splice between a file and a file or pipe: not shown either */
+	snprintf(path, sizeof path, "%s/data-copy.bin", dir);
+	int copy = high(open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), 103);
+	off_t coff = 0;
+	sendfile(copy, file, &coff, 4096);
+	write(pw, "to a file", 9);
+	splice(pr, NULL, copy, NULL, 9, 0);
 
 	/* TCP over v4 and v6 */
 	int c, s;
