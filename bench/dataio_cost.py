@@ -12,6 +12,8 @@ rounds (the order rotated each round), sockscope tracing the whole machine (no -
   six again    the same as six, run as a separate mode: six-again/six is the noise floor of the
                comparison on this machine at this time
   all -T       sockscope -T (adds the data calls' syscall entry programs, for the durations)
+  send hook    sockscope -e trace=write: the sock_send_length hook alone (every socket send of
+               the machine runs it; for sendto it returns after reading the syscall number)
 
 The target: `all` adds at most 10% to the file/pipe loops beyond `six` (ratio all/six ≤ 1.10),
 and the sendto loop is no slower under `all` than under `six`.
@@ -35,6 +37,7 @@ MODES = [
     ("six again", ["-e", SIX]),
     ("all", []),
     ("all -T", ["-T"]),
+    ("send hook", ["-e", "trace=write"]),
 ]
 
 
@@ -99,8 +102,8 @@ def main():
           f"({args.n // 4} sendto calls); median ns per call, ratio to untraced (paired: median "
           f"of per-round ratios), and all/six")
     print()
-    print("| loop | untraced ns | six | all | all -T | all/six (paired) | six again/six (noise) | all -T/six |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| loop | untraced ns | six | all | all -T | all/six (paired) | six again/six (noise) | all -T/six | send hook/untraced (paired) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for lname, _ in loops:
         med = {m: statistics.median(res[(lname, m)]) for m, _ in MODES}
         u = med["untraced"]
@@ -110,7 +113,7 @@ def main():
         cells = [f"{med[m]:.0f} ({med[m] / u:.2f}×)" for m in ("six", "all", "all -T")]
         print(f"| {lname} | {u:.0f} | {cells[0]} | {cells[1]} | {cells[2]} | "
               f"{paired('all', 'six'):.3f} | {paired('six again', 'six'):.3f} | "
-              f"{paired('all -T', 'six'):.3f} |")
+              f"{paired('all -T', 'six'):.3f} | {paired('send hook', 'untraced'):.3f} |")
     print()
     profile(args, loops)
     print()
