@@ -118,6 +118,12 @@ static void exchange(int c, int s, int stream)
 	write(c, big, 5000);
 	settle();
 	read(s, buf, sizeof buf);
+	/* pwritev2 / preadv2 at the current position (-1), with flags */
+	struct iovec o2[2] = {{"v2-", 3}, {"data", 4}};
+	struct iovec i2[2] = {{b1, sizeof b1}, {b2, sizeof b2}};
+	pwritev2(c, o2, 2, -1, 0);
+	preadv2(s, i2, 2, -1, RWF_NOWAIT);
+	preadv2(s, i2, 2, -1, RWF_NOWAIT | 0x100);
 	/* empty write */
 	if (stream)
 		write(c, "", 0);

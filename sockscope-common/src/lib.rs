@@ -55,10 +55,14 @@ pub enum EventId {
     Writev = 10,
     Sendfile = 11,
     Splice = 12,
+    /// preadv2/pwritev2 with offset -1 (the current position): on a socket, readv/writev with
+    /// flags. Any other offset fails with ESPIPE before the socket is reached.
+    Preadv2 = 13,
+    Pwritev2 = 14,
 }
 
 impl EventId {
-    pub const ALL: [EventId; 12] = [
+    pub const ALL: [EventId; 14] = [
         EventId::Sendto,
         EventId::Recvfrom,
         EventId::Sendmsg,
@@ -71,6 +75,8 @@ impl EventId {
         EventId::Writev,
         EventId::Sendfile,
         EventId::Splice,
+        EventId::Preadv2,
+        EventId::Pwritev2,
     ];
 
     pub fn from_u16(v: u16) -> Option<EventId> {
@@ -573,6 +579,8 @@ pub mod nr {
     pub const WRITEV: u64 = 20;
     pub const SENDFILE: u64 = 40;
     pub const SPLICE: u64 = 275;
+    pub const PREADV2: u64 = 327;
+    pub const PWRITEV2: u64 = 328;
 }
 
 // ---------------------------------------------------------------------------------------------

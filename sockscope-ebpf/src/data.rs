@@ -5,7 +5,8 @@
 //! recvmsg/sendmsg returned, with the `struct sock` and the result; net/socket.c calls them only
 //! for sockets, so a read or write of a file, pipe or tty never runs any sockscope code. The
 //! program takes the syscall number and its arguments from the task's saved user registers
-//! (`bpf_task_pt_regs`) and keeps only read(0), write(1), readv(19) and writev(20) — the six
+//! (`bpf_task_pt_regs`) and keeps only read(0), write(1), readv(19), writev(20), preadv2(327)
+//! and pwritev2(328) (with offset -1; any other offset fails before the socket) — the six
 //! message calls have their own programs, and sendfile/splice reach the same tracepoints from
 //! inside the kernel. Before anything is read from user memory it checks that the call's
 //! descriptor is that very socket (file table → file → inode S_IFSOCK → socket → sk).
@@ -277,6 +278,8 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
         (true, nr::WRITEV) => EventId::Writev,
         (false, nr::READ) => EventId::Read,
         (false, nr::READV) => EventId::Readv,
+        (false, nr::PREADV2) => EventId::Preadv2,
+        (true, nr::PWRITEV2) => EventId::Pwritev2,
         _ => return None,
     };
     if !selected(event) || !user_task() || !scoped() {
@@ -295,7 +298,19 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
     if sock_sk != sk {
         return None;
     }
-    let slot = begin(event, [fd, buf, count, 0, 0, 0], ret as i64)?;
+    // preadv2/pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): kept as strace prints them,
+    // [fd, iov, iovcnt, offset, flags, pos_h].
+    let v2 = matches!(event, EventId::Preadv2 | EventId::Pwritev2);
+    let (a3, a4, a5) = if v2 {
+        (
+            reg(regs, dc!(regs_r10))?,
+            reg(regs, dc!(regs_r9))?,
+            reg(regs, dc!(regs_r8))?,
+        )
+    } else {
+        (0, 0, 0)
+    };
+    let slot = begin(event, [fd, buf, count, a3, a4, a5], ret as i64)?;
     sock::capture(slot);
     let snaplen = config().snaplen as u64;
     match event {
@@ -321,7 +336,7 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
             };
             // writev: every iovec's bytes (up to -s each); readv: up to the bytes received;
             // a failed readv: the array alone (strace prints the bases as pointers).
-            let total = if event == EventId::Writev {
+            let total = if matches!(event, EventId::Writev | EventId::Pwritev2) {
                 u64::MAX
             } else if ret > 0 {
                 ret as u64
@@ -446,5 +461,17 @@ pub fn sys_enter_sendfile64(_ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_enter_splice(_ctx: TracePointContext) -> u32 {
     note_entry(EventId::Splice);
+    0
+}
+
+#[tracepoint]
+pub fn sys_enter_preadv2(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Preadv2);
+    0
+}
+
+#[tracepoint]
+pub fn sys_enter_pwritev2(_ctx: TracePointContext) -> u32 {
+    note_entry(EventId::Pwritev2);
     0
 }

@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn trace_lists() {
-        assert_eq!(names(&parse_exprs(&[]).unwrap()).len(), 12);
+        assert_eq!(names(&parse_exprs(&[]).unwrap()).len(), 14);
         assert_eq!(
             names(&parse_exprs(&["trace=read,write,readv,writev,sendfile,splice".into()]).unwrap()),
             ["read", "write", "readv", "writev", "sendfile", "splice"]
@@ -224,7 +224,7 @@ mod tests {
         );
         assert_eq!(
             parse_exprs(&["trace=!sendto".into()]).unwrap().events.len(),
-            11
+            13
         );
         assert_eq!(
             parse_exprs(&["status=failed".into()]).unwrap().status,

@@ -72,6 +72,10 @@ pub enum Decoder {
     Loff,
     /// splice's SPLICE_F_* flags.
     SpliceFlags,
+    /// preadv2/pwritev2's offset (a signed 64-bit value).
+    Offset,
+    /// preadv2/pwritev2's RWF_* flags.
+    RwfFlags,
 }
 
 #[derive(Debug, Serialize)]
@@ -118,7 +122,7 @@ const fn a(name: &'static str, ty: &'static str, tags: &'static [Tag], decoder: 
     }
 }
 
-pub static EVENTS: [EventDef; 12] = [
+pub static EVENTS: [EventDef; 14] = [
     EventDef {
         id: EventId::Sendto,
         name: "sendto",
@@ -312,6 +316,36 @@ pub static EVENTS: [EventDef; 12] = [
         purpose: "Tracking data moved by the kernel between a pipe and a socket (when either descriptor is a socket; -T adds syscalls:sys_enter_splice).",
         related: &["sendfile", "read", "write"],
     },
+    EventDef {
+        id: EventId::Preadv2,
+        name: "preadv2",
+        syscall_nr: 327,
+        args: &[
+            a("fd", "int", &[U], Fd),
+            a("iov", "const struct iovec*", &[U, K], IovRecv),
+            a("iovcnt", "unsigned long", &[U], Size),
+            a("offset", "off_t", &[U], Offset),
+            a("flags", "int", &[U], RwfFlags),
+        ],
+        hooks: &[("sock", "sock_recv_length")],
+        purpose: "Tracking data received through sockets with preadv2() at offset -1 (only when fd is a socket; raw tracepoint sock_recv_length; -T adds syscalls:sys_enter_preadv2).",
+        related: &["readv", "recvmsg"],
+    },
+    EventDef {
+        id: EventId::Pwritev2,
+        name: "pwritev2",
+        syscall_nr: 328,
+        args: &[
+            a("fd", "int", &[U], Fd),
+            a("iov", "const struct iovec*", &[U, TOCTOU], IovSend),
+            a("iovcnt", "unsigned long", &[U], Size),
+            a("offset", "off_t", &[U], Offset),
+            a("flags", "int", &[U], RwfFlags),
+        ],
+        hooks: &[("sock", "sock_send_length")],
+        purpose: "Tracking data sent through sockets with pwritev2() at offset -1 (only when fd is a socket; raw tracepoint sock_send_length; -T adds syscalls:sys_enter_pwritev2).",
+        related: &["writev", "sendmsg"],
+    },
 ];
 
 /// The entry hook of a data call, attached only with -T (the time the call started).
@@ -325,6 +359,8 @@ pub fn timing_hook(id: EventId) -> Option<(&'static str, &'static str)> {
             EventId::Writev => "sys_enter_writev",
             EventId::Sendfile => "sys_enter_sendfile64",
             EventId::Splice => "sys_enter_splice",
+            EventId::Preadv2 => "sys_enter_preadv2",
+            EventId::Pwritev2 => "sys_enter_pwritev2",
             _ => return None,
         },
     ))

@@ -1141,7 +1141,7 @@ fn int_values(field: Field, rec: &Record, out: &mut Small<i128>) {
             EventId::Read | EventId::Write => out.push(h.args[2] as i128),
             EventId::Sendfile => out.push(h.args[3] as i128),
             EventId::Splice => out.push(h.args[4] as i128),
-            EventId::Readv | EventId::Writev => {
+            EventId::Readv | EventId::Writev | EventId::Preadv2 | EventId::Pwritev2 => {
                 let v = Msghdr {
                     iov: h.args[1],
                     iovlen: h.args[2],

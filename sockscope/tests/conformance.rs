@@ -21,16 +21,18 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CALLS: [&str; 12] = [
+const CALLS: [&str; 14] = [
     "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "read", "write", "readv",
-    "writev", "sendfile", "splice",
+    "writev", "sendfile", "splice", "preadv2", "pwritev2",
 ];
 const TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg";
 /// The data calls (read, write, readv, writev, sendfile, splice): traced in the `data`
 /// scenario only (the others' descriptors are all sockets or make no such call on one).
-const DATA_CALLS: [&str; 6] = ["read", "write", "readv", "writev", "sendfile", "splice"];
+const DATA_CALLS: [&str; 8] = [
+    "read", "write", "readv", "writev", "sendfile", "splice", "preadv2", "pwritev2",
+];
 const DATA_SCENARIO: &str = "data";
-const DATA_TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,sendfile,splice";
+const DATA_TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,sendfile,splice,preadv2,pwritev2";
 /// The `data` scenario's first traced call: data calls before it (the dynamic loader, the
 /// namespace set-up) are dropped from strace's output.
 const DATA_MARKER: &str = "sendto(-1, ";

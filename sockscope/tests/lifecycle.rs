@@ -550,6 +550,26 @@ fn table() -> Vec<(
                 ("flags", "unsigned int", &["U"]),
             ],
         ),
+        (
+            "preadv2",
+            vec![
+                ("fd", "int", &["U"][..]),
+                ("iov", "const struct iovec*", &["U", "K"]),
+                ("iovcnt", "unsigned long", &["U"]),
+                ("offset", "off_t", &["U"]),
+                ("flags", "int", &["U"]),
+            ],
+        ),
+        (
+            "pwritev2",
+            vec![
+                ("fd", "int", &["U"][..]),
+                ("iov", "const struct iovec*", &["U", "TOCTOU"]),
+                ("iovcnt", "unsigned long", &["U"]),
+                ("offset", "off_t", &["U"]),
+                ("flags", "int", &["U"]),
+            ],
+        ),
     ]
 }
 
@@ -605,8 +625,8 @@ fn events_lists_all_six_with_arguments() {
         }
         let hooks = e["hooks"].to_string();
         let expected: Vec<String> = match ev {
-            "read" | "readv" => vec!["sock_recv_length".into()],
-            "write" | "writev" => vec!["sock_send_length".into()],
+            "read" | "readv" | "preadv2" => vec!["sock_recv_length".into()],
+            "write" | "writev" | "pwritev2" => vec!["sock_send_length".into()],
             "sendfile" => vec!["sys_exit_sendfile64".into()],
             "splice" => vec!["sys_exit_splice".into()],
             _ => vec![format!("sys_enter_{ev}"), format!("sys_exit_{ev}")],

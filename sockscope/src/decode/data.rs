@@ -8,7 +8,9 @@
 //! * sendfile's offset (`printnum_int64` with `%PRIu64`): `NULL`, the pointer when unreadable,
 //!   `[N]` at entry and, when the call returned a positive count, ` => [M]` at exit;
 //! * splice's offsets (`%PRId64`), printed at entry only;
-//! * splice's flags (SPLICE_F_*).
+//! * splice's flags (SPLICE_F_*);
+//! * preadv2/pwritev2's offset (`%lld`) and RWF_* flags (the kernel side stores them as
+//!   arguments 3 and 4, as strace prints them).
 //!
 //! The kernel side reads a `loff_t` at exit only: the entry value is the exit value minus the
 //! count returned (the kernel advances the offset by exactly that), or the exit value itself
@@ -169,6 +171,11 @@ pub fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, styl
         Decoder::SpliceFlags => {
             xlat::print_flags(out, rec.header.args[i] as u32 as u64, &xlat::SPLICE_FLAGS)
         }
+        Decoder::Offset => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{}", rec.header.args[i] as i64);
+        }
+        Decoder::RwfFlags => xlat::print_flags(out, rec.header.args[i], &xlat::RWF_FLAGS),
         _ => {}
     }
 }
@@ -227,6 +234,13 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
             let mut decoded = String::new();
             xlat::print_flags(&mut decoded, f, &xlat::SPLICE_FLAGS);
             json!({"value": f, "decoded": decoded, "names": names, "unknownBits": rest})
+        }
+        Decoder::Offset => json!(v as i64),
+        Decoder::RwfFlags => {
+            let (names, rest) = xlat::flag_names(v, &xlat::RWF_FLAGS);
+            let mut decoded = String::new();
+            xlat::print_flags(&mut decoded, v, &xlat::RWF_FLAGS);
+            json!({"value": v, "decoded": decoded, "names": names, "unknownBits": rest})
         }
         _ => json!(v),
     }
@@ -294,6 +308,23 @@ mod tests {
             .fault(seg::IOV, 0, 0x1000)
             .build();
         assert_eq!(text(&bad, 1, Decoder::IovSend, &s), "0x1000");
+    }
+
+    #[test]
+    fn preadv2_pwritev2() {
+        let s = Style::default();
+        let r = RecordBuilder::new(EventId::Preadv2, [3, 0x1000, 1, u64::MAX, 8, 0], 2)
+            .seg(seg::IOV, 0, 0x1000, &iov(&[(0x2000, 16)]))
+            .seg(seg::IOV_DATA, 0, 0x2000, b"hi")
+            .build();
+        assert_eq!(text(&r, 3, Decoder::Offset, &s), "-1");
+        assert_eq!(text(&r, 4, Decoder::RwfFlags, &s), "RWF_NOWAIT");
+        assert_eq!(
+            text(&r, 1, Decoder::IovRecv, &s),
+            r#"[{iov_base="hi", iov_len=16}]"#
+        );
+        let w = RecordBuilder::new(EventId::Pwritev2, [3, 0x1000, 1, u64::MAX, 0x40, 0], 2).build();
+        assert_eq!(text(&w, 4, Decoder::RwfFlags, &s), "0x40 /* RWF_??? */");
     }
 
     #[test]

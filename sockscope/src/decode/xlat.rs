@@ -481,6 +481,18 @@ pub static MCTP_NETS: Xlat = Xlat {
     unknown: "",
 };
 
+/// RWF_* (strace `xlat/rwf_flags.in`).
+pub static RWF_FLAGS: Xlat = Xlat {
+    entries: &[
+        (0x1, "RWF_HIPRI"),
+        (0x2, "RWF_DSYNC"),
+        (0x4, "RWF_SYNC"),
+        (0x8, "RWF_NOWAIT"),
+        (0x10, "RWF_APPEND"),
+    ],
+    unknown: "RWF_???",
+};
+
 /// SPLICE_F_* (strace `xlat/splice_flags.in`).
 pub static SPLICE_FLAGS: Xlat = Xlat {
     entries: &[

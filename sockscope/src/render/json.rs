@@ -245,7 +245,9 @@ fn write_arg(
         | Decoder::IovRecv
         | Decoder::LoffInOut
         | Decoder::Loff
-        | Decoder::SpliceFlags => push_value(
+        | Decoder::SpliceFlags
+        | Decoder::Offset
+        | Decoder::RwfFlags => push_value(
             out,
             &crate::decode::data::arg_json(rec, i, decoder, &opts.style),
         ),

@@ -213,7 +213,9 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
         | Decoder::IovRecv
         | Decoder::LoffInOut
         | Decoder::Loff
-        | Decoder::SpliceFlags => crate::decode::data::arg_text(out, rec, i, decoder, style),
+        | Decoder::SpliceFlags
+        | Decoder::Offset
+        | Decoder::RwfFlags => crate::decode::data::arg_text(out, rec, i, decoder, style),
     }
 }
 
