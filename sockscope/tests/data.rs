@@ -106,6 +106,15 @@ fn json_and_durations() {
     assert_eq!(sf["args"][2]["value"]["atEntry"], 0);
     assert_eq!(sf["args"][2]["value"]["atExit"], 10);
     assert_eq!(sf["strace"], "sendfile(3, 7, [0] => [10], 10) = 10");
+    // -y: the other descriptor of sendfile/splice in `otherSockets`.
+    let r = sockscope_ok(
+        &["--json", "-y", "-e", "trace=splice"],
+        &[exe.to_str().unwrap(), dir.to_str().unwrap()],
+    );
+    let sp: Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(sp["eventName"], "splice");
+    assert_eq!(sp["socket"]["kind"], "file", "{sp}");
+    assert_eq!(sp["otherSockets"]["fd_out"]["kind"], "socket", "{sp}");
     // -T: the entry programs give real durations.
     let r = sockscope_ok(
         &["--json", "-T"],

@@ -75,6 +75,35 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
             &opts.style,
         ),
     );
+    // sendfile/splice: the other descriptor too (`socket` is the first argument's), keyed by
+    // its argument name.
+    if opts.yflag != 0 && def.args.iter().filter(|a| a.decoder == Decoder::Fd).count() > 1 {
+        out.push_str(",\"otherSockets\":{");
+        let mut first = true;
+        for (i, a) in def.args.iter().enumerate().skip(1) {
+            if a.decoder != Decoder::Fd {
+                continue;
+            }
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            let (info, path) = text::sock_of_arg(rec, opts, i as u16);
+            push_json_str(out, a.name);
+            out.push(':');
+            push_value(
+                out,
+                &sockinfo::socket_json(
+                    h.args[i] as i32,
+                    info.as_ref(),
+                    opts.yflag,
+                    path.as_ref(),
+                    &opts.style,
+                ),
+            );
+        }
+        out.push('}');
+    }
     // TOCTOU: the destination (dest_addr / msg_name) read at exit differs from the entry read
     // that the arguments show; both values are given.
     match rec.toctou() {
