@@ -321,7 +321,7 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
             if d.len() >= min {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
-                    1 => int_array(out, d, 4, env.style.max_strlen, |out, v| {
+                    1 => int_array(out, d, 4, super::max_elems(&env.style), |out, v| {
                         out.push_str(&(v as u32 as i32).to_string())
                     }),
                     2 => creds(out, d),
@@ -346,10 +346,10 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
                     8 => pktinfo(out, d, env),
-                    2 | 23 => int_array(out, d, 4, env.style.max_strlen, |out, v| {
+                    2 | 23 => int_array(out, d, 4, super::max_elems(&env.style), |out, v| {
                         out.push_str(&v.to_string())
                     }),
-                    1 | 6 | 7 => int_array(out, d, 1, env.style.max_strlen, hex),
+                    1 | 6 | 7 => int_array(out, d, 1, super::max_elems(&env.style), hex),
                     3 => quote_all(out, d, &env.style),
                     11 => recverr(out, d, &env.style),
                     _ => {

@@ -158,11 +158,11 @@ fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
         return;
     };
     let have = entries.len() / IOVEC_SIZE;
-    let max = env.style.max_strlen;
+    let max = super::max_elems(&env.style);
     let mut left = c.data_size;
     let netlink = name_is_netlink(c, h);
     out.push('[');
-    for i in 0..h.iovlen.min(have as u64 + 1).min(max as u64 + 1) as usize {
+    for i in 0..h.iovlen.min(have as u64 + 1).min((max as u64).saturating_add(1)) as usize {
         if i > 0 {
             out.push_str(", ");
         }
@@ -541,7 +541,7 @@ fn format_mmsgvec(out: &mut String, rec: &Record, p: &VecPlan, env: &MsgEnv) {
         IOV_MAX
     };
     let mut msg_len_vlen = p.msg_len_vlen;
-    let max = env.style.max_strlen as u64;
+    let max = super::max_elems(&env.style) as u64;
     out.push('[');
     let mut i: u64 = 0;
     while i < p.vlen {

@@ -457,7 +457,7 @@ fn print_ax25(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
             if i > 0 {
                 out.push_str(", ");
             }
-            if i >= style.max_strlen {
+            if i >= super::max_elems(style) {
                 out.push_str("...");
                 cut = true;
                 break;

@@ -83,18 +83,30 @@ fn toctou_marker(out: &mut String, rec: &Record, style: &Style) {
 /// The call as strace prints it, from the name through the return value.
 pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let def = events::def(rec.event);
+    let start = out.len();
     out.push_str(def.name);
     out.push('(');
     for (i, arg) in def.args.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        arg_text(out, rec, i, arg.decoder, opts);
+        if opts.verbose(rec.event) {
+            arg_text(out, rec, i, arg.decoder, opts);
+        } else {
+            nonverbose_arg_text(out, rec, i, arg.decoder, opts);
+        }
     }
-    out.push_str(") = ");
+    out.push_str(") ");
+    // strace's tabto(): pad to the -a column, counted in bytes from the start of the call.
+    let col = out.len() - start;
+    if col < opts.acolumn {
+        out.extend(std::iter::repeat_n(' ', opts.acolumn - col));
+    }
+    out.push_str("= ");
     format_retval(out, rec.header.ret);
     if rec.event == sockscope_common::EventId::Recvmmsg
         && let Some(suffix) = msghdr::recvmmsg_ret_suffix(rec)
+            .filter(|s| opts.verbose(rec.event) || s == " (Timeout)")
     {
         out.push_str(&suffix);
     }
@@ -194,6 +206,20 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
         Decoder::MmsghdrSend => msghdr::format_sendmmsg_vec(out, rec, &opts.msg),
         Decoder::MmsghdrRecv => msghdr::format_recvmmsg_vec(out, rec, &opts.msg),
         Decoder::Timeout => msghdr::format_recvmmsg_timeout(out, rec),
+    }
+}
+
+/// An argument of a call left out of `-e verbose=`: as strace, the structures it would decode
+/// (msghdrs, mmsghdr vectors, recvfrom's source address and its length) are shown as pointers.
+fn nonverbose_arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
+    match decoder {
+        Decoder::MsghdrSend
+        | Decoder::MsghdrRecv
+        | Decoder::MmsghdrSend
+        | Decoder::MmsghdrRecv
+        | Decoder::SockaddrOut
+        | Decoder::SockLenPtr => strfmt::print_addr(out, rec.header.args[i]),
+        _ => arg_text(out, rec, i, decoder, opts),
     }
 }
 
