@@ -511,6 +511,17 @@ fn vec_elem(p: &VecPlan, i: usize) -> Option<(Msghdr, u32, Option<i32>)> {
     Some((h, len, user))
 }
 
+/// sendmmsg: whether entry `i` is missing because the vector ran into unreadable memory (the
+/// kernel side read fewer entries than it wanted, min(vlen, MAX_MMSG)), not because of the bound.
+fn unreadable_from(p: &VecPlan, i: u64) -> bool {
+    if p.recv {
+        return false;
+    }
+    let wanted = p.vlen.min(sockscope_common::MAX_MMSG as u64);
+    let got = p.elems.map_or(0, |e| e.len() / MMSGHDR_SIZE) as u64;
+    got > 0 && got < wanted && i >= got && i < wanted
+}
+
 fn format_mmsgvec(out: &mut String, rec: &Record, p: &VecPlan, env: &MsgEnv) {
     if p.failed {
         print_addr(out, p.addr);
@@ -555,6 +566,12 @@ fn format_mmsgvec(out: &mut String, rec: &Record, p: &VecPlan, env: &MsgEnv) {
             vec_elem(p, i as usize)
         }) else {
             out.push_str("...");
+            if i < max && unreadable_from(p, i) {
+                // strace's print_array_ex on an element it cannot read.
+                out.push_str(" /* ");
+                out.push_str(&format!("{:#x}", p.addr.wrapping_add(i * MMSGHDR_SIZE as u64)));
+                out.push_str(" */");
+            }
             break;
         };
         if count == 0 {

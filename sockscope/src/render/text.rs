@@ -209,16 +209,19 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
     }
 }
 
-/// An argument of a call left out of `-e verbose=`: as strace, the structures it would decode
-/// (msghdrs, mmsghdr vectors, recvfrom's source address and its length) are shown as pointers.
+/// An argument of a call left out of `-e verbose=`: as strace (whose structure fetches all
+/// check verbose()), the structures it would decode (msghdrs, mmsghdr vectors, socket
+/// addresses, recvfrom's address length, recvmmsg's timeout) are shown as pointers.
 fn nonverbose_arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
     match decoder {
         Decoder::MsghdrSend
         | Decoder::MsghdrRecv
         | Decoder::MmsghdrSend
         | Decoder::MmsghdrRecv
+        | Decoder::SockaddrIn
         | Decoder::SockaddrOut
-        | Decoder::SockLenPtr => strfmt::print_addr(out, rec.header.args[i]),
+        | Decoder::SockLenPtr
+        | Decoder::Timeout => strfmt::print_addr(out, rec.header.args[i]),
         _ => arg_text(out, rec, i, decoder, opts),
     }
 }
