@@ -144,6 +144,10 @@ pub struct CmsgEnv {
     /// Interface index to name (`if_indextoname` on the tracing host, as strace does for
     /// ipi_ifindex). None: printed as a number.
     pub ifname: fn(u32) -> Option<String>,
+    /// `-y` count: descriptors passed in SCM_RIGHTS are decorated (`4</dev/null>`).
+    pub yflag: u8,
+    /// The traced process (whose /proc/PID/fd names the SCM_RIGHTS descriptors); 0: unknown.
+    pub pid: u32,
 }
 
 impl CmsgEnv {
@@ -153,7 +157,31 @@ impl CmsgEnv {
             style,
             optmem_max: host_optmem_max(),
             ifname: host_ifname,
+            yflag: 0,
+            pid: 0,
         }
+    }
+
+    /// The same settings for a record of process `pid`.
+    pub fn for_pid(&self, pid: u32) -> Self {
+        CmsgEnv { pid, ..*self }
+    }
+}
+
+/// An SCM_RIGHTS descriptor as strace's printfd prints it: `4`, or with -y `4</dev/null>`
+/// (`4<socket:[12345]>` for a socket). The path is looked up in /proc/PID/fd when the line is
+/// printed, as for other non-socket descriptors (racy by nature: a descriptor already closed,
+/// or a process already gone, prints bare).
+fn print_passed_fd(out: &mut String, fd: i32, env: &CmsgEnv) {
+    use std::os::unix::ffi::OsStrExt;
+    out.push_str(&fd.to_string());
+    if env.yflag == 0 || env.pid == 0 || fd < 0 {
+        return;
+    }
+    if let Ok(target) = std::fs::read_link(format!("/proc/{}/fd/{fd}", env.pid)) {
+        out.push('<');
+        super::sockinfo::quote_path(out, target.as_os_str().as_bytes(), &env.style);
+        out.push('>');
     }
 }
 
@@ -322,7 +350,7 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
                     1 => int_array(out, d, 4, super::max_elems(&env.style), |out, v| {
-                        out.push_str(&(v as u32 as i32).to_string())
+                        print_passed_fd(out, v as u32 as i32, env)
                     }),
                     2 => creds(out, d),
                     3 => quote_all(out, d, &env.style),
@@ -681,6 +709,8 @@ mod tests {
             },
             optmem_max: 20480,
             ifname: lo,
+            yflag: 0,
+            pid: 0,
         };
         let mut s = String::new();
         pktinfo(&mut s, &d, &env(0));
@@ -695,5 +725,47 @@ mod tests {
             s,
             r#"{ipi_ifindex=if_nametoindex("\x6c\x6f"), ipi_spec_dst=inet_addr("\x31\x32\x37\x2e\x30\x2e\x30\x2e\x31"), ipi_addr=inet_addr("\x30\x2e\x30\x2e\x30\x2e\x30")}"#
         );
+    }
+
+    #[test]
+    fn scm_rights_descriptors_decorated_with_y() {
+        use std::os::fd::AsRawFd;
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let fd = null.as_raw_fd();
+        let env = |yflag| CmsgEnv {
+            style: Style::default(),
+            optmem_max: 20480,
+            ifname: lo,
+            yflag,
+            pid: std::process::id(),
+        };
+        let mut s = String::new();
+        print_passed_fd(&mut s, fd, &env(1));
+        assert_eq!(s, format!("{fd}</dev/null>"));
+        s.clear();
+        print_passed_fd(&mut s, fd, &env(0));
+        assert_eq!(s, fd.to_string());
+        s.clear();
+        print_passed_fd(&mut s, -1, &env(1));
+        assert_eq!(s, "-1");
+    }
+
+    #[test]
+    fn v_lifts_the_array_cap() {
+        let data: Vec<u8> = (0..40i32).flat_map(|v| v.to_le_bytes()).collect();
+        let cap = |abbrev| {
+            crate::decode::set_global_opts(crate::decode::GlobalOpts {
+                abbrev,
+                ..Default::default()
+            });
+            let mut s = String::new();
+            int_array(&mut s, &data, 4, crate::decode::max_elems(&Style::default()), |o, v| {
+                o.push_str(&v.to_string())
+            });
+            crate::decode::set_global_opts(Default::default());
+            s
+        };
+        assert!(cap(true).ends_with("31, ...]"));
+        assert!(cap(false).ends_with("38, 39]"));
     }
 }

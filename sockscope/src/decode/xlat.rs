@@ -521,6 +521,34 @@ pub static MCTP_NETS: Xlat = Xlat {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn xlat_styles_as_strace_x() {
+        use crate::decode::{GlobalOpts, XlatStyle, set_global_opts};
+        let show = |style, v, flags: bool| {
+            set_global_opts(GlobalOpts {
+                abbrev: true,
+                xlat: style,
+            });
+            let mut s = String::new();
+            if flags {
+                super::print_flags(&mut s, v, &MSG_FLAGS);
+            } else {
+                super::print_xval(&mut s, v, &MSG_FLAGS);
+            }
+            set_global_opts(GlobalOpts::default());
+            s
+        };
+        assert_eq!(show(XlatStyle::Raw, 0x41, true), "0x41");
+        assert_eq!(show(XlatStyle::Raw, 0, true), "0");
+        assert_eq!(show(XlatStyle::Verbose, 0x41, true), "0x41 /* MSG_OOB|MSG_DONTWAIT */");
+        assert_eq!(show(XlatStyle::Verbose, 0x80000041, true), "0x80000041 /* MSG_OOB|MSG_DONTWAIT|MSG_CMSG_COMPAT */");
+        assert_eq!(show(XlatStyle::Verbose, 0, true), "0");
+        assert_eq!(show(XlatStyle::Abbrev, 0x41, true), "MSG_OOB|MSG_DONTWAIT");
+        assert_eq!(show(XlatStyle::Verbose, 0x40, false), "0x40 /* MSG_DONTWAIT */");
+        assert_eq!(show(XlatStyle::Raw, 0x40, false), "0x40");
+    }
+
     use super::*;
 
     fn flags(v: u64, x: &Xlat) -> String {

@@ -80,6 +80,7 @@ impl RenderOpts {
     /// With `-y` (1) or `-yy` (2) descriptor decorations.
     pub fn with_yflag(mut self, yflag: u8) -> Self {
         self.yflag = yflag.min(2);
+        self.msg.yflag = self.yflag;
         self
     }
 }
