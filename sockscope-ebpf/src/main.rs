@@ -52,6 +52,7 @@ static CONFIG: Config = Config {
     off_exit_group_dead: 0,
     toctou: 1,
     scope: 0,
+    optmem_max: 131072,
 };
 
 #[map]
@@ -436,14 +437,62 @@ fn capture_msg<const MAXIOV: u64>(
     }
     capture_iov::<MAXIOV>(slot, snaplen, m, index, total);
     if m.control != 0 && m.controllen != 0 {
-        push_user(
+        let cur = slot.cursor;
+        let got = push_user(
             slot,
             seg::CONTROL,
             index,
             m.control,
             min(m.controllen, MAX_CONTROL as u64),
         );
+        // strace reads min(msg_controllen, optmem_max) bytes in one go and prints the pointer
+        // when that fails. The kernel side keeps MAX_CONTROL of them: the end of the range
+        // strace reads is probed, and an unreadable end marks the capture as faulted.
+        let whole = min(m.controllen, config().optmem_max as u64);
+        if got != 0
+            && whole > MAX_CONTROL as u64
+            && cur < CURSOR_LIMIT
+            && !pages_readable(
+                m.control.wrapping_add(MAX_CONTROL as u64),
+                whole - MAX_CONTROL as u64,
+            )
+        {
+            let off = (cur & CURSOR_MASK) as usize;
+            // SAFETY: the segment push_user just wrote starts at `off` inside `data`.
+            unsafe {
+                let sh = slot.data.as_mut_ptr().add(off).cast::<SegHeader>();
+                (*sh).status = SEG_FAULT;
+            }
+        }
     }
+}
+
+/// Pages probed by `pages_readable`: 256 KiB past the captured control bytes (optmem_max is
+/// 128 KiB by default; a larger sysctl is probed over its first 256 KiB and its last byte).
+const PROBE_PAGES: u64 = 64;
+
+/// Whether `len` (> 0) bytes from `start` can be read, probed one byte per page (what strace's
+/// single read of the range needs): faults come in whole pages.
+#[inline(always)]
+fn pages_readable(start: u64, len: u64) -> bool {
+    let Some(end) = start.checked_add(len - 1) else {
+        return false;
+    };
+    if read_user::<u8>(end).is_none() {
+        return false;
+    }
+    let first = start & !4095;
+    for i in 0..PROBE_PAGES {
+        let page = first + i * 4096;
+        if page > end {
+            break;
+        }
+        let at = if page < start { start } else { page };
+        if read_user::<u8>(at).is_none() {
+            return false;
+        }
+    }
+    true
 }
 
 /// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
@@ -470,7 +519,11 @@ fn capture_iov<const MAXIOV: u64>(
             break;
         };
         let n = min(iov.len, left);
-        left -= n;
+        // A send (total = u64::MAX) has no byte budget, as strace: a huge iov_len must not
+        // leave the later iovecs uncaptured.
+        if total != u64::MAX {
+            left -= n;
+        }
         push_user(
             slot,
             seg::IOV_DATA,

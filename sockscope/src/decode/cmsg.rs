@@ -216,6 +216,21 @@ struct Walked<'a> {
     level: u32,
     ctype: u32,
     data: &'a [u8],
+    /// The data bytes strace passes to the printer; more than `data.len()` when the cmsg runs
+    /// past the captured bytes (only for the array types, see `array_elem_size`).
+    data_len: u64,
+}
+
+/// The element size of the cmsg types strace prints as arrays (SCM_RIGHTS descriptors, IP_TTL /
+/// IP_RECVFRAGSIZE ints, IP option bytes). Such a cmsg running past the captured bytes (a
+/// control buffer larger than the capture area, MAX_CONTROL) is still printed: strace shows at
+/// most -s elements of it, which are usually within what was captured.
+fn array_elem_size(level: u32, ctype: u32) -> Option<usize> {
+    match (level, ctype) {
+        (SOL_SOCKET, 1) | (SOL_IP, 2 | 23) => Some(4),
+        (SOL_IP, 1 | 6 | 7) => Some(1),
+        _ => None,
+    }
 }
 
 /// How strace's walk over a control buffer ends.
@@ -229,7 +244,12 @@ enum WalkEnd {
 }
 
 /// strace's loop of decode_msg_control over `control_len` bytes of which `cap` were captured.
-fn walk<'a>(cap: &'a [u8], control_len: u64, mut f: impl FnMut(Walked<'a>)) -> WalkEnd {
+fn walk<'a>(
+    cap: &'a [u8],
+    control_len: u64,
+    max_elems: usize,
+    mut f: impl FnMut(Walked<'a>),
+) -> WalkEnd {
     let hdr = CMSG_HDR_SIZE as u64;
     let mut off: u64 = 0;
     let mut buf_len = control_len;
@@ -243,20 +263,40 @@ fn walk<'a>(cap: &'a [u8], control_len: u64, mut f: impl FnMut(Walked<'a>)) -> W
         let level = rd_u32(cap, o + 8);
         let ctype = rd_u32(cap, o + 12);
         let len = cmsg_len.min(buf_len);
-        if off + len > cap.len() as u64 {
-            return WalkEnd::Uncaptured;
-        }
-        let data = if len > hdr {
+        let data_len = len.saturating_sub(hdr);
+        let data = if off + len > cap.len() as u64 {
+            // Printed only when every element strace shows (at most max_elems) was captured.
+            let Some(size) = array_elem_size(level, ctype) else {
+                return WalkEnd::Uncaptured;
+            };
+            let have = (cap.len() - o - CMSG_HDR_SIZE) / size;
+            let shown = (data_len / size as u64).min(max_elems as u64);
+            if (have as u64) < shown {
+                return WalkEnd::Uncaptured;
+            }
+            &cap[o + CMSG_HDR_SIZE..]
+        } else if len > hdr {
             &cap[o + CMSG_HDR_SIZE..o + len as usize]
         } else {
             &cap[0..0]
         };
+        let partial = (data.len() as u64) < data_len;
         f(Walked {
             cmsg_len,
             level,
             ctype,
             data,
+            data_len,
         });
+        if partial {
+            // What follows this cmsg was not captured.
+            let aligned = cmsg_len.checked_add(7).map(|v| v & !7);
+            if aligned.is_none_or(|a| a >= buf_len) {
+                buf_len = 0;
+                break;
+            }
+            return WalkEnd::Uncaptured;
+        }
         if len < hdr {
             buf_len -= hdr;
             break;
@@ -301,7 +341,7 @@ pub fn format_control(
     };
     out.push('[');
     let mut first = true;
-    let end = walk(cap, control_len, |c| {
+    let end = walk(cap, control_len, super::max_elems(&env.style), |c| {
         if !first {
             out.push_str(", ");
         }
@@ -346,10 +386,10 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                 3 | 29 | 35 | 37 | 63 | 64 | 65 => 1,
                 _ => usize::MAX,
             };
-            if d.len() >= min {
+            if d.len() >= min || (c.ctype == 1 && c.data_len >= 4) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
-                    1 => int_array(out, d, 4, super::max_elems(&env.style), |out, v| {
+                    1 => int_array_of(out, d, c.data_len, 4, super::max_elems(&env.style), |out, v| {
                         print_passed_fd(out, v as u32 as i32, env)
                     }),
                     2 => creds(out, d),
@@ -370,14 +410,15 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                 20 => 16,
                 _ => usize::MAX,
             };
-            if d.len() >= min {
+            let arr = array_elem_size(c.level, c.ctype).is_some();
+            if d.len() >= min || (arr && c.data_len >= min as u64) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
                     8 => pktinfo(out, d, env),
-                    2 | 23 => int_array(out, d, 4, super::max_elems(&env.style), |out, v| {
+                    2 | 23 => int_array_of(out, d, c.data_len, 4, super::max_elems(&env.style), |out, v| {
                         out.push_str(&v.to_string())
                     }),
-                    1 | 6 | 7 => int_array(out, d, 1, super::max_elems(&env.style), hex),
+                    1 | 6 | 7 => int_array_of(out, d, c.data_len, 1, super::max_elems(&env.style), hex),
                     3 => quote_all(out, d, &env.style),
                     11 => recverr(out, d, &env.style),
                     _ => {
@@ -401,23 +442,27 @@ fn hex(out: &mut String, v: u64) {
     }
 }
 
-/// print_local_array_ex over `data.len() / size` elements, cut at `max_strlen` with `...`.
-fn int_array(
+/// int_array over `data_len / size` elements of which `data` holds the captured first ones:
+/// strace's output as long as the elements it shows (at most `max_strlen`) were captured; an
+/// element past the capture ends the array with `...`.
+fn int_array_of(
     out: &mut String,
     data: &[u8],
+    data_len: u64,
     size: usize,
     max_strlen: usize,
     mut f: impl FnMut(&mut String, u64),
 ) {
+    let total = (data_len / size as u64).min(usize::MAX as u64) as usize;
     out.push('[');
-    for (i, ch) in data.chunks_exact(size).enumerate() {
+    for i in 0..total {
         if i > 0 {
             out.push_str(", ");
         }
-        if i >= max_strlen {
+        let Some(ch) = data.get(i * size..(i + 1) * size).filter(|_| i < max_strlen) else {
             out.push_str("...");
             break;
-        }
+        };
         let v = match size {
             1 => ch[0] as u64,
             _ => u32::from_le_bytes(ch.try_into().unwrap()) as u64,
@@ -426,6 +471,7 @@ fn int_array(
     }
     out.push(']');
 }
+
 
 /// strace's PRINT_VAL_ID: -1 for all ones, unsigned otherwise.
 fn id(out: &mut String, v: u32) {
@@ -656,7 +702,9 @@ pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &C
         _ => return Value::Null,
     };
     let mut list = Vec::new();
-    let end = walk(cap, control_len, |c| {
+    let mut partial = false;
+    let end = walk(cap, control_len, super::max_elems(&env.style), |c| {
+        partial |= (c.data.len() as u64) < c.data_len;
         let type_name = match c.level {
             SOL_SOCKET => name_or_null(&SCM_VALS, c.ctype as u64)
                 .or_else_null(|| name_or_null(&SCM_VALS_JSON_EXTRA, c.ctype as u64)),
@@ -677,7 +725,7 @@ pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &C
         m.insert(k.into(), v);
         list.push(Value::Object(m));
     });
-    let truncated = !matches!(end, WalkEnd::Done) || control_len < controllen;
+    let truncated = partial || !matches!(end, WalkEnd::Done) || control_len < controllen;
     json!({"cmsgs": list, "truncated": truncated})
 }
 
@@ -759,7 +807,7 @@ mod tests {
                 ..Default::default()
             });
             let mut s = String::new();
-            int_array(&mut s, &data, 4, crate::decode::max_elems(&Style::default()), |o, v| {
+            int_array_of(&mut s, &data, 160, 4, crate::decode::max_elems(&Style::default()), |o, v| {
                 o.push_str(&v.to_string())
             });
             crate::decode::set_global_opts(Default::default());
@@ -767,5 +815,42 @@ mod tests {
         };
         assert!(cap(true).ends_with("31, ...]"));
         assert!(cap(false).ends_with("38, 39]"));
+    }
+
+    #[test]
+    fn control_larger_than_the_capture() {
+        // One SCM_RIGHTS cmsg of cmsg_len 262144 in a 262144-byte buffer (strace's msg_control
+        // test), of which 1024 bytes were captured: strace (optmem_max 131072) shows 32
+        // descriptors, "...", and ", ..." for the bytes past optmem_max.
+        let cm = |len: u64, level: u32, ctype: u32, data: &[u8]| {
+            let mut b = Vec::new();
+            b.extend_from_slice(&len.to_le_bytes());
+            b.extend_from_slice(&level.to_le_bytes());
+            b.extend_from_slice(&ctype.to_le_bytes());
+            b.extend_from_slice(data);
+            b
+        };
+        let fds: Vec<u8> = [-1i32; 252].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let b = cm(262144, 1, 1, &fds);
+        assert_eq!(b.len(), 1024);
+        let env = CmsgEnv {
+            style: Style::default(),
+            optmem_max: 131072,
+            ifname: lo,
+            yflag: 0,
+            pid: 0,
+        };
+        let mut s = String::new();
+        format_control(&mut s, 0x1000, 262144, Some(&b), &env);
+        let fds = vec!["-1"; 32].join(", ");
+        assert_eq!(
+            s,
+            format!("[{{cmsg_len=262144, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[{fds}, ...]}}, ...]")
+        );
+        // A cmsg of another type running past the capture still ends with "...".
+        let b = cm(2048, 1, 2, &[0; 12]);
+        s.clear();
+        format_control(&mut s, 0x1000, 4096, Some(&b), &env);
+        assert_eq!(s, "[...]");
     }
 }
