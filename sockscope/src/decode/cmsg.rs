@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Style;
 use super::sockaddr::{print_sockaddr, sockaddr_json};
-use super::strfmt::{print_addr, quote_buf, quote_cstr};
+use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{Xlat, print_xval, xlat_lookup};
 use super::{rd_u32, rd_u64};
 
@@ -550,8 +550,19 @@ fn ipv4(b: &[u8]) -> String {
 }
 
 fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
+    // print_xlat_ex(index, name, FMT_U): -X raw the number, -X verbose `1 /* name */`.
+    let x = super::global_opts().xlat;
+    if x != super::XlatStyle::Abbrev {
+        out.push_str(&idx.to_string());
+        if x == super::XlatStyle::Raw {
+            return;
+        }
+    }
     match (env.ifname)(idx) {
         Some(name) => {
+            if x == super::XlatStyle::Verbose {
+                out.push_str(" /* ");
+            }
             out.push_str("if_nametoindex(");
             let st = Style {
                 max_strlen: name.len().max(1),
@@ -559,8 +570,12 @@ fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
             };
             quote_buf(out, name.as_bytes(), name.len() as u64, &st);
             out.push(')');
+            if x == super::XlatStyle::Verbose {
+                out.push_str(" */");
+            }
         }
-        None => out.push_str(&idx.to_string()),
+        None if x == super::XlatStyle::Abbrev => out.push_str(&idx.to_string()),
+        None => {}
     }
 }
 
@@ -568,11 +583,16 @@ fn pktinfo(out: &mut String, d: &[u8], env: &CmsgEnv) {
     out.push_str("{ipi_ifindex=");
     ifindex(out, rd_u32(d, 0), env);
     // strace's PRINT_FIELD_INET_ADDR: the text quoted as any string, so `-xx` hex-escapes it.
-    out.push_str(", ipi_spec_dst=inet_addr(");
-    quote_cstr(out, ipv4(&d[4..]).as_bytes(), &env.style);
-    out.push_str("), ipi_addr=inet_addr(");
-    quote_cstr(out, ipv4(&d[8..]).as_bytes(), &env.style);
-    out.push_str(")}");
+    let a4 = |off: usize| -> [u8; 4] {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(d.get(off..off + 4).unwrap_or(&[0; 4]));
+        a
+    };
+    out.push_str(", ");
+    super::sockaddr::print_inet4_field(out, "ipi_spec_dst", &a4(4), &env.style);
+    out.push_str(", ");
+    super::sockaddr::print_inet4_field(out, "ipi_addr", &a4(8), &env.style);
+    out.push('}');
 }
 
 fn recverr(out: &mut String, d: &[u8], style: &Style) {
