@@ -332,6 +332,45 @@ mod tests {
         );
     }
 
+    fn call_with(rec: &[u8], opts: &RenderOpts) -> String {
+        let rec = Record::parse(rec).unwrap();
+        let mut out = String::from("PREFIX ");
+        call(&mut out, &rec, opts);
+        out
+    }
+
+    #[test]
+    fn a_column_aligns_the_return_value_as_strace() {
+        let b = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 2, 0, 0, 0], 2)
+            .seg(seg::BUF, 0, 0x1000, b"hi")
+            .build();
+        let opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
+        // `sendto(3, "hi", 2, 0, NULL, 0)` is 30 bytes; strace prints ") ", pads to the column
+        // (counted from the call's start, not sockscope's prefix) and then "= ".
+        assert_eq!(call_with(&b, &opts), r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0) = 2"#);
+        assert_eq!(
+            call_with(&b, &opts.with_acolumn(40)),
+            format!(r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0){}= 2"#, " ".repeat(10))
+        );
+        assert_eq!(
+            call_with(&b, &opts.with_acolumn(20)),
+            r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0) = 2"#
+        );
+    }
+
+    #[test]
+    fn nonverbose_calls_show_pointers() {
+        let b = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 2, 0, 0x2000, 16], 2)
+            .seg(seg::BUF, 0, 0x1000, b"hi")
+            .seg(seg::ADDR, 0, 0x2000, &sin(40001))
+            .build();
+        let mut opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
+        opts.nonverbose = 1 << (EventId::Sendto as u16);
+        assert_eq!(call_with(&b, &opts), r#"PREFIX sendto(3, "hi", 2, 0, 0x2000, 16) = 2"#);
+        opts.nonverbose = 1 << (EventId::Recvmsg as u16);
+        assert!(call_with(&b, &opts).contains("sin_port=htons(40001)"));
+    }
+
     #[test]
     fn truncated_capture_is_marked() {
         let mut b = sendto(&sin(40001));
