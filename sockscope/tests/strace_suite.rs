@@ -31,14 +31,42 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const CALLS: [&str; 6] = [
+/// strace's %network class, as far as sockscope traces it.
+const NETWORK: [&str; 6] = [
     "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
 ];
 
+/// The calls sockscope traces, from `sockscope events --json` (so that calls added to sockscope,
+/// such as read/write, are compared without touching this file).
+fn calls() -> &'static [String] {
+    static CALLS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    CALLS.get_or_init(|| {
+        let out = Command::new(support::SOCKSCOPE)
+            .args(["events", "--json"])
+            .output()
+            .expect("running sockscope events --json");
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("sockscope events --json: not JSON");
+        let names: Vec<String> = v
+            .as_array()
+            .expect("sockscope events --json: not a list")
+            .iter()
+            .filter_map(|e| e["name"].as_str().map(str::to_string))
+            .collect();
+        assert!(
+            NETWORK.iter().all(|c| names.iter().any(|n| n == c)),
+            "sockscope events --json lacks a message call: {names:?}"
+        );
+        names
+    })
+}
+
 /// Lowest agreement (agreeing / compared calls) of the counted tests that passes. The issue's
-/// target is 99.5%; this is set to what passes, with every remaining difference listed in
-/// strace-suite/known-differences.txt.
-const THRESHOLD: f64 = 0.995;
+/// target is 99.5%; the msg group agrees on 99.98% (36,831 of 36,837 calls, every remaining
+/// difference listed in strace-suite/known-differences.txt), so the bound is 99.95%: a few new
+/// differences fail the suite even before the known-differences check. When the netlink group
+/// joins the criterion, set this again to what then passes (and at least 0.995).
+const THRESHOLD: f64 = 0.9995;
 
 // >>> NETLINK CRITERION: the netlink tests (netlink_*, nfnetlink_*, nlattr_*) are run and
 // reported, but not yet part of the pass criterion (their decoders land with branch wt13b).
@@ -339,10 +367,11 @@ fn translate(opts: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
                         let mut calls = Vec::new();
                         for item in list.split(',') {
                             match item.trim_start_matches('?') {
-                                "%network" | "network" | "%net" | "all" => {
-                                    calls.extend(CALLS.iter().map(|c| c.to_string()))
+                                "%network" | "network" | "%net" => {
+                                    calls.extend(NETWORK.iter().map(|c| c.to_string()))
                                 }
-                                c if CALLS.contains(&c) => calls.push(c.to_string()),
+                                "all" => calls.extend(calls_all()),
+                                c if calls_all().iter().any(|k| k == c) => calls.push(c.to_string()),
                                 _ => {}
                             }
                         }
@@ -391,10 +420,14 @@ fn translate(opts: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
 // Extraction and comparison
 // ---------------------------------------------------------------------------------------------
 
+fn calls_all() -> Vec<String> {
+    calls().to_vec()
+}
+
 fn is_traced_call(text: &str) -> bool {
-    CALLS
+    calls()
         .iter()
-        .any(|c| text.strip_prefix(c).is_some_and(|r| r.starts_with('(')))
+        .any(|c| text.strip_prefix(c.as_str()).is_some_and(|r| r.starts_with('(')))
 }
 
 /// The calls of sockscope's text output (`HH:MM:SS.uuuuuu COMM PID/TID CALL`), in order, with
