@@ -275,7 +275,12 @@ mod tests {
     #[test]
     fn verbose_lists() {
         assert_eq!(parse_exprs(&[]).unwrap().verbose.len(), 6);
-        assert!(parse_exprs(&["verbose=none".into()]).unwrap().verbose.is_empty());
+        assert!(
+            parse_exprs(&["verbose=none".into()])
+                .unwrap()
+                .verbose
+                .is_empty()
+        );
         assert_eq!(
             names_v(&parse_exprs(&["verbose=!sendmmsg,recvmmsg".into()]).unwrap()),
             ["sendto", "recvfrom", "sendmsg", "recvmsg"]
@@ -292,7 +297,13 @@ mod tests {
 
     #[test]
     fn errors_are_one_line() {
-        for bad in ["trace=sendfoo", "status=maybe", "verbose=sendfoo", "trace=none", "abbrev=all"] {
+        for bad in [
+            "trace=sendfoo",
+            "status=maybe",
+            "verbose=sendfoo",
+            "trace=none",
+            "abbrev=all",
+        ] {
             let e = parse_exprs(&[bad.into()]).unwrap_err();
             assert!(!e.contains('\n') && !e.is_empty(), "{bad}: {e}");
         }

@@ -292,7 +292,10 @@ fn replace_timestamps(s: &str) -> String {
         t.starts_with("SO_TIMESTAMP")
             || ["0x1d", "0x23", "0x25", "0x3f", "0x40", "0x41"]
                 .iter()
-                .any(|n| t.strip_prefix(n).is_some_and(|r| r.starts_with([',', ' ', '}'])))
+                .any(|n| {
+                    t.strip_prefix(n)
+                        .is_some_and(|r| r.starts_with([',', ' ', '}']))
+                })
     };
     let find_ts = |r: &str| {
         r.match_indices("cmsg_type=")

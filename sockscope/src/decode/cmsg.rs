@@ -389,9 +389,14 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
             if d.len() >= min || (c.ctype == 1 && c.data_len >= 4) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
-                    1 => int_array_of(out, d, c.data_len, 4, super::max_elems(&env.style), |out, v| {
-                        print_passed_fd(out, v as u32 as i32, env)
-                    }),
+                    1 => int_array_of(
+                        out,
+                        d,
+                        c.data_len,
+                        4,
+                        super::max_elems(&env.style),
+                        |out, v| print_passed_fd(out, v as u32 as i32, env),
+                    ),
                     2 => creds(out, d),
                     3 => quote_all(out, d, &env.style),
                     29 | 63 => timeval(out, d),
@@ -415,10 +420,17 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
                     8 => pktinfo(out, d, env),
-                    2 | 23 => int_array_of(out, d, c.data_len, 4, super::max_elems(&env.style), |out, v| {
-                        out.push_str(&v.to_string())
-                    }),
-                    1 | 6 | 7 => int_array_of(out, d, c.data_len, 1, super::max_elems(&env.style), hex),
+                    2 | 23 => int_array_of(
+                        out,
+                        d,
+                        c.data_len,
+                        4,
+                        super::max_elems(&env.style),
+                        |out, v| out.push_str(&v.to_string()),
+                    ),
+                    1 | 6 | 7 => {
+                        int_array_of(out, d, c.data_len, 1, super::max_elems(&env.style), hex)
+                    }
                     3 => quote_all(out, d, &env.style),
                     11 => recverr(out, d, &env.style),
                     _ => {
@@ -459,7 +471,10 @@ fn int_array_of(
         if i > 0 {
             out.push_str(", ");
         }
-        let Some(ch) = data.get(i * size..(i + 1) * size).filter(|_| i < max_strlen) else {
+        let Some(ch) = data
+            .get(i * size..(i + 1) * size)
+            .filter(|_| i < max_strlen)
+        else {
             out.push_str("...");
             break;
         };
@@ -471,7 +486,6 @@ fn int_array_of(
     }
     out.push(']');
 }
-
 
 /// strace's PRINT_VAL_ID: -1 for all ones, unsigned otherwise.
 fn id(out: &mut String, v: u32) {
@@ -827,9 +841,14 @@ mod tests {
                 ..Default::default()
             });
             let mut s = String::new();
-            int_array_of(&mut s, &data, 160, 4, crate::decode::max_elems(&Style::default()), |o, v| {
-                o.push_str(&v.to_string())
-            });
+            int_array_of(
+                &mut s,
+                &data,
+                160,
+                4,
+                crate::decode::max_elems(&Style::default()),
+                |o, v| o.push_str(&v.to_string()),
+            );
             crate::decode::set_global_opts(Default::default());
             s
         };
@@ -865,7 +884,9 @@ mod tests {
         let fds = vec!["-1"; 32].join(", ");
         assert_eq!(
             s,
-            format!("[{{cmsg_len=262144, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[{fds}, ...]}}, ...]")
+            format!(
+                "[{{cmsg_len=262144, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[{fds}, ...]}}, ...]"
+            )
         );
         // A cmsg of another type running past the capture still ends with "...".
         let b = cm(2048, 1, 2, &[0; 12]);

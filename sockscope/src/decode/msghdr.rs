@@ -162,7 +162,11 @@ fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
     let mut left = c.data_size;
     let netlink = name_is_netlink(c, h);
     out.push('[');
-    for i in 0..h.iovlen.min(have as u64 + 1).min((max as u64).saturating_add(1)) as usize {
+    for i in 0..h
+        .iovlen
+        .min(have as u64 + 1)
+        .min((max as u64).saturating_add(1)) as usize
+    {
         if i > 0 {
             out.push_str(", ");
         }
@@ -571,7 +575,10 @@ fn format_mmsgvec(out: &mut String, rec: &Record, p: &VecPlan, env: &MsgEnv) {
             if i < max && unreadable_from(p, i) {
                 // strace's print_array_ex on an element it cannot read.
                 out.push_str(" /* ");
-                out.push_str(&format!("{:#x}", p.addr.wrapping_add(i * MMSGHDR_SIZE as u64)));
+                out.push_str(&format!(
+                    "{:#x}",
+                    p.addr.wrapping_add(i * MMSGHDR_SIZE as u64)
+                ));
                 out.push_str(" */");
             }
             break;

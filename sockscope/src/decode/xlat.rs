@@ -541,11 +541,20 @@ mod tests {
         };
         assert_eq!(show(XlatStyle::Raw, 0x41, true), "0x41");
         assert_eq!(show(XlatStyle::Raw, 0, true), "0");
-        assert_eq!(show(XlatStyle::Verbose, 0x41, true), "0x41 /* MSG_OOB|MSG_DONTWAIT */");
-        assert_eq!(show(XlatStyle::Verbose, 0x80000041, true), "0x80000041 /* MSG_OOB|MSG_DONTWAIT|MSG_CMSG_COMPAT */");
+        assert_eq!(
+            show(XlatStyle::Verbose, 0x41, true),
+            "0x41 /* MSG_OOB|MSG_DONTWAIT */"
+        );
+        assert_eq!(
+            show(XlatStyle::Verbose, 0x80000041, true),
+            "0x80000041 /* MSG_OOB|MSG_DONTWAIT|MSG_CMSG_COMPAT */"
+        );
         assert_eq!(show(XlatStyle::Verbose, 0, true), "0");
         assert_eq!(show(XlatStyle::Abbrev, 0x41, true), "MSG_OOB|MSG_DONTWAIT");
-        assert_eq!(show(XlatStyle::Verbose, 0x40, false), "0x40 /* MSG_DONTWAIT */");
+        assert_eq!(
+            show(XlatStyle::Verbose, 0x40, false),
+            "0x40 /* MSG_DONTWAIT */"
+        );
         assert_eq!(show(XlatStyle::Raw, 0x40, false), "0x40");
     }
 

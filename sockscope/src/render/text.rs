@@ -212,7 +212,13 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
 /// An argument of a call left out of `-e verbose=`: as strace (whose structure fetches all
 /// check verbose()), the structures it would decode (msghdrs, mmsghdr vectors, socket
 /// addresses, recvfrom's address length, recvmmsg's timeout) are shown as pointers.
-fn nonverbose_arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
+fn nonverbose_arg_text(
+    out: &mut String,
+    rec: &Record,
+    i: usize,
+    decoder: Decoder,
+    opts: &RenderOpts,
+) {
     match decoder {
         Decoder::MsghdrSend
         | Decoder::MsghdrRecv
@@ -347,10 +353,16 @@ mod tests {
         let opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
         // `sendto(3, "hi", 2, 0, NULL, 0)` is 30 bytes; strace prints ") ", pads to the column
         // (counted from the call's start, not sockscope's prefix) and then "= ".
-        assert_eq!(call_with(&b, &opts), r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0) = 2"#);
+        assert_eq!(
+            call_with(&b, &opts),
+            r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0) = 2"#
+        );
         assert_eq!(
             call_with(&b, &opts.with_acolumn(40)),
-            format!(r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0){}= 2"#, " ".repeat(10))
+            format!(
+                r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0){}= 2"#,
+                " ".repeat(10)
+            )
         );
         assert_eq!(
             call_with(&b, &opts.with_acolumn(20)),
@@ -366,7 +378,10 @@ mod tests {
             .build();
         let mut opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
         opts.nonverbose = 1 << (EventId::Sendto as u16);
-        assert_eq!(call_with(&b, &opts), r#"PREFIX sendto(3, "hi", 2, 0, 0x2000, 16) = 2"#);
+        assert_eq!(
+            call_with(&b, &opts),
+            r#"PREFIX sendto(3, "hi", 2, 0, 0x2000, 16) = 2"#
+        );
         opts.nonverbose = 1 << (EventId::Recvmsg as u16);
         assert!(call_with(&b, &opts).contains("sin_port=htons(40001)"));
     }
