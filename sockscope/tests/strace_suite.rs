@@ -1131,7 +1131,7 @@ fn strace_suite() {
     }
     let _ = writeln!(
         summary,
-        "strace-suite criterion: {} calls compared, {} agreeing ({:.2}%, threshold {:.1}%)",
+        "strace-suite criterion: {} calls compared, {} agreeing ({:.2}%, threshold {:.2}%)",
         crit.compared,
         crit.agreed,
         crit.pct(),
@@ -1165,7 +1165,7 @@ fn strace_suite() {
     }
     if (crit.agreed as f64) < THRESHOLD * crit.compared as f64 {
         failures.push(format!(
-            "agreement {:.2}% below {:.1}%",
+            "agreement {:.2}% below {:.2}%",
             crit.pct(),
             THRESHOLD * 100.0
         ));
