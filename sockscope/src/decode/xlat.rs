@@ -66,6 +66,11 @@ pub fn print_flags(out: &mut String, v: u64, x: &Xlat) {
         super::XlatStyle::Raw => return push_c_hex(out, v),
         super::XlatStyle::Verbose => return print_flags_verbose(out, v, x),
     }
+    print_flags_abbrev(out, v, x);
+}
+
+/// printflags in strace's default style (-X abbrev), whatever -X says (JSON's `decoded`).
+pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
     let (names, rest) = flag_names(v, x);
     if names.is_empty() {
         push_c_hex(out, rest);
