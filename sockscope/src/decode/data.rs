@@ -76,14 +76,19 @@ pub fn format_iov(out: &mut String, rec: &Record, recv: bool, style: &Style) {
         return;
     };
     let have = entries.len() / IOVEC_SIZE;
+    // strace's print_array: -s elements, all of them with -v.
+    let max_el = super::max_elems(style);
     let max = style.max_strlen;
     let (mut left, addr_only) = iov_mode(rec, recv);
     out.push('[');
-    for i in 0..cnt.min(have as u64 + 1).min(max as u64 + 1) as usize {
+    for i in 0..cnt
+        .min(have as u64 + 1)
+        .min((max_el as u64).saturating_add(1)) as usize
+    {
         if i > 0 {
             out.push_str(", ");
         }
-        if i >= max || i >= have {
+        if i >= max_el || i >= have {
             out.push_str("...");
             break;
         }
@@ -232,14 +237,14 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
             let f = v as u32 as u64;
             let (names, rest) = xlat::flag_names(f, &xlat::SPLICE_FLAGS);
             let mut decoded = String::new();
-            xlat::print_flags(&mut decoded, f, &xlat::SPLICE_FLAGS);
+            xlat::print_flags_abbrev(&mut decoded, f, &xlat::SPLICE_FLAGS);
             json!({"value": f, "decoded": decoded, "names": names, "unknownBits": rest})
         }
         Decoder::Offset => json!(v as i64),
         Decoder::RwfFlags => {
             let (names, rest) = xlat::flag_names(v, &xlat::RWF_FLAGS);
             let mut decoded = String::new();
-            xlat::print_flags(&mut decoded, v, &xlat::RWF_FLAGS);
+            xlat::print_flags_abbrev(&mut decoded, v, &xlat::RWF_FLAGS);
             json!({"value": v, "decoded": decoded, "names": names, "unknownBits": rest})
         }
         _ => json!(v),
