@@ -90,13 +90,16 @@ pub fn comm_key(pattern: &str) -> anyhow::Result<Key<CommKey>> {
     Ok(Key::new(bits, data))
 }
 
-/// The cgroup v2 id of a cgroup directory (absolute, or relative to /sys/fs/cgroup).
+/// The cgroup v2 id of a cgroup directory (absolute, or relative to where cgroup v2 is
+/// mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host).
 pub fn cgroup_id(path: &str) -> anyhow::Result<u64> {
     use std::os::unix::fs::MetadataExt;
     let p = if path.starts_with('/') && std::path::Path::new(path).is_dir() {
         std::path::PathBuf::from(path)
     } else {
-        std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'))
+        crate::privs::cgroup2_root()
+            .unwrap_or_else(|| "/sys/fs/cgroup".into())
+            .join(path.trim_start_matches('/'))
     };
     let md = std::fs::metadata(&p).with_context(|| format!("--cgroup {path}"))?;
     if !md.is_dir() {
@@ -135,10 +138,9 @@ pub struct Counters {
 
 /// Checks what loading needs, with one clear message per missing piece.
 pub fn preflight() -> anyhow::Result<()> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        bail!("must run as root (loading eBPF programs needs CAP_BPF and CAP_PERFMON)");
-    }
+    // Root or CAP_BPF + CAP_PERFMON (+ CAP_DAC_READ_SEARCH for tracefs): one line naming
+    // whatever is missing.
+    crate::privs::check_tracing()?;
     if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
         bail!(
             "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); sockscope needs CONFIG_DEBUG_INFO_BTF=y"
@@ -365,6 +367,19 @@ impl Loaded {
             .collect();
         for t in threads {
             let _ = t.join();
+        }
+        // Then empty the program array (no program runs any more: no tail call is cut short)
+        // before closing the object. Its entries hold the step programs, and the kernel
+        // otherwise clears it only when the last user reference goes (deferred to a work
+        // queue): a tool opening the map by id in between (bpftool, a monitor) keeps it, and
+        // the step programs with it, alive after we are gone. Emptied here, nothing of ours
+        // is referenced from the map when the object is dropped.
+        if let Some(map) = self.ebpf.map_mut("MMSG_STEPS")
+            && let Ok(mut steps) = aya::maps::ProgramArray::try_from(map)
+        {
+            for index in [sockscope_common::STEP_SENDMMSG, sockscope_common::STEP_RECVMMSG] {
+                let _ = steps.clear_index(&index);
+            }
         }
         drop(self.ebpf);
     }

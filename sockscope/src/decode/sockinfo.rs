@@ -430,6 +430,10 @@ pub fn socket_json(
         match path {
             Some(p) => {
                 o.insert("path".into(), String::from_utf8_lossy(&p.path).into());
+                // Not UTF-8: the exact bytes too (the string has U+FFFD for them).
+                if std::str::from_utf8(&p.path).is_err() {
+                    o.insert("pathHex".into(), crate::escape::hex(&p.path).into());
+                }
                 o.insert("deleted".into(), p.deleted.into());
             }
             None => unknown.push("path"),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use sockscope_common::seg;
 
-use super::{RenderOpts, comm};
+use super::{RenderOpts, TimeFormat, comm_bytes};
 use crate::{
     decode::{
         Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, sockinfo, strfmt, xlat,
@@ -17,17 +17,11 @@ use crate::{
 /// Appends the whole line (without the newline).
 pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let h = &rec.header;
-    let wall = opts.clock.wall_ns(h.ts_ns);
-    let secs = wall.div_euclid(1_000_000_000) as libc::time_t;
-    let usec = (wall.rem_euclid(1_000_000_000) / 1000) as u32;
-    let (hh, mm, ss) = local_hms(secs);
-    let _ = write!(
-        out,
-        "{hh:02}:{mm:02}:{ss:02}.{usec:06} {} {}/{} ",
-        comm(&h.comm),
-        h.tgid,
-        h.tid
-    );
+    time_column(out, h.ts_ns, opts);
+    // The name is the traced process's to choose: escaped to one token of printable ASCII.
+    out.push(' ');
+    crate::escape::push_token(out, comm_bytes(&h.comm));
+    let _ = write!(out, " {}/{} ", h.tgid, h.tid);
     call(out, rec, opts);
     if opts.show_duration {
         let _ = write!(
@@ -42,6 +36,40 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
         // The per-call capture area (sockscope_common::DATA_SIZE) filled up: later pieces of
         // this call were not read, and show as their pointers or `...`.
         out.push_str(" [capture truncated]");
+    }
+}
+
+/// The time column, as strace's -t (`HH:MM:SS`), -tt (`HH:MM:SS.uuuuuu`, the default), -ttt
+/// (`SECONDS.uuuuuu` since the epoch) or -r (`%6d.%06d` since the previous line).
+fn time_column(out: &mut String, ts_ns: u64, opts: &RenderOpts) {
+    let wall = opts.clock.wall_ns(ts_ns);
+    let secs = wall.div_euclid(1_000_000_000) as libc::time_t;
+    let usec = (wall.rem_euclid(1_000_000_000) / 1000) as u32;
+    match opts.time {
+        TimeFormat::Seconds | TimeFormat::Micros => {
+            let (hh, mm, ss) = local_hms(secs);
+            let _ = write!(out, "{hh:02}:{mm:02}:{ss:02}");
+            if opts.time == TimeFormat::Micros {
+                let _ = write!(out, ".{usec:06}");
+            }
+        }
+        TimeFormat::Epoch => {
+            let _ = write!(out, "{secs}.{usec:06}");
+        }
+        TimeFormat::Relative => {
+            use std::cell::Cell;
+            thread_local! {
+                static PREV: Cell<Option<u64>> = const { Cell::new(None) };
+            }
+            // Records arrive in the order calls return; a call that began before the previous
+            // line's shows 0.
+            let d = PREV.with(|p| {
+                let d = p.get().map_or(0, |prev| ts_ns.saturating_sub(prev));
+                p.set(Some(ts_ns));
+                d
+            });
+            let _ = write!(out, "{:6}.{:06}", d / 1_000_000_000, (d % 1_000_000_000) / 1000);
+        }
     }
 }
 
