@@ -149,7 +149,8 @@ impl Held {
             libc::close(self.err);
             if n == 8 {
                 libc::waitpid(self.pid as i32, std::ptr::null_mut(), 0);
-                let err = std::io::Error::from_raw_os_error(e[1]);
+                let err = std::io::Error::from_raw_os_error(e[1]).to_string();
+                let err = err.split(" (os error").next().unwrap_or(&err).to_string();
                 let name = crate::escape::path(what);
                 return Err(if e[0] == 1 {
                     exec_failed(126, format!("-u: cannot change to the user: {err}"))

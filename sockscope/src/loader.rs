@@ -94,7 +94,20 @@ pub fn comm_key(pattern: &str) -> anyhow::Result<Key<CommKey>> {
 /// mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host).
 pub fn cgroup_id(path: &str) -> anyhow::Result<u64> {
     use std::os::unix::fs::MetadataExt;
-    let p = if path.starts_with('/') && std::path::Path::new(path).is_dir() {
+    let on_cgroup2 = |p: &std::path::Path| {
+        std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).is_ok_and(|c| {
+            // SAFETY: statfs fills the struct for a NUL-terminated path.
+            let mut sfs: libc::statfs = unsafe { std::mem::zeroed() };
+            (unsafe { libc::statfs(c.as_ptr(), &mut sfs) }) == 0
+                && sfs.f_type == libc::CGROUP2_SUPER_MAGIC
+        })
+    };
+    // An absolute path of a cgroup v2 directory as it is; anything else (a relative name,
+    // `/` or `/system.slice`) under the cgroup v2 mount point.
+    let p = if path.starts_with('/')
+        && std::path::Path::new(path).is_dir()
+        && on_cgroup2(std::path::Path::new(path))
+    {
         std::path::PathBuf::from(path)
     } else {
         crate::privs::cgroup2_root()
@@ -178,6 +191,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             .unwrap_or(0),
         toctou: opts.toctou as u32,
         scope: opts.scope.bits(),
+        off_task_pending_signal: btf.offset_of("task_struct", "pending.signal").unwrap_or(0),
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!(
