@@ -103,17 +103,22 @@ pub fn cgroup_id(path: &str) -> anyhow::Result<u64> {
         })
     };
     // An absolute path of a cgroup v2 directory as it is; anything else (a relative name,
-    // `/` or `/system.slice`) under the cgroup v2 mount point.
-    let p = if path.starts_with('/')
-        && std::path::Path::new(path).is_dir()
-        && on_cgroup2(std::path::Path::new(path))
-    {
-        std::path::PathBuf::from(path)
-    } else {
-        crate::privs::cgroup2_root()
-            .unwrap_or_else(|| "/sys/fs/cgroup".into())
-            .join(path.trim_start_matches('/'))
-    };
+    // `/` or `/system.slice`) under the cgroup v2 mount point, else under /sys/fs/cgroup.
+    let rel = path.trim_start_matches('/');
+    let mut candidates = Vec::new();
+    if path.starts_with('/') {
+        candidates.push(std::path::PathBuf::from(path));
+    }
+    if let Some(root) = crate::privs::cgroup2_root() {
+        candidates.push(root.join(rel));
+    }
+    candidates.push(std::path::Path::new("/sys/fs/cgroup").join(rel));
+    let p = candidates
+        .iter()
+        .find(|c| c.is_dir() && on_cgroup2(c))
+        .or(candidates.iter().find(|c| c.exists()))
+        .unwrap_or(&candidates[0])
+        .clone();
     let md = std::fs::metadata(&p).with_context(|| format!("--cgroup {path}"))?;
     if !md.is_dir() {
         bail!("--cgroup {path}: not a cgroup directory");
