@@ -869,3 +869,108 @@ fn man_page_and_completions() {
         }
     }
 }
+
+/// `bpf(2)` with an attribute block of `attr` (zero-padded to 128 bytes).
+fn bpf(cmd: libc::c_long, attr: &[u64]) -> libc::c_long {
+    let mut buf = [0u64; 16];
+    buf[..attr.len()].copy_from_slice(attr);
+    // SAFETY: the attribute block is valid for the command's layout and 128 bytes long.
+    unsafe { libc::syscall(libc::SYS_bpf, cmd, buf.as_mut_ptr(), 128usize) }
+}
+
+const BPF_MAP_LOOKUP_ELEM: libc::c_long = 1;
+const BPF_PROG_GET_FD_BY_ID: libc::c_long = 13;
+const BPF_MAP_GET_FD_BY_ID: libc::c_long = 14;
+const BPF_MAP_TYPE_PROG_ARRAY: u32 = 3;
+
+/// The prog ids in the program array `map_fd` (keys 0 and 1).
+fn prog_array_entries(map_fd: i32) -> Vec<u32> {
+    let mut ids = Vec::new();
+    for key in 0u32..2 {
+        let mut value = 0u32;
+        let r = bpf(
+            BPF_MAP_LOOKUP_ELEM,
+            &[
+                map_fd as u64,
+                &key as *const u32 as u64,
+                &mut value as *mut u32 as u64,
+                0,
+            ],
+        );
+        if r == 0 {
+            ids.push(value);
+        }
+    }
+    ids
+}
+
+/// The prog_array teardown: a program array holds its programs, and the kernel empties it only
+/// when the last user reference to the map goes. Something holding the map open by id while
+/// sockscope exits (bpftool, a monitor) used to keep sockscope's step programs loaded in it.
+/// sockscope now empties MMSG_STEPS itself before closing: with the map held open by this
+/// test across sockscope's exit, the array is found empty and the step programs are freed.
+#[test]
+fn prog_array_is_emptied_before_close() {
+    if !require_root("prog_array_is_emptied_before_close") {
+        return;
+    }
+    let mut w = Command::new(workload("loop"))
+        .args(["PA", "0", "20000", "40472"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut t = start(&["-p", &w.id().to_string(), "-o", "/dev/null"], Stdio::null());
+    let spid = t.child.id();
+    let mut map_id = None;
+    let t0 = Instant::now();
+    while map_id.is_none() && t0.elapsed() < Duration::from_secs(30) {
+        for e in std::fs::read_dir(format!("/proc/{spid}/fdinfo")).unwrap().flatten() {
+            let info = std::fs::read_to_string(e.path()).unwrap_or_default();
+            let field = |k: &str| {
+                info.lines()
+                    .find_map(|l| l.strip_prefix(k))
+                    .and_then(|v| v.trim().parse::<u32>().ok())
+            };
+            if field("map_type:") == Some(BPF_MAP_TYPE_PROG_ARRAY) {
+                map_id = field("map_id:");
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let map_id = map_id.expect("sockscope holds no program array");
+    let fd = bpf(BPF_MAP_GET_FD_BY_ID, &[map_id as u64]);
+    assert!(fd >= 0, "open map {map_id} by id: {}", std::io::Error::last_os_error());
+    let fd = fd as i32;
+    let progs = prog_array_entries(fd);
+    assert_eq!(progs.len(), 2, "the two mmsg step programs are in the array");
+
+    // SAFETY: our sockscope.
+    unsafe { libc::kill(spid as i32, libc::SIGINT) };
+    let st = wait_exit(&mut t.child, Duration::from_secs(20), "prog array");
+    assert_eq!(st.code(), Some(0));
+    let _ = w.kill();
+    let _ = w.wait();
+
+    // We still hold the map: it must be empty, and the step programs gone (RCU may lag).
+    assert!(prog_array_entries(fd).is_empty(), "array not emptied");
+    let gone = |id: u32| {
+        let p = bpf(BPF_PROG_GET_FD_BY_ID, &[id as u64]);
+        if p >= 0 {
+            // SAFETY: the fd we just got.
+            unsafe { libc::close(p as i32) };
+            false
+        } else {
+            true
+        }
+    };
+    let t0 = Instant::now();
+    while !progs.iter().all(|&id| gone(id)) && t0.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        progs.iter().all(|&id| gone(id)),
+        "step programs {progs:?} still loaded while another holder keeps the map"
+    );
+    // SAFETY: our fd.
+    unsafe { libc::close(fd) };
+}
