@@ -589,7 +589,7 @@ fn time_columns() {
     assert!(rel[0].starts_with("     0.000000 "), "{}", rel[0]);
     for l in &rel[1..] {
         let v: f64 = col(l).parse().unwrap();
-        assert!(v >= 0.0009 && v < 5.0, "{l}");
+        assert!((0.0009..5.0).contains(&v), "{l}");
         assert_eq!(&l[6..7], ".", "{l}");
     }
 }
