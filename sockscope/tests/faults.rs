@@ -486,6 +486,10 @@ fn killed_in_a_call_prints_question_mark() {
     assert_eq!(evs.len(), 1, "{}", r.stdout);
     assert_eq!(evs[0].call, "recvfrom(3,  <unfinished ...>) = ?");
     assert_ne!(evs[0].pid, evs[0].tid);
+    let r = sockscope_ok(&["--json", "-e", "trace=recvfrom"], &[exe.to_str().unwrap(), "40466"]);
+    let v: Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["exitedInCall"], true, "{v}");
+    assert_eq!(v["strace"], "recvfrom(3,  <unfinished ...>) = ?", "{v}");
     let dir = workdir("faults-blocked");
     if let Some(lines) = strace(&["-e", "trace=recvfrom"], &[exe.to_str().unwrap(), "40466"], &dir) {
         let calls: Vec<String> = lines

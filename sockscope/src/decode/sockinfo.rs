@@ -752,6 +752,29 @@ mod tests {
     }
 
     #[test]
+    fn json_path_not_utf8_has_its_bytes_in_hex() {
+        let mut f = blank();
+        f.known = sk::LOOKED_UP | sk::INODE;
+        f.fd = 3;
+        f.mode = 0o100600;
+        let p = FdPath {
+            path: b"/tmp/a\xff\n".to_vec(),
+            deleted: false,
+        };
+        let v = socket_json(3, Some(&f), 1, Some(&p), &Style::default());
+        assert_eq!(v["pathHex"], "2f746d702f61ff0a", "{v}");
+        let mut text = String::new();
+        format_fd(&mut text, 3, Some(&f), 1, Some(&p), &Style::default());
+        assert!(text.bytes().all(|c| (0x20..0x7f).contains(&c)), "{text:?}");
+        let ok = FdPath {
+            path: b"/tmp/a".to_vec(),
+            deleted: false,
+        };
+        let v = socket_json(3, Some(&f), 1, Some(&ok), &Style::default());
+        assert!(v.get("pathHex").is_none(), "{v}");
+    }
+
+    #[test]
     fn json_object() {
         let mut u = sock(AF_INET, SOCK_DGRAM, 17);
         u.rcv_saddr = [127, 0, 0, 1];

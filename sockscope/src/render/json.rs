@@ -94,6 +94,11 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         None => out.push_str(",\"toctou\":false"),
     }
     let _ = write!(out, ",\"captureTruncated\":{}", rec.segs_truncated());
+    // The thread was killed inside the call (its process exited): returnValue is the
+    // ERESTART* code the kernel used to unwind, which no one sees; strace prints `= ?`.
+    if h.flags & sockscope_common::RF_KILLED != 0 {
+        out.push_str(",\"exitedInCall\":true");
+    }
     out.push_str(",\"strace\":");
     let mut call = String::with_capacity(128);
     text::call(&mut call, rec, opts);
