@@ -681,6 +681,36 @@ fn capabilities_instead_of_root() {
     assert_eq!(evs.len(), 3, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     assert!(evs.iter().all(|v| v["userId"] == 65534));
 
+    // The command does not inherit sockscope's capabilities.
+    let capf = Path::new("/tmp").join(format!("sockscope-capeff-{}", std::process::id()));
+    let _ = std::fs::remove_file(&capf);
+    let r = run_limit(
+        Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                &format!("--inh-caps={caps}"),
+                &format!("--ambient-caps={caps}"),
+                SOCKSCOPE,
+                "-q",
+                "--",
+                "sh",
+                "-c",
+            ])
+            .arg(format!("grep -E '^Cap(Eff|Amb)' /proc/self/status > {}", capf.display())),
+        Duration::from_secs(40),
+        "sockscope with capabilities, command's own",
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    let caps_of_cmd = std::fs::read_to_string(&capf).unwrap();
+    let _ = std::fs::remove_file(&capf);
+    assert_eq!(
+        caps_of_cmd,
+        "CapEff:\t0000000000000000\nCapAmb:\t0000000000000000\n",
+        "the command got capabilities"
+    );
+
     let r = run_limit(
         Command::new("setpriv")
             .args([

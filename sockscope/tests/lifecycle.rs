@@ -287,6 +287,15 @@ fn sigterm_detaches_cleanly() {
     detach_on_signal(libc::SIGTERM, "sigterm", 40243);
 }
 
+/// SIGHUP (the terminal went away) is handled like SIGTERM: detach, summary, status 0.
+#[test]
+fn sighup_detaches_cleanly() {
+    if !require_root("sighup_detaches_cleanly") {
+        return;
+    }
+    detach_on_signal(libc::SIGHUP, "sighup", 40246);
+}
+
 /// `-p PID` ends by itself when the process exits.
 #[test]
 fn p_ends_when_the_process_exits() {
