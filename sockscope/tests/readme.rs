@@ -249,6 +249,8 @@ fn every_readme_example_runs() {
         ran += 1;
         let stderr = std::fs::read_to_string(&err).unwrap_or_default();
         let stdout_len = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        // System-wide output can be large on a busy machine: keep only its size.
+        let _ = std::fs::remove_file(&out);
         let mut problems = Vec::new();
         match status {
             None => problems.push("did not end within 90 s".to_string()),
