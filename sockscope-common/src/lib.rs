@@ -269,6 +269,8 @@ pub struct Config {
     /// offsetof(struct task_struct, pending.signal): the thread's pending signals, to tell a
     /// call cut short by SIGKILL (0: unknown on this kernel).
     pub off_task_pending_signal: u32,
+    /// /proc/sys/net/core/optmem_max rounded up to 8 (what strace reads of a control buffer).
+    pub optmem_max: u32,
 }
 
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.

@@ -197,6 +197,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         toctou: opts.toctou as u32,
         scope: opts.scope.bits(),
         off_task_pending_signal: btf.offset_of("task_struct", "pending.signal").unwrap_or(0),
+        optmem_max: crate::decode::cmsg::host_optmem_max().min(u32::MAX as u64) as u32,
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!(

@@ -49,6 +49,10 @@ pub struct RenderOpts {
     pub yflag: u8,
     /// The time column of text lines (`-t`, `-tt`, `-ttt`, `-r`).
     pub time: TimeFormat,
+    /// `-a COLUMN`: the column of the call's text at which ` = ret` is aligned (0: none).
+    pub acolumn: usize,
+    /// `-e verbose=`: bit `1 << event id` set for calls whose structures are NOT decoded.
+    pub nonverbose: u64,
 }
 
 /// The time column of a text line, as strace's options choose it.
@@ -74,6 +78,8 @@ impl RenderOpts {
             clock,
             yflag: 0,
             time: TimeFormat::Micros,
+            acolumn: 0,
+            nonverbose: 0,
         }
     }
 
@@ -83,9 +89,21 @@ impl RenderOpts {
         self
     }
 
+    /// With `-a COLUMN`.
+    pub fn with_acolumn(mut self, acolumn: usize) -> Self {
+        self.acolumn = acolumn;
+        self
+    }
+
+    /// Whether `event`'s structures are decoded (`-e verbose=`).
+    pub fn verbose(&self, event: sockscope_common::EventId) -> bool {
+        self.nonverbose & (1u64 << (event as u16 as u32).min(63)) == 0
+    }
+
     /// With `-y` (1) or `-yy` (2) descriptor decorations.
     pub fn with_yflag(mut self, yflag: u8) -> Self {
         self.yflag = yflag.min(2);
+        self.msg.yflag = self.yflag;
         self
     }
 }
