@@ -462,3 +462,6 @@ pub struct SockInfo {
 }
 
 pub const SOCK_INFO_SIZE: usize = core::mem::size_of::<SockInfo>();
+
+/// Per-flow counters kept in the kernel (`sockscope top`, `--summary flows`).
+pub mod flows;

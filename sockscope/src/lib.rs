@@ -6,14 +6,19 @@
 
 pub mod btf;
 pub mod cli;
+pub mod count;
 pub mod decode;
+pub mod endpoints;
 pub mod events;
 pub mod events_cmd;
 pub mod filter;
+pub mod flows;
 pub mod launch;
 pub mod loader;
 pub mod record;
 pub mod render;
 pub mod run;
+pub mod stats;
 pub mod sock_offsets;
+pub mod top;
 pub mod tracefs;

@@ -36,6 +36,8 @@ pub struct LoadOptions<'a> {
     pub scope: &'a Scope,
     /// `-y` count: 1 captures each descriptor's inode, 2 (`-yy`) its socket too.
     pub yflag: u8,
+    /// Count per flow in the kernel (sock:sock_send_length / sock_recv_length; see flows.rs).
+    pub flows: bool,
 }
 
 /// Who to trace beyond `-p`: checked in the kernel at each call's entry, before any memory is
@@ -189,9 +191,12 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             unresolved.join(", ")
         );
     }
+    let (flow_cfg, flow_offsets) = crate::flows::load_config(&btf, opts.flows)?;
     let mut ebpf = EbpfLoader::new()
         .override_global("CONFIG", &cfg, true)
         .override_global("SOCK_OFFSETS", &sock_offsets, true)
+        .override_global("FLOW_CONFIG", &flow_cfg, true)
+        .override_global("FLOW_OFFSETS", &flow_offsets, true)
         .map_max_entries("EVENTS", opts.ringbuf_bytes)
         .load(EBPF_OBJECT)
         .context("loading the eBPF object")?;
@@ -219,6 +224,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     hooks.push(("sched", "sched_process_exit"));
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
         hooks.push(("sched", "sched_process_fork"));
+    }
+    if opts.flows {
+        hooks.extend(crate::flows::HOOKS);
     }
     for (category, name) in hooks {
         let prog = load_program(&mut ebpf, name)?;
@@ -331,6 +339,25 @@ impl Loaded {
             Ok(pids) => pids.keys().filter_map(Result::ok).collect(),
             Err(_) => Vec::new(),
         }
+    }
+
+    /// Every flow the kernel counted (`FLOWS`), and how many new flows it could not keep.
+    pub fn read_flows(&self) -> (Vec<(sockscope_common::flows::FlowKey, sockscope_common::flows::FlowVal)>, u64) {
+        use sockscope_common::flows::{FlowKey, FlowVal};
+        let mut out = Vec::new();
+        if let Some(map) = self.ebpf.map("FLOWS")
+            && let Ok(flows) = HashMap::<_, FlowKey, FlowVal>::try_from(map)
+        {
+            out.extend(flows.iter().filter_map(Result::ok));
+        }
+        let lost = self
+            .ebpf
+            .map("FLOW_LOST")
+            .and_then(|m| PerCpuArray::<_, u64>::try_from(m).ok())
+            .and_then(|a| a.get(&0, 0).ok())
+            .map(|v| v.iter().sum())
+            .unwrap_or(0);
+        (out, lost)
     }
 
     pub fn counters(&self) -> Counters {

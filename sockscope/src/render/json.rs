@@ -60,16 +60,21 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     // -y/-yy: what the kernel said about the descriptor (null without -y).
     out.push_str("],\"socket\":");
     let (info, path) = text::sock_of(rec, opts);
-    push_value(
-        out,
-        &sockinfo::socket_json(
-            h.args[0] as i32,
-            info.as_ref(),
-            opts.yflag,
-            path.as_ref(),
-            &opts.style,
-        ),
-    );
+    if opts.yflag == 0 {
+        // Without -y: the endpoints captured for every event (crate::endpoints).
+        push_value(out, &crate::endpoints::socket_json(rec, &opts.style));
+    } else {
+        push_value(
+            out,
+            &sockinfo::socket_json(
+                h.args[0] as i32,
+                info.as_ref(),
+                opts.yflag,
+                path.as_ref(),
+                &opts.style,
+            ),
+        );
+    }
     // TOCTOU: the destination (dest_addr / msg_name) read at exit differs from the entry read
     // that the arguments show; both values are given.
     match rec.toctou() {
