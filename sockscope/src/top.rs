@@ -539,6 +539,7 @@ fn tui(
         sort: SortBy::BytesRate,
         input: None,
         message: String::new(),
+        message_until: Instant::now(),
     };
     let delay = Duration::from_secs_f64(args.delay);
     let mut snap = {
@@ -561,6 +562,7 @@ fn tui(
                     if let Some(buf) = &mut state.input {
                         match k.code {
                             KeyCode::Enter => {
+                                state.message_until = Instant::now() + Duration::from_secs(3);
                                 let text = buf.trim().to_string();
                                 state.input = None;
                                 if text.is_empty() {
@@ -628,6 +630,8 @@ struct Screen {
     /// The filter being typed after '/'.
     input: Option<String>,
     message: String,
+    /// When `message` stops being shown.
+    message_until: Instant,
 }
 
 fn draw(
@@ -681,8 +685,8 @@ fn draw(
     let bold = Style::default().add_modifier(Modifier::REVERSED);
     let rate_cells = |r: &[f64; 4]| {
         [
-            Cell::from(format!("{:>7}", human(r[0]))),
-            Cell::from(format!("{:>7}", human(r[1]))),
+            Cell::from(format!("{:>8}", human(r[0]))),
+            Cell::from(format!("{:>8}", human(r[1]))),
             Cell::from(format!("{:>6}", human(r[2]))),
             Cell::from(format!("{:>6}", human(r[3]))),
         ]
@@ -697,20 +701,20 @@ fn draw(
                 Cell::from(format!("{:>5}", p.flows)),
             ];
             cells.extend(rate_cells(&p.rates));
-            cells.push(Cell::from(format!("{:>7}", human(p.totals.bytes_sent as f64))));
-            cells.push(Cell::from(format!("{:>7}", human(p.totals.bytes_recv as f64))));
+            cells.push(Cell::from(format!("{:>8}", human(p.totals.bytes_sent as f64))));
+            cells.push(Cell::from(format!("{:>8}", human(p.totals.bytes_recv as f64))));
             TRow::new(cells)
         });
         let widths = [
             Constraint::Length(7),
             Constraint::Min(8),
             Constraint::Length(5),
-            Constraint::Length(7),
-            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(8),
             Constraint::Length(6),
             Constraint::Length(6),
-            Constraint::Length(7),
-            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(8),
         ];
         let table = Table::new(rows, widths).header(
             TRow::new(vec![
@@ -743,8 +747,8 @@ fn draw(
             Constraint::Length(10),
             Constraint::Length(5),
             Constraint::Min(16),
-            Constraint::Length(7),
-            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(8),
             Constraint::Length(6),
             Constraint::Length(6),
         ];
@@ -759,7 +763,7 @@ fn draw(
     }
     let footer = match &st.input {
         Some(buf) => format!("filter: {buf}_  (Enter apply, empty clears, Esc cancel)"),
-        None if !st.message.is_empty() => st.message.clone(),
+        None if !st.message.is_empty() && Instant::now() < st.message_until => st.message.clone(),
         None => format!(
             "q quit  s sort  Tab flows/processes  / filter{}",
             filter.map(|f| format!("  [{}]", f.source())).unwrap_or_default()

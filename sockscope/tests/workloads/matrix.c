@@ -6,9 +6,11 @@
  *
  * Every socket that carried data prints one line when it is done:
  *   flow PID PROTO BYTES_SENT BYTES_RECEIVED SEND_CALL RECV_CALL
- * (the UDP server's one socket: its totals). Usage: matrix DIR (for the UNIX socket). */
+ * into DIR/flows.txt (the UDP server's one socket: its totals). Usage: matrix DIR [TCPPORT]
+ * (DIR holds the UNIX socket; TCPPORT 0 or absent: any free port). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ static size_t up(int c, int p) { return 1000 + 300 * c + 37 * p + 1; }
 static size_t down(int c, int p) { return 2000 + 500 * c + 53 * p + 7; }
 
 static char buf[65536];
+static int outfd = 1;
 
 static void die(const char *what)
 {
@@ -60,8 +63,8 @@ static size_t get(int fd, size_t n, int rw)
 
 static void line(int p, size_t sent, size_t got, const char *s, const char *r)
 {
-	printf("flow %d %s %zu %zu %s %s\n", getpid(), pname[p], sent, got, s, r);
-	fflush(stdout);
+	/* One short O_APPEND write per line: lines of several processes never mix. */
+	dprintf(outfd, "flow %d %s %zu %zu %s %s\n", getpid(), pname[p], sent, got, s, r);
 }
 
 /* A stream server: NCLIENT connections; the first byte names the client. */
@@ -136,12 +139,21 @@ int main(int argc, char **argv)
 		return 2;
 	struct sockaddr_in tcp = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_in udp = tcp;
+	if (argc > 2)
+		tcp.sin_port = htons(atoi(argv[2]));
+	char out[256];
+	snprintf(out, sizeof(out), "%s/flows.txt", argv[1]);
+	outfd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+	if (outfd < 0)
+		die(out);
 	struct sockaddr_un un = {.sun_family = AF_UNIX};
 	snprintf(un.sun_path, sizeof(un.sun_path), "%s/matrix.sock", argv[1]);
 	unlink(un.sun_path);
 	socklen_t l = sizeof(tcp);
 	int tl = socket(AF_INET, SOCK_STREAM, 0), us = socket(AF_INET, SOCK_DGRAM, 0);
 	int ul = socket(AF_UNIX, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(tl, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (tl < 0 || us < 0 || ul < 0 || bind(tl, (void *)&tcp, l) || listen(tl, 16) ||
 	    getsockname(tl, (void *)&tcp, &l) || bind(us, (void *)&udp, l) ||
 	    getsockname(us, (void *)&udp, &l) || bind(ul, (void *)&un, sizeof(un)) || listen(ul, 16))
