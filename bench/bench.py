@@ -38,6 +38,9 @@ TARGETS = {
     "bpftrace-count": "≈ 1.20 (peer)",
     "bpftrace-print": "≈ 3.0 (peer)",
     "bystander-sockscope": "≤ 1.02",
+    "sockscope-top": "≤ 1.10",
+    "sockscope-yy": "",
+    "bystander-top": "≤ 1.02",
 }
 
 MODE_DESC = {
@@ -50,6 +53,9 @@ MODE_DESC = {
     "bpftrace-print": "bpftrace printing (enter+exit joined, to /dev/null)",
     "bystander-untraced": "getppid loop, untraced",
     "bystander-sockscope": "getppid loop, sockscope tracing the whole machine",
+    "sockscope-yy": "sockscope `-yy -s 64 -o /dev/null -- loadgen` (the endpoint capture, as --json and endpoint filters make it)",
+    "sockscope-top": "`sockscope top -b -- loadgen` (flow counters in the kernel, socket tracepoints)",
+    "bystander-top": "getppid loop, `sockscope top -b` counting the whole machine",
 }
 
 # bpftrace: the argument saved at entry (besides fd) for each call.
@@ -237,8 +243,8 @@ class Bench:
         lg = self.loadgen_argv(lg_op, n)
         if mode in ("untraced", "bystander-untraced"):
             self.run_plain(lg)
-        elif mode in ("sockscope-text", "sockscope-json"):
-            extra = (["--json"] if mode == "sockscope-json" else []) + ["--"] + lg
+        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy"):
+            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"]}.get(mode, []) + ["--"] + lg
             pr = Proc([self.sockscope, "-s", "64", "-o", "/dev/null"] + extra)
             rc = pr.wait()
             if rc != 0:
@@ -252,6 +258,22 @@ class Bench:
             finally:
                 pr.stop()
             info.update(self.sockscope_info(pr))
+        elif mode == "sockscope-top":
+            pr = Proc([self.sockscope, "top", "-b", "-d", "1", "--"] + lg)
+            rc = pr.wait()
+            if rc != 0:
+                raise RuntimeError(f"sockscope top exited {rc}: {pr.lines[-5:]}")
+            info.update({"hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s()})
+        elif mode == "bystander-top":
+            pr = Proc([self.sockscope, "top", "-b", "-d", "1"])
+            if not pr.attached.wait(ATTACH_TIMEOUT):
+                pr.p.kill()
+                pr.wait()
+                raise RuntimeError(f"sockscope top never attached: {pr.lines[-5:]}")
+            try:
+                self.run_plain(lg)
+            finally:
+                pr.stop()
         elif mode == "strace":
             self.run_plain(["strace", "-f", "-qq", "-e", f"trace={op}", "-s", "64", "-o", "/dev/null"] + lg)
         elif mode in ("bpftrace-count", "bpftrace-print"):
@@ -292,10 +314,14 @@ class Bench:
     def overhead(self):
         a = self.args
         ops = a.ops
-        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-other", "strace",
-                 "bpftrace-count", "bpftrace-print"]
+        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top",
+                 "strace", "bpftrace-count", "bpftrace-print"]
+        bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top"]
+        if a.top:
+            # `--top`: sockscope top next to full capture and the untraced loop, nothing else.
+            modes = ["untraced", "sockscope-text", "sockscope-yy", "sockscope-top"]
         plan = [(op, m) for op in ops for m in modes]
-        plan += [("getppid", "bystander-untraced"), ("getppid", "bystander-sockscope")]
+        plan += [("getppid", m) for m in bystanders]
         results = {key: [] for key in plan}
         for rnd in range(a.rounds):
             # Rotate the order each round so no mode always runs first/last (drift, caches).
@@ -546,7 +572,7 @@ def report(args, info, plan, results, tp, attach, prof):
                 tot_e = sum(r.get("events", 0) for r in rs)
                 tot_l = sum(r.get("lost", 0) for r in rs)
                 ev = f"{tot_e:,} / {tot_l:,}"
-                if mode in ("sockscope-text", "sockscope-json"):
+                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy"):
                     made = sum(r["syscalls"] for r in rs)
                     ev += " (=calls)" if tot_e + tot_l == made else f" (calls made {made:,})"
             elif any("lost" in r for r in rs):
@@ -629,6 +655,8 @@ def main():
     ap.add_argument("--command", default="bench/run.sh")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-profile", action="store_true")
+    ap.add_argument("--top", action="store_true",
+                    help="only untraced / full capture / `sockscope top` on the loop and the bystander")
     args = ap.parse_args()
 
     if args.quick:

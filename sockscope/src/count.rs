@@ -185,10 +185,9 @@ impl Counts {
         r.max_ns = r.max_ns.max(ns);
     }
 
-    /// The table, as strace 6.1 prints it.
-    pub fn table(&self, opts: &CountOpts) -> String {
-        let secs = |ns: u64| ns as f64 / 1e9;
-        let mut rows: Vec<(&str, Row)> = self
+    /// The rows in the table's order.
+    fn sorted(&self, opts: &CountOpts) -> Vec<(&'static str, Row)> {
+        let mut rows: Vec<(&'static str, Row)> = self
             .rows
             .iter()
             .filter(|(_, r)| r.calls > 0)
@@ -196,7 +195,6 @@ impl Counts {
             .collect();
         rows.sort_by_key(|(n, _)| (sysno(n), *n));
         let avg_ns = |r: &Row| r.total_ns / r.calls.max(1);
-        let usecs = |ns: u64| (secs(ns) * 1e6) as u64;
         if let Some(key) = opts.sort {
             // Stable: ties stay in system call number order.
             rows.sort_by(|(an, a), (bn, b)| match key {
@@ -209,6 +207,35 @@ impl Counts {
                 Col::Name => an.cmp(bn),
             });
         }
+        rows
+    }
+
+    /// With `--json`: the same rows as one `sockscope_count` record.
+    pub fn json(&self, opts: &CountOpts) -> serde_json::Value {
+        let rows: Vec<serde_json::Value> = self
+            .sorted(opts)
+            .iter()
+            .map(|(n, r)| {
+                serde_json::json!({
+                    "syscall": n,
+                    "calls": r.calls,
+                    "errors": r.errors,
+                    "seconds": r.total_ns as f64 / 1e9,
+                    "minSeconds": r.min_ns as f64 / 1e9,
+                    "maxSeconds": r.max_ns as f64 / 1e9,
+                    "usecsPerCall": r.total_ns / r.calls.max(1) / 1000,
+                })
+            })
+            .collect();
+        serde_json::json!({"eventName": "sockscope_count", "rows": rows})
+    }
+
+    /// The table, as strace 6.1 prints it.
+    pub fn table(&self, opts: &CountOpts) -> String {
+        let secs = |ns: u64| ns as f64 / 1e9;
+        let avg_ns = |r: &Row| r.total_ns / r.calls.max(1);
+        let usecs = |ns: u64| (secs(ns) * 1e6) as u64;
+        let rows = self.sorted(opts);
         let cum_ns: u64 = rows.iter().map(|(_, r)| r.total_ns).sum();
         let call_cum: u64 = rows.iter().map(|(_, r)| r.calls).sum();
         let error_cum: u64 = rows.iter().map(|(_, r)| r.errors).sum();

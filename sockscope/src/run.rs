@@ -284,7 +284,11 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         }
     };
     if let Some(o) = &count_opts {
-        table_out(&mut sink, &counts.borrow().table(o));
+        if args.json {
+            sink.write_line(&counts.borrow().json(o).to_string());
+        } else {
+            table_out(&mut sink, &counts.borrow().table(o));
+        }
     }
     let mut flows_lost = 0;
     if want_flows {

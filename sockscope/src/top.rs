@@ -444,6 +444,10 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
             return Err(e);
         }
     };
+    if args.batch {
+        // As the trace command does (the interactive screen would be overwritten by it).
+        eprintln!("sockscope: attached {} programs", loaded.attached);
+    }
     let child = match held {
         Some(h) => Some(h.release()?),
         None => None,
