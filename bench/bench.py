@@ -40,6 +40,7 @@ TARGETS = {
     "bystander-sockscope": "≤ 1.02",
     "sockscope-top": "≤ 1.10",
     "sockscope-yy": "",
+    "sockscope-top-tp": "≤ 1.10",
     "bystander-top": "≤ 1.02",
 }
 
@@ -54,7 +55,8 @@ MODE_DESC = {
     "bystander-untraced": "getppid loop, untraced",
     "bystander-sockscope": "getppid loop, sockscope tracing the whole machine",
     "sockscope-yy": "sockscope `-yy -s 64 -o /dev/null -- loadgen` (the endpoint capture, as --json and endpoint filters make it)",
-    "sockscope-top": "`sockscope top -b -- loadgen` (flow counters in the kernel, socket tracepoints)",
+    "sockscope-top": "`sockscope top -b -- loadgen` (flow counters in the kernel; socket tracepoints attached raw)",
+    "sockscope-top-tp": "the same, socket tracepoints attached as ordinary tracepoints (`SOCKSCOPE_FLOW_HOOK=tracepoint`)",
     "bystander-top": "getppid loop, `sockscope top -b` counting the whole machine",
 }
 
@@ -103,10 +105,11 @@ def add_progs(out, prefix, case, progs, mine):
 class Proc:
     """A child whose stderr lines are read (and timestamped) in the background."""
 
-    def __init__(self, argv, stdout=subprocess.DEVNULL, start_new_session=False):
+    def __init__(self, argv, stdout=subprocess.DEVNULL, start_new_session=False, env=None):
         self.t_start = time.monotonic()
         self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
-                                  text=True, errors="replace", start_new_session=start_new_session)
+                                  text=True, errors="replace", start_new_session=start_new_session,
+                                  env=None if env is None else {**os.environ, **env})
         self.lines = []
         self.attached = threading.Event()
         self.t_attached = None
@@ -258,8 +261,9 @@ class Bench:
             finally:
                 pr.stop()
             info.update(self.sockscope_info(pr))
-        elif mode == "sockscope-top":
-            pr = Proc([self.sockscope, "top", "-b", "-d", "1", "--"] + lg)
+        elif mode in ("sockscope-top", "sockscope-top-tp"):
+            env = {"SOCKSCOPE_FLOW_HOOK": "tracepoint"} if mode == "sockscope-top-tp" else None
+            pr = Proc([self.sockscope, "top", "-b", "-d", "1", "--"] + lg, env=env)
             rc = pr.wait()
             if rc != 0:
                 raise RuntimeError(f"sockscope top exited {rc}: {pr.lines[-5:]}")
@@ -314,12 +318,12 @@ class Bench:
     def overhead(self):
         a = self.args
         ops = a.ops
-        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top",
+        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
                  "strace", "bpftrace-count", "bpftrace-print"]
         bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top"]
         if a.top:
             # `--top`: sockscope top next to full capture and the untraced loop, nothing else.
-            modes = ["untraced", "sockscope-text", "sockscope-yy", "sockscope-top"]
+            modes = ["untraced", "sockscope-text", "sockscope-yy", "sockscope-top", "sockscope-top-tp"]
         plan = [(op, m) for op in ops for m in modes]
         plan += [("getppid", m) for m in bystanders]
         results = {key: [] for key in plan}
@@ -579,7 +583,7 @@ def report(args, info, plan, results, tp, attach, prof):
                 ev = f"bpftrace lost {sum(r.get('lost', 0) for r in rs):,}"
             cpu = [r["cpu_s"] * 1e6 / r["events"] for r in rs if r.get("cpu_s") and r.get("events")]
             cpu_s = f"{statistics.median(cpu):.1f}" if cpu and mode in ("sockscope-text", "sockscope-json") else ""
-            L.append(f"| {MODE_DESC[mode].replace('OP', op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
+            L.append(f"| {MODE_DESC[mode].replace('=OP', '=' + op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
                      f"{paired_s} | {TARGETS.get(mode, '')} | {len(rs)} | {ev} | {cpu_s} |")
         L.append("")
 

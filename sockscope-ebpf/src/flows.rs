@@ -12,8 +12,13 @@
 //!
 //! Per event: the scope check (as for the syscall programs), the socket's inode (2 reads), one
 //! hash lookup, atomic adds. A new flow's endpoints are read from `struct sock` once (offsets
-//! from BTF, `FLOW_OFFSETS`); an unconnected inet flow's are read again on each event until
-//! it has a peer (a UDP socket connected after its first send).
+//! from BTF, `FLOW_OFFSETS`); an unconnected inet flow's are read again every
+//! `REREAD_EVERY` calls until it has a peer (a UDP socket connected after its first sends).
+//!
+//! Two attachments of the same tracepoints, one program pair each: as raw tracepoints (the
+//! default: the program gets the tracepoint's arguments `sk, ret, flags` directly and the
+//! kernel builds no trace record) or as ordinary tracepoints (the record's fields, offsets from
+//! tracefs). Both count the same events; the loader picks one.
 
 use core::ffi::c_void;
 
@@ -23,9 +28,9 @@ use aya_ebpf::{
         bpf_get_current_pid_tgid,
         generated::{self, bpf_ktime_get_ns, bpf_probe_read_kernel},
     },
-    macros::{map, tracepoint},
+    macros::{map, raw_tracepoint, tracepoint},
     maps::{HashMap, PerCpuArray},
-    programs::TracePointContext,
+    programs::{RawTracePointContext, TracePointContext},
 };
 use sockscope_common::{
     COMM_LEN, OFF_NONE, PID_FILTER_MAP, SPAN_MAX, SockOffsets, Span, UNIX_PATH_MAX,
@@ -260,8 +265,12 @@ fn new_flow(key: &FlowKey, sk: u64, now: u64) -> Option<&'static mut FlowVal> {
     FLOWS.get_ptr_mut(key).map(|p| unsafe { &mut *p })
 }
 
+/// An unconnected inet flow's endpoints are read again when its call count is a multiple of
+/// this (a power of two).
+const REREAD_EVERY: u64 = 64;
+
 #[inline(always)]
-fn account(ctx: &TracePointContext, send: bool) -> Option<()> {
+fn account(sk: u64, ret: i32, flags: i32, send: bool) -> Option<()> {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tgid = (pid_tgid >> 32) as u32;
     let cfg = super::config();
@@ -274,16 +283,6 @@ fn account(ctx: &TracePointContext, send: bool) -> Option<()> {
     if cfg.scope != 0 && !super::in_scope(cfg.scope, pid_tgid as u32) {
         return None;
     }
-    // SAFETY: a read of our own static.
-    let fc: FlowConfig = unsafe { core::ptr::read_volatile(&FLOW_CONFIG) };
-    // SAFETY: offsets from the tracepoint's format file, inside its record.
-    let (sk, ret, flags) = unsafe {
-        (
-            ctx.read_at::<u64>((fc.off_sk & 0xff) as usize).ok()?,
-            ctx.read_at::<i32>((fc.off_ret & 0xff) as usize).ok()?,
-            ctx.read_at::<i32>((fc.off_flags & 0xff) as usize).ok()?,
-        )
-    };
     if sk == 0 {
         return None;
     }
@@ -299,7 +298,10 @@ fn account(ctx: &TracePointContext, send: bool) -> Option<()> {
         // SAFETY: map value; counters are updated with atomics.
         Some(p) => {
             let v = unsafe { &mut *p };
-            if v.rport == 0 && (v.family == AF_INET || v.family == AF_INET6) {
+            if v.rport == 0
+                && (v.family == AF_INET || v.family == AF_INET6)
+                && (v.calls_sent + v.calls_recv) & (REREAD_EVERY - 1) == 0
+            {
                 read_common(v, sk);
             }
             v
@@ -325,14 +327,47 @@ fn account(ctx: &TracePointContext, send: bool) -> Option<()> {
     Some(())
 }
 
+/// The record fields of an ordinary tracepoint: sk, ret, flags.
+#[inline(always)]
+fn record_args(ctx: &TracePointContext) -> Option<(u64, i32, i32)> {
+    // SAFETY: a read of our own static.
+    let fc: FlowConfig = unsafe { core::ptr::read_volatile(&FLOW_CONFIG) };
+    // SAFETY: offsets from the tracepoint's format file, inside its record.
+    unsafe {
+        Some((
+            ctx.read_at::<u64>((fc.off_sk & 0xff) as usize).ok()?,
+            ctx.read_at::<i32>((fc.off_ret & 0xff) as usize).ok()?,
+            ctx.read_at::<i32>((fc.off_flags & 0xff) as usize).ok()?,
+        ))
+    }
+}
+
 #[tracepoint]
 pub fn sock_send_length(ctx: TracePointContext) -> u32 {
-    let _ = account(&ctx, true);
+    if let Some((sk, ret, flags)) = record_args(&ctx) {
+        let _ = account(sk, ret, flags, true);
+    }
     0
 }
 
 #[tracepoint]
 pub fn sock_recv_length(ctx: TracePointContext) -> u32 {
-    let _ = account(&ctx, false);
+    if let Some((sk, ret, flags)) = record_args(&ctx) {
+        let _ = account(sk, ret, flags, false);
+    }
+    0
+}
+
+// TP_PROTO(struct sock *sk, int ret, int flags)
+
+#[raw_tracepoint]
+pub fn raw_sock_send_length(ctx: RawTracePointContext) -> u32 {
+    let _ = account(ctx.arg::<u64>(0), ctx.arg::<i32>(1), ctx.arg::<i32>(2), true);
+    0
+}
+
+#[raw_tracepoint]
+pub fn raw_sock_recv_length(ctx: RawTracePointContext) -> u32 {
+    let _ = account(ctx.arg::<u64>(0), ctx.arg::<i32>(1), ctx.arg::<i32>(2), false);
     0
 }

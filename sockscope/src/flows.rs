@@ -21,11 +21,24 @@ use crate::{
     render::{Clock, comm},
 };
 
-/// The tracepoints the flow programs attach to (program name = tracepoint name).
+/// The tracepoints the flow programs attach to as ordinary tracepoints (program name =
+/// tracepoint name).
 pub const HOOKS: [(&str, &str); 2] = [
     ("sock", "sock_send_length"),
     ("sock", "sock_recv_length"),
 ];
+
+/// The same tracepoints attached as raw tracepoints: (program, tracepoint).
+pub const RAW_HOOKS: [(&str, &str); 2] = [
+    ("raw_sock_send_length", "sock_send_length"),
+    ("raw_sock_recv_length", "sock_recv_length"),
+];
+
+/// How the flow programs attach: raw tracepoints (default; no trace record is built), or
+/// ordinary tracepoints with `SOCKSCOPE_FLOW_HOOK=tracepoint` (for comparison).
+pub fn use_raw() -> bool {
+    std::env::var("SOCKSCOPE_FLOW_HOOK").map_or(true, |v| v != "tracepoint")
+}
 
 const AF_UNIX: u16 = 1;
 const AF_INET: u16 = 2;

@@ -225,7 +225,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
         hooks.push(("sched", "sched_process_fork"));
     }
-    if opts.flows {
+    if opts.flows && !crate::flows::use_raw() {
         hooks.extend(crate::flows::HOOKS);
     }
     for (category, name) in hooks {
@@ -235,6 +235,21 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             .with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
         links.push((name, link));
         attached += 1;
+    }
+
+    if opts.flows && crate::flows::use_raw() {
+        for (prog, tp) in crate::flows::RAW_HOOKS {
+            let p: &mut aya::programs::RawTracePoint = ebpf
+                .program_mut(prog)
+                .ok_or_else(|| anyhow!("program {prog} missing from the eBPF object"))?
+                .try_into()?;
+            p.load()
+                .with_context(|| format!("loading program {prog} (verifier)"))?;
+            // The link stays with the program; dropping the object detaches it.
+            p.attach(tp)
+                .with_context(|| format!("attaching to raw tracepoint {tp}"))?;
+            attached += 1;
+        }
     }
 
     let ring = RingBuf::try_from(
