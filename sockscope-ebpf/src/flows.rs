@@ -114,7 +114,13 @@ fn span(buf: &mut [u8; SPAN_MAX as usize + 16], base: u64, sp: Span) -> Option<(
 #[inline(always)]
 fn get<T: Copy>(buf: &[u8; SPAN_MAX as usize + 16], rel: u32) -> T {
     // SAFETY: rel < SPAN_MAX and buf has SPAN_MAX + 16 bytes.
-    unsafe { core::ptr::read_unaligned(buf.as_ptr().add((rel & (SPAN_MAX - 1)) as usize).cast::<T>()) }
+    unsafe {
+        core::ptr::read_unaligned(
+            buf.as_ptr()
+                .add((rel & (SPAN_MAX - 1)) as usize)
+                .cast::<T>(),
+        )
+    }
 }
 
 /// sk->sk_socket's inode number (0: none or unknown).
@@ -362,12 +368,22 @@ pub fn sock_recv_length(ctx: TracePointContext) -> u32 {
 
 #[raw_tracepoint]
 pub fn raw_sock_send_length(ctx: RawTracePointContext) -> u32 {
-    let _ = account(ctx.arg::<u64>(0), ctx.arg::<i32>(1), ctx.arg::<i32>(2), true);
+    let _ = account(
+        ctx.arg::<u64>(0),
+        ctx.arg::<i32>(1),
+        ctx.arg::<i32>(2),
+        true,
+    );
     0
 }
 
 #[raw_tracepoint]
 pub fn raw_sock_recv_length(ctx: RawTracePointContext) -> u32 {
-    let _ = account(ctx.arg::<u64>(0), ctx.arg::<i32>(1), ctx.arg::<i32>(2), false);
+    let _ = account(
+        ctx.arg::<u64>(0),
+        ctx.arg::<i32>(1),
+        ctx.arg::<i32>(2),
+        false,
+    );
     0
 }

@@ -83,7 +83,9 @@ fn connected(i: &SockInfo) -> bool {
 /// a UNIX socket without a name, or a family without addresses. A UNIX peer's path is not
 /// captured per call (only its inode): `raddr` of a UNIX call is absent.
 pub fn end<'a>(rec: &Record<'a>, local: bool) -> Option<End<'a>> {
-    let s = rec.seg(seg::SOCK, 0).filter(|s| s.status == ReadStatus::Ok)?;
+    let s = rec
+        .seg(seg::SOCK, 0)
+        .filter(|s| s.status == ReadStatus::Ok)?;
     let i = sockinfo::parse(s.data)?;
     if i.known & sk::COMMON == 0 {
         return None;
@@ -145,6 +147,10 @@ mod tests {
         assert_eq!(capture_level(0, true, None), 2);
         assert_eq!(capture_level(3, false, None), 2);
         assert!(Filter::parse("!(proto == udp)").unwrap().uses_endpoints());
-        assert!(Filter::parse("pid == 1 || peer in 10.0.0.0/8").unwrap().uses_endpoints());
+        assert!(
+            Filter::parse("pid == 1 || peer in 10.0.0.0/8")
+                .unwrap()
+                .uses_endpoints()
+        );
     }
 }

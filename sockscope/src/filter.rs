@@ -149,8 +149,8 @@ impl std::error::Error for FilterError {}
 /// The field names, in the order they are documented and listed in errors.
 pub const FIELD_NAMES: &[&str] = &[
     "event", "fd", "pid", "tid", "ppid", "uid", "gid", "comm", "len", "vlen", "ret", "failed",
-    "errno", "flags", "family", "addr", "port", "dst", "dport", "src", "sport", "toctou",
-    "proto", "laddr", "lport", "raddr", "rport", "peer",
+    "errno", "flags", "family", "addr", "port", "dst", "dport", "src", "sport", "toctou", "proto",
+    "laddr", "lport", "raddr", "rport", "peer",
 ];
 
 /// `RecordHeader::flags` of a stand-in record made for a flow (`flows::Flow::subject`): only
@@ -695,9 +695,7 @@ impl Test {
         match &self.cond {
             Cond::Present => match self.field.kind() {
                 Kind::Bool => bool_value(self.field, rec),
-                Kind::Comm if self.field == Field::Proto => {
-                    crate::endpoints::proto(rec).is_some()
-                }
+                Kind::Comm if self.field == Field::Proto => crate::endpoints::proto(rec).is_some(),
                 Kind::Event | Kind::Comm | Kind::Flags => true,
                 Kind::Address => {
                     let mut v = Small::new();

@@ -7,26 +7,21 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 use sockscope_common::{
-    RecordHeader, SOCK_INFO_SIZE, SockInfo, SockOffsets, seg,
+    RecordHeader, SOCK_INFO_SIZE, SockInfo, SockOffsets,
     flows::{FlowConfig, FlowKey, FlowVal, fk},
-    sk,
+    seg, sk,
 };
 
 use crate::{
     btf::Btf,
-    decode::{
-        sockaddr::{ntop4, ntop6},
-    },
+    decode::sockaddr::{ntop4, ntop6},
     record::{ReadStatus, Record, Seg},
     render::{Clock, comm},
 };
 
 /// The tracepoints the flow programs attach to as ordinary tracepoints (program name =
 /// tracepoint name).
-pub const HOOKS: [(&str, &str); 2] = [
-    ("sock", "sock_send_length"),
-    ("sock", "sock_recv_length"),
-];
+pub const HOOKS: [(&str, &str); 2] = [("sock", "sock_send_length"), ("sock", "sock_recv_length")];
 
 /// The same tracepoints attached as raw tracepoints: (program, tracepoint).
 pub const RAW_HOOKS: [(&str, &str); 2] = [
@@ -79,10 +74,17 @@ pub fn load_config(btf: &Btf, on: bool) -> anyhow::Result<(FlowConfig, SockOffse
 pub enum Endpoint {
     /// Not known, or not connected.
     None,
-    Ip { addr: String, port: u16 },
+    Ip {
+        addr: String,
+        port: u16,
+    },
     /// AF_UNIX: the path (`@name` for an abstract one; None: unbound).
-    Unix { path: Option<String> },
-    Netlink { portid: u32 },
+    Unix {
+        path: Option<String>,
+    },
+    Netlink {
+        portid: u32,
+    },
 }
 
 /// A flow read from the kernel.
@@ -300,10 +302,7 @@ pub fn proto_of(info: &SockInfo) -> Option<String> {
 }
 
 /// Flows sorted by bytes (both ways), then calls, then pid; `filter` keeps some.
-pub fn collect(
-    raw: Vec<(FlowKey, FlowVal)>,
-    filter: Option<&crate::filter::Filter>,
-) -> Vec<Flow> {
+pub fn collect(raw: Vec<(FlowKey, FlowVal)>, filter: Option<&crate::filter::Filter>) -> Vec<Flow> {
     let mut buf = Vec::new();
     let mut v: Vec<Flow> = raw
         .into_iter()
@@ -340,8 +339,17 @@ pub fn table(flows: &[Flow], lost: u64, clock: &Clock) -> String {
     let _ = writeln!(
         out,
         "{:>7} {:<15} {:<7} {:<45} {:>12} {:>12} {:>8} {:>8} {:>6} {:<15} {:<15}",
-        "PID", "COMM", "PROTO", "LOCAL <-> PEER", "BYTES SENT", "BYTES RECV", "SENT", "RECV",
-        "ERRORS", "FIRST", "LAST"
+        "PID",
+        "COMM",
+        "PROTO",
+        "LOCAL <-> PEER",
+        "BYTES SENT",
+        "BYTES RECV",
+        "SENT",
+        "RECV",
+        "ERRORS",
+        "FIRST",
+        "LAST"
     );
     for f in flows {
         let v = &f.val;
@@ -446,7 +454,10 @@ mod tests {
         assert_eq!(j["raddr"], "127.0.0.2");
         assert_eq!(j["rport"], 443);
         assert_eq!(j["bytesReceived"], 20);
-        let filt = crate::filter::Filter::parse("rport == 443 && proto == tcp && comm == curl && raddr in 127.0.0.0/8").unwrap();
+        let filt = crate::filter::Filter::parse(
+            "rport == 443 && proto == tcp && comm == curl && raddr in 127.0.0.0/8",
+        )
+        .unwrap();
         let mut b = Vec::new();
         assert!(filt.matches(&f.subject(&mut b)));
         let filt = crate::filter::Filter::parse("proto == udp").unwrap();

@@ -18,7 +18,7 @@ pub mod loader;
 pub mod record;
 pub mod render;
 pub mod run;
-pub mod stats;
 pub mod sock_offsets;
+pub mod stats;
 pub mod top;
 pub mod tracefs;

@@ -357,7 +357,15 @@ impl Loaded {
     }
 
     /// Every flow the kernel counted (`FLOWS`), and how many new flows it could not keep.
-    pub fn read_flows(&self) -> (Vec<(sockscope_common::flows::FlowKey, sockscope_common::flows::FlowVal)>, u64) {
+    pub fn read_flows(
+        &self,
+    ) -> (
+        Vec<(
+            sockscope_common::flows::FlowKey,
+            sockscope_common::flows::FlowVal,
+        )>,
+        u64,
+    ) {
         use sockscope_common::flows::{FlowKey, FlowVal};
         let mut out = Vec::new();
         if let Some(map) = self.ebpf.map("FLOWS")

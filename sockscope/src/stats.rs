@@ -21,7 +21,9 @@ impl Progress {
             Some(s) if s.is_finite() && s > 0.0 && s <= 86400.0 => {
                 Some(std::time::Duration::from_secs_f64(s))
             }
-            Some(s) => anyhow::bail!("--stats-interval {s}: expected seconds, > 0 and at most 86400"),
+            Some(s) => {
+                anyhow::bail!("--stats-interval {s}: expected seconds, > 0 and at most 86400")
+            }
             None => None,
         };
         let now = Instant::now();

@@ -140,7 +140,10 @@ impl Prev {
                 Row { flow, rates }
             })
             .collect::<Vec<_>>();
-        self.vals = rows.iter().map(|r| (r.flow.key, counters(&r.flow))).collect();
+        self.vals = rows
+            .iter()
+            .map(|r| (r.flow.key, counters(&r.flow)))
+            .collect();
         self.at = Some(now);
         rows
     }
@@ -213,8 +216,16 @@ impl SortBy {
 
 fn sort_rows(rows: &mut [Row], by: SortBy) {
     rows.sort_by(|a, b| {
-        let ka = by.key(&a.rates, &flows::totals(std::slice::from_ref(&a.flow)), a.flow.key.tgid);
-        let kb = by.key(&b.rates, &flows::totals(std::slice::from_ref(&b.flow)), b.flow.key.tgid);
+        let ka = by.key(
+            &a.rates,
+            &flows::totals(std::slice::from_ref(&a.flow)),
+            a.flow.key.tgid,
+        );
+        let kb = by.key(
+            &b.rates,
+            &flows::totals(std::slice::from_ref(&b.flow)),
+            b.flow.key.tgid,
+        );
         kb.total_cmp(&ka)
             .then(b.flow.bytes().cmp(&a.flow.bytes()))
             .then(a.flow.key.tgid.cmp(&b.flow.key.tgid))
@@ -303,8 +314,19 @@ fn batch_text(out: &mut String, s: &Snapshot, clock: &Clock) {
     let _ = writeln!(
         out,
         "{:>7} {:<15} {:<7} {:<45} {:>8} {:>8} {:>7} {:>7} {:>12} {:>12} {:>8} {:>8} {:>6}",
-        "PID", "COMM", "PROTO", "LOCAL <-> PEER", "SENT B/s", "RECV B/s", "SENT/s", "RECV/s",
-        "BYTES SENT", "BYTES RECV", "SENT", "RECV", "ERRORS"
+        "PID",
+        "COMM",
+        "PROTO",
+        "LOCAL <-> PEER",
+        "SENT B/s",
+        "RECV B/s",
+        "SENT/s",
+        "RECV/s",
+        "BYTES SENT",
+        "BYTES RECV",
+        "SENT",
+        "RECV",
+        "ERRORS"
     );
     for r in &s.rows {
         let f = &r.flow;
@@ -493,7 +515,9 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
                     done = true;
                     break;
                 }
-                std::thread::sleep(Duration::from_millis(20).min(deadline - Instant::now().min(deadline)));
+                std::thread::sleep(
+                    Duration::from_millis(20).min(deadline - Instant::now().min(deadline)),
+                );
             }
             if stop.load(Ordering::Relaxed) {
                 break;
@@ -508,7 +532,11 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
             } else {
                 batch_text(&mut text, &s, &clock);
             }
-            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
                 break;
             }
             if done || args.iterations.is_some_and(|max| n >= max) {
@@ -517,7 +545,16 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
         }
         Ok(())
     } else {
-        tui(&loaded, &mut prev, &mut filter, &args, &clock, start, &stop, &mut finished)
+        tui(
+            &loaded,
+            &mut prev,
+            &mut filter,
+            &args,
+            &clock,
+            start,
+            &stop,
+            &mut finished,
+        )
     };
     loaded.detach();
     result?;
@@ -548,7 +585,10 @@ fn tui(
     let delay = Duration::from_secs_f64(args.delay);
     let mut snap = {
         let (raw, lost) = loaded.read_flows();
-        snapshot(prev.rows(flows::collect(raw, filter.as_ref()), Instant::now(), start), lost)
+        snapshot(
+            prev.rows(flows::collect(raw, filter.as_ref()), Instant::now(), start),
+            lost,
+        )
     };
     let mut next = Instant::now() + delay;
     let mut n = 0u64;
@@ -601,7 +641,10 @@ fn tui(
                         KeyCode::Char('s') => state.sort = state.sort.next(),
                         KeyCode::Char('/') => {
                             state.input = Some(
-                                filter.as_ref().map(|f| f.source().to_string()).unwrap_or_default(),
+                                filter
+                                    .as_ref()
+                                    .map(|f| f.source().to_string())
+                                    .unwrap_or_default(),
                             )
                         }
                         _ => {}
@@ -705,8 +748,14 @@ fn draw(
                 Cell::from(format!("{:>5}", p.flows)),
             ];
             cells.extend(rate_cells(&p.rates));
-            cells.push(Cell::from(format!("{:>8}", human(p.totals.bytes_sent as f64))));
-            cells.push(Cell::from(format!("{:>8}", human(p.totals.bytes_recv as f64))));
+            cells.push(Cell::from(format!(
+                "{:>8}",
+                human(p.totals.bytes_sent as f64)
+            )));
+            cells.push(Cell::from(format!(
+                "{:>8}",
+                human(p.totals.bytes_recv as f64)
+            )));
             TRow::new(cells)
         });
         let widths = [
@@ -758,7 +807,13 @@ fn draw(
         ];
         let table = Table::new(rows, widths).header(
             TRow::new(vec![
-                "    PID", "COMM", "PROTO", "LOCAL <-> PEER", "  TX B/s", "  RX B/s", "  TX/s",
+                "    PID",
+                "COMM",
+                "PROTO",
+                "LOCAL <-> PEER",
+                "  TX B/s",
+                "  RX B/s",
+                "  TX/s",
                 "  RX/s",
             ])
             .style(bold),
@@ -770,7 +825,9 @@ fn draw(
         None if !st.message.is_empty() && Instant::now() < st.message_until => st.message.clone(),
         None => format!(
             "q quit  s sort  Tab flows/processes  / filter{}",
-            filter.map(|f| format!("  [{}]", f.source())).unwrap_or_default()
+            filter
+                .map(|f| format!("  [{}]", f.source()))
+                .unwrap_or_default()
         ),
     };
     f.render_widget(Paragraph::new(footer), foot);

@@ -31,7 +31,8 @@ fn syscall_of(libc_name: &str) -> &str {
     }
 }
 
-/// The workload's own account: (pid, proto, sent, received, send call, receive call).
+/// The workload's own account: (pid, proto, sent, received, send call, receive call, failed
+/// calls, MSG_PEEK receives).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Line {
     pid: u64,
@@ -40,6 +41,8 @@ struct Line {
     recv: u64,
     send_call: String,
     recv_call: String,
+    errors: u64,
+    peeks: u64,
 }
 
 fn matrix_lines(dir: &Path) -> Vec<Line> {
@@ -48,7 +51,7 @@ fn matrix_lines(dir: &Path) -> Vec<Line> {
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(f.len(), 7, "bad line {l}");
+            assert_eq!(f.len(), 9, "bad line {l}");
             Line {
                 pid: f[1].parse().unwrap(),
                 proto: f[2].into(),
@@ -56,12 +59,15 @@ fn matrix_lines(dir: &Path) -> Vec<Line> {
                 recv: f[4].parse().unwrap(),
                 send_call: syscall_of(f[5]).into(),
                 recv_call: syscall_of(f[6]).into(),
+                errors: f[7].parse().unwrap(),
+                peeks: f[8].parse().unwrap(),
             }
         })
         .collect();
     v.sort();
-    // 3 clients × 3 protocols, 3 TCP + 3 UNIX accepted connections, 1 UDP server socket.
-    assert_eq!(v.len(), 16, "matrix lines: {v:?}");
+    // 3 clients × 3 protocols, 3 TCP + 3 UNIX accepted connections, 1 UDP server socket,
+    // client 0's refused UDP socket.
+    assert_eq!(v.len(), 17, "matrix lines: {v:?}");
     v
 }
 
@@ -112,10 +118,7 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         .iter()
         .filter(|v| v["eventName"] == "sockscope_flow")
         .collect();
-    let events: Vec<&Value> = recs
-        .iter()
-        .filter(|v| v["syscall"].is_string())
-        .collect();
+    let events: Vec<&Value> = recs.iter().filter(|v| v["syscall"].is_string()).collect();
     assert!(!events.is_empty(), "no per-call events");
 
     // 1. The flows are the matrix, exactly, and nothing else.
@@ -124,10 +127,17 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         sorted(lines.iter().map(line_key).collect::<Vec<_>>()),
         "flows vs the workload's matrix"
     );
-    // Each call moved its whole message: one call per side per message, no errors.
+    // Errors and peeks as the workload made them; a peek is a receive that moves no bytes.
     for f in &flows {
-        assert_eq!(u(&f["errors"]), 0, "{f}");
-        assert!(u(&f["callsSent"]) >= 1 && u(&f["callsReceived"]) >= 1, "{f}");
+        let line = lines.iter().find(|l| line_key(l) == flow_key(f)).unwrap();
+        assert_eq!(u(&f["errors"]), line.errors, "{f}");
+        if line.peeks > 0 {
+            assert!(u(&f["callsReceived"]) >= 1 + line.peeks, "{f}");
+        }
+        assert!(
+            u(&f["callsSent"]) >= 1 && u(&f["callsReceived"]) >= 1,
+            "{f}"
+        );
         assert!(u(&f["firstSeen"]) <= u(&f["lastSeen"]), "{f}");
         assert!(f["comm"] == "matrix", "{f}");
         match f["proto"].as_str() {
@@ -169,7 +179,10 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         let name = e["syscall"].as_str().unwrap();
         let ret = e["returnValue"].as_i64().unwrap();
         let s = per_call.entry((pid, ino)).or_default();
-        let bytes = ret.max(0) as u64;
+        // A MSG_PEEK receive leaves the bytes queued: a call, but no bytes (as the flows).
+        let flags = e["args"][3]["value"].as_u64().unwrap_or(0);
+        let peek = name == "recvfrom" && flags & 2 != 0;
+        let bytes = if peek { 0 } else { ret.max(0) as u64 };
         if PER_CALL_SEND.contains(&name) {
             s[0] += bytes;
             s[2] += 1;
@@ -194,15 +207,29 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         );
         let want = [
             if send_traced { u(&f["bytesSent"]) } else { 0 },
-            if recv_traced { u(&f["bytesReceived"]) } else { 0 },
+            if recv_traced {
+                u(&f["bytesReceived"])
+            } else {
+                0
+            },
             if send_traced { u(&f["callsSent"]) } else { 0 },
-            if recv_traced { u(&f["callsReceived"]) } else { 0 },
+            if recv_traced {
+                u(&f["callsReceived"])
+            } else {
+                0
+            },
         ];
         assert_eq!(got, want, "per-call sums vs flow {f} ({line:?})");
         checked += (send_traced || recv_traced) as usize;
     }
-    assert!(checked >= 8, "too few flows made with traced calls: {checked}");
-    assert!(per_call.is_empty(), "events on sockets without a flow: {per_call:?}");
+    assert!(
+        checked >= 8,
+        "too few flows made with traced calls: {checked}"
+    );
+    assert!(
+        per_call.is_empty(),
+        "events on sockets without a flow: {per_call:?}"
+    );
     let summary = recs
         .iter()
         .find(|v| v["eventName"] == "sockscope_summary")
@@ -217,45 +244,63 @@ fn top_batch_totals_equal_the_matrix() {
     }
     let exe = workload("matrix");
     let dir = workdir("flows-top");
-    let r = run_limit(
-        Command::new(SOCKSCOPE).args(["top", "-b", "--json", "-d", "0.2", "-n", "1000", "--"]).arg(&exe).arg(&dir),
-        Duration::from_secs(45),
-        "sockscope top",
-    );
-    assert!(r.status.success(), "top: {:?}\n{}", r.status, r.stderr);
-    let lines = matrix_lines(&dir);
-    let recs = json_lines(&r.stdout);
-    let tops: Vec<&Value> = recs
-        .iter()
-        .filter(|v| v["eventName"] == "sockscope_top")
-        .collect();
-    let last = *tops.last().expect("no snapshot");
-    let n = u(&last["snapshot"]);
-    // Totals never reset: they only grow from snapshot to snapshot.
-    for w in tops.windows(2) {
-        assert!(u(&w[0]["bytesSent"]) <= u(&w[1]["bytesSent"]));
+    // Both attachments of the socket tracepoints: raw (default) and ordinary.
+    for hook in ["raw", "tracepoint"] {
+        let r = run_limit(
+            Command::new(SOCKSCOPE)
+                .env("SOCKSCOPE_FLOW_HOOK", hook)
+                .args(["top", "-b", "--json", "-d", "0.2", "-n", "1000", "--"])
+                .arg(&exe)
+                .arg(&dir),
+            Duration::from_secs(45),
+            "sockscope top",
+        );
+        assert!(r.status.success(), "top: {:?}\n{}", r.status, r.stderr);
+        let lines = matrix_lines(&dir);
+        let recs = json_lines(&r.stdout);
+        let tops: Vec<&Value> = recs
+            .iter()
+            .filter(|v| v["eventName"] == "sockscope_top")
+            .collect();
+        let last = *tops.last().expect("no snapshot");
+        let n = u(&last["snapshot"]);
+        // Totals never reset: they only grow from snapshot to snapshot.
+        for w in tops.windows(2) {
+            assert!(u(&w[0]["bytesSent"]) <= u(&w[1]["bytesSent"]));
+        }
+        let sent: u64 = lines.iter().map(|l| l.sent).sum();
+        let recv: u64 = lines.iter().map(|l| l.recv).sum();
+        assert_eq!(u(&last["bytesSent"]), sent, "{last}");
+        assert_eq!(u(&last["bytesReceived"]), recv, "{last}");
+        assert_eq!(u(&last["flows"]), lines.len() as u64, "{last}");
+        assert_eq!(
+            u(&last["errors"]),
+            lines.iter().map(|l| l.errors).sum::<u64>()
+        );
+        assert_eq!(u(&last["lost"]), 0);
+        let snap: Vec<_> = recs
+            .iter()
+            .filter(|v| v["eventName"] == "sockscope_flow" && u(&v["snapshot"]) == n)
+            .map(flow_key)
+            .collect();
+        assert_eq!(
+            sorted(snap),
+            sorted(lines.iter().map(line_key).collect::<Vec<_>>()),
+            "last snapshot vs the matrix ({hook})"
+        );
     }
-    let sent: u64 = lines.iter().map(|l| l.sent).sum();
-    let recv: u64 = lines.iter().map(|l| l.recv).sum();
-    assert_eq!(u(&last["bytesSent"]), sent, "{last}");
-    assert_eq!(u(&last["bytesReceived"]), recv, "{last}");
-    assert_eq!(u(&last["flows"]), lines.len() as u64, "{last}");
-    assert_eq!(u(&last["errors"]), 0);
-    assert_eq!(u(&last["lost"]), 0);
-    let snap: Vec<_> = recs
-        .iter()
-        .filter(|v| v["eventName"] == "sockscope_flow" && u(&v["snapshot"]) == n)
-        .map(flow_key)
-        .collect();
-    assert_eq!(
-        sorted(snap),
-        sorted(lines.iter().map(line_key).collect::<Vec<_>>()),
-        "last snapshot vs the matrix"
+    let lines = matrix_lines(&dir);
+    let (sent, recv): (u64, u64) = (
+        lines.iter().map(|l| l.sent).sum(),
+        lines.iter().map(|l| l.recv).sum(),
     );
     // Text batch mode: one header line per snapshot with the same totals.
     let dir = workdir("flows-top-text");
     let r = run_limit(
-        Command::new(SOCKSCOPE).args(["top", "-b", "-d", "0.2", "--"]).arg(&exe).arg(&dir),
+        Command::new(SOCKSCOPE)
+            .args(["top", "-b", "-d", "0.2", "--"])
+            .arg(&exe)
+            .arg(&dir),
         Duration::from_secs(45),
         "sockscope top",
     );
@@ -311,7 +356,12 @@ fn expected_calls(lines: &[Line], proto: &str, clients: bool) -> Vec<(u64, Strin
 fn seen_calls(evs: &[Value]) -> Vec<(u64, String)> {
     let mut v: Vec<_> = evs
         .iter()
-        .map(|e| (u(&e["processId"]), e["syscall"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                u(&e["processId"]),
+                e["syscall"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     v.sort();
     v.dedup();
@@ -334,9 +384,15 @@ fn endpoint_filters_select_connected_tcp_and_udp() {
     assert_eq!(seen_calls(&evs), expected_calls(&lines, "tcp", true));
     // The old field: the call's own address argument. Connected sends have none.
     let (evs, _) = filtered("dport == 40341", "flt-dport");
-    assert!(evs.is_empty(), "dport matched a call without an address: {evs:?}");
+    assert!(
+        evs.is_empty(),
+        "dport matched a call without an address: {evs:?}"
+    );
     // peer: the call's address, else the socket's peer.
-    let (evs, lines) = filtered("peer in 127.0.0.0/8 && proto == tcp && rport == 40341", "flt-peer");
+    let (evs, lines) = filtered(
+        "peer in 127.0.0.0/8 && proto == tcp && rport == 40341",
+        "flt-peer",
+    );
     assert_eq!(seen_calls(&evs), expected_calls(&lines, "tcp", true));
 
     // raddr in a CIDR and proto: the clients' connected UDP sockets; the server's unconnected
@@ -384,9 +440,16 @@ fn count_table_matches_strace_c() {
     let exe = workload("msg");
     for sort in ["calls", "name", "errors"] {
         let dir = workdir("flows-count");
-        let r = sockscope_cmd(&["-c", "-S", sort], &[exe.to_str().unwrap(), dir.to_str().unwrap()]);
+        let r = sockscope_cmd(
+            &["-c", "-S", sort],
+            &[exe.to_str().unwrap(), dir.to_str().unwrap()],
+        );
         assert!(r.status.success(), "{:?}\n{}", r.status, r.stderr);
-        assert!(r.stdout.is_empty(), "-c alone prints only the table: {}", r.stdout);
+        assert!(
+            r.stdout.is_empty(),
+            "-c alone prints only the table: {}",
+            r.stdout
+        );
         let (ours_frame, ours) = table(&r.stderr);
         let dir = workdir("flows-count-strace");
         let s = run_limit(
@@ -400,7 +463,11 @@ fn count_table_matches_strace_c() {
         assert!(s.status.success(), "strace: {}", s.stderr);
         let (theirs_frame, theirs) = table(&s.stderr);
         assert_eq!(ours_frame, theirs_frame, "-S {sort}: header");
-        assert_eq!(ours, theirs, "-S {sort}: rows (calls, errors, syscall)\nours:\n{}\nstrace:\n{}", r.stderr, s.stderr);
+        assert_eq!(
+            ours, theirs,
+            "-S {sort}: rows (calls, errors, syscall)\nours:\n{}\nstrace:\n{}",
+            r.stderr, s.stderr
+        );
         assert!(ours.len() >= 7, "-S {sort}: {ours:?}");
     }
     // -C: the calls and the table; -U chooses columns as strace.
@@ -411,9 +478,17 @@ fn count_table_matches_strace_c() {
     );
     assert!(r.status.success());
     assert!(parse_text(&r.stdout).len() > 10, "-C prints the calls");
-    let head = r.stderr.lines().find(|l| l.starts_with("syscall")).expect("table");
+    let head = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("syscall"))
+        .expect("table");
     assert_eq!(head, "syscall              calls    errors");
-    let total = r.stderr.lines().find(|l| l.starts_with("total")).expect("total line");
+    let total = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("total"))
+        .expect("total line");
     let calls: u64 = total.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert_eq!(calls as usize, parse_text(&r.stdout).len(), "{total}");
     let r = sockscope_cmd(&["-c", "-S", "bogus"], &["true"]);
@@ -433,9 +508,19 @@ fn stats_interval_and_sigusr1_report_progress() {
         .filter(|l| l.starts_with("sockscope: stats: "))
         .collect();
     assert!(lines.len() >= 3, "stats lines: {}", r.stderr);
-    assert!(lines[0].contains(" events, ") && lines[0].contains(" lost, ") && lines[0].contains(" events/s, ") && lines[0].ends_with(" filtered out"));
+    assert!(
+        lines[0].contains(" events, ")
+            && lines[0].contains(" lost, ")
+            && lines[0].contains(" events/s, ")
+            && lines[0].ends_with(" filtered out")
+    );
     let recs = json_lines(&r.stdout);
-    assert!(recs.iter().filter(|v| v["eventName"] == "sockscope_stats").count() >= 3);
+    assert!(
+        recs.iter()
+            .filter(|v| v["eventName"] == "sockscope_stats")
+            .count()
+            >= 3
+    );
     // SIGUSR1: once.
     let child = Command::new(SOCKSCOPE)
         .args(["--", "sleep", "2"])
@@ -450,7 +535,10 @@ fn stats_interval_and_sigusr1_report_progress() {
     let r = wait_limit(child, Duration::from_secs(30), "sockscope");
     assert!(r.status.success(), "{}", r.stderr);
     assert_eq!(
-        r.stderr.lines().filter(|l| l.starts_with("sockscope: stats: ")).count(),
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("sockscope: stats: "))
+            .count(),
         1,
         "{}",
         r.stderr
@@ -486,7 +574,9 @@ fn top_screen_in_tmux() {
     struct Kill(String);
     impl Drop for Kill {
         fn drop(&mut self) {
-            let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).status();
+            let _ = Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .output();
         }
     }
     let _k = Kill(sess.clone());
@@ -498,7 +588,11 @@ fn top_screen_in_tmux() {
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let keys = |k: &[&str]| {
-        Command::new("tmux").args(["send-keys", "-t", &sess]).args(k).status().unwrap();
+        Command::new("tmux")
+            .args(["send-keys", "-t", &sess])
+            .args(k)
+            .status()
+            .unwrap();
     };
     let wait_for = |what: &str| -> String {
         let t0 = std::time::Instant::now();
@@ -507,13 +601,22 @@ fn top_screen_in_tmux() {
             if s.contains(what) {
                 return s;
             }
-            assert!(t0.elapsed() < Duration::from_secs(20), "no {what:?} on screen:\n{s}");
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "no {what:?} on screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
     };
     let s = wait_for("matrix");
-    assert!(s.contains("sockscope top") && s.contains("LOCAL <-> PEER"), "{s}");
-    assert!(s.lines().all(|l| l.chars().count() <= 80), "wider than 80:\n{s}");
+    assert!(
+        s.contains("sockscope top") && s.contains("LOCAL <-> PEER"),
+        "{s}"
+    );
+    assert!(
+        s.lines().all(|l| l.chars().count() <= 80),
+        "wider than 80:\n{s}"
+    );
     keys(&["Tab"]);
     let s = wait_for("FLOWS");
     assert!(s.contains("TX TOT"), "{s}");
@@ -522,12 +625,24 @@ fn top_screen_in_tmux() {
     keys(&["Tab", "/"]);
     keys(&["proto == udp", "Enter"]);
     let s = wait_for("[proto == udp]");
-    assert!(!s.contains(" tcp ") && !s.contains(" unix "), "filter not applied:\n{s}");
+    assert!(
+        !s.contains(" tcp ") && !s.contains(" unix "),
+        "filter not applied:\n{s}"
+    );
     assert!(s.contains(" udp "), "no UDP flow shown:\n{s}");
     keys(&["q"]);
     let t0 = std::time::Instant::now();
-    while Command::new("tmux").args(["has-session", "-t", &sess]).output().unwrap().status.success() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "top did not quit on q");
+    while Command::new("tmux")
+        .args(["has-session", "-t", &sess])
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "top did not quit on q"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -4,12 +4,16 @@
  * bytes back. Even clients use send/recv, odd ones write/read; the TCP server recv/send, the
  * UNIX server read/write, the UDP server recvfrom/sendto.
  *
+ * Client 0 also peeks (recv MSG_PEEK, 1 byte) at its TCP reply before reading it, and sends
+ * 77 bytes on a UDP socket connected to a closed port, whose recv then fails (ECONNREFUSED).
+ *
  * Every socket that carried data prints one line when it is done:
- *   flow PID PROTO BYTES_SENT BYTES_RECEIVED SEND_CALL RECV_CALL
+ *   flow PID PROTO BYTES_SENT BYTES_RECEIVED SEND_CALL RECV_CALL ERRORS PEEKS
  * into DIR/flows.txt (the UDP server's one socket: its totals). Usage: matrix DIR [TCPPORT]
  * (DIR holds the UNIX socket; TCPPORT 0 or absent: any free port). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -61,10 +65,16 @@ static size_t get(int fd, size_t n, int rw)
 	return off;
 }
 
-static void line(int p, size_t sent, size_t got, const char *s, const char *r)
+static void line_ex(int p, size_t sent, size_t got, const char *s, const char *r, int errs, int peeks)
 {
 	/* One short O_APPEND write per line: lines of several processes never mix. */
-	dprintf(outfd, "flow %d %s %zu %zu %s %s\n", getpid(), pname[p], sent, got, s, r);
+	dprintf(outfd, "flow %d %s %zu %zu %s %s %d %d\n", getpid(), pname[p], sent, got, s, r, errs,
+		peeks);
+}
+
+static void line(int p, size_t sent, size_t got, const char *s, const char *r)
+{
+	line_ex(p, sent, got, s, r, 0, 0);
 }
 
 /* A stream server: NCLIENT connections; the first byte names the client. */
@@ -124,10 +134,35 @@ static void client(int c, struct sockaddr_in *tcp, struct sockaddr_in *udp, stru
 		memset(buf, 'a' + p, up(c, p));
 		buf[0] = c;
 		put(fd, up(c, p), rw);
+		int peeks = 0;
+		if (c == 0 && p == TCP) {
+			char one;
+			if (recv(fd, &one, 1, MSG_PEEK) != 1)
+				die("peek");
+			peeks = 1;
+		}
 		size_t got = get(fd, p == UDP ? 0 : down(c, p), rw);
 		if (got != down(c, p))
 			die("reply size");
-		line(p, up(c, p), got, rw ? "write" : "send", rw ? "read" : "recv");
+		line_ex(p, up(c, p), got, rw ? "write" : "send", rw ? "read" : "recv", 0, peeks);
+		close(fd);
+	}
+	if (c == 0) {
+		/* A refused datagram: the send succeeds, the next receive reports ECONNREFUSED. */
+		struct sockaddr_in gone = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		socklen_t gl = sizeof(gone);
+		int g = socket(AF_INET, SOCK_DGRAM, 0), fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (g < 0 || fd < 0 || bind(g, (void *)&gone, gl) || getsockname(g, (void *)&gone, &gl))
+			die("closed port");
+		close(g);
+		if (connect(fd, (void *)&gone, gl))
+			die("connect closed port");
+		memset(buf, 'x', 77);
+		if (send(fd, buf, 77, 0) != 77)
+			die("send to closed port");
+		if (recv(fd, buf, sizeof(buf), 0) != -1 || errno != ECONNREFUSED)
+			die("expected ECONNREFUSED");
+		line_ex(UDP, 77, 0, "send", "recv", 1, 0);
 		close(fd);
 	}
 	exit(0);
