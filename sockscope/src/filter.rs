@@ -51,6 +51,13 @@
 //! | `src` `sport` | source: recvfrom's src_addr, recvmsg's/recvmmsg's msg_name (as filled in) | address / numeric |
 //! | `addr` `port` | the address in the call, whichever direction (`dst` for sends, `src` for receives) | address / numeric |
 //! | `toctou` | boolean: the destination changed during the call | bare |
+//! | `proto` | the socket's protocol (`tcp`, `udp`, `unix`, `netlink`, `raw`, `sctp`...; any case) | `==` `!=` `in` `~` `!~` |
+//! | `laddr` `lport` | the socket's local address and port (UNIX: its path; netlink: `lport` is the port id) | address / numeric |
+//! | `raddr` `rport` | the socket's peer, when connected (UNIX peers have no `raddr`) | address / numeric |
+//! | `peer` | the call's address (`addr`) when it has one, else the socket's peer (`raddr`) | address |
+//!
+//! The socket fields come from the kernel-side capture of the descriptor (as `-yy`), made
+//! whenever a filter names one of them (`crate::endpoints::capture_level`).
 //!
 //! "numeric" is `==` `!=` `<` `<=` `>` `>=` `in`. A field alone (`dst`, `errno`) tests that it is
 //! present; `failed` and `toctou` can only be used that way (`failed`, `!failed`).
