@@ -29,7 +29,7 @@ pub enum Command {
         json: bool,
     },
     /// A live view of the busiest flows and processes (counted in the kernel).
-    Top(crate::top::TopArgs),
+    Top(Box<crate::top::TopArgs>),
 }
 
 #[derive(Args, Debug)]

@@ -164,8 +164,8 @@ pub fn processes(rows: &[Row]) -> Vec<ProcRow> {
         p.totals.calls_sent += t.calls_sent;
         p.totals.calls_recv += t.calls_recv;
         p.totals.errors += t.errors;
-        for i in 0..4 {
-            p.rates[i] += r.rates[i];
+        for (acc, x) in p.rates.iter_mut().zip(r.rates) {
+            *acc += x;
         }
     }
     m.into_values().collect()
@@ -268,8 +268,8 @@ fn snapshot(rows: Vec<Row>, lost: u64) -> Snapshot {
     let all: Vec<Flow> = rows.iter().map(|r| r.flow).collect();
     let mut rates = [0.0; 4];
     for r in &rows {
-        for i in 0..4 {
-            rates[i] += r.rates[i];
+        for (acc, x) in rates.iter_mut().zip(r.rates) {
+            *acc += x;
         }
     }
     Snapshot {
@@ -411,7 +411,7 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
         }
     }
     use std::io::IsTerminal as _;
-    if !args.batch && !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+    if !(args.batch || std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
         anyhow::bail!("top: not a terminal; use -b for plain snapshots");
     }
     let scope = Scope {

@@ -132,7 +132,7 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         let line = lines.iter().find(|l| line_key(l) == flow_key(f)).unwrap();
         assert_eq!(u(&f["errors"]), line.errors, "{f}");
         if line.peeks > 0 {
-            assert!(u(&f["callsReceived"]) >= 1 + line.peeks, "{f}");
+            assert!(u(&f["callsReceived"]) > line.peeks, "{f}");
         }
         assert!(
             u(&f["callsSent"]) >= 1 && u(&f["callsReceived"]) >= 1,
@@ -308,8 +308,7 @@ fn top_batch_totals_equal_the_matrix() {
     let head = r
         .stdout
         .lines()
-        .filter(|l| l.starts_with("sockscope top - "))
-        .last()
+        .rfind(|l| l.starts_with("sockscope top - "))
         .expect("a snapshot header")
         .to_string();
     assert!(
@@ -552,7 +551,12 @@ fn top_screen_in_tmux() {
     if !require_root("top_screen_in_tmux") {
         return;
     }
+    // scripts/setup.sh installs tmux; without it this is a failure under CI, else a skip.
     if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "top_screen_in_tmux: no tmux (CI=true)"
+        );
         eprintln!("SKIP top_screen_in_tmux: no tmux");
         return;
     }
