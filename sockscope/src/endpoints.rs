@@ -136,6 +136,96 @@ pub fn socket_json(rec: &Record, style: &Style) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Seg;
+    use sockscope_common::{EventId, RecordHeader, SOCK_INFO_SIZE};
+
+    fn info_bytes(i: &SockInfo) -> Vec<u8> {
+        // SAFETY: plain data.
+        unsafe { std::slice::from_raw_parts((i as *const SockInfo).cast::<u8>(), SOCK_INFO_SIZE) }
+            .to_vec()
+    }
+
+    /// A UDP socket 127.0.0.1:5000 connected to 127.0.0.53:53.
+    fn udp_connected() -> SockInfo {
+        // SAFETY: plain data.
+        let mut i: SockInfo = unsafe { std::mem::zeroed() };
+        i.known = sk::LOOKED_UP | sk::INODE | sk::SOCKET | sk::COMMON | sk::PROTO;
+        i.mode = 0o140000;
+        i.family = AF_INET;
+        i.sock_type = 2;
+        i.sk_type = 2;
+        i.protocol = 17;
+        i.num = 5000;
+        i.dport_be = 53u16.to_be();
+        i.rcv_saddr = [127, 0, 0, 1];
+        i.daddr = [127, 0, 0, 53];
+        i
+    }
+
+    fn rec<'a>(sock: &'a [u8], addr: Option<&'a [u8]>) -> Record<'a> {
+        // SAFETY: plain data.
+        let mut h: RecordHeader = unsafe { std::mem::zeroed() };
+        h.event = EventId::Sendto as u16;
+        h.ret = 10;
+        let mut segs = vec![Seg {
+            kind: seg::SOCK,
+            status: ReadStatus::Ok,
+            index: 0,
+            addr: 0,
+            data: sock,
+        }];
+        if let Some(a) = addr {
+            h.args[4] = 0x1000;
+            h.args[5] = a.len() as u64;
+            segs.push(Seg {
+                kind: seg::ADDR,
+                status: ReadStatus::Ok,
+                index: 0,
+                addr: 0x1000,
+                data: a,
+            });
+        }
+        Record {
+            header: h,
+            event: EventId::Sendto,
+            segs,
+        }
+    }
+
+    #[test]
+    fn socket_fields_on_a_call() {
+        let sock = info_bytes(&udp_connected());
+        let connected = rec(&sock, None);
+        let m = |e: &str, r: &Record| Filter::parse(e).unwrap().matches(r);
+        for yes in [
+            "rport == 53",
+            "proto == udp && raddr in 127.0.0.0/8",
+            "lport == 5000 && laddr == 127.0.0.1",
+            "peer == 127.0.0.53",
+            "proto in {tcp, UDP}",
+            "proto ~ \"ud*\"",
+        ] {
+            assert!(m(yes, &connected), "{yes}");
+        }
+        for no in ["dport == 53", "proto == tcp", "raddr in 10.0.0.0/8", "proto != udp"] {
+            assert!(!m(no, &connected), "{no}");
+        }
+        // With a destination argument, `peer` is that address; `raddr` stays the socket's.
+        let to: [u8; 16] = [2, 0, 0, 53, 10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0];
+        let sendto = rec(&sock, Some(&to));
+        assert!(m("peer in 10.0.0.0/8 && dport == 53 && raddr == 127.0.0.53", &sendto));
+        // Unconnected: no raddr, no rport; laddr/lport stay.
+        let mut i = udp_connected();
+        i.dport_be = 0;
+        i.daddr = [0; 4];
+        let sock = info_bytes(&i);
+        let r = rec(&sock, None);
+        assert!(!m("raddr", &r) && !m("rport", &r) && !m("peer", &r) && m("lport == 5000", &r));
+        // No capture: every socket field is absent.
+        let mut none = rec(&sock, None);
+        none.segs.clear();
+        assert!(!m("proto", &none) && !m("lport", &none) && !m("proto != tcp", &none));
+    }
 
     #[test]
     fn level() {
