@@ -207,13 +207,21 @@ mod tests {
         ] {
             assert!(m(yes, &connected), "{yes}");
         }
-        for no in ["dport == 53", "proto == tcp", "raddr in 10.0.0.0/8", "proto != udp"] {
+        for no in [
+            "dport == 53",
+            "proto == tcp",
+            "raddr in 10.0.0.0/8",
+            "proto != udp",
+        ] {
             assert!(!m(no, &connected), "{no}");
         }
         // With a destination argument, `peer` is that address; `raddr` stays the socket's.
         let to: [u8; 16] = [2, 0, 0, 53, 10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0];
         let sendto = rec(&sock, Some(&to));
-        assert!(m("peer in 10.0.0.0/8 && dport == 53 && raddr == 127.0.0.53", &sendto));
+        assert!(m(
+            "peer in 10.0.0.0/8 && dport == 53 && raddr == 127.0.0.53",
+            &sendto
+        ));
         // Unconnected: no raddr, no rport; laddr/lport stay.
         let mut i = udp_connected();
         i.dport_be = 0;
@@ -237,6 +245,16 @@ mod tests {
         assert_eq!(capture_level(0, true, None), 2);
         assert_eq!(capture_level(3, false, None), 2);
         assert!(Filter::parse("!(proto == udp)").unwrap().uses_endpoints());
+        assert!(
+            Filter::parse("pid == 1 || rport == 53")
+                .unwrap()
+                .applies_to_flows()
+        );
+        assert!(
+            !Filter::parse("rport == 53 && len > 3")
+                .unwrap()
+                .applies_to_flows()
+        );
         assert!(
             Filter::parse("pid == 1 || peer in 10.0.0.0/8")
                 .unwrap()

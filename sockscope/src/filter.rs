@@ -1316,6 +1316,12 @@ impl Filter {
     pub fn uses_endpoints(&self) -> bool {
         self.root.any_field(&Field::of_socket)
     }
+
+    /// Whether every field the expression names is present on a flow (`pid`, `comm` and the
+    /// socket fields): then it can select flows as well as calls.
+    pub fn applies_to_flows(&self) -> bool {
+        !self.root.any_field(&|f: Field| !f.of_flows())
+    }
 }
 
 fn bool_value(field: Field, rec: &Record) -> bool {

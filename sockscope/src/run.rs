@@ -294,7 +294,9 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     if want_flows {
         let (raw, lost) = loaded.read_flows();
         flows_lost = lost;
-        let flows = crate::flows::collect(raw, filter.as_ref());
+        // The filter selects flows too when it names only what a flow has (pid, comm, the
+        // socket's fields); a filter on per-call fields (event, len, dport...) leaves them all.
+        let flows = crate::flows::collect(raw, filter.as_ref().filter(|f| f.applies_to_flows()));
         if args.json {
             for f in &flows {
                 sink.write_line(&f.json(&view.ropts.clock).to_string());
