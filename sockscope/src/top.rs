@@ -41,7 +41,7 @@ pub struct TopArgs {
     #[arg(short = 'n', value_name = "N")]
     pub iterations: Option<u64>,
 
-    /// Seconds between snapshots (default 1).
+    /// Seconds between snapshots.
     #[arg(short = 'd', value_name = "SECS", default_value_t = 1.0)]
     pub delay: f64,
 
@@ -84,6 +84,17 @@ pub struct TopArgs {
     /// Command to start and count with its descendants; top ends when they have exited.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<OsString>,
+}
+
+/// A `--filter` for flows: only the fields a flow has.
+fn flow_filter(expr: &str) -> Result<Filter, String> {
+    let f = Filter::parse(expr).map_err(|e| e.to_string())?;
+    if !f.applies_to_flows() {
+        return Err(format!(
+            "--filter '{expr}': top shows flows; use only pid, comm, proto, laddr, lport, raddr, rport, peer"
+        ));
+    }
+    Ok(f)
 }
 
 /// One flow in a snapshot: its counters and the rates since the previous snapshot.
@@ -390,7 +401,7 @@ fn batch_json(out: &mut String, s: &Snapshot, clock: &Clock, n: u64) {
 
 pub fn run(args: TopArgs) -> anyhow::Result<i32> {
     let mut filter = match &args.filter {
-        Some(expr) => Some(Filter::parse(expr).map_err(|e| anyhow::anyhow!("{e}"))?),
+        Some(expr) => Some(flow_filter(expr).map_err(|e| anyhow::anyhow!(e))?),
         None => None,
     };
     if !args.command.is_empty() && !args.pid.is_empty() {
@@ -613,12 +624,12 @@ fn tui(
                                     *filter = None;
                                     state.message = "filter cleared".into();
                                 } else {
-                                    match Filter::parse(&text) {
+                                    match flow_filter(&text) {
                                         Ok(f) => {
                                             *filter = Some(f);
                                             state.message = format!("filter: {text}");
                                         }
-                                        Err(e) => state.message = e.to_string(),
+                                        Err(e) => state.message = e,
                                     }
                                 }
                                 next = Instant::now();

@@ -315,6 +315,20 @@ fn top_batch_totals_equal_the_matrix() {
         head.contains(&format!("sent: {sent} B")) && head.contains(&format!("received: {recv} B")),
         "{head}"
     );
+    // Bad input: one line, status 2, nothing attached.
+    for bad in [
+        &["top", "-b", "--filter", "len > 3"][..],
+        &["top", "-b", "-n", "0"],
+        &["top", "-b", "-d", "nan"],
+        &["top", "--json"],
+    ] {
+        let r = run_limit(
+            Command::new(SOCKSCOPE).args(bad),
+            Duration::from_secs(20),
+            "top",
+        );
+        assert_one_line_error(r.status, &r.stdout, &r.stderr, &format!("{bad:?}"));
+    }
 }
 
 /// `sockscope --json --filter EXPR -- matrix DIR 40341`: the events and the workload's lines.
