@@ -235,6 +235,50 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         .find(|v| v["eventName"] == "sockscope_summary")
         .expect("summary record");
     assert_eq!(u(&summary["flowsNotKept"]), 0);
+
+    // Text: the table on stderr, one line per flow and the totals line, busiest first.
+    let dir = workdir("flows-mx-text");
+    let r = sockscope_ok(
+        &["--summary", "flows"],
+        &[exe.to_str().unwrap(), dir.to_str().unwrap()],
+    );
+    let lines = matrix_lines(&dir);
+    let (sent, recv): (u64, u64) = (
+        lines.iter().map(|l| l.sent).sum(),
+        lines.iter().map(|l| l.recv).sum(),
+    );
+    let errors: u64 = lines.iter().map(|l| l.errors).sum();
+    let table: Vec<&str> = r
+        .stderr
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("PID COMM"))
+        .collect();
+    assert!(
+        table[0].contains("LOCAL <-> PEER") && table[0].contains("BYTES SENT"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(table.len(), 1 + lines.len() + 2, "{}", r.stderr); // + totals + summary line
+    assert!(
+        table[1 + lines.len()].starts_with(&format!(
+            "{} flows, {sent} bytes sent, {recv} bytes received, ",
+            lines.len()
+        )) && table[1 + lines.len()].ends_with(&format!(" {errors} errors")),
+        "{}",
+        r.stderr
+    );
+    let bytes = |l: &str| -> u64 {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let n = f.len();
+        f[n - 7].parse::<u64>().unwrap() + f[n - 6].parse::<u64>().unwrap()
+    };
+    for w in table[1..=lines.len()].windows(2) {
+        assert!(
+            bytes(w[0]) >= bytes(w[1]),
+            "not sorted by bytes:\n{}",
+            r.stderr
+        );
+    }
 }
 
 #[test]
