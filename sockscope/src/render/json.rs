@@ -57,7 +57,8 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         }
         write_arg(out, rec, i, a.name, a.ty, a.decoder, opts);
     }
-    // -y/-yy: what the kernel said about the descriptor (null without -y).
+    // What the kernel said about the descriptor: with -y/-yy its decoration and details;
+    // without, the socket's endpoints (crate::endpoints; null when nothing was captured).
     out.push_str("],\"socket\":");
     let (info, path) = text::sock_of(rec, opts);
     if opts.yflag == 0 {
