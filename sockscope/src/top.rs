@@ -682,6 +682,37 @@ fn tui(
     res
 }
 
+/// `local <-> peer` when it fits in `w` characters; else the compact `:lport>peer` (a UNIX
+/// path by its last component), cut at the left with `…` if it still does not fit.
+pub fn ends_text(f: &Flow, w: usize) -> String {
+    let (l, p) = (f.local(), f.peer());
+    let full = format!(
+        "{} <-> {}",
+        flows::endpoint_text(&l),
+        flows::endpoint_text(&p)
+    );
+    if full.chars().count() <= w {
+        return full;
+    }
+    let short = |e: &flows::Endpoint, local: bool| -> String {
+        match e {
+            flows::Endpoint::Ip { port, .. } if local => format!(":{port}"),
+            flows::Endpoint::Unix { path: Some(p) } => {
+                p.rsplit('/').next().unwrap_or(p).to_string()
+            }
+            flows::Endpoint::Unix { path: None } => "unnamed".into(),
+            other => flows::endpoint_text(other),
+        }
+    };
+    let compact = format!("{}>{}", short(&l, true), short(&p, false));
+    let n = compact.chars().count();
+    if n <= w {
+        return compact;
+    }
+    let tail: String = compact.chars().skip(n - (w - 1)).collect();
+    format!("…{tail}")
+}
+
 struct Screen {
     procs: bool,
     sort: SortBy,
@@ -791,17 +822,16 @@ fn draw(
     } else {
         let mut rows_v = snap.rows.clone();
         sort_rows(&mut rows_v, st.sort);
+        // The endpoints column gets what the fixed columns leave (7+10+5+8+8+6+6 and the
+        // 8 gaps: 58 of 80).
+        let ends_w = (body.width as usize).saturating_sub(58).max(16);
         let rows = rows_v.iter().map(|r| {
             let fl = &r.flow;
             let mut cells = vec![
                 Cell::from(format!("{:>7}", fl.key.tgid)),
                 Cell::from(comm(&fl.val.comm)),
                 Cell::from(fl.proto().unwrap_or_else(|| "?".into())),
-                Cell::from(format!(
-                    "{} <-> {}",
-                    flows::endpoint_text(&fl.local()),
-                    flows::endpoint_text(&fl.peer())
-                )),
+                Cell::from(ends_text(fl, ends_w)),
             ];
             cells.extend(rate_cells(&r.rates));
             TRow::new(cells)
@@ -855,6 +885,25 @@ mod tests {
         assert_eq!(human(10240.0), "10.0K");
         assert_eq!(human(5.0 * 1024.0 * 1024.0 * 1024.0), "5120.0M");
         assert!(human(1e18).len() <= 9);
+    }
+
+    #[test]
+    fn endpoints_fit_their_column() {
+        // SAFETY: plain data.
+        let mut val: sockscope_common::flows::FlowVal = unsafe { std::mem::zeroed() };
+        val.family = 2;
+        val.known = sockscope_common::flows::fk::COMMON;
+        val.laddr[..4].copy_from_slice(&[127, 0, 0, 1]);
+        val.raddr[..4].copy_from_slice(&[127, 0, 0, 1]);
+        val.lport = 42672;
+        val.rport = 443;
+        let f = Flow {
+            key: FlowKey::default(),
+            val,
+        };
+        assert_eq!(ends_text(&f, 80), "127.0.0.1:42672 <-> 127.0.0.1:443");
+        assert_eq!(ends_text(&f, 22), ":42672>127.0.0.1:443");
+        assert_eq!(ends_text(&f, 10), "…0.0.1:443");
     }
 
     #[test]
