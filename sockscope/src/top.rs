@@ -449,7 +449,7 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
         None => None,
     };
     let held = match &resolved {
-        Some(path) => Some(launch::spawn_held(path, &args.command)?),
+        Some(path) => Some(launch::spawn_held(path, &args.command, None)?),
         None => None,
     };
     let mut pids = args.pid.clone();
@@ -479,11 +479,11 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
     };
     if args.batch {
         // As the trace command does (the interactive screen would be overwritten by it).
-        eprintln!("sockscope: attached {} programs", loaded.attached);
+        crate::run::diag(&format!("sockscope: attached {} programs", loaded.attached));
     }
-    let child = match held {
-        Some(h) => Some(h.release()?),
-        None => None,
+    let child = match (held, &resolved) {
+        (Some(h), Some(path)) => Some(h.release(path)?),
+        _ => None,
     };
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

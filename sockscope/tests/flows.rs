@@ -248,24 +248,26 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         lines.iter().map(|l| l.recv).sum(),
     );
     let errors: u64 = lines.iter().map(|l| l.errors).sum();
+    // (support::sockscope_cmd passes `-o -`: the table follows the calls in the output.)
     let table: Vec<&str> = r
-        .stderr
+        .stdout
         .lines()
         .skip_while(|l| !l.trim_start().starts_with("PID COMM"))
         .collect();
+    assert!(!table.is_empty(), "no flows table:\n{}", r.stdout);
     assert!(
         table[0].contains("LOCAL <-> PEER") && table[0].contains("BYTES SENT"),
         "{}",
-        r.stderr
+        r.stdout
     );
-    assert_eq!(table.len(), 1 + lines.len() + 2, "{}", r.stderr); // + totals + summary line
+    assert_eq!(table.len(), 1 + lines.len() + 1, "{}", r.stdout); // + the totals line
     assert!(
         table[1 + lines.len()].starts_with(&format!(
             "{} flows, {sent} bytes sent, {recv} bytes received, ",
             lines.len()
         )) && table[1 + lines.len()].ends_with(&format!(" {errors} errors")),
         "{}",
-        r.stderr
+        r.stdout
     );
     let bytes = |l: &str| -> u64 {
         let f: Vec<&str> = l.split_whitespace().collect();
@@ -276,7 +278,7 @@ fn matrix_flows_equal_the_matrix_and_the_per_call_sums() {
         assert!(
             bytes(w[0]) >= bytes(w[1]),
             "not sorted by bytes:\n{}",
-            r.stderr
+            r.stdout
         );
     }
 }
@@ -502,12 +504,18 @@ fn count_table_matches_strace_c() {
             &[exe.to_str().unwrap(), dir.to_str().unwrap()],
         );
         assert!(r.status.success(), "{:?}\n{}", r.status, r.stderr);
+        // (support::sockscope_cmd passes `-o -`: the table goes to the output, as strace -o.)
         assert!(
-            r.stdout.is_empty(),
+            r.stdout.starts_with("% time "),
             "-c alone prints only the table: {}",
             r.stdout
         );
-        let (ours_frame, ours) = table(&r.stderr);
+        assert!(
+            !r.stderr.lines().any(|l| l.starts_with("sockscope: ")),
+            "-c alone prints only the table: {}",
+            r.stderr
+        );
+        let (ours_frame, ours) = table(&r.stdout);
         let dir = workdir("flows-count-strace");
         let s = run_limit(
             Command::new(STRACE)
@@ -523,7 +531,7 @@ fn count_table_matches_strace_c() {
         assert_eq!(
             ours, theirs,
             "-S {sort}: rows (calls, errors, syscall)\nours:\n{}\nstrace:\n{}",
-            r.stderr, s.stderr
+            r.stdout, s.stderr
         );
         assert!(ours.len() >= 7, "-S {sort}: {ours:?}");
     }
@@ -534,20 +542,43 @@ fn count_table_matches_strace_c() {
         &[exe.to_str().unwrap(), dir.to_str().unwrap()],
     );
     assert!(r.status.success());
-    assert!(parse_text(&r.stdout).len() > 10, "-C prints the calls");
+    let calls_text = r
+        .stdout
+        .lines()
+        .take_while(|l| !l.starts_with("syscall"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(parse_text(&calls_text).len() > 10, "-C prints the calls");
     let head = r
-        .stderr
+        .stdout
         .lines()
         .find(|l| l.starts_with("syscall"))
         .expect("table");
     assert_eq!(head, "syscall              calls    errors");
     let total = r
-        .stderr
+        .stdout
         .lines()
         .find(|l| l.starts_with("total"))
         .expect("total line");
     let calls: u64 = total.split_whitespace().nth(1).unwrap().parse().unwrap();
-    assert_eq!(calls as usize, parse_text(&r.stdout).len(), "{total}");
+    assert_eq!(calls as usize, parse_text(&calls_text).len(), "{total}");
+    // Without -o: the table on stderr, as strace; nothing else from sockscope.
+    let dir = workdir("flows-count-plain");
+    let r = run_limit(
+        Command::new(SOCKSCOPE)
+            .args(["-c", "--"])
+            .arg(&exe)
+            .arg(&dir),
+        Duration::from_secs(45),
+        "sockscope -c",
+    );
+    assert!(r.status.success(), "{}", r.stderr);
+    assert!(r.stderr.starts_with("% time "), "{}", r.stderr);
+    assert!(
+        r.stderr.lines().any(|l| l.ends_with(" total")),
+        "{}",
+        r.stderr
+    );
     let r = sockscope_cmd(&["-c", "-S", "bogus"], &["true"]);
     assert_one_line_error(r.status, &r.stdout, &r.stderr, "-S bogus");
 }
