@@ -684,3 +684,5 @@ impl Default for PathOffsets {
 // SAFETY: `PathOffsets` is `repr(C)`, made of u32s only, valid for any bit pattern.
 #[cfg(feature = "user")]
 unsafe impl aya::Pod for PathOffsets {}
+/// Per-flow counters kept in the kernel (`sockscope top`, `--summary flows`).
+pub mod flows;

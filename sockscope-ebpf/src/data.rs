@@ -246,13 +246,13 @@ fn user_task() -> bool {
 // on every socket send and receive of the machine, the message calls' included).
 
 #[raw_tracepoint(tracepoint = "sock_send_length")]
-pub fn sock_send_length(ctx: RawTracePointContext) -> i32 {
+pub fn data_send_length(ctx: RawTracePointContext) -> i32 {
     let _ = on_sock(&ctx, true);
     0
 }
 
 #[raw_tracepoint(tracepoint = "sock_recv_length")]
-pub fn sock_recv_length(ctx: RawTracePointContext) -> i32 {
+pub fn data_recv_length(ctx: RawTracePointContext) -> i32 {
     let _ = on_sock(&ctx, false);
     0
 }

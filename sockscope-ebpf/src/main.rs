@@ -9,10 +9,14 @@
 //! Nothing here interprets the bytes: decoding is user space's job.
 #![no_std]
 #![no_main]
+// flows.rs: atomic adds on map values (see `add`).
+#![feature(core_intrinsics)]
+#![allow(internal_features)]
 
 use core::ffi::c_void;
 
 mod data;
+mod flows;
 mod path;
 mod sock;
 

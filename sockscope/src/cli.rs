@@ -29,6 +29,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A live view of the busiest flows and processes (counted in the kernel).
+    Top(Box<crate::top::TopArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -135,6 +137,39 @@ pub struct TraceArgs {
     /// TOCTOU detection).
     #[arg(long = "no-toctou")]
     pub no_toctou: bool,
+
+    /// Count time, calls and errors per call; on exit print strace's summary table (to stderr,
+    /// or the -o file) instead of the calls.
+    #[arg(short = 'c')]
+    pub count: bool,
+
+    /// Like -c, but print the calls too.
+    #[arg(short = 'C')]
+    pub count_and_trace: bool,
+
+    /// -c/-C: summarise the calls' latency (sockscope always measures latency; see README).
+    #[arg(short = 'w')]
+    pub count_wall: bool,
+
+    /// -c/-C: sort the table by this column (time, calls, errors, name, avg_time, min_time,
+    /// max_time, nothing), as strace's -S.
+    #[arg(short = 'S', value_name = "SORTBY")]
+    pub sortby: Option<String>,
+
+    /// -c/-C: the table's columns (time_percent, total_time, min_time, max_time, avg_time,
+    /// calls, errors, name), as strace's -U.
+    #[arg(short = 'U', value_name = "COLUMNS")]
+    pub columns: Option<String>,
+
+    /// On exit, print a summary: `flows` (one line, or JSON record, per process × socket,
+    /// counted in the kernel).
+    #[arg(long = "summary", value_name = "WHAT", value_parser = ["flows"])]
+    pub summary: Vec<String>,
+
+    /// Every SECS seconds print one line of progress to stderr (and a stats record with
+    /// --json); SIGUSR1 prints it once.
+    #[arg(long = "stats-interval", value_name = "SECS")]
+    pub stats_interval: Option<f64>,
 
     /// Ring buffer size in MiB (a power of two).
     #[arg(long, value_name = "MIB", default_value_t = 8)]

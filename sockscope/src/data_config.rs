@@ -7,6 +7,16 @@ use sockscope_common::{DataConfig, OFF_NONE};
 
 use crate::{btf::Btf, events::EventDef, tracefs};
 
+/// The raw tracepoint program of the data calls attached to tracepoint `tp` (the events table
+/// lists the tracepoints: `sock:sock_send_length`, `sock:sock_recv_length`).
+pub fn raw_program(tp: &str) -> anyhow::Result<&'static str> {
+    match tp {
+        "sock_send_length" => Ok("data_send_length"),
+        "sock_recv_length" => Ok("data_recv_length"),
+        other => anyhow::bail!("no data-call program for tracepoint sock:{other}"),
+    }
+}
+
 /// The configuration for the selected `events` (the non-data ones are ignored); Err names what
 /// this kernel lacks when a data call is selected and cannot be traced.
 pub fn resolve(

@@ -6,12 +6,15 @@
 
 pub mod btf;
 pub mod cli;
+pub mod count;
 pub mod data_config;
 pub mod decode;
+pub mod endpoints;
 pub mod escape;
 pub mod events;
 pub mod events_cmd;
 pub mod filter;
+pub mod flows;
 pub mod launch;
 pub mod loader;
 pub mod privs;
@@ -19,7 +22,9 @@ pub mod record;
 pub mod render;
 pub mod run;
 pub mod sock_offsets;
+pub mod stats;
 pub mod targets;
+pub mod top;
 pub mod tracefs;
 
 /// `sockscope --version`: the package version and the commit it was built from (build.rs:

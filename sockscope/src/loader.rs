@@ -38,6 +38,8 @@ pub struct LoadOptions<'a> {
     pub yflag: u8,
     /// -T: attach the data calls' entry programs (their start time).
     pub timing: bool,
+    /// Count per flow in the kernel (sock:sock_send_length / sock_recv_length; see flows.rs).
+    pub flows: bool,
 }
 
 /// Who to trace beyond `-p`: checked in the kernel at each call's entry, before any memory is
@@ -219,9 +221,12 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         );
     }
     let data_cfg = crate::data_config::resolve(&btf, opts.events, opts.timing)?;
+    let (flow_cfg, flow_offsets) = crate::flows::load_config(&btf, opts.flows)?;
     let mut ebpf = EbpfLoader::new()
         .override_global("CONFIG", &cfg, true)
         .override_global("SOCK_OFFSETS", &sock_offsets, true)
+        .override_global("FLOW_CONFIG", &flow_cfg, true)
+        .override_global("FLOW_OFFSETS", &flow_offsets, true)
         .override_global("DATA_CONFIG", &data_cfg, true)
         .override_global(
             "PATH_OFFSETS",
@@ -262,37 +267,58 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
     let mut seen = std::collections::HashSet::new();
     hooks.retain(|h| seen.insert(*h));
+    // The data calls' socket hooks are raw tracepoint programs (data.rs), attached below.
+    let data_tps: Vec<&'static str> = hooks
+        .iter()
+        .filter(|h| h.0 == "sock")
+        .map(|h| h.1)
+        .collect();
+    hooks.retain(|h| h.0 != "sock");
     // Lifecycle hooks: slot cleanup always, fork following when filtering by process.
     hooks.push(("sched", "sched_process_exit"));
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
         hooks.push(("sched", "sched_process_fork"));
     }
+    if opts.flows && !crate::flows::use_raw() {
+        hooks.extend(crate::flows::HOOKS);
+    }
     let mut raw_links = Vec::new();
+    for tp in data_tps {
+        let name = crate::data_config::raw_program(tp)?;
+        let prog: &mut aya::programs::RawTracePoint = ebpf
+            .program_mut(name)
+            .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
+            .try_into()?;
+        prog.load()
+            .with_context(|| format!("loading program {name} (verifier)"))?;
+        let link = prog
+            .attach(tp)
+            .with_context(|| format!("attaching to raw tracepoint sock:{tp}"))?;
+        raw_links.push((name, link));
+        attached += 1;
+    }
     for (category, name) in hooks {
-        // The data calls' socket hooks are raw tracepoint programs (data.rs).
-        if matches!(
-            ebpf.program(name),
-            Some(aya::programs::Program::RawTracePoint(_))
-        ) {
-            let prog: &mut aya::programs::RawTracePoint = ebpf
-                .program_mut(name)
-                .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
-                .try_into()?;
-            prog.load()
-                .with_context(|| format!("loading program {name} (verifier)"))?;
-            let link = prog
-                .attach(name)
-                .with_context(|| format!("attaching to raw tracepoint {category}:{name}"))?;
-            raw_links.push((name, link));
-            attached += 1;
-            continue;
-        }
         let prog = load_program(&mut ebpf, name)?;
         let link = prog
             .attach(category, name)
             .with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
         links.push((name, link));
         attached += 1;
+    }
+
+    if opts.flows && crate::flows::use_raw() {
+        for (prog, tp) in crate::flows::RAW_HOOKS {
+            let p: &mut aya::programs::RawTracePoint = ebpf
+                .program_mut(prog)
+                .ok_or_else(|| anyhow!("program {prog} missing from the eBPF object"))?
+                .try_into()?;
+            p.load()
+                .with_context(|| format!("loading program {prog} (verifier)"))?;
+            // The link stays with the program; dropping the object detaches it.
+            p.attach(tp)
+                .with_context(|| format!("attaching to raw tracepoint {tp}"))?;
+            attached += 1;
+        }
     }
 
     let ring = RingBuf::try_from(
@@ -398,6 +424,33 @@ impl Loaded {
             Ok(pids) => pids.keys().filter_map(Result::ok).collect(),
             Err(_) => Vec::new(),
         }
+    }
+
+    /// Every flow the kernel counted (`FLOWS`), and how many new flows it could not keep.
+    pub fn read_flows(
+        &self,
+    ) -> (
+        Vec<(
+            sockscope_common::flows::FlowKey,
+            sockscope_common::flows::FlowVal,
+        )>,
+        u64,
+    ) {
+        use sockscope_common::flows::{FlowKey, FlowVal};
+        let mut out = Vec::new();
+        if let Some(map) = self.ebpf.map("FLOWS")
+            && let Ok(flows) = HashMap::<_, FlowKey, FlowVal>::try_from(map)
+        {
+            out.extend(flows.iter().filter_map(Result::ok));
+        }
+        let lost = self
+            .ebpf
+            .map("FLOW_LOST")
+            .and_then(|m| PerCpuArray::<_, u64>::try_from(m).ok())
+            .and_then(|a| a.get(&0, 0).ok())
+            .map(|v| v.iter().sum())
+            .unwrap_or(0);
+        (out, lost)
     }
 
     pub fn counters(&self) -> Counters {

@@ -57,6 +57,7 @@ fn main() {
     };
     let result = match cli.command {
         Some(Command::Events { json }) => events_cmd::print(json).map(|_| 0),
+        Some(Command::Top(args)) => sockscope::top::run(*args),
         None => run::trace(cli.trace),
     };
     match result {

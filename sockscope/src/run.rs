@@ -153,6 +153,18 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     if args.user.is_some() && args.command.is_empty() {
         anyhow::bail!("-u USER applies to a command started by sockscope (-- CMD)");
     }
+    // -c / -C (count.rs), --summary flows (flows.rs), --stats-interval (stats.rs).
+    let count_opts = if args.count || args.count_and_trace {
+        Some(
+            crate::count::CountOpts::parse(args.sortby.as_deref(), args.columns.as_deref())
+                .map_err(|e| anyhow::anyhow!(e))?,
+        )
+    } else {
+        None
+    };
+    let count_only = args.count && !args.count_and_trace;
+    let want_flows = args.summary.iter().any(|s| s == "flows");
+    let mut progress = crate::stats::Progress::new(args.stats_interval)?;
     if !args.ringbuf_mib.is_power_of_two() || args.ringbuf_mib > 1024 {
         anyhow::bail!("--ringbuf-mib must be a power of two up to 1024");
     }
@@ -216,8 +228,10 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         wakeup_bytes: 64 << 10,
         toctou: !args.no_toctou,
         scope: &scope,
-        yflag: args.yflag,
-        timing: args.duration,
+        // -c/-C sum the calls' times: the data calls need their entry programs for that.
+        timing: args.duration || args.count || args.count_and_trace,
+        yflag: crate::endpoints::capture_level(args.yflag, args.json, filter.as_ref()),
+        flows: want_flows,
     };
     let loaded = match loader::load(&opts) {
         Ok(l) => l,
@@ -228,7 +242,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             return Err(e);
         }
     };
-    if !args.quiet {
+    if !args.quiet && !count_only {
         diag(&format!("sockscope: attached {} programs", loaded.attached));
     }
     let child = match (held, &resolved) {
@@ -242,6 +256,9 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         }
         _ => None,
     };
+    let usr1 = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGUSR1, usr1.clone())?;
+    let counts = std::cell::RefCell::new(crate::count::Counts::default());
 
     let view = View {
         ropts: RenderOpts::new(
@@ -258,6 +275,8 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         json: args.json,
         status: sel.status,
         filter: filter.as_ref(),
+        count: count_opts.as_ref().map(|_| &counts),
+        quiet: count_only,
     };
     let mut view = view;
     for d in crate::events::EVENTS.iter() {
@@ -314,6 +333,21 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             });
             break;
         }
+        let now = std::time::Instant::now();
+        if progress.due(now) || usr1.swap(false, Ordering::Relaxed) {
+            let c = loaded.counters();
+            let (line, rec) = progress.report(
+                summary.events,
+                summary.captured,
+                c.lost_ringbuf + c.lost_noslot,
+                now,
+            );
+            diag(&line);
+            if args.json {
+                sink.write_line(&rec.to_string());
+                sink.flush();
+            }
+        }
         // The end conditions cost syscalls (waitpid, a map walk, /proc reads): checked at most
         // every POLL_IDLE_MS, not after every batch.
         let now = std::time::Instant::now();
@@ -354,6 +388,40 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     let c = loaded.counters();
     summary.lost = c.lost_ringbuf + c.lost_noslot;
     drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
+    // The tables go where strace puts its -c table: the -o file, else stderr.
+    let table_out = |sink: &mut Sink, text: &str| {
+        if args.output.is_some() {
+            sink.write_line(text.trim_end_matches('\n'));
+        } else {
+            sink.flush();
+            let _ = io::stderr().lock().write_all(text.as_bytes());
+        }
+    };
+    if let Some(o) = &count_opts {
+        if args.json {
+            sink.write_line(&counts.borrow().json(o).to_string());
+        } else {
+            table_out(&mut sink, &counts.borrow().table(o));
+        }
+    }
+    let mut flows_lost = 0;
+    if want_flows {
+        let (raw, lost) = loaded.read_flows();
+        flows_lost = lost;
+        // The filter selects flows too when it names only what a flow has (pid, comm, the
+        // socket's fields); a filter on per-call fields (event, len, dport...) leaves them all.
+        let flows = crate::flows::collect(raw, filter.as_ref().filter(|f| f.applies_to_flows()));
+        if args.json {
+            for f in &flows {
+                sink.write_line(&f.json(&view.ropts.clock).to_string());
+            }
+        } else {
+            table_out(
+                &mut sink,
+                &crate::flows::table(&flows, lost, &view.ropts.clock),
+            );
+        }
+    }
     if args.json {
         let v = serde_json::json!({
             "eventName": "sockscope_summary",
@@ -364,6 +432,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             "lostNoSlot": c.lost_noslot,
             "forksNotFollowed": c.lost_pids_full,
             "undecodable": summary.undecodable,
+            "flowsNotKept": flows_lost,
         });
         sink.write_line(&v.to_string());
     }
@@ -395,7 +464,9 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         let text = text.split(" (os error").next().unwrap_or(&text);
         diag(&format!("sockscope: writing output: {text}"));
     }
-    diag(&msg);
+    if !count_only || summary.lost > 0 || summary.undecodable > 0 || sink.error.is_some() {
+        diag(&msg);
+    }
     if sink.error.is_some() {
         return Ok(1);
     }
@@ -417,6 +488,10 @@ struct View<'a> {
     json: bool,
     status: StatusFilter,
     filter: Option<&'a Filter>,
+    /// -c/-C: the per-call counts.
+    count: Option<&'a std::cell::RefCell<crate::count::Counts>>,
+    /// -c alone: count, print nothing per call.
+    quiet: bool,
 }
 
 impl View<'_> {
@@ -457,6 +532,12 @@ fn drain(
             continue;
         }
         summary.events += 1;
+        if let Some(c) = view.count {
+            c.borrow_mut().add(&rec);
+        }
+        if view.quiet {
+            continue;
+        }
         line.clear();
         if view.json {
             json::write_event(line, &rec, &view.ropts);

@@ -73,19 +73,25 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         }
         write_arg(out, rec, i, a.name, a.ty, a.decoder, opts);
     }
-    // -y/-yy: what the kernel said about the descriptor (null without -y).
+    // What the kernel said about the descriptor: with -y/-yy its decoration and details;
+    // without, the socket's endpoints (crate::endpoints; null when nothing was captured).
     out.push_str("],\"socket\":");
     let (info, path) = text::sock_of(rec, opts);
-    push_value(
-        out,
-        &sockinfo::socket_json(
-            h.args[0] as i32,
-            info.as_ref(),
-            opts.yflag,
-            path.as_ref(),
-            &opts.style,
-        ),
-    );
+    if opts.yflag == 0 {
+        // Without -y: the endpoints captured for every event (crate::endpoints).
+        push_value(out, &crate::endpoints::socket_json(rec, &opts.style));
+    } else {
+        push_value(
+            out,
+            &sockinfo::socket_json(
+                h.args[0] as i32,
+                info.as_ref(),
+                opts.yflag,
+                path.as_ref(),
+                &opts.style,
+            ),
+        );
+    }
     // sendfile/splice: the other descriptor too (`socket` is the first argument's), keyed by
     // its argument name.
     if opts.yflag != 0 && def.args.iter().filter(|a| a.decoder == Decoder::Fd).count() > 1 {
