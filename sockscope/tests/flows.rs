@@ -17,10 +17,10 @@ use serde_json::Value;
 use support::*;
 
 /// The calls traced one event per call on this branch, by direction. The flow counters see
-/// every send and receive (read/write included); the per-call sums cover these calls. When
-/// read/write/readv/writev/sendfile/splice become traced calls, add them here.
-const PER_CALL_SEND: &[&str] = &["sendto", "sendmsg"];
-const PER_CALL_RECV: &[&str] = &["recvfrom", "recvmsg"];
+/// every send and receive (read/write included); the per-call sums cover these calls
+/// (read/write/readv/writev/preadv2/pwritev2 since issue 11).
+const PER_CALL_SEND: &[&str] = &["sendto", "sendmsg", "write", "writev", "pwritev2"];
+const PER_CALL_RECV: &[&str] = &["recvfrom", "recvmsg", "read", "readv", "preadv2"];
 
 /// The syscall behind a libc name the workload reports.
 fn syscall_of(libc_name: &str) -> &str {
