@@ -147,6 +147,9 @@ pub const SEG_OK: u8 = 0;
 pub const SEG_NULL: u8 = 1;
 /// `SegHeader::status`: reading user memory faulted; nothing was read.
 pub const SEG_FAULT: u8 = 2;
+/// `SegHeader::status`: reading user memory faulted part-way (netlink sockets only); the bytes
+/// up to the end of the first page were read. User space sees a fault with these bytes.
+pub const SEG_PARTIAL: u8 = 3;
 
 /// Header of one captured piece of user memory. `len` bytes follow, padded to 8.
 #[repr(C)]
@@ -187,6 +190,10 @@ pub struct Slot {
 
 /// `Slot::notes`: the entry read of the message buffer faulted.
 pub const SLOT_BUF_FAULTED: u32 = 1;
+/// `Slot::notes`: the call's descriptor is an AF_NETLINK socket. Its buffers are captured up to
+/// MAX_SNAPLEN whatever `-s` is: strace decodes netlink messages as far as they go and applies
+/// `-s` only to the strings inside them.
+pub const SLOT_NETLINK: u32 = 2;
 
 /// `MMSG_STEPS` indexes: the per-message capture programs of sendmmsg (entry) and recvmmsg
 /// (exit).

@@ -129,6 +129,9 @@ pub fn capture(slot: &mut Slot) {
     let fd = fd as u32 as i32;
     info.fd = fd;
     fill(info, scratch, fd, level);
+    if info.known & sk::COMMON != 0 && info.family == AF_NETLINK {
+        slot.notes |= sockscope_common::SLOT_NETLINK;
+    }
     // SAFETY: sh points inside `data`, 8-aligned.
     unsafe {
         (*sh).kind = seg::SOCK;

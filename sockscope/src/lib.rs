@@ -10,6 +10,7 @@ pub mod decode;
 pub mod events;
 pub mod events_cmd;
 pub mod filter;
+pub mod genl;
 pub mod launch;
 pub mod loader;
 pub mod record;

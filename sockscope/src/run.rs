@@ -166,6 +166,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         signal_hook::flag::register(sig, stop.clone())?;
     }
 
+    crate::genl::register();
     let view = View {
         ropts: RenderOpts::new(
             Style {

@@ -207,8 +207,24 @@ fn iov_data(
     if netlink {
         // decode_netlink reads as far as the messages go, not just -s bytes: decoded when the
         // kernel side captured enough, else the plain string below.
-        if let Some(s) = c.iov_data_seg(i).filter(|s| s.status == ReadStatus::Ok)
-            && super::netlink::format_netlink(out, s.data, shown, &env.style)
+        let nl = super::netlink::NlEnv {
+            style: env.style,
+            proto: super::netlink::record_netlink(c.rec).flatten(),
+            ifname: &env.ifname,
+            genl_family: &super::netlink::genl_family_name,
+        };
+        // A read that faulted part-way holds the readable bytes (strace decodes up to there).
+        if let Some(s) = c
+            .iov_data_seg(i)
+            .filter(|s| s.status == ReadStatus::Ok || !s.data.is_empty())
+            && super::netlink::decode_netlink_at(
+                out,
+                s.data,
+                s.addr,
+                s.status != ReadStatus::Ok,
+                shown,
+                &nl,
+            )
         {
             return;
         }

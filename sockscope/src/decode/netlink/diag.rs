@@ -1,0 +1,392 @@
+//! NETLINK_SOCK_DIAG payloads as strace 6.1 prints them (`netlink_sock_diag.c` and the
+//! per-family `netlink_*_diag.c`): requests (NLM_F_REQUEST set) and replies of the inet, unix,
+//! netlink, packet and smc families.
+
+use super::attr::{Attrs, Fk, Msg, Nla, decode_msg, struct_payload};
+use super::nl_xlat as nx;
+use super::route::decode_family;
+use super::{Dec, Hdr, NLM_F_REQUEST, Short};
+use std::fmt::Write;
+
+const TCPDIAG_GETSOCK: u16 = 18;
+const DCCPDIAG_GETSOCK: u16 = 19;
+
+static INET_REQ_V2: Msg = Msg {
+    family: "sdiag_family",
+    size: 56,
+    fields: &[
+        ("sdiag_protocol", 1, 1, Fk::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???")),
+        ("idiag_ext", 2, 1, Fk::Flags(&nx::INET_DIAG_EXTENDED_FLAGS, "1<<INET_DIAG_???-1")),
+        ("idiag_states", 4, 4, Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???")),
+        ("id", 8, 48, Fk::SockId(0)),
+    ],
+    attrs: Some(&INET_REQ_ATTRS),
+    family_only: false,
+};
+
+static INET_REQ_COMPAT: Msg = Msg {
+    family: "idiag_family",
+    size: 60,
+    fields: &[
+        ("idiag_src_len", 1, 1, Fk::U),
+        ("idiag_dst_len", 2, 1, Fk::U),
+        ("idiag_ext", 3, 1, Fk::Flags(&nx::INET_DIAG_EXTENDED_FLAGS, "1<<INET_DIAG_???-1")),
+        ("id", 4, 48, Fk::SockId(0)),
+        ("idiag_states", 52, 4, Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???")),
+        ("idiag_dbs", 56, 4, Fk::U),
+    ],
+    attrs: Some(&INET_REQ_ATTRS),
+    family_only: false,
+};
+
+static INET_MSG: Msg = Msg {
+    family: "idiag_family",
+    size: 72,
+    fields: &[
+        ("idiag_state", 1, 1, Fk::Xval(&nx::TCP_STATES, "TCP_???")),
+        ("idiag_timer", 2, 1, Fk::U),
+        ("idiag_retrans", 3, 1, Fk::U),
+        ("id", 4, 48, Fk::SockId(0)),
+        ("idiag_expires", 52, 4, Fk::U),
+        ("idiag_rqueue", 56, 4, Fk::U),
+        ("idiag_wqueue", 60, 4, Fk::U),
+        ("idiag_uid", 64, 4, Fk::U),
+        ("idiag_inode", 68, 4, Fk::U),
+    ],
+    attrs: Some(&INET_MSG_ATTRS),
+    family_only: false,
+};
+
+static UNIX_REQ: Msg = Msg {
+    family: "sdiag_family",
+    size: 24,
+    fields: &[
+        ("sdiag_protocol", 1, 1, Fk::U),
+        ("udiag_states", 4, 4, Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???")),
+        ("udiag_ino", 8, 4, Fk::U),
+        ("udiag_show", 12, 4, Fk::Flags(&nx::UNIX_DIAG_SHOW, "UDIAG_SHOW_???")),
+        ("udiag_cookie", 16, 8, Fk::Cookie),
+    ],
+    attrs: None,
+    family_only: false,
+};
+
+static UNIX_MSG: Msg = Msg {
+    family: "udiag_family",
+    size: 16,
+    fields: &[
+        ("udiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
+        ("udiag_state", 2, 1, Fk::Xval(&nx::TCP_STATES, "TCP_???")),
+        ("udiag_ino", 4, 4, Fk::U),
+        ("udiag_cookie", 8, 8, Fk::Cookie),
+    ],
+    attrs: Some(&UNIX_MSG_ATTRS),
+    family_only: false,
+};
+
+static NETLINK_REQ: Msg = Msg {
+    family: "sdiag_family",
+    size: 24,
+    fields: &[
+        ("sdiag_protocol", 1, 1, Fk::NdiagProto),
+        ("ndiag_ino", 4, 4, Fk::U),
+        ("ndiag_show", 8, 4, Fk::Flags(&nx::NETLINK_DIAG_SHOW, "NDIAG_SHOW_???")),
+        ("ndiag_cookie", 12, 8, Fk::Cookie),
+    ],
+    attrs: None,
+    family_only: false,
+};
+
+static NETLINK_MSG: Msg = Msg {
+    family: "ndiag_family",
+    size: 28,
+    fields: &[
+        ("ndiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
+        ("ndiag_protocol", 2, 1, Fk::Xval(&nx::NETLINK_PROTOCOLS, "NETLINK_???")),
+        ("ndiag_state", 3, 1, Fk::Xval(&nx::NETLINK_STATES, "NETLINK_???")),
+        ("ndiag_portid", 4, 4, Fk::U),
+        ("ndiag_dst_portid", 8, 4, Fk::U),
+        ("ndiag_dst_group", 12, 4, Fk::U),
+        ("ndiag_ino", 16, 4, Fk::U),
+        ("ndiag_cookie", 20, 8, Fk::Cookie),
+    ],
+    attrs: Some(&NETLINK_MSG_ATTRS),
+    family_only: false,
+};
+
+static PACKET_REQ: Msg = Msg {
+    family: "sdiag_family",
+    size: 20,
+    fields: &[
+        ("sdiag_protocol", 1, 1, Fk::X),
+        ("pdiag_ino", 4, 4, Fk::U),
+        ("pdiag_show", 8, 4, Fk::Flags(&nx::PACKET_DIAG_SHOW, "PACKET_SHOW_???")),
+        ("pdiag_cookie", 12, 8, Fk::Cookie),
+    ],
+    attrs: None,
+    family_only: false,
+};
+
+static PACKET_MSG: Msg = Msg {
+    family: "pdiag_family",
+    size: 16,
+    fields: &[
+        ("pdiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
+        ("pdiag_num", 2, 2, Fk::Xval(&nx::ETHERNET_PROTOCOLS, "ETH_P_???")),
+        ("pdiag_ino", 4, 4, Fk::U),
+        ("pdiag_cookie", 8, 8, Fk::Cookie),
+    ],
+    attrs: Some(&PACKET_MSG_ATTRS),
+    family_only: false,
+};
+
+static SMC_REQ: Msg = Msg {
+    family: "diag_family",
+    size: 52,
+    fields: &[
+        ("diag_ext", 3, 1, Fk::Flags(&nx::SMC_DIAG_EXTENDED_FLAGS, "1<<SMC_DIAG_???-1")),
+        ("id", 4, 48, Fk::SockId(2)),
+    ],
+    attrs: None,
+    family_only: false,
+};
+
+static SMC_MSG: Msg = Msg {
+    family: "diag_family",
+    size: 64,
+    fields: &[
+        ("diag_state", 1, 1, Fk::Xval(&nx::SMC_STATES, "SMC_???")),
+        ("diag_fallback", 2, 1, Fk::Xval(&nx::SMC_DIAG_MODE, "SMC_DIAG_MODE_???")),
+        ("diag_shutdown", 3, 1, Fk::U),
+        ("id", 4, 48, Fk::SockId(2)),
+        ("diag_uid", 52, 4, Fk::U),
+        ("diag_inode", 56, 8, Fk::U),
+    ],
+    attrs: Some(&SMC_MSG_ATTRS),
+    family_only: false,
+};
+
+/// decode_netlink_sock_diag. Ok(false): not decoded here (NLMSG_DONE).
+pub(crate) fn decode(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> Result<bool, Short> {
+    if h.ty == super::NLMSG_DONE {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 1) {
+        return Ok(true);
+    }
+    let family = d.u8(off)?;
+    let req = h.flags & NLM_F_REQUEST != 0;
+    let m: Option<&Msg> = if len > 1 {
+        match (family, req) {
+            (1, true) => Some(&UNIX_REQ),
+            (1, false) => Some(&UNIX_MSG),
+            (2 | 10, true) if h.ty == TCPDIAG_GETSOCK || h.ty == DCCPDIAG_GETSOCK => {
+                Some(&INET_REQ_COMPAT)
+            }
+            (2 | 10, true) => Some(&INET_REQ_V2),
+            (2 | 10, false) => Some(&INET_MSG),
+            (16, true) => Some(&NETLINK_REQ),
+            (16, false) => Some(&NETLINK_MSG),
+            (17, true) => Some(&PACKET_REQ),
+            (17, false) => Some(&PACKET_MSG),
+            (43, true) => Some(&SMC_REQ),
+            (43, false) => Some(&SMC_MSG),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    match m {
+        Some(m) => decode_msg(d, out, m, family, off, len)?,
+        None => decode_family(d, out, family, off, len)?,
+    }
+    Ok(true)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribute payloads.
+
+fn unix_vfs(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 8 {
+        return Ok(false);
+    }
+    let dev = d.u32(off)?;
+    let ino = d.u32(off + 4)?;
+    // makedev(major, minor) of the kernel's new_encode_dev form, as glibc major()/minor().
+    let dev = u64::from(dev);
+    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+    let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+    let _ = write!(
+        out,
+        "{{udiag_vfs_dev=makedev({}, {}), udiag_vfs_ino={ino}}}",
+        super::attr::c_hex(major),
+        super::attr::c_hex(minor)
+    );
+    Ok(true)
+}
+
+fn u32_array(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 4 {
+        return Ok(false);
+    }
+    super::attr::array(d, out, off, len / 4 * 4, 4, |d, out, o| {
+        let _ = write!(out, "{}", d.u32(o)?);
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+fn unix_rqlen(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        8,
+        &[("udiag_rqueue", 0, 4, Fk::U), ("udiag_wqueue", 4, 4, Fk::U)],
+    )
+}
+
+fn inet_meminfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        16,
+        &[
+            ("idiag_rmem", 0, 4, Fk::U),
+            ("idiag_wmem", 4, 4, Fk::U),
+            ("idiag_fmem", 8, 4, Fk::U),
+            ("idiag_tmem", 12, 4, Fk::U),
+        ],
+    )
+}
+
+fn diag_ring(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        16,
+        &[
+            ("ndr_block_size", 0, 4, Fk::U),
+            ("ndr_block_nr", 4, 4, Fk::U),
+            ("ndr_frame_size", 8, 4, Fk::U),
+            ("ndr_frame_nr", 12, 4, Fk::U),
+        ],
+    )
+}
+
+fn packet_ring(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        28,
+        &[
+            ("pdr_block_size", 0, 4, Fk::U),
+            ("pdr_block_nr", 4, 4, Fk::U),
+            ("pdr_frame_size", 8, 4, Fk::U),
+            ("pdr_frame_nr", 12, 4, Fk::U),
+            ("pdr_retire_tmo", 16, 4, Fk::U),
+            ("pdr_sizeof_priv", 20, 4, Fk::U),
+            ("pdr_features", 24, 4, Fk::U),
+        ],
+    )
+}
+
+fn packet_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        24,
+        &[
+            ("pdi_index", 0, 4, Fk::Ifindex),
+            ("pdi_version", 4, 4, Fk::Xval(&nx::AF_PACKET_VERSIONS, "TPACKET_???")),
+            ("pdi_reserve", 8, 4, Fk::U),
+            ("pdi_copy_thresh", 12, 4, Fk::U),
+            ("pdi_tstamp", 16, 4, Fk::U),
+            ("pdi_flags", 20, 4, Fk::Flags(&nx::PACKET_DIAG_INFO_FLAGS, "PDI_???")),
+        ],
+    )
+}
+
+static INET_REQ_ATTRS: Attrs = Attrs {
+    table: &nx::INET_DIAG_REQ_ATTRS,
+    dflt: "INET_DIAG_REQ_???",
+    dec: &[("INET_DIAG_REQ_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0))],
+    all: None,
+};
+
+static INET_MSG_ATTRS: Attrs = Attrs {
+    table: &nx::INET_DIAG_ATTRS,
+    dflt: "INET_DIAG_???",
+    dec: &[
+        ("INET_DIAG_MEMINFO", Nla::Custom(inet_meminfo)),
+        ("INET_DIAG_CONG", Nla::Str),
+        ("INET_DIAG_TOS", Nla::U8),
+        ("INET_DIAG_TCLASS", Nla::U8),
+        ("INET_DIAG_SKMEMINFO", Nla::Meminfo),
+        ("INET_DIAG_SHUTDOWN", Nla::Xval(&nx::SOCK_SHUTDOWN_FLAGS, "???_SHUTDOWN", 0)),
+        ("INET_DIAG_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
+        ("INET_DIAG_SKV6ONLY", Nla::U8),
+        ("INET_DIAG_MARK", Nla::U32),
+        ("INET_DIAG_CLASS_ID", Nla::U32),
+        ("INET_DIAG_CGROUP_ID", Nla::U64),
+    ],
+    all: None,
+};
+
+static UNIX_MSG_ATTRS: Attrs = Attrs {
+    table: &nx::UNIX_DIAG_ATTRS,
+    dflt: "UNIX_DIAG_???",
+    dec: &[
+        ("UNIX_DIAG_NAME", Nla::Str),
+        ("UNIX_DIAG_VFS", Nla::Custom(unix_vfs)),
+        ("UNIX_DIAG_PEER", Nla::U32),
+        ("UNIX_DIAG_ICONS", Nla::Custom(u32_array)),
+        ("UNIX_DIAG_RQLEN", Nla::Custom(unix_rqlen)),
+        ("UNIX_DIAG_MEMINFO", Nla::Meminfo),
+        ("UNIX_DIAG_SHUTDOWN", Nla::U8),
+        ("UNIX_DIAG_UID", Nla::Uid),
+    ],
+    all: None,
+};
+
+static NETLINK_MSG_ATTRS: Attrs = Attrs {
+    table: &nx::NETLINK_DIAG_ATTRS,
+    dflt: "NETLINK_DIAG_???",
+    dec: &[
+        ("NETLINK_DIAG_MEMINFO", Nla::Meminfo),
+        ("NETLINK_DIAG_RX_RING", Nla::Custom(diag_ring)),
+        ("NETLINK_DIAG_TX_RING", Nla::Custom(diag_ring)),
+        ("NETLINK_DIAG_FLAGS", Nla::Flg(&nx::NETLINK_SOCKET_FLAGS, "NDIAG_FLAG_???", 4)),
+    ],
+    all: None,
+};
+
+static PACKET_MSG_ATTRS: Attrs = Attrs {
+    table: &nx::PACKET_DIAG_ATTRS,
+    dflt: "PACKET_DIAG_???",
+    dec: &[
+        ("PACKET_DIAG_INFO", Nla::Custom(packet_info)),
+        ("PACKET_DIAG_RX_RING", Nla::Custom(packet_ring)),
+        ("PACKET_DIAG_TX_RING", Nla::Custom(packet_ring)),
+        ("PACKET_DIAG_FANOUT", Nla::U32),
+        ("PACKET_DIAG_UID", Nla::Uid),
+        ("PACKET_DIAG_MEMINFO", Nla::Meminfo),
+    ],
+    all: None,
+};
+
+static SMC_MSG_ATTRS: Attrs = Attrs {
+    table: &nx::SMC_DIAG_ATTRS,
+    dflt: "SMC_DIAG_???",
+    dec: &[],
+    all: None,
+};
