@@ -25,6 +25,7 @@ mod attr;
 mod diag;
 mod misc;
 mod route;
+mod route_link;
 
 use super::Style;
 use super::errno::errno_name;
@@ -117,6 +118,9 @@ pub(crate) struct Dec<'a> {
     pub proto: Option<u32>,
     pub ifname: &'a dyn Fn(u32) -> Option<String>,
     pub genl_family: &'a dyn Fn(u16) -> Option<String>,
+    /// IFLA_INFO_KIND / IFLA_INFO_SLAVE_KIND seen in the IFLA_LINKINFO being decoded.
+    pub link_kind: std::cell::RefCell<String>,
+    pub link_slave_kind: std::cell::RefCell<String>,
 }
 
 impl Dec<'_> {
@@ -523,6 +527,8 @@ pub fn decode_netlink_at(
         proto: env.proto,
         ifname: env.ifname,
         genl_family: env.genl_family,
+        link_kind: Default::default(),
+        link_slave_kind: Default::default(),
     };
     let mut s = String::new();
     match d.messages(&mut s, 0, len) {

@@ -54,6 +54,11 @@ pub(crate) enum Nla {
     Val(&'static Xlat, &'static str, u8),
     /// As Val, printflags.
     Flg(&'static Xlat, &'static str, u8),
+    /// print_array_ex with PAF_PRINT_INDICES: `[[NAME]=v, ...]` of `size`-byte elements, index
+    /// names from the table (signed elements and FMT_D indices when the bool is set).
+    Indexed(&'static Xlat, &'static str, u8, bool),
+    /// decode_nla_clock_t: `12345 /* 123.45 s */`.
+    ClockT,
     /// A nested attribute set.
     Nested(&'static Attrs),
     Custom(Custom),
@@ -328,24 +333,55 @@ pub(crate) fn leaf(
                 v.to_string()
             }
         }),
-        Nla::Meminfo => {
-            let n = len / 4;
+        Nla::Meminfo => leaf(
+            d,
+            out,
+            Nla::Indexed(&nx::NETLINK_SK_MEMINFO_INDICES, "SK_MEMINFO_???", 4, false),
+            off,
+            len,
+            ctx,
+        ),
+        Nla::Indexed(x, dflt, size, signed) => {
+            let size = u64::from(size);
+            let n = len / size;
             if n == 0 {
                 return Ok(false);
             }
             let mut i = 0u64;
-            array(d, out, off, n * 4, 4, |d, out, o| {
+            array(d, out, off, n * size, size, |d, out, o| {
                 out.push('[');
-                match super::xname(&nx::NETLINK_SK_MEMINFO_INDICES, i) {
+                match super::xname(x, i) {
                     Some(name) => out.push_str(name),
                     None => {
-                        let _ = write!(out, "{i} /* SK_MEMINFO_??? */");
+                        let _ = write!(out, "{i} /* {dflt} */");
                     }
                 }
-                let _ = write!(out, "]={}", d.u32(o)?);
+                let v = d.uint(o, size)?;
+                if signed {
+                    let sv = match size {
+                        1 => v as i8 as i64,
+                        2 => v as i16 as i64,
+                        4 => v as i32 as i64,
+                        _ => v as i64,
+                    };
+                    let _ = write!(out, "]={sv}");
+                } else {
+                    let _ = write!(out, "]={v}");
+                }
                 i += 1;
                 Ok(())
             })?;
+            Ok(true)
+        }
+        Nla::ClockT => {
+            if len > 8 {
+                return Ok(false);
+            }
+            if !d.umove(out, off, len) {
+                return Ok(true);
+            }
+            let v = d.uint(off, len)?;
+            print_clock_t(out, v);
             Ok(true)
         }
         Nla::Xval(x, dflt, size) | Nla::Flags(x, dflt, size) => {
@@ -622,4 +658,13 @@ pub(crate) fn decode_msg(d: &Dec, out: &mut String, m: &Msg, family: u8, off: u6
         decode_nlattr(d, out, off + aligned, len - aligned, a, family.into())?;
     }
     Ok(())
+}
+
+/// print_clock_t with the USER_HZ of Linux on x86_64 (100): `250 /* 2.50 s */`.
+pub(crate) fn print_clock_t(out: &mut String, v: u64) {
+    const HZ: u64 = 100;
+    let _ = write!(out, "{v}");
+    if v > 0 {
+        let _ = write!(out, " /* {}.{:02} s */", v / HZ, v % HZ);
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::attr::{Attrs, Fk, Msg, Nla, decode_msg, decode_nlattr, inet_addr, struct_payload};
 use super::nl_xlat as nx;
-use super::{Dec, Hdr, R, Short, xval};
+use super::{Dec, Hdr, R, Short, route_link, xval};
 use crate::decode::xlat::Xlat;
 
 const RTM_BASE: u16 = 16;
@@ -372,7 +372,7 @@ fn ifla_hwaddr(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Resul
     hwaddr_bytes(d, out, off, len, Some(ctx & 0xff))
 }
 
-fn hwaddr_nofamily(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+pub(crate) fn hwaddr_nofamily(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
     hwaddr_bytes(d, out, off, len, None)
 }
 
@@ -459,7 +459,17 @@ static LINK_ATTRS: Attrs = Attrs {
         ("IFLA_NUM_VF", Nla::U32),
         ("IFLA_GROUP", Nla::U32),
         ("IFLA_NET_NS_FD", Nla::Fd),
-        ("IFLA_EXT_MASK", Nla::Flg(&nx::RTNL_IFLA_EXT_FILTER_FLAGS, "RTEXT_FILTER_???", 4)),
+        ("IFLA_EXT_MASK", Nla::Flags(&nx::RTNL_IFLA_EXT_FILTER_FLAGS, "RTEXT_FILTER_???", 4)),
+        ("IFLA_STATS", Nla::Custom(route_link::stats32)),
+        ("IFLA_STATS64", Nla::Custom(route_link::stats64)),
+        ("IFLA_MAP", Nla::Custom(route_link::ifmap)),
+        ("IFLA_PROTINFO", Nla::Custom(route_link::protinfo)),
+        ("IFLA_LINKINFO", Nla::Custom(route_link::linkinfo)),
+        ("IFLA_VF_PORTS", Nla::Nested(&route_link::VF_PORTS_ATTRS)),
+        ("IFLA_PORT_SELF", Nla::Nested(&route_link::PORT_ATTRS)),
+        ("IFLA_AF_SPEC", Nla::Custom(route_link::af_spec)),
+        ("IFLA_XDP", Nla::Nested(&route_link::XDP_ATTRS)),
+        ("IFLA_PROTO_DOWN_REASON", Nla::Nested(&route_link::PROTO_DOWN_REASON_ATTRS)),
         ("IFLA_PROMISCUITY", Nla::U32),
         ("IFLA_NUM_TX_QUEUES", Nla::U32),
         ("IFLA_NUM_RX_QUEUES", Nla::U32),
