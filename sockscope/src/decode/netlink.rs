@@ -26,6 +26,7 @@ mod diag;
 mod misc;
 mod route;
 mod route_link;
+mod route_stats;
 
 use super::Style;
 use super::errno::errno_name;

@@ -38,6 +38,8 @@ pub(crate) enum Nla {
     X16,
     X32,
     X64,
+    /// decode_nla_xint: X8/X16/X32/X64 by the payload's length (declined otherwise).
+    Xint,
     Ifindex,
     InAddr,
     In6Addr,
@@ -290,6 +292,13 @@ pub(crate) fn leaf(
             };
             int(out, size, &|v| c_hex(v))
         }
+        Nla::Xint => match len {
+            1 => leaf(d, out, Nla::X8, off, len, ctx),
+            2 => leaf(d, out, Nla::X16, off, len, ctx),
+            4 => leaf(d, out, Nla::X32, off, len, ctx),
+            8 => leaf(d, out, Nla::X64, off, len, ctx),
+            _ => Ok(false),
+        },
         Nla::Ifindex => {
             if len < 4 {
                 return Ok(false);

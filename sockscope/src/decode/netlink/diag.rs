@@ -332,7 +332,14 @@ static INET_MSG_ATTRS: Attrs = Attrs {
         ("INET_DIAG_TOS", Nla::U8),
         ("INET_DIAG_TCLASS", Nla::U8),
         ("INET_DIAG_SKMEMINFO", Nla::Meminfo),
-        ("INET_DIAG_SHUTDOWN", Nla::Xval(&nx::SOCK_SHUTDOWN_FLAGS, "???_SHUTDOWN", 0)),
+        ("INET_DIAG_SHUTDOWN", Nla::Custom(shutdown)),
+        ("INET_DIAG_VEGASINFO", Nla::Custom(vegas)),
+        ("INET_DIAG_DCTCPINFO", Nla::Custom(dctcp)),
+        ("INET_DIAG_BBRINFO", Nla::Custom(bbr)),
+        ("INET_DIAG_LOCALS", Nla::Custom(sockaddrs)),
+        ("INET_DIAG_PEERS", Nla::Custom(sockaddrs)),
+        ("INET_DIAG_ULP_INFO", Nla::Nested(&ULP_INFO_ATTRS)),
+        ("INET_DIAG_SK_BPF_STORAGES", Nla::Nested(&BPF_STORAGES_ATTRS)),
         ("INET_DIAG_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
         ("INET_DIAG_SKV6ONLY", Nla::U8),
         ("INET_DIAG_MARK", Nla::U32),
@@ -388,5 +395,180 @@ static SMC_MSG_ATTRS: Attrs = Attrs {
     table: &nx::SMC_DIAG_ATTRS,
     dflt: "SMC_DIAG_???",
     dec: &[],
+    all: None,
+};
+
+/// decode_diag_shutdown: flags in strace's verbose style (`0x3 /* RCV_SHUTDOWN|SEND_SHUTDOWN */`).
+fn shutdown(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len > 8 || len < 1 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 1) {
+        return Ok(true);
+    }
+    let v = u64::from(d.u8(off)?);
+    if v == 0 {
+        out.push('0');
+        return Ok(true);
+    }
+    let (names, rest) = crate::decode::xlat::flag_names(v, &nx::INET_DIAG_SHUTDOWN_FLAGS);
+    let _ = write!(out, "{v:#x} /* ");
+    if names.is_empty() {
+        out.push_str("???_SHUTDOWN");
+    } else {
+        out.push_str(&names.join("|"));
+        if rest != 0 {
+            let _ = write!(out, "|{rest:#x}");
+        }
+    }
+    out.push_str(" */");
+    Ok(true)
+}
+
+/// MAYBE_PRINT_FIELD_LEN structures: the u32 fields that fit in `len` (at least `min` bytes).
+fn maybe_fields(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    min: u64,
+    f: &[(&str, bool)],
+) -> Result<bool, Short> {
+    if len < min {
+        return Ok(false);
+    }
+    if !d.umove(out, off, min) {
+        return Ok(true);
+    }
+    out.push('{');
+    let mut first = true;
+    for (i, &(name, hex)) in f.iter().enumerate() {
+        let o = 4 * i as u64;
+        if o + 4 > len {
+            break;
+        }
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        let v = d.u32(off + o)?;
+        if hex {
+            let _ = write!(out, "{name}={}", super::attr::c_hex(v.into()));
+        } else {
+            let _ = write!(out, "{name}={v}");
+        }
+    }
+    out.push('}');
+    Ok(true)
+}
+
+fn vegas(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    let f = [("tcpv_enabled", false), ("tcpv_rttcnt", false), ("tcpv_rtt", false), ("tcpv_minrtt", false)];
+    maybe_fields(d, out, off, len, 16, &f)
+}
+
+fn dctcp(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    // struct tcp_dctcp_info: u16 enabled, u16 ce_state, u32 alpha, ab_ecn, ab_tot.
+    if len < 16 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 16) {
+        return Ok(true);
+    }
+    let _ = write!(
+        out,
+        "{{dctcp_enabled={}, dctcp_ce_state={}, dctcp_alpha={}, dctcp_ab_ecn={}, dctcp_ab_tot={}}}",
+        d.u16(off)?,
+        d.u16(off + 2)?,
+        d.u32(off + 4)?,
+        d.u32(off + 8)?,
+        d.u32(off + 12)?
+    );
+    Ok(true)
+}
+
+fn bbr(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    let f = [
+        ("bbr_bw_lo", true),
+        ("bbr_bw_hi", true),
+        ("bbr_min_rtt", false),
+        ("bbr_pacing_gain", false),
+        ("bbr_cwnd_gain", false),
+    ];
+    maybe_fields(d, out, off, len, 20, &f)
+}
+
+/// An array of struct sockaddr_storage.
+fn sockaddrs(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const SS: u64 = 128;
+    if len / SS == 0 {
+        return Ok(false);
+    }
+    super::attr::array(d, out, off, len / SS * SS, SS, |d, out, o| {
+        let b = d.get(o, SS)?;
+        crate::decode::sockaddr::print_sockaddr(out, b, &d.style);
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+static TLS_ATTRS: Attrs = Attrs {
+    table: &nx::INET_DIAG_ULP_INFO_TLS_ATTRS,
+    dflt: "TLS_INFO_???",
+    dec: &[
+        ("TLS_INFO_VERSION", Nla::Xval(&nx::TLS_INFO_VERSIONS, "TLS_???_VERSION", 2)),
+        ("TLS_INFO_CIPHER", Nla::Xval(&nx::TLS_INFO_CIPHERS, "TLS_CIPHER_???", 2)),
+        ("TLS_INFO_TXCONF", Nla::Xval(&nx::TLS_INFO_CONFIGS, "TLS_CONF_???", 2)),
+        ("TLS_INFO_RXCONF", Nla::Xval(&nx::TLS_INFO_CONFIGS, "TLS_CONF_???", 2)),
+    ],
+    all: None,
+};
+
+static MPTCP_ATTRS: Attrs = Attrs {
+    table: &nx::INET_DIAG_ULP_INFO_MPTCP_ATTRS,
+    dflt: "MPTCP_SUBFLOW_ATTR_???",
+    dec: &[
+        ("MPTCP_SUBFLOW_ATTR_TOKEN_REM", Nla::X32),
+        ("MPTCP_SUBFLOW_ATTR_TOKEN_LOC", Nla::X32),
+        ("MPTCP_SUBFLOW_ATTR_RELWRITE_SEQ", Nla::U32),
+        ("MPTCP_SUBFLOW_ATTR_MAP_SEQ", Nla::U64),
+        ("MPTCP_SUBFLOW_ATTR_MAP_SFSEQ", Nla::U32),
+        ("MPTCP_SUBFLOW_ATTR_SSN_OFFSET", Nla::U32),
+        ("MPTCP_SUBFLOW_ATTR_MAP_DATALEN", Nla::U16),
+        (
+            "MPTCP_SUBFLOW_ATTR_FLAGS",
+            Nla::Flags(&nx::MPTCP_SUBFLOW_FLAGS, "MPTCP_SUBFLOW_FLAG_???", 4),
+        ),
+        ("MPTCP_SUBFLOW_ATTR_ID_REM", Nla::U8),
+        ("MPTCP_SUBFLOW_ATTR_ID_LOC", Nla::U8),
+    ],
+    all: None,
+};
+
+static ULP_INFO_ATTRS: Attrs = Attrs {
+    table: &nx::INET_DIAG_ULP_INFO_ATTRS,
+    dflt: "INET_ULP_INFO_???",
+    dec: &[
+        ("INET_ULP_INFO_NAME", Nla::Str),
+        ("INET_ULP_INFO_TLS", Nla::Nested(&TLS_ATTRS)),
+        ("INET_ULP_INFO_MPTCP", Nla::Nested(&MPTCP_ATTRS)),
+    ],
+    all: None,
+};
+
+static BPF_STORAGE_ATTRS: Attrs = Attrs {
+    table: &nx::INET_DIAG_BPF_STORAGE_ATTRS,
+    dflt: "SK_DIAG_BPF_STORAGE_???",
+    dec: &[
+        ("SK_DIAG_BPF_STORAGE_MAP_ID", Nla::U32),
+        ("SK_DIAG_BPF_STORAGE_MAP_VALUE", Nla::Xint),
+    ],
+    all: None,
+};
+
+static BPF_STORAGES_ATTRS: Attrs = Attrs {
+    table: &nx::INET_DIAG_BPF_STORAGES_ATTRS,
+    dflt: "SK_DIAG_BPF_STORAGE_???",
+    dec: &[("SK_DIAG_BPF_STORAGE", Nla::Nested(&BPF_STORAGE_ATTRS))],
     all: None,
 };

@@ -158,7 +158,7 @@ static IF_STATS_MSG: Msg = Msg {
         ("ifindex", 4, 4, Fk::Ifindex),
         ("filter_mask", 8, 4, Fk::Flags(&nx::IFSTATS_ATTR_FLAGS, "1<<IFLA_STATS_???")),
     ],
-    attrs: Some(&IFSTATS_ATTRS),
+    attrs: Some(&super::route_stats::IFSTATS_ATTRS),
     family_only: false,
 };
 
@@ -317,13 +317,74 @@ fn cachereport(d: &Dec, out: &mut String, family: u8, off: u64, len: u64) -> R {
 static CREPORT_IP: Attrs = Attrs {
     table: &nx::RTNL_IPMRA_CREPORT_ATTR,
     dflt: "IPMRA_CREPORT_???",
-    dec: &[],
+    dec: &[
+        ("IPMRA_CREPORT_MSGTYPE", Nla::Xval(&nx::RTNL_IPMRA_MSG_TYPES, "IGMPMSG_???", 1)),
+        ("IPMRA_CREPORT_VIF_ID", Nla::U32),
+        ("IPMRA_CREPORT_SRC_ADDR", Nla::InAddr),
+        ("IPMRA_CREPORT_DST_ADDR", Nla::InAddr),
+        ("IPMRA_CREPORT_TABLE", Nla::U32),
+    ],
     all: None,
 };
 static CREPORT_IP6: Attrs = Attrs {
     table: &nx::RTNL_IP6MRA_CREPORT_ATTR,
     dflt: "IP6MRA_CREPORT_???",
-    dec: &[],
+    dec: &[
+        ("IP6MRA_CREPORT_MSGTYPE", Nla::Xval(&nx::RTNL_IP6MRA_MSG_TYPES, "MRT6MSG_???", 1)),
+        ("IP6MRA_CREPORT_MIF_ID", Nla::U32),
+        ("IP6MRA_CREPORT_SRC_ADDR", Nla::In6Addr),
+        ("IP6MRA_CREPORT_DST_ADDR", Nla::In6Addr),
+    ],
+    all: None,
+};
+
+/// An array of struct nexthop_grp: `{id=.., weight=..[, resvd1=..][, resvd2=..]}`.
+fn nh_grp(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len / 8 == 0 {
+        return Ok(false);
+    }
+    super::attr::array(d, out, off, len / 8 * 8, 8, |d, out, o| {
+        let mut s = String::new();
+        super::attr::print_fields(
+            d,
+            &mut s,
+            o,
+            &[
+                ("id", 0, 4, Fk::U),
+                ("weight", 4, 1, Fk::U),
+                ("resvd1", 5, 1, Fk::XIfSet),
+                ("resvd2", 6, 2, Fk::XIfSet),
+            ],
+            0,
+        )?;
+        out.push('{');
+        out.push_str(s.trim_start_matches(", "));
+        out.push('}');
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+static NHA_RES_GROUP_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_NHA_RES_GROUP_ATTRS,
+    dflt: "NHA_RES_GROUP_???",
+    dec: &[
+        ("NHA_RES_GROUP_BUCKETS", Nla::U16),
+        ("NHA_RES_GROUP_IDLE_TIMER", Nla::ClockT),
+        ("NHA_RES_GROUP_UNBALANCED_TIMER", Nla::ClockT),
+        ("NHA_RES_GROUP_UNBALANCED_TIME", Nla::ClockT),
+    ],
+    all: None,
+};
+
+static NHA_RES_BUCKET_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_NHA_RES_BUCKET_ATTRS,
+    dflt: "NHA_RES_BUCKET_???",
+    dec: &[
+        ("NHA_RES_BUCKET_INDEX", Nla::U16),
+        ("NHA_RES_BUCKET_IDLE_TIME", Nla::ClockT),
+        ("NHA_RES_BUCKET_NH_ID", Nla::U32),
+    ],
     all: None,
 };
 
@@ -705,7 +766,10 @@ static NEXTHOP_ATTRS: Attrs = Attrs {
     dflt: "NHA_???",
     dec: &[
         ("NHA_ID", Nla::U32),
-        ("NHA_GROUP_TYPE", Nla::Val(&nx::RTNL_NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2)),
+        ("NHA_GROUP", Nla::Custom(nh_grp)),
+        ("NHA_GROUP_TYPE", Nla::Xval(&nx::RTNL_NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2)),
+        ("NHA_RES_GROUP", Nla::Nested(&NHA_RES_GROUP_ATTRS)),
+        ("NHA_RES_BUCKET", Nla::Nested(&NHA_RES_BUCKET_ATTRS)),
         ("NHA_BLACKHOLE", Nla::U32),
         ("NHA_OIF", Nla::Ifindex),
         ("NHA_GATEWAY", Nla::Custom(family_addr)),
@@ -717,12 +781,6 @@ static NEXTHOP_ATTRS: Attrs = Attrs {
     all: None,
 };
 
-static IFSTATS_ATTRS: Attrs = Attrs {
-    table: &nx::IFSTATS_ATTRS,
-    dflt: "IFLA_STATS_???",
-    dec: &[],
-    all: None,
-};
 
 static NEIGHTBL_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_NEIGHTBL_ATTRS,
