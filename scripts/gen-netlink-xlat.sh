@@ -26,7 +26,9 @@ printf '%s\n' "$@" | sort -u > "$tmp/tables"
     linux/smc_diag.h linux/sock_diag.h linux/tcp.h linux/tls.h linux/unix_diag.h linux/xfrm.h \
     netinet/in.h sys/socket.h; do echo "#include <$h>"; done
   echo '#include "netlink.h"'
-  while read -r t; do echo "#include \"xlat/$t.h\""; done < "$tmp/tables"
+  # tcp_state_flags is written in terms of tcp_states' constants: include that one first.
+  grep -qx tcp_states "$tmp/tables" && echo '#include "xlat/tcp_states.h"'
+  grep -vx tcp_states "$tmp/tables" | while read -r t; do echo "#include \"xlat/$t.h\""; done
   cat <<'C'
 static void dump(const char *n, const struct xlat *x) { printf("T %s\n", n);
   for (uint32_t i = 0; i < x->size; i++) if (x->data[i].str)

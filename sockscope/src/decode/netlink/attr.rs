@@ -508,6 +508,8 @@ pub(crate) enum Fk {
     X,
     /// PRINT_FIELD_X, only when not zero (padding strace shows when set).
     XIfSet,
+    /// PRINT_FIELD_0X: `%#0*x` with twice the size as width.
+    X0,
     /// PRINT_FIELD_XVAL(table, dflt).
     Xval(&'static Xlat, &'static str),
     /// PRINT_FIELD_FLAGS(table, dflt).
@@ -560,6 +562,14 @@ pub(crate) fn print_fields(d: &Dec, out: &mut String, off: u64, fields: &[Fld], 
                 let _ = write!(out, "{sv}");
             }
             Fk::X | Fk::XIfSet => out.push_str(&c_hex(v)),
+            Fk::X0 => {
+                let w = 2 * size as usize;
+                if v == 0 {
+                    out.push_str(&"0".repeat(w));
+                } else {
+                    let _ = write!(out, "{v:#0w$x}");
+                }
+            }
             Fk::Xval(x, dflt) => xval(out, v, x, dflt),
             Fk::Flags(x, dflt) => super::print_flags2(out, v, x, None, dflt),
             Fk::Ifindex => d.ifindex(out, v as u32),

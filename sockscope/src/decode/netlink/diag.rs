@@ -210,8 +210,12 @@ fn unix_vfs(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<boo
     if len < 8 {
         return Ok(false);
     }
-    let dev = d.u32(off)?;
-    let ino = d.u32(off + 4)?;
+    if !d.umove(out, off, 8) {
+        return Ok(true);
+    }
+    // struct unix_diag_vfs: udiag_vfs_ino, then udiag_vfs_dev.
+    let ino = d.u32(off)?;
+    let dev = d.u32(off + 4)?;
     // makedev(major, minor) of the kernel's new_encode_dev form, as glibc major()/minor().
     let dev = u64::from(dev);
     let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);

@@ -623,6 +623,7 @@ static ROUTE_ATTRS: Attrs = Attrs {
         ("RTA_PRIORITY", Nla::U32),
         ("RTA_PREFSRC", Nla::Custom(family_addr)),
         ("RTA_METRICS", Nla::Nested(&METRICS_ATTRS)),
+        ("RTA_MULTIPATH", Nla::Custom(rta_multipath)),
         ("RTA_PROTOINFO", Nla::U32),
         ("RTA_FLOW", Nla::U32),
         ("RTA_CACHEINFO", Nla::Custom(rta_cacheinfo)),
@@ -686,9 +687,10 @@ static NEIGH_ATTRS: Attrs = Attrs {
         ("NDA_SRC_VNI", Nla::U32),
         ("NDA_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
         ("NDA_NH_ID", Nla::U32),
-        ("NDA_FLAGS_EXT", Nla::Flg(&nx::NEIGHBOR_CACHE_ENTRY_EXT_FLAGS, "NTF_EXT_???", 4)),
-        ("NDA_NDM_STATE_MASK", Nla::Flg(&nx::NEIGHBOR_CACHE_ENTRY_STATES, "NUD_???", 2)),
-        ("NDA_NDM_FLAGS_MASK", Nla::Flg(&nx::NEIGHBOR_CACHE_ENTRY_FLAGS, "NTF_???", 1)),
+        ("NDA_FLAGS_EXT", Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_EXT_FLAGS, "NTF_EXT_???", 4)),
+        ("NDA_NDM_STATE_MASK", Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_STATES, "NUD_???", 2)),
+        ("NDA_NDM_FLAGS_MASK", Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_FLAGS, "NTF_???", 1)),
+        ("NDA_FDB_EXT_ATTRS", Nla::Nested(&FDB_EXT_ATTRS)),
     ],
     all: None,
 };
@@ -698,6 +700,10 @@ static TC_ATTRS: Attrs = Attrs {
     dflt: "TCA_???",
     dec: &[
         ("TCA_KIND", Nla::Str),
+        ("TCA_STATS", Nla::Custom(tc_stats)),
+        ("TCA_RATE", Nla::Custom(tc_estimator)),
+        ("TCA_STATS2", Nla::Nested(&TCA_STATS_ATTRS)),
+        ("TCA_STAB", Nla::Nested(&TCA_STAB_ATTRS)),
         ("TCA_FCNT", Nla::U32),
         ("TCA_CHAIN", Nla::U32),
         ("TCA_HW_OFFLOAD", Nla::U8),
@@ -791,6 +797,8 @@ static NEIGHTBL_ATTRS: Attrs = Attrs {
         ("NDTA_THRESH2", Nla::U32),
         ("NDTA_THRESH3", Nla::U32),
         ("NDTA_PARMS", Nla::Nested(&NDT_PARMS_ATTRS)),
+        ("NDTA_CONFIG", Nla::Custom(ndt_config)),
+        ("NDTA_STATS", Nla::Custom(ndt_stats)),
         ("NDTA_GC_INTERVAL", Nla::U64),
     ],
     all: None,
@@ -828,7 +836,246 @@ static TC_ACTION_ATTRS: Attrs = Attrs {
     dec: &[
         ("TCA_ACT_KIND", Nla::Str),
         ("TCA_ACT_INDEX", Nla::U32),
+        ("TCA_ACT_STATS", Nla::Nested(&TCA_STATS_ATTRS)),
+        ("TCA_ACT_FLAGS", Nla::Flags(&nx::RTNL_TCA_ACT_FLAGS, "TCA_ACT_FLAGS_???", 4)),
+        ("TCA_ACT_HW_STATS", Nla::Flags(&nx::RTNL_TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4)),
+        (
+            "TCA_ACT_USED_HW_STATS",
+            Nla::Flags(&nx::RTNL_TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4),
+        ),
         ("TCA_ACT_IN_HW_COUNT", Nla::U32),
     ],
     all: None,
 };
+
+static FDB_EXT_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_NEIGH_FDB_EXT_ATTRS,
+    dflt: "NFEA_???",
+    dec: &[("NFEA_ACTIVITY_NOTIFY", Nla::Flags(&nx::FDB_NOTIFY_FLAGS, "FDB_NOTIFY_???", 1))],
+    all: None,
+};
+
+/// decode_rta_multipath: struct rtnexthop entries, each with its route attributes.
+fn rta_multipath(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Result<bool, Short> {
+    const NH: u64 = 8;
+    if len < NH {
+        return Ok(false);
+    }
+    let (mut cur, mut left) = (off, len);
+    let mut is_array = false;
+    loop {
+        if !d.umove(out, cur, NH) {
+            break;
+        }
+        let nh_len = u64::from(d.u16(cur)?);
+        let rtnh_len = left.min(nh_len);
+        if cur == off && nh_len < len {
+            out.push('[');
+            is_array = true;
+        }
+        if cur > off {
+            out.push_str(", ");
+        }
+        if rtnh_len > NH {
+            out.push('[');
+        }
+        let mut s = String::new();
+        super::attr::print_fields(
+            d,
+            &mut s,
+            cur,
+            &[
+                ("rtnh_len", 0, 2, Fk::U),
+                ("rtnh_flags", 2, 1, Fk::Flags(&nx::ROUTE_NEXTHOP_FLAGS, "RTNH_F_???")),
+                ("rtnh_hops", 3, 1, Fk::U),
+                ("rtnh_ifindex", 4, 4, Fk::Ifindex),
+            ],
+            0,
+        )?;
+        out.push('{');
+        out.push_str(s.trim_start_matches(", "));
+        out.push('}');
+        if rtnh_len > NH {
+            out.push_str(", ");
+            decode_nlattr(d, out, cur + NH, rtnh_len - NH, &ROUTE_ATTRS, ctx)?;
+            out.push(']');
+        }
+        let aligned = (rtnh_len + 3) & !3;
+        // strace would loop for ever on a zero length; stop instead.
+        if aligned >= left || aligned == 0 {
+            break;
+        }
+        cur += aligned;
+        left -= aligned;
+    }
+    if is_array {
+        out.push(']');
+    }
+    Ok(true)
+}
+
+fn tc_stats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        36,
+        &[
+            ("bytes", 0, 8, Fk::U),
+            ("packets", 8, 4, Fk::U),
+            ("drops", 12, 4, Fk::U),
+            ("overlimits", 16, 4, Fk::U),
+            ("bps", 20, 4, Fk::U),
+            ("pps", 24, 4, Fk::U),
+            ("qlen", 28, 4, Fk::U),
+            ("backlog", 32, 4, Fk::U),
+        ],
+    )
+}
+
+fn tc_estimator(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(d, out, off, len, 2, &[("interval", 0, 1, Fk::D), ("ewma_log", 1, 1, Fk::U)])
+}
+
+fn gnet_basic(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(d, out, off, len, 12, &[("bytes", 0, 8, Fk::U), ("packets", 8, 4, Fk::U)])
+}
+
+fn gnet_rate_est(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(d, out, off, len, 8, &[("bps", 0, 4, Fk::U), ("pps", 4, 4, Fk::U)])
+}
+
+fn gnet_rate_est64(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(d, out, off, len, 16, &[("bps", 0, 8, Fk::U), ("pps", 8, 8, Fk::U)])
+}
+
+fn gnet_queue(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        20,
+        &[
+            ("qlen", 0, 4, Fk::U),
+            ("backlog", 4, 4, Fk::U),
+            ("drops", 8, 4, Fk::U),
+            ("requeues", 12, 4, Fk::U),
+            ("overlimits", 16, 4, Fk::U),
+        ],
+    )
+}
+
+static TCA_STATS_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_TCA_STATS_ATTRS,
+    dflt: "TCA_STATS_???",
+    dec: &[
+        ("TCA_STATS_BASIC", Nla::Custom(gnet_basic)),
+        ("TCA_STATS_RATE_EST", Nla::Custom(gnet_rate_est)),
+        ("TCA_STATS_QUEUE", Nla::Custom(gnet_queue)),
+        ("TCA_STATS_RATE_EST64", Nla::Custom(gnet_rate_est64)),
+        ("TCA_STATS_BASIC_HW", Nla::Custom(gnet_basic)),
+        ("TCA_STATS_PKT64", Nla::U64),
+    ],
+    all: None,
+};
+
+fn tc_sizespec(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        24,
+        &[
+            ("cell_log", 0, 1, Fk::U),
+            ("size_log", 1, 1, Fk::U),
+            ("cell_align", 2, 2, Fk::D),
+            ("overhead", 4, 4, Fk::D),
+            ("linklayer", 8, 4, Fk::U),
+            ("mpu", 12, 4, Fk::U),
+            ("mtu", 16, 4, Fk::U),
+            ("tsize", 20, 4, Fk::U),
+        ],
+    )
+}
+
+fn stab_data(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len / 2 == 0 {
+        return Ok(false);
+    }
+    super::attr::array(d, out, off, len / 2 * 2, 2, |d, out, o| {
+        out.push_str(&d.u16(o)?.to_string());
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+static TCA_STAB_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_TCA_STAB_ATTRS,
+    dflt: "TCA_STAB_???",
+    dec: &[
+        ("TCA_STAB_BASE", Nla::Custom(tc_sizespec)),
+        ("TCA_STAB_DATA", Nla::Custom(stab_data)),
+    ],
+    all: None,
+};
+
+fn ndt_config(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        32,
+        &[
+            ("ndtc_key_len", 0, 2, Fk::U),
+            ("ndtc_entry_size", 2, 2, Fk::U),
+            ("ndtc_entries", 4, 4, Fk::U),
+            ("ndtc_last_flush", 8, 4, Fk::U),
+            ("ndtc_last_rand", 12, 4, Fk::U),
+            ("ndtc_hash_rnd", 16, 4, Fk::U),
+            ("ndtc_hash_mask", 20, 4, Fk::X0),
+            ("ndtc_hash_chain_gc", 24, 4, Fk::U),
+            ("ndtc_proxy_qlen", 28, 4, Fk::U),
+        ],
+    )
+}
+
+fn ndt_stats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const NAMES: [&str; 11] = [
+        "ndts_allocs",
+        "ndts_destroys",
+        "ndts_hash_grows",
+        "ndts_res_failed",
+        "ndts_lookups",
+        "ndts_hits",
+        "ndts_rcv_probes_mcast",
+        "ndts_rcv_probes_ucast",
+        "ndts_periodic_gc_runs",
+        "ndts_forced_gc_runs",
+        "ndts_table_fulls",
+    ];
+    let n = if len >= 88 {
+        11
+    } else if len == 80 {
+        10
+    } else {
+        return Ok(false);
+    };
+    if !d.umove(out, off, n * 8) {
+        return Ok(true);
+    }
+    out.push('{');
+    for (i, name) in NAMES.iter().take(n as usize).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(&d.u64(off + 8 * i as u64)?.to_string());
+    }
+    out.push('}');
+    Ok(true)
+}

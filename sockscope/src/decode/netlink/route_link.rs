@@ -285,7 +285,8 @@ fn port_vsi(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<boo
     crate::decode::strfmt::quote_bytes_hex(out, &b[1..4]);
     let _ = write!(out, ", vsi_type_version={}", b[4]);
     if b[5..8].iter().any(|&c| c != 0) {
-        let _ = write!(out, ", pad=[{:#x}, {:#x}, {:#x}]", b[5], b[6], b[7]);
+        out.push_str(", pad=");
+        crate::decode::strfmt::quote_bytes_hex(out, &b[5..8]);
     }
     out.push('}');
     Ok(true)
