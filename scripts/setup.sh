@@ -18,6 +18,7 @@ command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v bpftrace >/dev/null 2>&1 || need_apt+=(bpftrace)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   apt-get update -qq
