@@ -348,6 +348,9 @@ pub struct SockOffsets {
     pub unix_address_path: u32,
     /// netlink_sock.portid.
     pub netlink_portid: u32,
+    /// sock.__sk_common.skc_net (struct net *), net.ns.inum: the socket's network namespace.
+    pub sk_net: u32,
+    pub net_ns_inum: u32,
 }
 
 impl SockOffsets {
@@ -389,6 +392,8 @@ impl SockOffsets {
         unix_address_len: OFF_NONE,
         unix_address_path: OFF_NONE,
         netlink_portid: OFF_NONE,
+        sk_net: OFF_NONE,
+        net_ns_inum: OFF_NONE,
     };
 }
 
@@ -425,6 +430,8 @@ pub mod sk {
     pub const NETLINK: u32 = 1 << 8;
     /// A read faulted (the file or socket changed under the reader); what is set is valid.
     pub const FAULT: u32 = 1 << 9;
+    /// AF_NETLINK: `netns` (the inode number of the socket's network namespace).
+    pub const NETNS: u32 = 1 << 10;
 }
 
 /// The descriptor of a call, as found in the kernel at the call's entry (`seg::SOCK`).
@@ -465,7 +472,9 @@ pub struct SockInfo {
     pub unix_len: u32,
     /// AF_UNIX: sun_path (unix_len - 2 bytes of it are valid).
     pub unix_path: [u8; UNIX_PATH_MAX],
-    pub _pad1: [u8; 4],
+    /// AF_NETLINK: the socket's network namespace (net.ns.inum; strace names a netlink
+    /// socket's protocol only when the socket is in strace's own namespace).
+    pub netns: u32,
 }
 
 pub const SOCK_INFO_SIZE: usize = core::mem::size_of::<SockInfo>();

@@ -1,7 +1,8 @@
 //! The generic netlink families of the running kernel (id, name), asked of it as strace does
 //! (CTRL_CMD_GETFAMILY dump on a NETLINK_GENERIC socket), so that a NETLINK_GENERIC message
 //! type prints as the family's name (`nlmsg_type=nlctrl`). Registered with the netlink decoder
-//! at start; queried only when a generic netlink message is first decoded.
+//! at start; queried only when a generic netlink message is first decoded. Also records the
+//! tracer's network namespace for the netlink decoder.
 
 use std::mem::size_of;
 
@@ -15,9 +16,14 @@ const NLM_F_DUMP: u16 = 0x300;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 
-/// Registers [`families`] with the decoder.
+/// Registers [`families`] with the decoder, and the tracer's network namespace (strace names a
+/// netlink socket's protocol only for sockets of its own namespace).
 pub fn register() {
     crate::decode::netlink::set_genl_resolver(families);
+    if let Ok(m) = std::fs::metadata("/proc/self/ns/net") {
+        use std::os::unix::fs::MetadataExt;
+        crate::decode::netlink::set_tracer_netns(m.ino());
+    }
 }
 
 /// The families, or an empty list when the kernel cannot be asked.

@@ -565,8 +565,25 @@ pub fn record_netlink(rec: &crate::record::Record) -> Option<Option<u32>> {
     if info.known & sk::COMMON == 0 || info.family != 16 {
         return None;
     }
-    let known = info.known & sk::PROTO != 0 && info.known & sk::NETLINK != 0 && info.portid != 0;
+    // strace asks sock_diag in its own network namespace: a socket of another namespace (or
+    // not bound yet) is not listed there, and strace decodes only the generic framing.
+    let other_ns = info.known & sk::NETNS != 0
+        && TRACER_NETNS
+            .get()
+            .is_some_and(|&ns| ns != 0 && u64::from(info.netns) != ns);
+    let known = info.known & sk::PROTO != 0
+        && info.known & sk::NETLINK != 0
+        && info.portid != 0
+        && !other_ns;
     Some(known.then_some(u32::from(info.protocol)))
+}
+
+/// The inode number of the tracer's network namespace (set at start; unset: not checked).
+static TRACER_NETNS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Records the tracer's network namespace (the inode of /proc/self/ns/net).
+pub fn set_tracer_netns(ino: u64) {
+    let _ = TRACER_NETNS.set(ino);
 }
 
 #[cfg(test)]
