@@ -529,6 +529,7 @@ static LINK_ATTRS: Attrs = Attrs {
         ("IFLA_VF_PORTS", Nla::Nested(&route_link::VF_PORTS_ATTRS)),
         ("IFLA_PORT_SELF", Nla::Nested(&route_link::PORT_ATTRS)),
         ("IFLA_AF_SPEC", Nla::Custom(route_link::af_spec)),
+        ("IFLA_VFINFO_LIST", Nla::Nested(&route_link::VFINFO_LIST_ATTRS)),
         ("IFLA_XDP", Nla::Nested(&route_link::XDP_ATTRS)),
         ("IFLA_PROTO_DOWN_REASON", Nla::Nested(&route_link::PROTO_DOWN_REASON_ATTRS)),
         ("IFLA_PROMISCUITY", Nla::U32),

@@ -616,3 +616,187 @@ static TUN_DATA_ATTRS: Attrs = Attrs {
     ],
     all: None,
 };
+
+// ---------------------------------------------------------------------------------------------
+// IFLA_VFINFO_LIST.
+
+fn mac_hex(out: &mut String, b: &[u8]) {
+    for (i, c) in b.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        let _ = write!(out, "{c:02x}");
+    }
+}
+
+fn vf_mac(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 36 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 36) {
+        return Ok(true);
+    }
+    let _ = write!(out, "{{vf={}, mac=", d.u32(off)?);
+    mac_hex(out, d.get(off + 4, 32)?);
+    out.push('}');
+    Ok(true)
+}
+
+fn vf_broadcast(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 32 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 32) {
+        return Ok(true);
+    }
+    out.push_str("{broadcast=");
+    mac_hex(out, d.get(off, 32)?);
+    out.push('}');
+    Ok(true)
+}
+
+fn vf_u32s(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    names: &[&str],
+) -> Result<bool, Short> {
+    let size = 4 * names.len() as u64;
+    if len < size {
+        return Ok(false);
+    }
+    if !d.umove(out, off, size) {
+        return Ok(true);
+    }
+    out.push('{');
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{n}={}", d.u32(off + 4 * i as u64)?);
+    }
+    out.push('}');
+    Ok(true)
+}
+
+fn vf_vlan(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    vf_u32s(d, out, off, len, &["vf", "vlan", "qos"])
+}
+fn vf_tx_rate(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    vf_u32s(d, out, off, len, &["vf", "rate"])
+}
+fn vf_setting(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    vf_u32s(d, out, off, len, &["vf", "setting"])
+}
+fn vf_rate(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    vf_u32s(d, out, off, len, &["vf", "min_tx_rate", "max_tx_rate"])
+}
+
+fn vf_link_state(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        8,
+        &[
+            ("vf", 0, 4, Fk::U),
+            (
+                "link_state",
+                4,
+                4,
+                Fk::Xval(&nx::RTNL_IFLA_VF_LINK_STATES, "IFLA_VF_LINK_STATE_???"),
+            ),
+        ],
+    )
+}
+
+/// struct ifla_vf_guid, 12 (packed) or 16 bytes.
+fn vf_guid(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    let goff = match len {
+        12 => 4,
+        16 => 8,
+        _ => return Ok(false),
+    };
+    if !d.umove(out, off, len) {
+        return Ok(true);
+    }
+    let _ = write!(
+        out,
+        "{{vf={}, guid={}}}",
+        d.u32(off)?,
+        super::attr::c_hex(d.u64(off + goff)?)
+    );
+    Ok(true)
+}
+
+fn vf_vlan_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 16 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 16) {
+        return Ok(true);
+    }
+    let _ = write!(
+        out,
+        "{{vf={}, vlan={}, qos={}, vlan_proto=htons(",
+        d.u32(off)?,
+        d.u32(off + 4)?,
+        d.u32(off + 8)?
+    );
+    super::xval(out, d.u16(off + 12)?.swap_bytes().into(), &nx::ETHERNET_PROTOCOLS, "ETH_P_???");
+    out.push_str(")}");
+    Ok(true)
+}
+
+static VF_STATS_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_IFLA_VF_STATS_ATTRS,
+    dflt: "IFLA_VF_STATS_???",
+    dec: &[
+        ("IFLA_VF_STATS_RX_PACKETS", Nla::U64),
+        ("IFLA_VF_STATS_TX_PACKETS", Nla::U64),
+        ("IFLA_VF_STATS_RX_BYTES", Nla::U64),
+        ("IFLA_VF_STATS_TX_BYTES", Nla::U64),
+        ("IFLA_VF_STATS_BROADCAST", Nla::U64),
+        ("IFLA_VF_STATS_MULTICAST", Nla::U64),
+        ("IFLA_VF_STATS_RX_DROPPED", Nla::U64),
+        ("IFLA_VF_STATS_TX_DROPPED", Nla::U64),
+    ],
+    all: None,
+};
+
+static VF_VLAN_LIST_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_IFLA_VF_VLAN_LIST_ATTRS,
+    dflt: "IFLA_VF_VLAN_INFO_???",
+    dec: &[("IFLA_VF_VLAN_INFO", Nla::Custom(vf_vlan_info))],
+    all: None,
+};
+
+static VF_INFO_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_IFLA_VF_INFO_ATTRS,
+    dflt: "IFLA_VF_???",
+    dec: &[
+        ("IFLA_VF_MAC", Nla::Custom(vf_mac)),
+        ("IFLA_VF_VLAN", Nla::Custom(vf_vlan)),
+        ("IFLA_VF_TX_RATE", Nla::Custom(vf_tx_rate)),
+        ("IFLA_VF_SPOOFCHK", Nla::Custom(vf_setting)),
+        ("IFLA_VF_LINK_STATE", Nla::Custom(vf_link_state)),
+        ("IFLA_VF_RATE", Nla::Custom(vf_rate)),
+        ("IFLA_VF_RSS_QUERY_EN", Nla::Custom(vf_setting)),
+        ("IFLA_VF_STATS", Nla::Nested(&VF_STATS_ATTRS)),
+        ("IFLA_VF_TRUST", Nla::Custom(vf_setting)),
+        ("IFLA_VF_IB_NODE_GUID", Nla::Custom(vf_guid)),
+        ("IFLA_VF_IB_PORT_GUID", Nla::Custom(vf_guid)),
+        ("IFLA_VF_VLAN_LIST", Nla::Nested(&VF_VLAN_LIST_ATTRS)),
+        ("IFLA_VF_BROADCAST", Nla::Custom(vf_broadcast)),
+    ],
+    all: None,
+};
+
+pub(crate) static VFINFO_LIST_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_IFLA_VFINFO_LIST_ATTRS,
+    dflt: "IFLA_VF_INFO_???",
+    dec: &[("IFLA_VF_INFO", Nla::Nested(&VF_INFO_ATTRS))],
+    all: None,
+};
