@@ -86,7 +86,7 @@ static UNIX_MSG: Msg = Msg {
 
 static NETLINK_REQ: Msg = Msg {
     family: "sdiag_family",
-    size: 24,
+    size: 20,
     fields: &[
         ("sdiag_protocol", 1, 1, Fk::NdiagProto),
         ("ndiag_ino", 4, 4, Fk::U),
@@ -323,7 +323,10 @@ fn packet_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<
 static INET_REQ_ATTRS: Attrs = Attrs {
     table: &nx::INET_DIAG_REQ_ATTRS,
     dflt: "INET_DIAG_REQ_???",
-    dec: &[("INET_DIAG_REQ_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0))],
+    dec: &[
+        ("INET_DIAG_REQ_BYTECODE", Nla::Custom(bc_op)),
+        ("INET_DIAG_REQ_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
+    ],
     all: None,
 };
 
@@ -343,6 +346,7 @@ static INET_MSG_ATTRS: Attrs = Attrs {
         ("INET_DIAG_LOCALS", Nla::Custom(sockaddrs)),
         ("INET_DIAG_PEERS", Nla::Custom(sockaddrs)),
         ("INET_DIAG_ULP_INFO", Nla::Nested(&ULP_INFO_ATTRS)),
+        ("INET_DIAG_MD5SIG", Nla::Custom(md5sig)),
         ("INET_DIAG_SK_BPF_STORAGES", Nla::Nested(&BPF_STORAGES_ATTRS)),
         ("INET_DIAG_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
         ("INET_DIAG_SKV6ONLY", Nla::U8),
@@ -374,6 +378,7 @@ static NETLINK_MSG_ATTRS: Attrs = Attrs {
     dflt: "NETLINK_DIAG_???",
     dec: &[
         ("NETLINK_DIAG_MEMINFO", Nla::Meminfo),
+        ("NETLINK_DIAG_GROUPS", Nla::Custom(ndiag_groups)),
         ("NETLINK_DIAG_RX_RING", Nla::Custom(diag_ring)),
         ("NETLINK_DIAG_TX_RING", Nla::Custom(diag_ring)),
         ("NETLINK_DIAG_FLAGS", Nla::Flg(&nx::NETLINK_SOCKET_FLAGS, "NDIAG_FLAG_???", 4)),
@@ -398,7 +403,13 @@ static PACKET_MSG_ATTRS: Attrs = Attrs {
 static SMC_MSG_ATTRS: Attrs = Attrs {
     table: &nx::SMC_DIAG_ATTRS,
     dflt: "SMC_DIAG_???",
-    dec: &[],
+    dec: &[
+        ("SMC_DIAG_CONNINFO", Nla::Custom(smc_conninfo)),
+        ("SMC_DIAG_LGRINFO", Nla::Custom(smc_lgrinfo)),
+        ("SMC_DIAG_SHUTDOWN", Nla::Flags(&nx::SOCK_SHUTDOWN_FLAGS, "???_SHUTDOWN", 1)),
+        ("SMC_DIAG_DMBINFO", Nla::Custom(smc_dmbinfo)),
+        ("SMC_DIAG_FALLBACK", Nla::Custom(smc_fallback)),
+    ],
     all: None,
 };
 
@@ -576,3 +587,246 @@ static BPF_STORAGES_ATTRS: Attrs = Attrs {
     dec: &[("SK_DIAG_BPF_STORAGE", Nla::Nested(&BPF_STORAGE_ATTRS))],
     all: None,
 };
+
+/// print_inet_diag_bc_op: `{code=.., yes=.., no=..}`.
+fn print_bc_op(d: &Dec, out: &mut String, off: u64) -> Result<u8, Short> {
+    let code = d.u8(off)?;
+    out.push_str("{code=");
+    super::xval(out, code.into(), &nx::INET_DIAG_BYTECODES, "INET_DIAG_BC_???");
+    let _ = write!(out, ", yes={}, no={}}}", d.u8(off + 1)?, d.u16(off + 2)?);
+    Ok(code)
+}
+
+/// decode_inet_diag_bc_op: the operation, then its data by code.
+fn bc_op(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 4 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 4) {
+        return Ok(true);
+    }
+    let code = print_bc_op(d, out, off)?;
+    if len > 4 {
+        out.push_str(", ");
+        bytecode_data(d, out, off + 4, len - 4, code)?;
+    }
+    Ok(true)
+}
+
+fn bytecode_data(d: &Dec, out: &mut String, off: u64, len: u64, code: u8) -> Result<(), Short> {
+    let name = super::xname(&nx::INET_DIAG_BYTECODES, code.into()).unwrap_or("");
+    match name {
+        "INET_DIAG_BC_S_COND" | "INET_DIAG_BC_D_COND" => {
+            // struct inet_diag_hostcond: family, prefix_len, port; then the address.
+            if len < 8 {
+                return d.hex_str(out, off, len);
+            }
+            if !d.umove(out, off, 8) {
+                return Ok(());
+            }
+            let family = d.u8(off)?;
+            out.push_str("{family=");
+            super::xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+            let _ = write!(out, ", prefix_len={}, port={}", d.u8(off + 1)?, d.u32(off + 4)? as i32);
+            if len > 8 {
+                out.push_str(", ");
+                super::attr::inet_addr(d, out, off + 8, len - 8, family.into(), Some("addr"))?;
+            }
+            out.push('}');
+            Ok(())
+        }
+        "INET_DIAG_BC_DEV_COND" => {
+            if len < 4 {
+                return d.hex_str(out, off, len);
+            }
+            if d.umove(out, off, 4) {
+                d.ifindex(out, d.u32(off)?);
+            }
+            Ok(())
+        }
+        "INET_DIAG_BC_S_GE" | "INET_DIAG_BC_S_LE" | "INET_DIAG_BC_D_GE" | "INET_DIAG_BC_D_LE" => {
+            if len < 4 {
+                return d.hex_str(out, off, len);
+            }
+            if d.umove(out, off, 4) {
+                print_bc_op(d, out, off)?;
+            }
+            Ok(())
+        }
+        "INET_DIAG_BC_MARK_COND" => {
+            if len < 8 {
+                return d.hex_str(out, off, len);
+            }
+            if d.umove(out, off, 8) {
+                let _ = write!(out, "{{mark={}, mask={}}}", d.u32(off)?, d.u32(off + 4)?);
+            }
+            Ok(())
+        }
+        _ => d.hex_str(out, off, len),
+    }
+}
+
+/// An array of struct tcp_diag_md5sig (104 bytes each).
+fn md5sig(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const SZ: u64 = 104;
+    if len / SZ == 0 {
+        return Ok(false);
+    }
+    super::attr::array(d, out, off, len / SZ * SZ, SZ, |d, out, o| {
+        let family = d.u8(o)?;
+        out.push_str("{tcpm_family=");
+        super::xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+        let keylen = d.u16(o + 2)?;
+        let _ = write!(out, ", tcpm_prefixlen={}, tcpm_keylen={keylen}, ", d.u8(o + 1)?);
+        let a = d.get(o + 8, 16)?;
+        match family {
+            2 => {
+                let _ = write!(out, "tcpm_addr=inet_addr(\"{}.{}.{}.{}\")", a[0], a[1], a[2], a[3]);
+            }
+            10 => {
+                let mut v6 = [0u8; 16];
+                v6.copy_from_slice(a);
+                let _ = write!(
+                    out,
+                    "inet_pton(AF_INET6, \"{}\", &tcpm_addr)",
+                    crate::decode::sockaddr::ntop6(&v6)
+                );
+            }
+            _ => {
+                out.push_str("tcpm_addr=");
+                crate::decode::strfmt::quote_bytes_hex(out, a);
+            }
+        }
+        out.push_str(", tcpm_key=");
+        let k = d.get(o + 24, u64::from(keylen).min(80))?;
+        crate::decode::strfmt::quote_bytes_hex(out, k);
+        out.push('}');
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+/// NETLINK_DIAG_GROUPS: an array of unsigned longs in hex.
+fn ndiag_groups(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len / 8 == 0 {
+        return Ok(false);
+    }
+    super::attr::array(d, out, off, len / 8 * 8, 8, |d, out, o| {
+        out.push_str(&super::attr::c_hex(d.u64(o)?));
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+fn smc_cursor(d: &Dec, out: &mut String, o: u64) -> Result<(), Short> {
+    let _ = write!(
+        out,
+        "{{reserved={}, wrap={}, count={}}}",
+        d.u16(o)?,
+        d.u16(o + 2)?,
+        d.u32(o + 4)?
+    );
+    Ok(())
+}
+
+/// PRINT_VAL_0X of a byte: `%#04x`-like with width 2 (`0x1`, `00`).
+fn hex0_u8(v: u8) -> String {
+    if v == 0 { "00".into() } else { format!("{v:#x}") }
+}
+
+fn smc_conninfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const SZ: u64 = 76;
+    if len < SZ {
+        return Ok(false);
+    }
+    if !d.umove(out, off, SZ) {
+        return Ok(true);
+    }
+    let _ = write!(
+        out,
+        "{{token={}, sndbuf_size={}, rmbe_size={}, peer_rmbe_size={}",
+        d.u32(off)?,
+        d.u32(off + 4)?,
+        d.u32(off + 8)?,
+        d.u32(off + 12)?
+    );
+    for (i, name) in ["rx_prod", "rx_cons", "tx_prod", "tx_cons"].iter().enumerate() {
+        let _ = write!(out, ", {name}=");
+        smc_cursor(d, out, off + 16 + 8 * i as u64)?;
+    }
+    for (i, name) in ["rx_prod_flags", "rx_conn_state_flags", "tx_prod_flags", "tx_conn_state_flags"]
+        .iter()
+        .enumerate()
+    {
+        let _ = write!(out, ", {name}={}", hex0_u8(d.u8(off + 48 + i as u64)?));
+    }
+    for (i, name) in ["tx_prep", "tx_sent", "tx_fin"].iter().enumerate() {
+        let _ = write!(out, ", {name}=");
+        smc_cursor(d, out, off + 52 + 8 * i as u64)?;
+    }
+    out.push('}');
+    Ok(true)
+}
+
+fn smc_lgrinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const SZ: u64 = 147;
+    if len < SZ {
+        return Ok(false);
+    }
+    if !d.umove(out, off, SZ) {
+        return Ok(true);
+    }
+    let st = &d.style;
+    let _ = write!(out, "{{lnk=[{{link_id={}, ibname=", d.u8(off)?);
+    crate::decode::strfmt::quote_cstr_array(out, d.get(off + 1, 64)?, st);
+    let _ = write!(out, ", ibport={}, gid=", d.u8(off + 65)?);
+    crate::decode::strfmt::quote_cstr_array(out, d.get(off + 66, 40)?, st);
+    out.push_str(", peer_gid=");
+    crate::decode::strfmt::quote_cstr_array(out, d.get(off + 106, 40)?, st);
+    out.push_str("}], role=");
+    super::xval(out, d.u8(off + 146)?.into(), &nx::SMC_LINK_GROUP_ROLES, "SMC_???");
+    out.push('}');
+    Ok(true)
+}
+
+fn smc_dmbinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const SZ: u64 = 40;
+    if len < SZ {
+        return Ok(false);
+    }
+    if !d.umove(out, off, SZ) {
+        return Ok(true);
+    }
+    let h = |o| -> Result<String, Short> { Ok(super::attr::c_hex(d.u64(off + o)?)) };
+    let _ = write!(
+        out,
+        "{{linkid={}, peer_gid={}, my_gid={}, token={}, peer_token={}}}",
+        d.u32(off)?,
+        h(8)?,
+        h(16)?,
+        h(24)?,
+        h(32)?
+    );
+    Ok(true)
+}
+
+/// PRINT_FIELD_XVAL_VERBOSE: `0x... /* NAME */`.
+fn xval_verbose(out: &mut String, v: u64, x: &crate::decode::xlat::Xlat, dflt: &str) {
+    out.push_str(&super::attr::c_hex(v));
+    let _ = write!(out, " /* {} */", super::xname(x, v).unwrap_or(dflt));
+}
+
+fn smc_fallback(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 8 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 8) {
+        return Ok(true);
+    }
+    out.push_str("{reason=");
+    xval_verbose(out, d.u32(off)?.into(), &nx::SMC_DECL_CODES, "SMC_CLC_DECL_???");
+    out.push_str(", peer_diagnosis=");
+    xval_verbose(out, d.u32(off + 4)?.into(), &nx::SMC_DECL_CODES, "SMC_CLC_DECL_???");
+    out.push('}');
+    Ok(true)
+}

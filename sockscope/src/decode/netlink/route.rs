@@ -625,6 +625,8 @@ static ROUTE_ATTRS: Attrs = Attrs {
         ("RTA_PREFSRC", Nla::Custom(family_addr)),
         ("RTA_METRICS", Nla::Nested(&METRICS_ATTRS)),
         ("RTA_MULTIPATH", Nla::Custom(rta_multipath)),
+        ("RTA_VIA", Nla::Custom(rtvia)),
+        ("RTA_MFC_STATS", Nla::Custom(mfc_stats)),
         ("RTA_PROTOINFO", Nla::U32),
         ("RTA_FLOW", Nla::U32),
         ("RTA_CACHEINFO", Nla::Custom(rta_cacheinfo)),
@@ -764,9 +766,159 @@ static NSID_ATTRS: Attrs = Attrs {
 static MDB_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_MDB_ATTRS,
     dflt: "MDBA_???",
-    dec: &[],
+    dec: &[
+        ("MDBA_MDB", Nla::Nested(&MDBA_MDB_ATTRS)),
+        ("MDBA_ROUTER", Nla::Nested(&MDBA_ROUTER_ATTRS)),
+    ],
     all: None,
 };
+
+static MDBA_MDB_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_MDBA_MDB_ATTRS,
+    dflt: "MDBA_MDB_???",
+    dec: &[("MDBA_MDB_ENTRY", Nla::Nested(&MDBA_MDB_ENTRY_ATTRS))],
+    all: None,
+};
+
+static MDBA_MDB_ENTRY_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_MDBA_MDB_ENTRY_ATTRS,
+    dflt: "MDBA_MDB_ENTRY_???",
+    dec: &[("MDBA_MDB_ENTRY_INFO", Nla::Custom(mdb_entry_info))],
+    all: None,
+};
+
+static MDBA_MDB_EATTR_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_MDBA_MDB_EATTR_ATTRS,
+    dflt: "MDBA_MDB_EATTR_???",
+    dec: &[("MDBA_MDB_EATTR_TIMER", Nla::ClockT)],
+    all: None,
+};
+
+static MDBA_ROUTER_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_MDBA_ROUTER_ATTRS,
+    dflt: "MDBA_ROUTER_???",
+    dec: &[("MDBA_ROUTER_PORT", Nla::Custom(mdba_router_port))],
+    all: None,
+};
+
+static MDBA_ROUTER_PATTR_ATTRS: Attrs = Attrs {
+    table: &nx::RTNL_MDBA_ROUTER_PATTR_ATTRS,
+    dflt: "MDBA_ROUTER_PATTR_???",
+    dec: &[
+        ("MDBA_ROUTER_PATTR_TIMER", Nla::ClockT),
+        ("MDBA_ROUTER_PATTR_TYPE", Nla::Custom(mcast_router_type)),
+        ("MDBA_ROUTER_PATTR_INET_TIMER", Nla::ClockT),
+        ("MDBA_ROUTER_PATTR_INET6_TIMER", Nla::ClockT),
+    ],
+    all: None,
+};
+
+/// decode_multicast_router_type: one byte, whatever the length.
+fn mcast_router_type(d: &Dec, out: &mut String, off: u64, _: u64, _: u64) -> Result<bool, Short> {
+    if d.umove(out, off, 1) {
+        xval(out, d.u8(off)?.into(), &nx::MULTICAST_ROUTER_TYPES, "MDB_RTR_TYPE_???");
+    }
+    Ok(true)
+}
+
+fn mdba_router_port(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 4 {
+        return Ok(false);
+    }
+    if d.umove(out, off, 4) {
+        d.ifindex(out, d.u32(off)?);
+    }
+    if len > 4 {
+        out.push_str(", ");
+        decode_nlattr(d, out, off + 4, len - 4, &MDBA_ROUTER_PATTR_ATTRS, 0)?;
+    }
+    Ok(true)
+}
+
+/// struct br_mdb_entry (28 bytes), then MDBA_MDB_EATTR_* attributes (printed even when the
+/// entry could not be read, as strace does).
+fn mdb_entry_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const SZ: u64 = 28;
+    if len < SZ {
+        return Ok(false);
+    }
+    if d.umove(out, off, SZ) {
+        out.push_str("{ifindex=");
+        d.ifindex(out, d.u32(off)?);
+        out.push_str(", state=");
+        xval(out, d.u8(off + 4)?.into(), &nx::MDB_STATES, "MDB_???");
+        out.push_str(", flags=");
+        super::print_flags2(out, d.u8(off + 5)?.into(), &nx::MDB_FLAGS, None, "MDB_FLAGS_???");
+        let _ = std::fmt::Write::write_fmt(out, format_args!(", vid={}, addr={{", d.u16(off + 6)?));
+        let proto = u64::from(d.u16(off + 24)?.swap_bytes());
+        let u = d.get(off + 8, 16)?;
+        match proto {
+            2 => {
+                let _ = std::fmt::Write::write_fmt(
+                    out,
+                    format_args!("u=inet_addr(\"{}.{}.{}.{}\")", u[0], u[1], u[2], u[3]),
+                );
+            }
+            10 => {
+                let mut v6 = [0u8; 16];
+                v6.copy_from_slice(u);
+                let _ = std::fmt::Write::write_fmt(
+                    out,
+                    format_args!(
+                        "inet_pton(AF_INET6, \"{}\", &u)",
+                        crate::decode::sockaddr::ntop6(&v6)
+                    ),
+                );
+            }
+            _ => {
+                out.push_str("u=");
+                crate::decode::strfmt::quote_bytes_hex(out, u);
+            }
+        }
+        out.push_str(", proto=htons(");
+        xval(out, proto, &nx::ADDRFAMS, "AF_???");
+        out.push_str(")}}");
+    }
+    if len > SZ {
+        out.push_str(", ");
+        decode_nlattr(d, out, off + SZ, len - SZ, &MDBA_MDB_EATTR_ATTRS, 0)?;
+    }
+    Ok(true)
+}
+
+/// struct rtvia: `{rtvia_family=AF_INET6, inet_pton(AF_INET6, "..", &rtvia_addr)}`.
+fn rtvia(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    if len < 2 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 2) {
+        return Ok(true);
+    }
+    let family = d.u16(off)?;
+    out.push_str("{rtvia_family=");
+    xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+    if len > 2 {
+        out.push_str(", ");
+        inet_addr(d, out, off + 2, len - 2, family.into(), Some("rtvia_addr"))?;
+    }
+    out.push('}');
+    Ok(true)
+}
+
+fn mfc_stats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        24,
+        &[
+            ("mfcs_packets", 0, 8, Fk::U),
+            ("mfcs_bytes", 8, 8, Fk::U),
+            ("mfcs_wrong_if", 16, 8, Fk::U),
+        ],
+    )
+}
 
 static NEXTHOP_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_NEXTHOP_ATTRS,
