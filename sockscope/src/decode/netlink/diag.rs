@@ -347,6 +347,7 @@ static INET_MSG_ATTRS: Attrs = Attrs {
         ("INET_DIAG_PEERS", Nla::Custom(sockaddrs)),
         ("INET_DIAG_ULP_INFO", Nla::Nested(&ULP_INFO_ATTRS)),
         ("INET_DIAG_MD5SIG", Nla::Custom(md5sig)),
+        ("INET_DIAG_SOCKOPT", Nla::Custom(sockopt)),
         ("INET_DIAG_SK_BPF_STORAGES", Nla::Nested(&BPF_STORAGES_ATTRS)),
         ("INET_DIAG_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
         ("INET_DIAG_SKV6ONLY", Nla::U8),
@@ -666,9 +667,9 @@ fn bytecode_data(d: &Dec, out: &mut String, off: u64, len: u64, code: u8) -> Res
     }
 }
 
-/// An array of struct tcp_diag_md5sig (104 bytes each).
+/// An array of struct tcp_diag_md5sig (100 bytes each: family, prefixlen, keylen, addr, key).
 fn md5sig(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    const SZ: u64 = 104;
+    const SZ: u64 = 100;
     if len / SZ == 0 {
         return Ok(false);
     }
@@ -678,7 +679,7 @@ fn md5sig(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool,
         super::xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
         let keylen = d.u16(o + 2)?;
         let _ = write!(out, ", tcpm_prefixlen={}, tcpm_keylen={keylen}, ", d.u8(o + 1)?);
-        let a = d.get(o + 8, 16)?;
+        let a = d.get(o + 4, 16)?;
         match family {
             2 => {
                 let _ = write!(out, "tcpm_addr=inet_addr(\"{}.{}.{}.{}\")", a[0], a[1], a[2], a[3]);
@@ -698,7 +699,7 @@ fn md5sig(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool,
             }
         }
         out.push_str(", tcpm_key=");
-        let k = d.get(o + 24, u64::from(keylen).min(80))?;
+        let k = d.get(o + 20, u64::from(keylen).min(80))?;
         crate::decode::strfmt::quote_bytes_hex(out, k);
         out.push('}');
         Ok(())
@@ -828,5 +829,60 @@ fn smc_fallback(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result
     out.push_str(", peer_diagnosis=");
     xval_verbose(out, d.u32(off + 4)?.into(), &nx::SMC_DECL_CODES, "SMC_CLC_DECL_???");
     out.push('}');
+    Ok(true)
+}
+
+/// struct inet_diag_sockopt: the bits that are set (strace's abbreviated form), `unused` when
+/// set, then any non-zero bytes past the two of the structure.
+fn sockopt(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const NAMES: [&str; 11] = [
+        "recverr",
+        "is_icsk",
+        "freebind",
+        "hdrincl",
+        "mc_loop",
+        "transparent",
+        "mc_all",
+        "nodefrag",
+        "bind_address_no_port",
+        "recverr_rfc4884",
+        "defer_connect",
+    ];
+    if len < 2 {
+        return Ok(false);
+    }
+    if !d.umove(out, off, 2) {
+        return Ok(true);
+    }
+    let bits = d.u16(off)?;
+    let mut parts: Vec<String> = NAMES
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| bits & (1 << i) != 0)
+        .map(|(_, n)| format!("{n}=1"))
+        .collect();
+    let unused = bits >> 11;
+    if unused != 0 {
+        parts.push(format!("unused={unused:#x} /* bits 3..8 */"));
+    }
+    let _ = write!(out, "{{{}}}", parts.join(", "));
+    // print_nonzero_bytes of the rest, up to a page.
+    let total = len.min(4096);
+    if total > 2 {
+        let rest_len = total - 2;
+        if d.faults(off + 2, rest_len) {
+            out.push_str(", ???");
+        } else {
+            let rest = d.get(off + 2, rest_len)?;
+            if rest.iter().any(|&c| c != 0) {
+                let _ = write!(out, ", /* bytes 2..{} */ ", total - 1);
+                let shown = rest.len().min(d.style.max_strlen);
+                crate::decode::strfmt::quote_bytes_hex(out, &rest[..shown]);
+                if shown < rest.len() {
+                    out.push_str("...");
+                }
+            }
+        }
+    }
     Ok(true)
 }
