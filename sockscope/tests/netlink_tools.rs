@@ -35,7 +35,10 @@ impl Netns {
             .args(["netns", "del", &name])
             .stderr(std::process::Stdio::null())
             .status();
-        let st = Command::new("ip").args(["netns", "add", &name]).status().unwrap();
+        let st = Command::new("ip")
+            .args(["netns", "add", &name])
+            .status()
+            .unwrap();
         assert!(st.success(), "ip netns add {name}");
         Netns(name)
     }
@@ -71,20 +74,24 @@ fn regex_lite_prefix(l: &str) -> &str {
         && b[2] == b':'
         && b[5] == b':'
         && b[8] == b'.'
-        && b[..15].iter().enumerate().all(|(i, c)| [2, 5, 8].contains(&i) || c.is_ascii_digit());
+        && b[..15]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| [2, 5, 8].contains(&i) || c.is_ascii_digit());
     if !is_time {
         return l;
     }
     // Time, comm, pid/tid: three fields (a comm may hold spaces: the pid/tid field ends it).
     let rest = &l[16..];
     match rest.find(|c: char| c.is_ascii_digit()).and_then(|_| {
-        rest.match_indices(' ')
-            .map(|(i, _)| i)
-            .find(|&i| {
-                let before = &rest[..i];
-                let tok = before.rsplit(' ').next().unwrap_or("");
-                tok.contains('/') && tok.split('/').all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
-            })
+        rest.match_indices(' ').map(|(i, _)| i).find(|&i| {
+            let before = &rest[..i];
+            let tok = before.rsplit(' ').next().unwrap_or("");
+            tok.contains('/')
+                && tok
+                    .split('/')
+                    .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+        })
     }) {
         Some(i) => &rest[i + 1..],
         None => l,
@@ -198,7 +205,15 @@ fn trace_both(
     }
     let k_out = dir.join(format!("{tag}.sockscope"));
     let st = Command::new("ip")
-        .args(["netns", "exec", &ns.0, env!("CARGO_BIN_EXE_sockscope"), "-e", TRACE, "-o"])
+        .args([
+            "netns",
+            "exec",
+            &ns.0,
+            env!("CARGO_BIN_EXE_sockscope"),
+            "-e",
+            TRACE,
+            "-o",
+        ])
         .arg(&k_out)
         .arg("--")
         .args(cmd)
@@ -229,15 +244,34 @@ fn ip_and_ss_match_strace() {
     let ns = Netns::new();
     ns.run(&["ip", "link", "set", "lo", "up"]);
     ns.run(&["ip", "addr", "add", "127.1.2.3/32", "dev", "lo"]);
-    ns.run(&["ip", "route", "add", "127.5.0.0/16", "dev", "lo", "table", "100"]);
+    ns.run(&[
+        "ip",
+        "route",
+        "add",
+        "127.5.0.0/16",
+        "dev",
+        "lo",
+        "table",
+        "100",
+    ]);
     ns.run(&["ip", "rule", "add", "from", "127.1.2.3", "table", "100"]);
 
     type Case<'a> = (&'a str, &'a [&'a str], &'a str, &'a [&'a str]);
     let cmds: &[Case] = &[
         ("link", &["ip", "link", "show"], "RTM_NEWLINK", &[]),
-        ("addr", &["ip", "addr", "show"], "inet_addr(\"127.1.2.3\")", &[]),
+        (
+            "addr",
+            &["ip", "addr", "show"],
+            "inet_addr(\"127.1.2.3\")",
+            &[],
+        ),
         ("route", &["ip", "route", "show"], "RTM_GETROUTE", &[]),
-        ("route100", &["ip", "route", "show", "table", "100"], "inet_addr(\"127.5.0.0\")", &[]),
+        (
+            "route100",
+            &["ip", "route", "show", "table", "100"],
+            "inet_addr(\"127.5.0.0\")",
+            &[],
+        ),
         ("rule", &["ip", "rule", "show"], "RTM_NEWRULE", &[]),
         ("ss-tunap", &["ss", "-tunap"], "SOCK_DIAG_BY_FAMILY", &[]),
         ("ss-x", &["ss", "-x"], "sdiag_family=AF_UNIX", &[]),
@@ -249,9 +283,27 @@ fn ip_and_ss_match_strace() {
         ),
         (
             "route-add",
-            &["ip", "route", "add", "127.6.0.0/16", "dev", "lo", "table", "100"],
+            &[
+                "ip",
+                "route",
+                "add",
+                "127.6.0.0/16",
+                "dev",
+                "lo",
+                "table",
+                "100",
+            ],
             "RTM_NEWROUTE",
-            &["ip", "route", "del", "127.6.0.0/16", "dev", "lo", "table", "100"],
+            &[
+                "ip",
+                "route",
+                "del",
+                "127.6.0.0/16",
+                "dev",
+                "lo",
+                "table",
+                "100",
+            ],
         ),
         (
             "rule-add",
@@ -285,7 +337,10 @@ fn ip_and_ss_match_strace() {
             }
         }
     }
-    eprintln!("netlink_tools: {compared} calls compared, {} differ", failures.len());
+    eprintln!(
+        "netlink_tools: {compared} calls compared, {} differ",
+        failures.len()
+    );
     assert!(compared > 20, "only {compared} calls compared");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -294,7 +349,9 @@ fn ip_and_ss_match_strace() {
 #[test]
 fn normalise_keeps_what_matters() {
     assert_eq!(
-        normalise("sendto(3, {nlmsg_len=16, nlmsg_seq=1733, nlmsg_pid=-1392508053}, 0x7ffc12345678) = 16"),
+        normalise(
+            "sendto(3, {nlmsg_len=16, nlmsg_seq=1733, nlmsg_pid=-1392508053}, 0x7ffc12345678) = 16"
+        ),
         "sendto(3, {nlmsg_len=16, nlmsg_seq=N, nlmsg_pid=N}, PTR) = 16"
     );
     assert_eq!(normalise("x(0x80000000)    = 0"), "x(0x80000000) = 0");

@@ -73,8 +73,9 @@ pub struct NlEnv<'a> {
 /// Generic netlink family names by id, as strace's genl_families_xlat gets them: asked of the
 /// kernel once, the first time a name is needed, by the resolver the program registered with
 /// [`set_genl_resolver`] (decoding itself stays pure; without a resolver ids print as numbers).
-static GENL_FAMILIES: std::sync::OnceLock<Vec<(u16, String)>> = std::sync::OnceLock::new();
-static GENL_RESOLVER: std::sync::OnceLock<fn() -> Vec<(u16, String)>> = std::sync::OnceLock::new();
+type GenlFamilies = Vec<(u16, String)>;
+static GENL_FAMILIES: std::sync::OnceLock<GenlFamilies> = std::sync::OnceLock::new();
+static GENL_RESOLVER: std::sync::OnceLock<fn() -> GenlFamilies> = std::sync::OnceLock::new();
 
 /// Registers the function that lists the generic netlink families (id, name).
 pub fn set_genl_resolver(f: fn() -> Vec<(u16, String)>) {
@@ -297,7 +298,7 @@ impl Dec<'_> {
             let aligned = u64::from(h.len.wrapping_add(3) & !3);
             let mut next = None;
             if u64::from(h.len) >= HDRLEN {
-                let next_len = if len >= aligned { len - aligned } else { 0 };
+                let next_len = len.saturating_sub(aligned);
                 if next_len != 0 {
                     next = Some((off + aligned, next_len));
                 }
@@ -385,7 +386,14 @@ impl Dec<'_> {
         out.push('}');
         if len > payload {
             out.push_str(", ");
-            attr::decode_nlattr(self, out, off + 4 + payload, len - payload, &attr::NLMSGERR, 0)?;
+            attr::decode_nlattr(
+                self,
+                out,
+                off + 4 + payload,
+                len - payload,
+                &attr::NLMSGERR,
+                0,
+            )?;
             out.push(']');
         }
         Ok(())

@@ -143,7 +143,13 @@ fn buffer(out: &mut String, seg: Option<&Seg>, addr: u64, len: u64, style: &Styl
 /// strace's decode_sockbuf: a buffer on a netlink socket is decoded as netlink messages (by
 /// the socket's protocol, known without -y). False when not netlink or not decodable from the
 /// captured bytes (the caller prints the string).
-fn netlink_buf(out: &mut String, rec: &Record, seg: Option<&Seg>, len: u64, opts: &RenderOpts) -> bool {
+fn netlink_buf(
+    out: &mut String,
+    rec: &Record,
+    seg: Option<&Seg>,
+    len: u64,
+    opts: &RenderOpts,
+) -> bool {
     let Some(proto) = crate::decode::netlink::record_netlink(rec) else {
         return false;
     };

@@ -15,9 +15,24 @@ static INET_REQ_V2: Msg = Msg {
     family: "sdiag_family",
     size: 56,
     fields: &[
-        ("sdiag_protocol", 1, 1, Fk::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???")),
-        ("idiag_ext", 2, 1, Fk::Flags(&nx::INET_DIAG_EXTENDED_FLAGS, "1<<INET_DIAG_???-1")),
-        ("idiag_states", 4, 4, Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???")),
+        (
+            "sdiag_protocol",
+            1,
+            1,
+            Fk::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???"),
+        ),
+        (
+            "idiag_ext",
+            2,
+            1,
+            Fk::Flags(&nx::INET_DIAG_EXTENDED_FLAGS, "1<<INET_DIAG_???-1"),
+        ),
+        (
+            "idiag_states",
+            4,
+            4,
+            Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???"),
+        ),
         ("id", 8, 48, Fk::SockId(0)),
     ],
     attrs: Some(&INET_REQ_ATTRS),
@@ -30,9 +45,19 @@ static INET_REQ_COMPAT: Msg = Msg {
     fields: &[
         ("idiag_src_len", 1, 1, Fk::U),
         ("idiag_dst_len", 2, 1, Fk::U),
-        ("idiag_ext", 3, 1, Fk::Flags(&nx::INET_DIAG_EXTENDED_FLAGS, "1<<INET_DIAG_???-1")),
+        (
+            "idiag_ext",
+            3,
+            1,
+            Fk::Flags(&nx::INET_DIAG_EXTENDED_FLAGS, "1<<INET_DIAG_???-1"),
+        ),
         ("id", 4, 48, Fk::SockId(0)),
-        ("idiag_states", 52, 4, Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???")),
+        (
+            "idiag_states",
+            52,
+            4,
+            Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???"),
+        ),
         ("idiag_dbs", 56, 4, Fk::U),
     ],
     attrs: Some(&INET_REQ_ATTRS),
@@ -62,9 +87,19 @@ static UNIX_REQ: Msg = Msg {
     size: 24,
     fields: &[
         ("sdiag_protocol", 1, 1, Fk::U),
-        ("udiag_states", 4, 4, Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???")),
+        (
+            "udiag_states",
+            4,
+            4,
+            Fk::Flags(&nx::TCP_STATE_FLAGS, "1<<TCP_???"),
+        ),
         ("udiag_ino", 8, 4, Fk::U),
-        ("udiag_show", 12, 4, Fk::Flags(&nx::UNIX_DIAG_SHOW, "UDIAG_SHOW_???")),
+        (
+            "udiag_show",
+            12,
+            4,
+            Fk::Flags(&nx::UNIX_DIAG_SHOW, "UDIAG_SHOW_???"),
+        ),
         ("udiag_cookie", 16, 8, Fk::Cookie),
     ],
     attrs: None,
@@ -90,7 +125,12 @@ static NETLINK_REQ: Msg = Msg {
     fields: &[
         ("sdiag_protocol", 1, 1, Fk::NdiagProto),
         ("ndiag_ino", 4, 4, Fk::U),
-        ("ndiag_show", 8, 4, Fk::Flags(&nx::NETLINK_DIAG_SHOW, "NDIAG_SHOW_???")),
+        (
+            "ndiag_show",
+            8,
+            4,
+            Fk::Flags(&nx::NETLINK_DIAG_SHOW, "NDIAG_SHOW_???"),
+        ),
         ("ndiag_cookie", 12, 8, Fk::Cookie),
     ],
     attrs: None,
@@ -102,8 +142,18 @@ static NETLINK_MSG: Msg = Msg {
     size: 28,
     fields: &[
         ("ndiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
-        ("ndiag_protocol", 2, 1, Fk::Xval(&nx::NETLINK_PROTOCOLS, "NETLINK_???")),
-        ("ndiag_state", 3, 1, Fk::Xval(&nx::NETLINK_STATES, "NETLINK_???")),
+        (
+            "ndiag_protocol",
+            2,
+            1,
+            Fk::Xval(&nx::NETLINK_PROTOCOLS, "NETLINK_???"),
+        ),
+        (
+            "ndiag_state",
+            3,
+            1,
+            Fk::Xval(&nx::NETLINK_STATES, "NETLINK_???"),
+        ),
         ("ndiag_portid", 4, 4, Fk::U),
         ("ndiag_dst_portid", 8, 4, Fk::U),
         ("ndiag_dst_group", 12, 4, Fk::U),
@@ -120,7 +170,12 @@ static PACKET_REQ: Msg = Msg {
     fields: &[
         ("sdiag_protocol", 1, 1, Fk::X),
         ("pdiag_ino", 4, 4, Fk::U),
-        ("pdiag_show", 8, 4, Fk::Flags(&nx::PACKET_DIAG_SHOW, "PACKET_SHOW_???")),
+        (
+            "pdiag_show",
+            8,
+            4,
+            Fk::Flags(&nx::PACKET_DIAG_SHOW, "PACKET_SHOW_???"),
+        ),
         ("pdiag_cookie", 12, 8, Fk::Cookie),
     ],
     attrs: None,
@@ -132,7 +187,12 @@ static PACKET_MSG: Msg = Msg {
     size: 16,
     fields: &[
         ("pdiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
-        ("pdiag_num", 2, 2, Fk::Xval(&nx::ETHERNET_PROTOCOLS, "ETH_P_???")),
+        (
+            "pdiag_num",
+            2,
+            2,
+            Fk::Xval(&nx::ETHERNET_PROTOCOLS, "ETH_P_???"),
+        ),
         ("pdiag_ino", 4, 4, Fk::U),
         ("pdiag_cookie", 8, 8, Fk::Cookie),
     ],
@@ -144,7 +204,12 @@ static SMC_REQ: Msg = Msg {
     family: "diag_family",
     size: 52,
     fields: &[
-        ("diag_ext", 3, 1, Fk::Flags(&nx::SMC_DIAG_EXTENDED_FLAGS, "1<<SMC_DIAG_???-1")),
+        (
+            "diag_ext",
+            3,
+            1,
+            Fk::Flags(&nx::SMC_DIAG_EXTENDED_FLAGS, "1<<SMC_DIAG_???-1"),
+        ),
         ("id", 4, 48, Fk::SockId(2)),
     ],
     attrs: None,
@@ -156,7 +221,12 @@ static SMC_MSG: Msg = Msg {
     size: 64,
     fields: &[
         ("diag_state", 1, 1, Fk::Xval(&nx::SMC_STATES, "SMC_???")),
-        ("diag_fallback", 2, 1, Fk::Xval(&nx::SMC_DIAG_MODE, "SMC_DIAG_MODE_???")),
+        (
+            "diag_fallback",
+            2,
+            1,
+            Fk::Xval(&nx::SMC_DIAG_MODE, "SMC_DIAG_MODE_???"),
+        ),
         ("diag_shutdown", 3, 1, Fk::U),
         ("id", 4, 48, Fk::SockId(2)),
         ("diag_uid", 52, 4, Fk::U),
@@ -167,7 +237,13 @@ static SMC_MSG: Msg = Msg {
 };
 
 /// decode_netlink_sock_diag. Ok(false): not decoded here (NLMSG_DONE).
-pub(crate) fn decode(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> Result<bool, Short> {
+pub(crate) fn decode(
+    d: &Dec,
+    out: &mut String,
+    h: &Hdr,
+    off: u64,
+    len: u64,
+) -> Result<bool, Short> {
     if h.ty == super::NLMSG_DONE {
         return Ok(false);
     }
@@ -311,11 +387,21 @@ fn packet_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<
         24,
         &[
             ("pdi_index", 0, 4, Fk::Ifindex),
-            ("pdi_version", 4, 4, Fk::Xval(&nx::AF_PACKET_VERSIONS, "TPACKET_???")),
+            (
+                "pdi_version",
+                4,
+                4,
+                Fk::Xval(&nx::AF_PACKET_VERSIONS, "TPACKET_???"),
+            ),
             ("pdi_reserve", 8, 4, Fk::U),
             ("pdi_copy_thresh", 12, 4, Fk::U),
             ("pdi_tstamp", 16, 4, Fk::U),
-            ("pdi_flags", 20, 4, Fk::Flags(&nx::PACKET_DIAG_INFO_FLAGS, "PDI_???")),
+            (
+                "pdi_flags",
+                20,
+                4,
+                Fk::Flags(&nx::PACKET_DIAG_INFO_FLAGS, "PDI_???"),
+            ),
         ],
     )
 }
@@ -325,7 +411,10 @@ static INET_REQ_ATTRS: Attrs = Attrs {
     dflt: "INET_DIAG_REQ_???",
     dec: &[
         ("INET_DIAG_REQ_BYTECODE", Nla::Custom(bc_op)),
-        ("INET_DIAG_REQ_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
+        (
+            "INET_DIAG_REQ_PROTOCOL",
+            Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0),
+        ),
     ],
     all: None,
 };
@@ -348,8 +437,14 @@ static INET_MSG_ATTRS: Attrs = Attrs {
         ("INET_DIAG_ULP_INFO", Nla::Nested(&ULP_INFO_ATTRS)),
         ("INET_DIAG_MD5SIG", Nla::Custom(md5sig)),
         ("INET_DIAG_SOCKOPT", Nla::Custom(sockopt)),
-        ("INET_DIAG_SK_BPF_STORAGES", Nla::Nested(&BPF_STORAGES_ATTRS)),
-        ("INET_DIAG_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
+        (
+            "INET_DIAG_SK_BPF_STORAGES",
+            Nla::Nested(&BPF_STORAGES_ATTRS),
+        ),
+        (
+            "INET_DIAG_PROTOCOL",
+            Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0),
+        ),
         ("INET_DIAG_SKV6ONLY", Nla::U8),
         ("INET_DIAG_MARK", Nla::U32),
         ("INET_DIAG_CLASS_ID", Nla::U32),
@@ -382,7 +477,10 @@ static NETLINK_MSG_ATTRS: Attrs = Attrs {
         ("NETLINK_DIAG_GROUPS", Nla::Custom(ndiag_groups)),
         ("NETLINK_DIAG_RX_RING", Nla::Custom(diag_ring)),
         ("NETLINK_DIAG_TX_RING", Nla::Custom(diag_ring)),
-        ("NETLINK_DIAG_FLAGS", Nla::Flg(&nx::NETLINK_SOCKET_FLAGS, "NDIAG_FLAG_???", 4)),
+        (
+            "NETLINK_DIAG_FLAGS",
+            Nla::Flg(&nx::NETLINK_SOCKET_FLAGS, "NDIAG_FLAG_???", 4),
+        ),
     ],
     all: None,
 };
@@ -407,7 +505,10 @@ static SMC_MSG_ATTRS: Attrs = Attrs {
     dec: &[
         ("SMC_DIAG_CONNINFO", Nla::Custom(smc_conninfo)),
         ("SMC_DIAG_LGRINFO", Nla::Custom(smc_lgrinfo)),
-        ("SMC_DIAG_SHUTDOWN", Nla::Flags(&nx::SOCK_SHUTDOWN_FLAGS, "???_SHUTDOWN", 1)),
+        (
+            "SMC_DIAG_SHUTDOWN",
+            Nla::Flags(&nx::SOCK_SHUTDOWN_FLAGS, "???_SHUTDOWN", 1),
+        ),
         ("SMC_DIAG_DMBINFO", Nla::Custom(smc_dmbinfo)),
         ("SMC_DIAG_FALLBACK", Nla::Custom(smc_fallback)),
     ],
@@ -416,7 +517,7 @@ static SMC_MSG_ATTRS: Attrs = Attrs {
 
 /// decode_diag_shutdown: flags in strace's verbose style (`0x3 /* RCV_SHUTDOWN|SEND_SHUTDOWN */`).
 fn shutdown(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    if len > 8 || len < 1 {
+    if !(1..=8).contains(&len) {
         return Ok(false);
     }
     if !d.umove(out, off, 1) {
@@ -479,7 +580,12 @@ fn maybe_fields(
 }
 
 fn vegas(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    let f = [("tcpv_enabled", false), ("tcpv_rttcnt", false), ("tcpv_rtt", false), ("tcpv_minrtt", false)];
+    let f = [
+        ("tcpv_enabled", false),
+        ("tcpv_rttcnt", false),
+        ("tcpv_rtt", false),
+        ("tcpv_minrtt", false),
+    ];
     maybe_fields(d, out, off, len, 16, &f)
 }
 
@@ -532,10 +638,22 @@ static TLS_ATTRS: Attrs = Attrs {
     table: &nx::INET_DIAG_ULP_INFO_TLS_ATTRS,
     dflt: "TLS_INFO_???",
     dec: &[
-        ("TLS_INFO_VERSION", Nla::Xval(&nx::TLS_INFO_VERSIONS, "TLS_???_VERSION", 2)),
-        ("TLS_INFO_CIPHER", Nla::Xval(&nx::TLS_INFO_CIPHERS, "TLS_CIPHER_???", 2)),
-        ("TLS_INFO_TXCONF", Nla::Xval(&nx::TLS_INFO_CONFIGS, "TLS_CONF_???", 2)),
-        ("TLS_INFO_RXCONF", Nla::Xval(&nx::TLS_INFO_CONFIGS, "TLS_CONF_???", 2)),
+        (
+            "TLS_INFO_VERSION",
+            Nla::Xval(&nx::TLS_INFO_VERSIONS, "TLS_???_VERSION", 2),
+        ),
+        (
+            "TLS_INFO_CIPHER",
+            Nla::Xval(&nx::TLS_INFO_CIPHERS, "TLS_CIPHER_???", 2),
+        ),
+        (
+            "TLS_INFO_TXCONF",
+            Nla::Xval(&nx::TLS_INFO_CONFIGS, "TLS_CONF_???", 2),
+        ),
+        (
+            "TLS_INFO_RXCONF",
+            Nla::Xval(&nx::TLS_INFO_CONFIGS, "TLS_CONF_???", 2),
+        ),
     ],
     all: None,
 };
@@ -593,7 +711,12 @@ static BPF_STORAGES_ATTRS: Attrs = Attrs {
 fn print_bc_op(d: &Dec, out: &mut String, off: u64) -> Result<u8, Short> {
     let code = d.u8(off)?;
     out.push_str("{code=");
-    super::xval(out, code.into(), &nx::INET_DIAG_BYTECODES, "INET_DIAG_BC_???");
+    super::xval(
+        out,
+        code.into(),
+        &nx::INET_DIAG_BYTECODES,
+        "INET_DIAG_BC_???",
+    );
     let _ = write!(out, ", yes={}, no={}}}", d.u8(off + 1)?, d.u16(off + 2)?);
     Ok(code)
 }
@@ -628,7 +751,12 @@ fn bytecode_data(d: &Dec, out: &mut String, off: u64, len: u64, code: u8) -> Res
             let family = d.u8(off)?;
             out.push_str("{family=");
             super::xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
-            let _ = write!(out, ", prefix_len={}, port={}", d.u8(off + 1)?, d.u32(off + 4)? as i32);
+            let _ = write!(
+                out,
+                ", prefix_len={}, port={}",
+                d.u8(off + 1)?,
+                d.u32(off + 4)? as i32
+            );
             if len > 8 {
                 out.push_str(", ");
                 super::attr::inet_addr(d, out, off + 8, len - 8, family.into(), Some("addr"))?;
@@ -678,11 +806,19 @@ fn md5sig(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool,
         out.push_str("{tcpm_family=");
         super::xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
         let keylen = d.u16(o + 2)?;
-        let _ = write!(out, ", tcpm_prefixlen={}, tcpm_keylen={keylen}, ", d.u8(o + 1)?);
+        let _ = write!(
+            out,
+            ", tcpm_prefixlen={}, tcpm_keylen={keylen}, ",
+            d.u8(o + 1)?
+        );
         let a = d.get(o + 4, 16)?;
         match family {
             2 => {
-                let _ = write!(out, "tcpm_addr=inet_addr(\"{}.{}.{}.{}\")", a[0], a[1], a[2], a[3]);
+                let _ = write!(
+                    out,
+                    "tcpm_addr=inet_addr(\"{}.{}.{}.{}\")",
+                    a[0], a[1], a[2], a[3]
+                );
             }
             10 => {
                 let mut v6 = [0u8; 16];
@@ -732,7 +868,11 @@ fn smc_cursor(d: &Dec, out: &mut String, o: u64) -> Result<(), Short> {
 
 /// PRINT_VAL_0X of a byte: `%#04x`-like with width 2 (`0x1`, `00`).
 fn hex0_u8(v: u8) -> String {
-    if v == 0 { "00".into() } else { format!("{v:#x}") }
+    if v == 0 {
+        "00".into()
+    } else {
+        format!("{v:#x}")
+    }
 }
 
 fn smc_conninfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
@@ -751,13 +891,21 @@ fn smc_conninfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result
         d.u32(off + 8)?,
         d.u32(off + 12)?
     );
-    for (i, name) in ["rx_prod", "rx_cons", "tx_prod", "tx_cons"].iter().enumerate() {
+    for (i, name) in ["rx_prod", "rx_cons", "tx_prod", "tx_cons"]
+        .iter()
+        .enumerate()
+    {
         let _ = write!(out, ", {name}=");
         smc_cursor(d, out, off + 16 + 8 * i as u64)?;
     }
-    for (i, name) in ["rx_prod_flags", "rx_conn_state_flags", "tx_prod_flags", "tx_conn_state_flags"]
-        .iter()
-        .enumerate()
+    for (i, name) in [
+        "rx_prod_flags",
+        "rx_conn_state_flags",
+        "tx_prod_flags",
+        "tx_conn_state_flags",
+    ]
+    .iter()
+    .enumerate()
     {
         let _ = write!(out, ", {name}={}", hex0_u8(d.u8(off + 48 + i as u64)?));
     }
@@ -785,7 +933,12 @@ fn smc_lgrinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<
     out.push_str(", peer_gid=");
     crate::decode::strfmt::quote_cstr_array(out, d.get(off + 106, 40)?, st);
     out.push_str("}], role=");
-    super::xval(out, d.u8(off + 146)?.into(), &nx::SMC_LINK_GROUP_ROLES, "SMC_???");
+    super::xval(
+        out,
+        d.u8(off + 146)?.into(),
+        &nx::SMC_LINK_GROUP_ROLES,
+        "SMC_???",
+    );
     out.push('}');
     Ok(true)
 }
@@ -825,9 +978,19 @@ fn smc_fallback(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result
         return Ok(true);
     }
     out.push_str("{reason=");
-    xval_verbose(out, d.u32(off)?.into(), &nx::SMC_DECL_CODES, "SMC_CLC_DECL_???");
+    xval_verbose(
+        out,
+        d.u32(off)?.into(),
+        &nx::SMC_DECL_CODES,
+        "SMC_CLC_DECL_???",
+    );
     out.push_str(", peer_diagnosis=");
-    xval_verbose(out, d.u32(off + 4)?.into(), &nx::SMC_DECL_CODES, "SMC_CLC_DECL_???");
+    xval_verbose(
+        out,
+        d.u32(off + 4)?.into(),
+        &nx::SMC_DECL_CODES,
+        "SMC_CLC_DECL_???",
+    );
     out.push('}');
     Ok(true)
 }

@@ -38,7 +38,12 @@ pub(crate) fn netfilter_type(out: &mut String, ty: u16) {
     }
     let subsys = (ty >> 8) as u8;
     let msg = ty as u8;
-    xval(out, subsys.into(), &nx::NL_NETFILTER_SUBSYS_IDS, "NFNL_SUBSYS_???");
+    xval(
+        out,
+        subsys.into(),
+        &nx::NL_NETFILTER_SUBSYS_IDS,
+        "NFNL_SUBSYS_???",
+    );
     out.push_str("<<8|");
     match nf_subsys_types(subsys) {
         Some((x, dflt)) => xval(out, msg.into(), x, dflt),
@@ -189,7 +194,13 @@ static NO_NAMES: Xlat = Xlat {
 };
 
 /// decode_netlink_netfilter: `{nfgen_family=.., version=.., res_id=htons(..)}`, attributes.
-pub(crate) fn netfilter(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> Result<bool, Short> {
+pub(crate) fn netfilter(
+    d: &Dec,
+    out: &mut String,
+    h: &Hdr,
+    off: u64,
+    len: u64,
+) -> Result<bool, Short> {
     if h.ty == super::NLMSG_DONE {
         return Ok(false);
     }
@@ -208,7 +219,12 @@ pub(crate) fn netfilter(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) 
     out.push_str("{nfgen_family=");
     xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
     out.push_str(", version=");
-    xval(out, version.into(), &nx::NETFILTER_VERSIONS, "NFNETLINK_???");
+    xval(
+        out,
+        version.into(),
+        &nx::NETFILTER_VERSIONS,
+        "NFNETLINK_???",
+    );
     out.push_str(", res_id=");
     if subsys == NFNL_SUBSYS_NFTABLES && res_id == u16::from(NFNL_SUBSYS_NFTABLES) {
         out.push_str("htons(NFNL_SUBSYS_NFTABLES)");
@@ -230,7 +246,13 @@ pub(crate) fn netfilter(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) 
 }
 
 /// decode_netlink_selinux.
-pub(crate) fn selinux(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> Result<bool, Short> {
+pub(crate) fn selinux(
+    d: &Dec,
+    out: &mut String,
+    h: &Hdr,
+    off: u64,
+    len: u64,
+) -> Result<bool, Short> {
     let field = match xname(&nx::NL_SELINUX_TYPES, h.ty.into()) {
         Some("SELNL_MSG_SETENFORCE") => ("val", true),
         Some("SELNL_MSG_POLICYLOAD") => ("seqno", false),
@@ -250,10 +272,20 @@ pub(crate) fn selinux(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) ->
 }
 
 /// decode_netlink_crypto: struct crypto_user_alg and its attributes.
-pub(crate) fn crypto(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> Result<bool, Short> {
+pub(crate) fn crypto(
+    d: &Dec,
+    out: &mut String,
+    h: &Hdr,
+    off: u64,
+    len: u64,
+) -> Result<bool, Short> {
     match xname(&nx::NL_CRYPTO_TYPES, h.ty.into()) {
-        Some("CRYPTO_MSG_NEWALG" | "CRYPTO_MSG_DELALG" | "CRYPTO_MSG_UPDATEALG"
-        | "CRYPTO_MSG_GETALG") => {}
+        Some(
+            "CRYPTO_MSG_NEWALG"
+            | "CRYPTO_MSG_DELALG"
+            | "CRYPTO_MSG_UPDATEALG"
+            | "CRYPTO_MSG_GETALG",
+        ) => {}
         _ => return Ok(false),
     }
     const SIZE: u64 = 208;
@@ -265,7 +297,10 @@ pub(crate) fn crypto(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> 
         return Ok(true);
     }
     out.push('{');
-    for (i, name) in ["cru_name", "cru_driver_name", "cru_module_name"].iter().enumerate() {
+    for (i, name) in ["cru_name", "cru_driver_name", "cru_module_name"]
+        .iter()
+        .enumerate()
+    {
         if i > 0 {
             out.push_str(", ");
         }
@@ -297,9 +332,108 @@ pub(crate) fn crypto(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> 
 static CRYPTO_ATTRS: Attrs = Attrs {
     table: &nx::CRYPTO_NL_ATTRS,
     dflt: "CRYPTOCFGA_???",
-    dec: &[("CRYPTOCFGA_PRIORITY_VAL", Nla::U32)],
+    dec: &[
+        ("CRYPTOCFGA_PRIORITY_VAL", Nla::U32),
+        ("CRYPTOCFGA_REPORT_LARVAL", Nla::Custom(report_generic)),
+        ("CRYPTOCFGA_REPORT_HASH", Nla::Custom(report_hash)),
+        ("CRYPTOCFGA_REPORT_BLKCIPHER", Nla::Custom(report_blkcipher)),
+        ("CRYPTOCFGA_REPORT_AEAD", Nla::Custom(report_aead)),
+        ("CRYPTOCFGA_REPORT_COMPRESS", Nla::Custom(report_generic)),
+        ("CRYPTOCFGA_REPORT_RNG", Nla::Custom(report_rng)),
+        ("CRYPTOCFGA_REPORT_CIPHER", Nla::Custom(report_cipher)),
+        ("CRYPTOCFGA_REPORT_AKCIPHER", Nla::Custom(report_generic)),
+        ("CRYPTOCFGA_REPORT_KPP", Nla::Custom(report_generic)),
+        ("CRYPTOCFGA_REPORT_ACOMP", Nla::Custom(report_generic)),
+    ],
     all: None,
 };
+
+fn report_generic(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    out.push_str("{type=");
+    super::route_link::cstr(d, out, off, len)?;
+    out.push('}');
+    Ok(true)
+}
+
+/// A crypto_report_* structure: `strings` char[64] fields, then u32 fields; shorter payloads
+/// are printed as a string (printstrn), as strace does.
+fn report(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    strings: &[&str],
+    ints: &[&str],
+) -> Result<bool, Short> {
+    let size = 64 * strings.len() as u64 + 4 * ints.len() as u64;
+    if len < size {
+        d.strn(out, off, len)?;
+        return Ok(true);
+    }
+    if !d.umove(out, off, size) {
+        return Ok(true);
+    }
+    out.push('{');
+    let mut o = off;
+    let mut first = true;
+    for name in strings {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        out.push_str(name);
+        out.push('=');
+        crate::decode::strfmt::quote_cstr_array(out, d.get(o, 64)?, &d.style);
+        o += 64;
+    }
+    for name in ints {
+        let _ = write!(out, ", {name}={}", d.u32(o)?);
+        o += 4;
+    }
+    out.push('}');
+    Ok(true)
+}
+
+fn report_hash(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    report(d, out, off, len, &["type"], &["blocksize", "digestsize"])
+}
+
+fn report_blkcipher(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    report(
+        d,
+        out,
+        off,
+        len,
+        &["type", "geniv"],
+        &["blocksize", "min_keysize", "max_keysize", "ivsize"],
+    )
+}
+
+fn report_aead(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    report(
+        d,
+        out,
+        off,
+        len,
+        &["type", "geniv"],
+        &["blocksize", "maxauthsize", "ivsize"],
+    )
+}
+
+fn report_rng(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    report(d, out, off, len, &["type"], &["seedsize"])
+}
+
+fn report_cipher(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    report(
+        d,
+        out,
+        off,
+        len,
+        &["type"],
+        &["blocksize", "min_keysize", "max_keysize"],
+    )
+}
 
 /// decode_netlink_kobject_uevent: udev's `libudev` monitor header then the properties, or the
 /// plain string (kernel uevents).

@@ -56,11 +56,7 @@ pub static ADDRFAMS: Xlat = Xlat {
 };
 
 pub static AF_PACKET_VERSIONS: Xlat = Xlat {
-    entries: &[
-        (0, "TPACKET_V1"),
-        (1, "TPACKET_V2"),
-        (2, "TPACKET_V3"),
-    ],
+    entries: &[(0, "TPACKET_V1"), (1, "TPACKET_V2"), (2, "TPACKET_V3")],
     unknown: "",
 };
 
@@ -295,10 +291,7 @@ pub static ETHERNET_PROTOCOLS: Xlat = Xlat {
 };
 
 pub static FDB_NOTIFY_FLAGS: Xlat = Xlat {
-    entries: &[
-        (1, "FDB_NOTIFY_BIT"),
-        (2, "FDB_NOTIFY_INACTIVE_BIT"),
-    ],
+    entries: &[(1, "FDB_NOTIFY_BIT"), (2, "FDB_NOTIFY_INACTIVE_BIT")],
     unknown: "",
 };
 
@@ -373,10 +366,7 @@ pub static IFFFLAGS: Xlat = Xlat {
 };
 
 pub static IFSTATS_AF_SPEC_MPLS_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "MPLS_STATS_UNSPEC"),
-        (1, "MPLS_STATS_LINK"),
-    ],
+    entries: &[(0, "MPLS_STATS_UNSPEC"), (1, "MPLS_STATS_LINK")],
     unknown: "",
 };
 
@@ -429,10 +419,7 @@ pub static IFSTATS_XSTATS_BOND_3AD_ATTRS: Xlat = Xlat {
 };
 
 pub static IFSTATS_XSTATS_BOND_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "BOND_XSTATS_UNSPEC"),
-        (1, "BOND_XSTATS_3AD"),
-    ],
+    entries: &[(0, "BOND_XSTATS_UNSPEC"), (1, "BOND_XSTATS_3AD")],
     unknown: "",
 };
 
@@ -448,10 +435,7 @@ pub static IFSTATS_XSTATS_BRIDGE_ATTRS: Xlat = Xlat {
 };
 
 pub static IFSTATS_XSTATS_BRIDGE_MCAST_INDICES: Xlat = Xlat {
-    entries: &[
-        (0, "BR_MCAST_DIR_RX"),
-        (1, "BR_MCAST_DIR_TX"),
-    ],
+    entries: &[(0, "BR_MCAST_DIR_RX"), (1, "BR_MCAST_DIR_TX")],
     unknown: "",
 };
 
@@ -694,10 +678,7 @@ pub static INET_DIAG_REQ_ATTRS: Xlat = Xlat {
 };
 
 pub static INET_DIAG_SHUTDOWN_FLAGS: Xlat = Xlat {
-    entries: &[
-        (1, "RCV_SHUTDOWN"),
-        (2, "SEND_SHUTDOWN"),
-    ],
+    entries: &[(1, "RCV_SHUTDOWN"), (2, "SEND_SHUTDOWN")],
     unknown: "",
 };
 
@@ -818,10 +799,7 @@ pub static MDB_FLAGS: Xlat = Xlat {
 };
 
 pub static MDB_STATES: Xlat = Xlat {
-    entries: &[
-        (0, "MDB_TEMPORARY"),
-        (1, "MDB_PERMANENT"),
-    ],
+    entries: &[(0, "MDB_TEMPORARY"), (1, "MDB_PERMANENT")],
     unknown: "",
 };
 
@@ -851,9 +829,7 @@ pub static MULTICAST_ROUTER_TYPES: Xlat = Xlat {
 };
 
 pub static NEIGHBOR_CACHE_ENTRY_EXT_FLAGS: Xlat = Xlat {
-    entries: &[
-        (1, "NTF_EXT_MANAGED"),
-    ],
+    entries: &[(1, "NTF_EXT_MANAGED")],
     unknown: "",
 };
 
@@ -887,25 +863,17 @@ pub static NEIGHBOR_CACHE_ENTRY_STATES: Xlat = Xlat {
 };
 
 pub static NETFILTER_VERSIONS: Xlat = Xlat {
-    entries: &[
-        (0, "NFNETLINK_V0"),
-    ],
+    entries: &[(0, "NFNETLINK_V0")],
     unknown: "",
 };
 
 pub static NETLINK_ACK_FLAGS: Xlat = Xlat {
-    entries: &[
-        (256, "NLM_F_CAPPED"),
-        (512, "NLM_F_ACK_TLVS"),
-    ],
+    entries: &[(256, "NLM_F_CAPPED"), (512, "NLM_F_ACK_TLVS")],
     unknown: "",
 };
 
 pub static NETLINK_DELETE_FLAGS: Xlat = Xlat {
-    entries: &[
-        (256, "NLM_F_NONREC"),
-        (512, "NLM_F_BULK"),
-    ],
+    entries: &[(256, "NLM_F_NONREC"), (512, "NLM_F_BULK")],
     unknown: "",
 };
 
@@ -1092,9 +1060,7 @@ pub static NF_CTTIMEOUT_MSG_TYPES: Xlat = Xlat {
 };
 
 pub static NF_HOOK_MSG_TYPES: Xlat = Xlat {
-    entries: &[
-        (0, "NFNL_MSG_HOOK_GET"),
-    ],
+    entries: &[(0, "NFNL_MSG_HOOK_GET")],
     unknown: "",
 };
 
@@ -1124,9 +1090,7 @@ pub static NF_IPSET_MSG_TYPES: Xlat = Xlat {
 };
 
 pub static NF_NFT_COMPAT_MSG_TYPES: Xlat = Xlat {
-    entries: &[
-        (0, "NFNL_MSG_COMPAT_GET"),
-    ],
+    entries: &[(0, "NFNL_MSG_COMPAT_GET")],
     unknown: "",
 };
 
@@ -1162,10 +1126,7 @@ pub static NF_NFTABLES_MSG_TYPES: Xlat = Xlat {
 };
 
 pub static NF_OSF_MSG_TYPES: Xlat = Xlat {
-    entries: &[
-        (0, "OSF_MSG_ADD"),
-        (1, "OSF_MSG_REMOVE"),
-    ],
+    entries: &[(0, "OSF_MSG_ADD"), (1, "OSF_MSG_REMOVE")],
     unknown: "",
 };
 
@@ -1180,10 +1141,7 @@ pub static NF_QUEUE_MSG_TYPES: Xlat = Xlat {
 };
 
 pub static NF_ULOG_MSG_TYPES: Xlat = Xlat {
-    entries: &[
-        (0, "NFULNL_MSG_PACKET"),
-        (1, "NFULNL_MSG_CONFIG"),
-    ],
+    entries: &[(0, "NFULNL_MSG_PACKET"), (1, "NFULNL_MSG_CONFIG")],
     unknown: "",
 };
 
@@ -1320,10 +1278,7 @@ pub static NL_CRYPTO_TYPES: Xlat = Xlat {
 };
 
 pub static NL_NETFILTER_MSG_TYPES: Xlat = Xlat {
-    entries: &[
-        (16, "NFNL_MSG_BATCH_BEGIN"),
-        (17, "NFNL_MSG_BATCH_END"),
-    ],
+    entries: &[(16, "NFNL_MSG_BATCH_BEGIN"), (17, "NFNL_MSG_BATCH_END")],
     unknown: "",
 };
 
@@ -1420,10 +1375,7 @@ pub static NL_ROUTE_TYPES: Xlat = Xlat {
 };
 
 pub static NL_SELINUX_TYPES: Xlat = Xlat {
-    entries: &[
-        (16, "SELNL_MSG_SETENFORCE"),
-        (17, "SELNL_MSG_POLICYLOAD"),
-    ],
+    entries: &[(16, "SELNL_MSG_SETENFORCE"), (17, "SELNL_MSG_POLICYLOAD")],
     unknown: "",
 };
 
@@ -1634,10 +1586,7 @@ pub static RTNL_ADDR_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_ADDRLABEL_ATTRS: Xlat = Xlat {
-    entries: &[
-        (1, "IFAL_ADDRESS"),
-        (2, "IFAL_LABEL"),
-    ],
+    entries: &[(1, "IFAL_ADDRESS"), (2, "IFAL_LABEL")],
     unknown: "",
 };
 
@@ -1665,10 +1614,7 @@ pub static RTNL_DCB_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_FAMILY: Xlat = Xlat {
-    entries: &[
-        (128, "RTNL_FAMILY_IPMR"),
-        (129, "RTNL_FAMILY_IP6MR"),
-    ],
+    entries: &[(128, "RTNL_FAMILY_IPMR"), (129, "RTNL_FAMILY_IP6MR")],
     unknown: "",
 };
 
@@ -1712,18 +1658,12 @@ pub static RTNL_IFLA_AF_SPEC_INET6_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_IFLA_AF_SPEC_INET_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "IFLA_INET_UNSPEC"),
-        (1, "IFLA_INET_CONF"),
-    ],
+    entries: &[(0, "IFLA_INET_UNSPEC"), (1, "IFLA_INET_CONF")],
     unknown: "",
 };
 
 pub static RTNL_IFLA_AF_SPEC_MCTP_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "IFLA_MCTP_UNSPEC"),
-        (1, "IFLA_MCTP_NET"),
-    ],
+    entries: &[(0, "IFLA_MCTP_UNSPEC"), (1, "IFLA_MCTP_NET")],
     unknown: "",
 };
 
@@ -1760,10 +1700,7 @@ pub static RTNL_IFLA_BR_MCAST_QUERIER_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_IFLA_BRIDGE_FLAGS: Xlat = Xlat {
-    entries: &[
-        (1, "BRIDGE_FLAGS_MASTER"),
-        (2, "BRIDGE_FLAGS_SELF"),
-    ],
+    entries: &[(1, "BRIDGE_FLAGS_MASTER"), (2, "BRIDGE_FLAGS_SELF")],
     unknown: "",
 };
 
@@ -1983,10 +1920,7 @@ pub static RTNL_IFLA_VF_LINK_STATES: Xlat = Xlat {
 };
 
 pub static RTNL_IFLA_VF_PORT_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "IFLA_VF_PORT_UNSPEC"),
-        (1, "IFLA_VF_PORT"),
-    ],
+    entries: &[(0, "IFLA_VF_PORT_UNSPEC"), (1, "IFLA_VF_PORT")],
     unknown: "",
 };
 
@@ -2006,18 +1940,12 @@ pub static RTNL_IFLA_VF_STATS_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_IFLA_VF_VLAN_LIST_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "IFLA_VF_VLAN_INFO_UNSPEC"),
-        (1, "IFLA_VF_VLAN_INFO"),
-    ],
+    entries: &[(0, "IFLA_VF_VLAN_INFO_UNSPEC"), (1, "IFLA_VF_VLAN_INFO")],
     unknown: "",
 };
 
 pub static RTNL_IFLA_VFINFO_LIST_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "IFLA_VF_INFO_UNSPEC"),
-        (1, "IFLA_VF_INFO"),
-    ],
+    entries: &[(0, "IFLA_VF_INFO_UNSPEC"), (1, "IFLA_VF_INFO")],
     unknown: "",
 };
 
@@ -2160,19 +2088,12 @@ pub static RTNL_LINK_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_MDB_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "MDBA_UNSPEC"),
-        (1, "MDBA_MDB"),
-        (2, "MDBA_ROUTER"),
-    ],
+    entries: &[(0, "MDBA_UNSPEC"), (1, "MDBA_MDB"), (2, "MDBA_ROUTER")],
     unknown: "",
 };
 
 pub static RTNL_MDBA_MDB_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "MDBA_MDB_UNSPEC"),
-        (1, "MDBA_MDB_ENTRY"),
-    ],
+    entries: &[(0, "MDBA_MDB_UNSPEC"), (1, "MDBA_MDB_ENTRY")],
     unknown: "",
 };
 
@@ -2189,18 +2110,12 @@ pub static RTNL_MDBA_MDB_EATTR_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_MDBA_MDB_ENTRY_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "MDBA_MDB_ENTRY_UNSPEC"),
-        (1, "MDBA_MDB_ENTRY_INFO"),
-    ],
+    entries: &[(0, "MDBA_MDB_ENTRY_UNSPEC"), (1, "MDBA_MDB_ENTRY_INFO")],
     unknown: "",
 };
 
 pub static RTNL_MDBA_ROUTER_ATTRS: Xlat = Xlat {
-    entries: &[
-        (0, "MDBA_ROUTER_UNSPEC"),
-        (1, "MDBA_ROUTER_PORT"),
-    ],
+    entries: &[(0, "MDBA_ROUTER_UNSPEC"), (1, "MDBA_ROUTER_PORT")],
     unknown: "",
 };
 
@@ -2326,10 +2241,7 @@ pub static RTNL_NEXTHOP_ATTRS: Xlat = Xlat {
 };
 
 pub static RTNL_NEXTHOP_GRP_TYPES: Xlat = Xlat {
-    entries: &[
-        (0, "NEXTHOP_GRP_TYPE_MPATH"),
-        (1, "NEXTHOP_GRP_TYPE_RES"),
-    ],
+    entries: &[(0, "NEXTHOP_GRP_TYPE_MPATH"), (1, "NEXTHOP_GRP_TYPE_RES")],
     unknown: "",
 };
 
@@ -2591,10 +2503,7 @@ pub static SMC_DIAG_MODE: Xlat = Xlat {
 };
 
 pub static SMC_LINK_GROUP_ROLES: Xlat = Xlat {
-    entries: &[
-        (0, "SMC_CLNT"),
-        (1, "SMC_SERV"),
-    ],
+    entries: &[(0, "SMC_CLNT"), (1, "SMC_SERV")],
     unknown: "",
 };
 
@@ -2672,10 +2581,7 @@ pub static SNMP_IP_STATS: Xlat = Xlat {
 };
 
 pub static SOCK_SHUTDOWN_FLAGS: Xlat = Xlat {
-    entries: &[
-        (1, "RCV_SHUTDOWN"),
-        (2, "SEND_SHUTDOWN"),
-    ],
+    entries: &[(1, "RCV_SHUTDOWN"), (2, "SEND_SHUTDOWN")],
     unknown: "",
 };
 
@@ -2753,18 +2659,12 @@ pub static TLS_INFO_CONFIGS: Xlat = Xlat {
 };
 
 pub static TLS_INFO_VERSIONS: Xlat = Xlat {
-    entries: &[
-        (771, "TLS_1_2_VERSION"),
-        (772, "TLS_1_3_VERSION"),
-    ],
+    entries: &[(771, "TLS_1_2_VERSION"), (772, "TLS_1_3_VERSION")],
     unknown: "",
 };
 
 pub static TUN_DEVICE_TYPES: Xlat = Xlat {
-    entries: &[
-        (1, "IFF_TUN"),
-        (2, "IFF_TAP"),
-    ],
+    entries: &[(1, "IFF_TUN"), (2, "IFF_TAP")],
     unknown: "",
 };
 

@@ -27,7 +27,12 @@ static IFINFOMSG: Msg = Msg {
     family: "ifi_family",
     size: 16,
     fields: &[
-        ("ifi_type", 2, 2, Fk::Xval(&nx::ARP_HARDWARE_TYPES, "ARPHRD_???")),
+        (
+            "ifi_type",
+            2,
+            2,
+            Fk::Xval(&nx::ARP_HARDWARE_TYPES, "ARPHRD_???"),
+        ),
         ("ifi_index", 4, 4, Fk::Ifindex),
         ("ifi_flags", 8, 4, Fk::Flags(&nx::IFFFLAGS, "IFF_???")),
         ("ifi_change", 12, 4, Fk::X),
@@ -55,12 +60,27 @@ static RTMSG: Msg = Msg {
     fields: &[
         ("rtm_dst_len", 1, 1, Fk::U),
         ("rtm_src_len", 2, 1, Fk::U),
-        ("rtm_tos", 3, 1, Fk::Flags(&nx::IP_TYPE_OF_SERVICES, "IPTOS_TOS_???")),
+        (
+            "rtm_tos",
+            3,
+            1,
+            Fk::Flags(&nx::IP_TYPE_OF_SERVICES, "IPTOS_TOS_???"),
+        ),
         ("rtm_table", 4, 1, Fk::Xval(&nx::ROUTING_TABLE_IDS, "")),
-        ("rtm_protocol", 5, 1, Fk::Xval(&nx::ROUTING_PROTOCOLS, "RTPROT_???")),
+        (
+            "rtm_protocol",
+            5,
+            1,
+            Fk::Xval(&nx::ROUTING_PROTOCOLS, "RTPROT_???"),
+        ),
         ("rtm_scope", 6, 1, Fk::Xval(&nx::ROUTING_SCOPES, "")),
         ("rtm_type", 7, 1, Fk::Xval(&nx::ROUTING_TYPES, "RTN_???")),
-        ("rtm_flags", 8, 4, Fk::Flags(&nx::ROUTING_FLAGS, "RTM_F_???")),
+        (
+            "rtm_flags",
+            8,
+            4,
+            Fk::Flags(&nx::ROUTING_FLAGS, "RTM_F_???"),
+        ),
     ],
     attrs: Some(&ROUTE_ATTRS),
     family_only: false,
@@ -72,10 +92,30 @@ static FIB_RULE_HDR: Msg = Msg {
     fields: &[
         ("dst_len", 1, 1, Fk::U),
         ("src_len", 2, 1, Fk::U),
-        ("tos", 3, 1, Fk::Flags(&nx::IP_TYPE_OF_SERVICES, "IPTOS_TOS_???")),
-        ("table", 4, 1, Fk::Xval(&nx::ROUTING_TABLE_IDS, "RT_TABLE_???")),
-        ("action", 7, 1, Fk::Xval(&nx::FIB_RULE_ACTIONS, "FR_ACT_???")),
-        ("flags", 8, 4, Fk::Flags(&nx::FIB_RULE_FLAGS, "FIB_RULE_???")),
+        (
+            "tos",
+            3,
+            1,
+            Fk::Flags(&nx::IP_TYPE_OF_SERVICES, "IPTOS_TOS_???"),
+        ),
+        (
+            "table",
+            4,
+            1,
+            Fk::Xval(&nx::ROUTING_TABLE_IDS, "RT_TABLE_???"),
+        ),
+        (
+            "action",
+            7,
+            1,
+            Fk::Xval(&nx::FIB_RULE_ACTIONS, "FR_ACT_???"),
+        ),
+        (
+            "flags",
+            8,
+            4,
+            Fk::Flags(&nx::FIB_RULE_FLAGS, "FIB_RULE_???"),
+        ),
     ],
     attrs: Some(&RULE_ATTRS),
     family_only: false,
@@ -86,8 +126,18 @@ static NDMSG: Msg = Msg {
     size: 12,
     fields: &[
         ("ndm_ifindex", 4, 4, Fk::Ifindex),
-        ("ndm_state", 8, 2, Fk::Flags(&nx::NEIGHBOR_CACHE_ENTRY_STATES, "NUD_???")),
-        ("ndm_flags", 10, 1, Fk::Flags(&nx::NEIGHBOR_CACHE_ENTRY_FLAGS, "NTF_???")),
+        (
+            "ndm_state",
+            8,
+            2,
+            Fk::Flags(&nx::NEIGHBOR_CACHE_ENTRY_STATES, "NUD_???"),
+        ),
+        (
+            "ndm_flags",
+            10,
+            1,
+            Fk::Flags(&nx::NEIGHBOR_CACHE_ENTRY_FLAGS, "NTF_???"),
+        ),
         ("ndm_type", 11, 1, Fk::Xval(&nx::ROUTING_TYPES, "RTN_???")),
     ],
     attrs: Some(&NEIGH_ATTRS),
@@ -141,9 +191,19 @@ static NHMSG: Msg = Msg {
     size: 8,
     fields: &[
         ("nh_scope", 1, 1, Fk::Xval(&nx::ROUTING_SCOPES, "")),
-        ("nh_protocol", 2, 1, Fk::Xval(&nx::ROUTING_PROTOCOLS, "RTPROT_???")),
+        (
+            "nh_protocol",
+            2,
+            1,
+            Fk::Xval(&nx::ROUTING_PROTOCOLS, "RTPROT_???"),
+        ),
         ("resvd", 3, 1, Fk::XIfSet),
-        ("nh_flags", 4, 4, Fk::Flags(&nx::ROUTE_NEXTHOP_FLAGS, "RTNH_F_???")),
+        (
+            "nh_flags",
+            4,
+            4,
+            Fk::Flags(&nx::ROUTE_NEXTHOP_FLAGS, "RTNH_F_???"),
+        ),
     ],
     attrs: Some(&NEXTHOP_ATTRS),
     family_only: false,
@@ -156,7 +216,12 @@ static IF_STATS_MSG: Msg = Msg {
         ("pad1", 1, 1, Fk::XIfSet),
         ("pad2", 2, 2, Fk::XIfSet),
         ("ifindex", 4, 4, Fk::Ifindex),
-        ("filter_mask", 8, 4, Fk::Flags(&nx::IFSTATS_ATTR_FLAGS, "1<<IFLA_STATS_???")),
+        (
+            "filter_mask",
+            8,
+            4,
+            Fk::Flags(&nx::IFSTATS_ATTR_FLAGS, "1<<IFLA_STATS_???"),
+        ),
     ],
     attrs: Some(&super::route_stats::IFSTATS_ATTRS),
     family_only: false,
@@ -254,7 +319,13 @@ static ROUTE_MSGS: &[(&str, &Msg)] = &[
 ];
 
 /// decode_netlink_route. Ok(false): not decoded here (NLMSG_DONE).
-pub(crate) fn decode(d: &Dec, out: &mut String, h: &Hdr, off: u64, len: u64) -> Result<bool, Short> {
+pub(crate) fn decode(
+    d: &Dec,
+    out: &mut String,
+    h: &Hdr,
+    off: u64,
+    len: u64,
+) -> Result<bool, Short> {
     if h.ty == super::NLMSG_DONE {
         return Ok(false);
     }
@@ -318,7 +389,10 @@ static CREPORT_IP: Attrs = Attrs {
     table: &nx::RTNL_IPMRA_CREPORT_ATTR,
     dflt: "IPMRA_CREPORT_???",
     dec: &[
-        ("IPMRA_CREPORT_MSGTYPE", Nla::Xval(&nx::RTNL_IPMRA_MSG_TYPES, "IGMPMSG_???", 1)),
+        (
+            "IPMRA_CREPORT_MSGTYPE",
+            Nla::Xval(&nx::RTNL_IPMRA_MSG_TYPES, "IGMPMSG_???", 1),
+        ),
         ("IPMRA_CREPORT_VIF_ID", Nla::U32),
         ("IPMRA_CREPORT_SRC_ADDR", Nla::InAddr),
         ("IPMRA_CREPORT_DST_ADDR", Nla::InAddr),
@@ -330,7 +404,10 @@ static CREPORT_IP6: Attrs = Attrs {
     table: &nx::RTNL_IP6MRA_CREPORT_ATTR,
     dflt: "IP6MRA_CREPORT_???",
     dec: &[
-        ("IP6MRA_CREPORT_MSGTYPE", Nla::Xval(&nx::RTNL_IP6MRA_MSG_TYPES, "MRT6MSG_???", 1)),
+        (
+            "IP6MRA_CREPORT_MSGTYPE",
+            Nla::Xval(&nx::RTNL_IP6MRA_MSG_TYPES, "MRT6MSG_???", 1),
+        ),
         ("IP6MRA_CREPORT_MIF_ID", Nla::U32),
         ("IP6MRA_CREPORT_SRC_ADDR", Nla::In6Addr),
         ("IP6MRA_CREPORT_DST_ADDR", Nla::In6Addr),
@@ -413,7 +490,13 @@ fn hwaddr_size(devtype: u64) -> u64 {
     }
 }
 
-fn hwaddr_bytes(d: &Dec, out: &mut String, off: u64, len: u64, devtype: Option<u64>) -> Result<bool, Short> {
+fn hwaddr_bytes(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    devtype: Option<u64>,
+) -> Result<bool, Short> {
     if len > 32 {
         return Ok(false);
     }
@@ -433,7 +516,13 @@ fn ifla_hwaddr(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Resul
     hwaddr_bytes(d, out, off, len, Some(ctx & 0xff))
 }
 
-pub(crate) fn hwaddr_nofamily(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+pub(crate) fn hwaddr_nofamily(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    _: u64,
+) -> Result<bool, Short> {
     hwaddr_bytes(d, out, off, len, None)
 }
 
@@ -490,11 +579,25 @@ fn nda_cacheinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Resul
 }
 
 fn rule_uid_range(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(d, out, off, len, 8, &[("start", 0, 4, Fk::U), ("end", 4, 4, Fk::U)])
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        8,
+        &[("start", 0, 4, Fk::U), ("end", 4, 4, Fk::U)],
+    )
 }
 
 fn rule_port_range(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(d, out, off, len, 4, &[("start", 0, 2, Fk::U), ("end", 2, 2, Fk::U)])
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        4,
+        &[("start", 0, 2, Fk::U), ("end", 2, 2, Fk::U)],
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,7 +623,10 @@ static LINK_ATTRS: Attrs = Attrs {
         ("IFLA_NUM_VF", Nla::U32),
         ("IFLA_GROUP", Nla::U32),
         ("IFLA_NET_NS_FD", Nla::Fd),
-        ("IFLA_EXT_MASK", Nla::Flags(&nx::RTNL_IFLA_EXT_FILTER_FLAGS, "RTEXT_FILTER_???", 4)),
+        (
+            "IFLA_EXT_MASK",
+            Nla::Flags(&nx::RTNL_IFLA_EXT_FILTER_FLAGS, "RTEXT_FILTER_???", 4),
+        ),
         ("IFLA_STATS", Nla::Custom(route_link::stats32)),
         ("IFLA_STATS64", Nla::Custom(route_link::stats64)),
         ("IFLA_MAP", Nla::Custom(route_link::ifmap)),
@@ -529,9 +635,15 @@ static LINK_ATTRS: Attrs = Attrs {
         ("IFLA_VF_PORTS", Nla::Nested(&route_link::VF_PORTS_ATTRS)),
         ("IFLA_PORT_SELF", Nla::Nested(&route_link::PORT_ATTRS)),
         ("IFLA_AF_SPEC", Nla::Custom(route_link::af_spec)),
-        ("IFLA_VFINFO_LIST", Nla::Nested(&route_link::VFINFO_LIST_ATTRS)),
+        (
+            "IFLA_VFINFO_LIST",
+            Nla::Nested(&route_link::VFINFO_LIST_ATTRS),
+        ),
         ("IFLA_XDP", Nla::Nested(&route_link::XDP_ATTRS)),
-        ("IFLA_PROTO_DOWN_REASON", Nla::Nested(&route_link::PROTO_DOWN_REASON_ATTRS)),
+        (
+            "IFLA_PROTO_DOWN_REASON",
+            Nla::Nested(&route_link::PROTO_DOWN_REASON_ATTRS),
+        ),
         ("IFLA_PROMISCUITY", Nla::U32),
         ("IFLA_NUM_TX_QUEUES", Nla::U32),
         ("IFLA_NUM_RX_QUEUES", Nla::U32),
@@ -542,7 +654,10 @@ static LINK_ATTRS: Attrs = Attrs {
         ("IFLA_PROTO_DOWN", Nla::U8),
         ("IFLA_GSO_MAX_SEGS", Nla::U32),
         ("IFLA_GSO_MAX_SIZE", Nla::U32),
-        ("IFLA_EVENT", Nla::Val(&nx::RTNL_IFLA_EVENTS, "IFLA_EVENT_???", 4)),
+        (
+            "IFLA_EVENT",
+            Nla::Val(&nx::RTNL_IFLA_EVENTS, "IFLA_EVENT_???", 4),
+        ),
         ("IFLA_NEW_NETNSID", Nla::S32),
         ("IFLA_IF_NETNSID", Nla::S32),
         ("IFLA_CARRIER_UP_COUNT", Nla::U32),
@@ -635,7 +750,10 @@ static ROUTE_ATTRS: Attrs = Attrs {
         ("RTA_MARK", Nla::U32),
         ("RTA_NEWDST", Nla::Custom(family_addr)),
         ("RTA_PREF", Nla::U8),
-        ("RTA_ENCAP_TYPE", Nla::Val(&nx::LWTUNNEL_ENCAP_TYPES, "LWTUNNEL_ENCAP_???", 2)),
+        (
+            "RTA_ENCAP_TYPE",
+            Nla::Val(&nx::LWTUNNEL_ENCAP_TYPES, "LWTUNNEL_ENCAP_???", 2),
+        ),
         ("RTA_EXPIRES", Nla::U64),
         ("RTA_UID", Nla::U32),
         ("RTA_TTL_PROPAGATE", Nla::U8),
@@ -665,8 +783,14 @@ static RULE_ATTRS: Attrs = Attrs {
         ("FRA_OIFNAME", Nla::Str),
         ("FRA_L3MDEV", Nla::U8),
         ("FRA_UID_RANGE", Nla::Custom(rule_uid_range)),
-        ("FRA_PROTOCOL", Nla::Val(&nx::ROUTING_PROTOCOLS, "RTPROT_???", 1)),
-        ("FRA_IP_PROTO", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
+        (
+            "FRA_PROTOCOL",
+            Nla::Val(&nx::ROUTING_PROTOCOLS, "RTPROT_???", 1),
+        ),
+        (
+            "FRA_IP_PROTO",
+            Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0),
+        ),
         ("FRA_SPORT_RANGE", Nla::Custom(rule_port_range)),
         ("FRA_DPORT_RANGE", Nla::Custom(rule_port_range)),
     ],
@@ -688,11 +812,23 @@ static NEIGH_ATTRS: Attrs = Attrs {
         ("NDA_MASTER", Nla::Ifindex),
         ("NDA_LINK_NETNSID", Nla::U32),
         ("NDA_SRC_VNI", Nla::U32),
-        ("NDA_PROTOCOL", Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0)),
+        (
+            "NDA_PROTOCOL",
+            Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0),
+        ),
         ("NDA_NH_ID", Nla::U32),
-        ("NDA_FLAGS_EXT", Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_EXT_FLAGS, "NTF_EXT_???", 4)),
-        ("NDA_NDM_STATE_MASK", Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_STATES, "NUD_???", 2)),
-        ("NDA_NDM_FLAGS_MASK", Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_FLAGS, "NTF_???", 1)),
+        (
+            "NDA_FLAGS_EXT",
+            Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_EXT_FLAGS, "NTF_EXT_???", 4),
+        ),
+        (
+            "NDA_NDM_STATE_MASK",
+            Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_STATES, "NUD_???", 2),
+        ),
+        (
+            "NDA_NDM_FLAGS_MASK",
+            Nla::Flags(&nx::NEIGHBOR_CACHE_ENTRY_FLAGS, "NTF_???", 1),
+        ),
         ("NDA_FDB_EXT_ATTRS", Nla::Nested(&FDB_EXT_ATTRS)),
     ],
     all: None,
@@ -816,7 +952,12 @@ static MDBA_ROUTER_PATTR_ATTRS: Attrs = Attrs {
 /// decode_multicast_router_type: one byte, whatever the length.
 fn mcast_router_type(d: &Dec, out: &mut String, off: u64, _: u64, _: u64) -> Result<bool, Short> {
     if d.umove(out, off, 1) {
-        xval(out, d.u8(off)?.into(), &nx::MULTICAST_ROUTER_TYPES, "MDB_RTR_TYPE_???");
+        xval(
+            out,
+            d.u8(off)?.into(),
+            &nx::MULTICAST_ROUTER_TYPES,
+            "MDB_RTR_TYPE_???",
+        );
     }
     Ok(true)
 }
@@ -848,7 +989,13 @@ fn mdb_entry_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Resu
         out.push_str(", state=");
         xval(out, d.u8(off + 4)?.into(), &nx::MDB_STATES, "MDB_???");
         out.push_str(", flags=");
-        super::print_flags2(out, d.u8(off + 5)?.into(), &nx::MDB_FLAGS, None, "MDB_FLAGS_???");
+        super::print_flags2(
+            out,
+            d.u8(off + 5)?.into(),
+            &nx::MDB_FLAGS,
+            None,
+            "MDB_FLAGS_???",
+        );
         let _ = std::fmt::Write::write_fmt(out, format_args!(", vid={}, addr={{", d.u16(off + 6)?));
         let proto = u64::from(d.u16(off + 24)?.swap_bytes());
         let u = d.get(off + 8, 16)?;
@@ -926,20 +1073,25 @@ static NEXTHOP_ATTRS: Attrs = Attrs {
     dec: &[
         ("NHA_ID", Nla::U32),
         ("NHA_GROUP", Nla::Custom(nh_grp)),
-        ("NHA_GROUP_TYPE", Nla::Xval(&nx::RTNL_NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2)),
+        (
+            "NHA_GROUP_TYPE",
+            Nla::Xval(&nx::RTNL_NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2),
+        ),
         ("NHA_RES_GROUP", Nla::Nested(&NHA_RES_GROUP_ATTRS)),
         ("NHA_RES_BUCKET", Nla::Nested(&NHA_RES_BUCKET_ATTRS)),
         ("NHA_BLACKHOLE", Nla::U32),
         ("NHA_OIF", Nla::Ifindex),
         ("NHA_GATEWAY", Nla::Custom(family_addr)),
-        ("NHA_ENCAP_TYPE", Nla::Val(&nx::LWTUNNEL_ENCAP_TYPES, "LWTUNNEL_ENCAP_???", 2)),
+        (
+            "NHA_ENCAP_TYPE",
+            Nla::Val(&nx::LWTUNNEL_ENCAP_TYPES, "LWTUNNEL_ENCAP_???", 2),
+        ),
         ("NHA_GROUPS", Nla::U32),
         ("NHA_MASTER", Nla::Ifindex),
         ("NHA_FDB", Nla::U32),
     ],
     all: None,
 };
-
 
 static NEIGHTBL_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_NEIGHTBL_ATTRS,
@@ -990,8 +1142,14 @@ static TC_ACTION_ATTRS: Attrs = Attrs {
         ("TCA_ACT_KIND", Nla::Str),
         ("TCA_ACT_INDEX", Nla::U32),
         ("TCA_ACT_STATS", Nla::Nested(&TCA_STATS_ATTRS)),
-        ("TCA_ACT_FLAGS", Nla::Flags(&nx::RTNL_TCA_ACT_FLAGS, "TCA_ACT_FLAGS_???", 4)),
-        ("TCA_ACT_HW_STATS", Nla::Flags(&nx::RTNL_TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4)),
+        (
+            "TCA_ACT_FLAGS",
+            Nla::Flags(&nx::RTNL_TCA_ACT_FLAGS, "TCA_ACT_FLAGS_???", 4),
+        ),
+        (
+            "TCA_ACT_HW_STATS",
+            Nla::Flags(&nx::RTNL_TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4),
+        ),
         (
             "TCA_ACT_USED_HW_STATS",
             Nla::Flags(&nx::RTNL_TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4),
@@ -1004,7 +1162,10 @@ static TC_ACTION_ATTRS: Attrs = Attrs {
 static FDB_EXT_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_NEIGH_FDB_EXT_ATTRS,
     dflt: "NFEA_???",
-    dec: &[("NFEA_ACTIVITY_NOTIFY", Nla::Flags(&nx::FDB_NOTIFY_FLAGS, "FDB_NOTIFY_???", 1))],
+    dec: &[(
+        "NFEA_ACTIVITY_NOTIFY",
+        Nla::Flags(&nx::FDB_NOTIFY_FLAGS, "FDB_NOTIFY_???", 1),
+    )],
     all: None,
 };
 
@@ -1039,7 +1200,12 @@ fn rta_multipath(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Res
             cur,
             &[
                 ("rtnh_len", 0, 2, Fk::U),
-                ("rtnh_flags", 2, 1, Fk::Flags(&nx::ROUTE_NEXTHOP_FLAGS, "RTNH_F_???")),
+                (
+                    "rtnh_flags",
+                    2,
+                    1,
+                    Fk::Flags(&nx::ROUTE_NEXTHOP_FLAGS, "RTNH_F_???"),
+                ),
                 ("rtnh_hops", 3, 1, Fk::U),
                 ("rtnh_ifindex", 4, 4, Fk::Ifindex),
             ],
@@ -1088,19 +1254,47 @@ fn tc_stats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<boo
 }
 
 fn tc_estimator(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(d, out, off, len, 2, &[("interval", 0, 1, Fk::D), ("ewma_log", 1, 1, Fk::U)])
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        2,
+        &[("interval", 0, 1, Fk::D), ("ewma_log", 1, 1, Fk::U)],
+    )
 }
 
 fn gnet_basic(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(d, out, off, len, 12, &[("bytes", 0, 8, Fk::U), ("packets", 8, 4, Fk::U)])
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        12,
+        &[("bytes", 0, 8, Fk::U), ("packets", 8, 4, Fk::U)],
+    )
 }
 
 fn gnet_rate_est(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(d, out, off, len, 8, &[("bps", 0, 4, Fk::U), ("pps", 4, 4, Fk::U)])
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        8,
+        &[("bps", 0, 4, Fk::U), ("pps", 4, 4, Fk::U)],
+    )
 }
 
 fn gnet_rate_est64(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(d, out, off, len, 16, &[("bps", 0, 8, Fk::U), ("pps", 8, 8, Fk::U)])
+    struct_payload(
+        d,
+        out,
+        off,
+        len,
+        16,
+        &[("bps", 0, 8, Fk::U), ("pps", 8, 8, Fk::U)],
+    )
 }
 
 fn gnet_queue(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {

@@ -13,7 +13,13 @@ const AF_INET6: u64 = 10;
 const AF_MCTP: u64 = 45;
 
 /// IFLA_AF_SPEC: bridge attributes for AF_BRIDGE messages, else one nest per address family.
-pub(crate) fn af_spec(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Result<bool, Short> {
+pub(crate) fn af_spec(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    ctx: u64,
+) -> Result<bool, Short> {
     if ctx & 0xff == AF_BRIDGE {
         decode_nlattr(d, out, off, len, &BRIDGE_AF_ATTRS, ctx)?;
     } else {
@@ -45,7 +51,13 @@ fn ifla_af(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Result<bo
 }
 
 /// IFLA_PROTINFO: bridge port attributes (AF_BRIDGE) or the inet6 ones (AF_INET6).
-pub(crate) fn protinfo(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Result<bool, Short> {
+pub(crate) fn protinfo(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    ctx: u64,
+) -> Result<bool, Short> {
     let a = match ctx & 0xff {
         AF_BRIDGE => &BRPORT_ATTRS,
         AF_INET6 => &INET6_ATTRS,
@@ -72,7 +84,10 @@ static INET6_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_IFLA_AF_SPEC_INET6_ATTRS,
     dflt: "IFLA_INET6_???",
     dec: &[
-        ("IFLA_INET6_FLAGS", Nla::Flags(&nx::INET6_IF_FLAGS, "IF_???", 4)),
+        (
+            "IFLA_INET6_FLAGS",
+            Nla::Flags(&nx::INET6_IF_FLAGS, "IF_???", 4),
+        ),
         (
             "IFLA_INET6_CONF",
             Nla::Indexed(&nx::INET6_DEVCONF_INDICES, "DEVCONF_???", 4, true),
@@ -123,10 +138,19 @@ static BRIDGE_AF_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_IFLA_AF_SPEC_BRIDGE_ATTRS,
     dflt: "IFLA_BRIDGE_???",
     dec: &[
-        ("IFLA_BRIDGE_FLAGS", Nla::Flags(&nx::RTNL_IFLA_BRIDGE_FLAGS, "BRIDGE_FLAGS_???", 2)),
-        ("IFLA_BRIDGE_MODE", Nla::Xval(&nx::RTNL_IFLA_BRIDGE_MODES, "BRIDGE_MODE_???", 2)),
+        (
+            "IFLA_BRIDGE_FLAGS",
+            Nla::Flags(&nx::RTNL_IFLA_BRIDGE_FLAGS, "BRIDGE_FLAGS_???", 2),
+        ),
+        (
+            "IFLA_BRIDGE_MODE",
+            Nla::Xval(&nx::RTNL_IFLA_BRIDGE_MODES, "BRIDGE_MODE_???", 2),
+        ),
         ("IFLA_BRIDGE_VLAN_INFO", Nla::Custom(bridge_vlan_info)),
-        ("IFLA_BRIDGE_VLAN_TUNNEL_INFO", Nla::Nested(&VLAN_TUNNEL_ATTRS)),
+        (
+            "IFLA_BRIDGE_VLAN_TUNNEL_INFO",
+            Nla::Nested(&VLAN_TUNNEL_ATTRS),
+        ),
     ],
     all: None,
 };
@@ -144,7 +168,12 @@ fn bridge_vlan_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Re
         &mut s,
         off,
         &[
-            ("flags", 0, 2, Fk::Flags(&nx::NL_BRIDGE_VLAN_FLAGS, "BRIDGE_VLAN_INFO_???")),
+            (
+                "flags",
+                0,
+                2,
+                Fk::Flags(&nx::NL_BRIDGE_VLAN_FLAGS, "BRIDGE_VLAN_INFO_???"),
+            ),
             ("vid", 2, 2, Fk::U),
         ],
         0,
@@ -242,7 +271,10 @@ pub(crate) static XDP_ATTRS: Attrs = Attrs {
             "IFLA_XDP_ATTACHED",
             Nla::Xval(&nx::RTNL_IFLA_XDP_ATTACHED_MODE, "XDP_ATTACHED_???", 1),
         ),
-        ("IFLA_XDP_FLAGS", Nla::Flg(&nx::XDP_FLAGS, "XDP_FLAGS_???", 4)),
+        (
+            "IFLA_XDP_FLAGS",
+            Nla::Flg(&nx::XDP_FLAGS, "XDP_FLAGS_???", 4),
+        ),
         ("IFLA_XDP_PROG_ID", Nla::U32),
         ("IFLA_XDP_DRV_PROG_ID", Nla::U32),
         ("IFLA_XDP_SKB_PROG_ID", Nla::U32),
@@ -357,11 +389,23 @@ fn link_stats(d: &Dec, out: &mut String, off: u64, len: u64, wide: bool) -> Resu
     Ok(true)
 }
 
-pub(crate) fn stats32(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+pub(crate) fn stats32(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    _: u64,
+) -> Result<bool, Short> {
     link_stats(d, out, off, len, false)
 }
 
-pub(crate) fn stats64(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+pub(crate) fn stats64(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    _: u64,
+) -> Result<bool, Short> {
     link_stats(d, out, off, len, true)
 }
 
@@ -382,7 +426,13 @@ pub(crate) fn ifmap(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Re
 // IFLA_LINKINFO: IFLA_INFO_DATA and friends depend on the IFLA_INFO_KIND seen before them.
 
 /// decode_ifla_linkinfo: a fresh kind context, then the IFLA_INFO_* attributes.
-pub(crate) fn linkinfo(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Result<bool, Short> {
+pub(crate) fn linkinfo(
+    d: &Dec,
+    out: &mut String,
+    off: u64,
+    len: u64,
+    ctx: u64,
+) -> Result<bool, Short> {
     d.link_kind.borrow_mut().clear();
     d.link_slave_kind.borrow_mut().clear();
     decode_nlattr(d, out, off, len, &LINKINFO_ATTRS, ctx)?;
@@ -417,7 +467,7 @@ fn kind_of(d: &Dec, off: u64, len: u64) -> String {
 }
 
 /// printstr_ex(QUOTE_0_TERMINATED): a C string of at most `len` bytes (`-s` applies).
-fn cstr(d: &Dec, out: &mut String, off: u64, len: u64) -> Result<(), Short> {
+pub(crate) fn cstr(d: &Dec, out: &mut String, off: u64, len: u64) -> Result<(), Short> {
     let size = len.min(d.style.max_strlen as u64 + 1);
     if d.faults(off, size) {
         // umovestr reads up to the fault: strace prints what it could if a NUL came first.
@@ -512,15 +562,25 @@ fn br_boolopt(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<b
         len,
         8,
         &[
-            ("optval", 0, 4, Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???")),
-            ("optmask", 4, 4, Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???")),
+            (
+                "optval",
+                0,
+                4,
+                Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???"),
+            ),
+            (
+                "optmask",
+                4,
+                4,
+                Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???"),
+            ),
         ],
     )
 }
 
 fn ether_proto(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
     // decode_nla_ether_proto: htons(ETH_P_*) of a big-endian u16.
-    if len > 8 || len < 2 {
+    if !(2..=8).contains(&len) {
         return Ok(false);
     }
     if !d.umove(out, off, 2) {
@@ -570,7 +630,10 @@ static BR_DATA_ATTRS: Attrs = Attrs {
         ("IFLA_BR_TCN_TIMER", Nla::ClockT),
         ("IFLA_BR_TOPOLOGY_CHANGE_TIMER", Nla::ClockT),
         ("IFLA_BR_GC_TIMER", Nla::ClockT),
-        ("IFLA_BR_GROUP_ADDR", Nla::Custom(super::route::hwaddr_nofamily)),
+        (
+            "IFLA_BR_GROUP_ADDR",
+            Nla::Custom(super::route::hwaddr_nofamily),
+        ),
         ("IFLA_BR_MCAST_ROUTER", Nla::U8),
         ("IFLA_BR_MCAST_SNOOPING", Nla::U8),
         ("IFLA_BR_MCAST_QUERY_USE_IFADDR", Nla::U8),
@@ -595,7 +658,10 @@ static BR_DATA_ATTRS: Attrs = Attrs {
         ("IFLA_BR_MCAST_MLD_VERSION", Nla::U8),
         ("IFLA_BR_VLAN_STATS_PER_PORT", Nla::U8),
         ("IFLA_BR_MULTI_BOOLOPT", Nla::Custom(br_boolopt)),
-        ("IFLA_BR_MCAST_QUERIER_STATE", Nla::Nested(&MCAST_QUERIER_ATTRS)),
+        (
+            "IFLA_BR_MCAST_QUERIER_STATE",
+            Nla::Nested(&MCAST_QUERIER_ATTRS),
+        ),
     ],
     all: None,
 };
@@ -606,7 +672,10 @@ static TUN_DATA_ATTRS: Attrs = Attrs {
     dec: &[
         ("IFLA_TUN_OWNER", Nla::Uid),
         ("IFLA_TUN_GROUP", Nla::Uid),
-        ("IFLA_TUN_TYPE", Nla::Xval(&nx::TUN_DEVICE_TYPES, "IFF_???", 1)),
+        (
+            "IFLA_TUN_TYPE",
+            Nla::Xval(&nx::TUN_DEVICE_TYPES, "IFF_???", 1),
+        ),
         ("IFLA_TUN_PI", Nla::U8),
         ("IFLA_TUN_VNET_HDR", Nla::U8),
         ("IFLA_TUN_PERSIST", Nla::U8),
@@ -655,13 +724,7 @@ fn vf_broadcast(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result
     Ok(true)
 }
 
-fn vf_u32s(
-    d: &Dec,
-    out: &mut String,
-    off: u64,
-    len: u64,
-    names: &[&str],
-) -> Result<bool, Short> {
+fn vf_u32s(d: &Dec, out: &mut String, off: u64, len: u64, names: &[&str]) -> Result<bool, Short> {
     let size = 4 * names.len() as u64;
     if len < size {
         return Ok(false);
@@ -745,7 +808,12 @@ fn vf_vlan_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result
         d.u32(off + 4)?,
         d.u32(off + 8)?
     );
-    super::xval(out, d.u16(off + 12)?.swap_bytes().into(), &nx::ETHERNET_PROTOCOLS, "ETH_P_???");
+    super::xval(
+        out,
+        d.u16(off + 12)?.swap_bytes().into(),
+        &nx::ETHERNET_PROTOCOLS,
+        "ETH_P_???",
+    );
     out.push_str(")}");
     Ok(true)
 }

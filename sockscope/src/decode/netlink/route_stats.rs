@@ -50,7 +50,12 @@ fn bridge_vlan(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<
                 ("tx_bytes", 16, 8, Fk::U),
                 ("tx_packets", 24, 8, Fk::U),
                 ("vid", 32, 2, Fk::U),
-                ("flags", 34, 2, Fk::Flags(&nx::NL_BRIDGE_VLAN_FLAGS, "BRIDGE_VLAN_INFO_???")),
+                (
+                    "flags",
+                    34,
+                    2,
+                    Fk::Flags(&nx::NL_BRIDGE_VLAN_FLAGS, "BRIDGE_VLAN_INFO_???"),
+                ),
                 ("pad2", 36, 4, Fk::XIfSet),
             ],
         )
@@ -187,7 +192,10 @@ static XSTATS: Attrs = Attrs {
 static OFFLOAD: Attrs = Attrs {
     table: &nx::IFSTATS_OFFLOAD_ATTRS,
     dflt: "IFLA_OFFLOAD_XSTATS_???",
-    dec: &[("IFLA_OFFLOAD_XSTATS_CPU_HIT", Nla::Custom(route_link::stats64))],
+    dec: &[(
+        "IFLA_OFFLOAD_XSTATS_CPU_HIT",
+        Nla::Custom(route_link::stats64),
+    )],
     all: None,
 };
 

@@ -194,14 +194,28 @@ fn partially_readable_buffer() {
         genl_family: &genl,
     };
     let mut s = String::new();
-    assert!(decode_netlink_at(&mut s, &d, 0x7f00_0000_0fe9, true, 24, &env));
+    assert!(decode_netlink_at(
+        &mut s,
+        &d,
+        0x7f00_0000_0fe9,
+        true,
+        24,
+        &env
+    ));
     assert_eq!(
         s,
         "[{nlmsg_len=24, nlmsg_type=RTM_NEWNEXTHOP, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=0, nlmsg_pid=0}, {nh_family=AF_UNIX, 0x7f0000000ffa}]"
     );
     // The same bytes merely not captured: not decodable (the caller prints the string).
     let mut s = String::new();
-    assert!(!decode_netlink_at(&mut s, &d, 0x7f00_0000_0fe9, false, 24, &env));
+    assert!(!decode_netlink_at(
+        &mut s,
+        &d,
+        0x7f00_0000_0fe9,
+        false,
+        24,
+        &env
+    ));
     // The header itself unreadable: the address.
     let mut s = String::new();
     assert!(decode_netlink_at(&mut s, &d[..8], 0x1000, true, 24, &env));
@@ -274,9 +288,36 @@ fn random_and_truncated_bytes_never_panic() {
     let mut next = crate::decode::test_rng();
     // Valid-looking messages of each protocol make the decoders go deep; random bytes the rest.
     let seeds: Vec<Vec<u8>> = vec![
-        B::new().hdr(32, 22, 0x301, 0, 0).u8(2).u8(24).u8(1).u8(0).u32(1).u16(8).u16(1).bytes(&[10, 11, 12, 13]).0,
-        B::new().hdr(40, 20, 1, 0, 0).u8(1).u8(253).u16(0).u32(0x402).u32(1).u32(1).u32(1).u32(1).0,
-        B::new().hdr(44, 2, 0x100, 0, 0).u32(1).hdr(16, 18, 1, 0, 0).u16(8).u16(1).bytes(b"abc\0").0,
+        B::new()
+            .hdr(32, 22, 0x301, 0, 0)
+            .u8(2)
+            .u8(24)
+            .u8(1)
+            .u8(0)
+            .u32(1)
+            .u16(8)
+            .u16(1)
+            .bytes(&[10, 11, 12, 13])
+            .0,
+        B::new()
+            .hdr(40, 20, 1, 0, 0)
+            .u8(1)
+            .u8(253)
+            .u16(0)
+            .u32(0x402)
+            .u32(1)
+            .u32(1)
+            .u32(1)
+            .u32(1)
+            .0,
+        B::new()
+            .hdr(44, 2, 0x100, 0, 0)
+            .u32(1)
+            .hdr(16, 18, 1, 0, 0)
+            .u16(8)
+            .u16(1)
+            .bytes(b"abc\0")
+            .0,
     ];
     for round in 0..4000 {
         let mut data: Vec<u8> = if round % 2 == 0 {
@@ -295,11 +336,31 @@ fn random_and_truncated_bytes_never_panic() {
             data[..4].copy_from_slice(&l.to_le_bytes());
             data[16..18].copy_from_slice(&((l - 16) as u16).to_le_bytes());
         }
-        let proto = [None, Some(0), Some(4), Some(6), Some(7), Some(9), Some(12), Some(15), Some(16), Some(21)]
-            [(next() % 10) as usize];
+        let proto = [
+            None,
+            Some(0),
+            Some(4),
+            Some(6),
+            Some(7),
+            Some(9),
+            Some(12),
+            Some(15),
+            Some(16),
+            Some(21),
+        ][(next() % 10) as usize];
         let cut = (next() as usize) % (data.len() + 1);
         let len = data.len() as u64 + next() % 64;
-        for style in [Style::default(), Style { max_strlen: 0, xflag: 2 }, Style { max_strlen: 4096, xflag: 1 }] {
+        for style in [
+            Style::default(),
+            Style {
+                max_strlen: 0,
+                xflag: 2,
+            },
+            Style {
+                max_strlen: 4096,
+                xflag: 1,
+            },
+        ] {
             let env = NlEnv {
                 style,
                 proto,
@@ -311,4 +372,29 @@ fn random_and_truncated_bytes_never_panic() {
             decode_netlink_at(&mut s, &data, 0x1000, false, data.len() as u64, &env);
         }
     }
+}
+
+#[test]
+fn crypto_user_alg_and_report() {
+    // CRYPTO_MSG_GETALG with crypto_user_alg {"abcd", "efgh", "ijkl"} and a hash report.
+    let mut alg = vec![0u8; 208];
+    alg[..4].copy_from_slice(b"abcd");
+    alg[64..68].copy_from_slice(b"efgh");
+    alg[128..132].copy_from_slice(b"ijkl");
+    let mut hash = vec![0u8; 72];
+    hash[..4].copy_from_slice(b"efgh");
+    hash[64..68].copy_from_slice(&0xabcdu32.to_le_bytes());
+    hash[68..72].copy_from_slice(&0xfedcu32.to_le_bytes());
+    let len = 16 + 208 + 4 + 72;
+    let d = B::new()
+        .hdr(len, 19, 1, 0, 0)
+        .bytes(&alg)
+        .u16(76)
+        .u16(3)
+        .bytes(&hash)
+        .0;
+    assert_eq!(
+        dec(&d, u64::from(len), Some(proto::CRYPTO)).unwrap(),
+        r#"[{nlmsg_len=300, nlmsg_type=CRYPTO_MSG_GETALG, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=0, nlmsg_pid=0}, {cru_name="abcd", cru_driver_name="efgh", cru_module_name="ijkl", cru_type=0, cru_mask=0, cru_refcnt=0, cru_flags=0}, [{nla_len=76, nla_type=CRYPTOCFGA_REPORT_HASH}, {type="efgh", blocksize=43981, digestsize=65244}]]"#
+    );
 }
