@@ -398,3 +398,53 @@ fn crypto_user_alg_and_report() {
         r#"[{nlmsg_len=300, nlmsg_type=CRYPTO_MSG_GETALG, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=0, nlmsg_pid=0}, {cru_name="abcd", cru_driver_name="efgh", cru_module_name="ijkl", cru_type=0, cru_mask=0, cru_refcnt=0, cru_flags=0}, [{nla_len=76, nla_type=CRYPTOCFGA_REPORT_HASH}, {type="efgh", blocksize=43981, digestsize=65244}]]"#
     );
 }
+
+#[test]
+fn protocol_known_only_for_bound_sockets_of_the_tracer_namespace() {
+    use crate::record::{Record, RecordBuilder};
+    use sockscope_common::{EventId, SockInfo, seg, sk};
+    set_tracer_netns(4026531840);
+    let rec = |portid: u32, netns: u32| {
+        // SAFETY: plain data, all-zero is valid.
+        let mut i: SockInfo = unsafe { std::mem::zeroed() };
+        i.known = sk::LOOKED_UP
+            | sk::INODE
+            | sk::SOCKET
+            | sk::COMMON
+            | sk::PROTO
+            | sk::NETLINK
+            | sk::NETNS;
+        i.family = 16;
+        i.protocol = 4;
+        i.portid = portid;
+        i.netns = netns;
+        // SAFETY: SockInfo is repr(C) plain data.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(
+                (&i as *const SockInfo).cast::<u8>(),
+                std::mem::size_of::<SockInfo>(),
+            )
+        }
+        .to_vec();
+        RecordBuilder::new(EventId::Sendto, [3, 0x1000, 16, 0, 0, 0], 16)
+            .seg(seg::SOCK, 0, 0, &bytes)
+            .build()
+    };
+    let same = rec(1234, 4026531840);
+    assert_eq!(
+        record_netlink(&Record::parse(&same).unwrap()),
+        Some(Some(4))
+    );
+    let unbound = rec(0, 4026531840);
+    assert_eq!(
+        record_netlink(&Record::parse(&unbound).unwrap()),
+        Some(None)
+    );
+    let other_ns = rec(1234, 4026532000);
+    assert_eq!(
+        record_netlink(&Record::parse(&other_ns).unwrap()),
+        Some(None)
+    );
+    let no_sock = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 16, 0, 0, 0], 16).build();
+    assert_eq!(record_netlink(&Record::parse(&no_sock).unwrap()), None);
+}
