@@ -136,6 +136,12 @@ pub mod seg {
     /// sendto's buf read again at exit because the entry read faulted (pages the process had
     /// never touched cannot be faulted in by an eBPF read; the kernel's send touched them).
     pub const BUF_EXIT: u8 = 16;
+    /// Netlink sockets only: the next MAX_SNAPLEN bytes of sendto/recvfrom's buffer, after the
+    /// MAX_SNAPLEN of its `BUF` segment (strace decodes whole netlink messages).
+    pub const BUF_MORE: u8 = 17;
+    /// Netlink sockets only: the next MAX_SNAPLEN bytes of a msghdr's first iovec, after its
+    /// `IOV_DATA` segment; `index` as that segment's.
+    pub const IOV_DATA_MORE: u8 = 18;
     /// A [`crate::SockInfo`]: what the descriptor in `args[0]` is, read from the kernel's
     /// file table and socket structures at entry (only with `-y`/`-yy`).
     pub const SOCK: u8 = 15;

@@ -275,6 +275,24 @@ fn snaplen_of(slot: &Slot) -> u64 {
     }
 }
 
+/// Netlink sockets: the second MAX_SNAPLEN bytes of a buffer of `len` bytes at `base` whose
+/// first MAX_SNAPLEN were captured. Pushed last, so that it never takes the room of the call's
+/// other segments. A BPF subprogram (its own stack frame): inlined, it made the callers'
+/// frames too large for the verifier.
+#[inline(never)]
+fn push_more(slot: &mut Slot, kind: u8, index: u16, base: u64, len: u64) {
+    if slot.notes & SLOT_NETLINK == 0 || len <= MAX_SNAPLEN as u64 || base == 0 {
+        return;
+    }
+    push_user(
+        slot,
+        kind,
+        index,
+        base + MAX_SNAPLEN as u64,
+        min(len - MAX_SNAPLEN as u64, MAX_SNAPLEN as u64),
+    );
+}
+
 /// The calling thread's slot, created on its first traced call.
 #[inline(always)]
 fn slot_for(tid: u32) -> Option<&'static mut Slot> {
@@ -471,6 +489,11 @@ fn capture_msg<const MAXIOV: u64>(
             min(m.controllen, MAX_CONTROL as u64),
         );
     }
+    if slot.notes & SLOT_NETLINK != 0 && m.iov != 0 && m.iovlen != 0 {
+        if let Some(iov) = read_user::<Iovec>(m.iov) {
+            push_more(slot, seg::IOV_DATA_MORE, index << 8, iov.base, min(iov.len, total));
+        }
+    }
 }
 
 /// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
@@ -520,7 +543,8 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
     let snaplen = snaplen_of(slot);
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
     let want = min(len, snaplen);
-    if push_user(slot, seg::BUF, 0, buf, want) == 0 && want != 0 && buf != 0 {
+    let got = push_user(slot, seg::BUF, 0, buf, want);
+    if got == 0 && want != 0 && buf != 0 {
         slot.notes |= SLOT_BUF_FAULTED;
     }
     if addr != 0 {
@@ -531,6 +555,9 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
             addr,
             min(positive_len(addrlen), SOCKADDR_MAX as u64),
         );
+    }
+    if got == MAX_SNAPLEN as u64 {
+        push_more(slot, seg::BUF_MORE, 0, buf, len);
     }
     0
 }
@@ -580,7 +607,7 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
     let ret = slot.header.ret;
     let [_, buf, len, _, addr, addrlen_ptr] = slot.header.args;
     if ret >= 0 {
-        push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, len), snaplen));
+        let got = push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, len), snaplen));
         if addrlen_ptr != 0 {
             push_user(slot, seg::ADDRLEN_OUT, 0, addrlen_ptr, 4);
             if addr != 0 {
@@ -593,6 +620,9 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
                     min(positive_len(out), SOCKADDR_MAX as u64),
                 );
             }
+        }
+        if got == MAX_SNAPLEN as u64 {
+            push_more(slot, seg::BUF_MORE, 0, buf, min(ret as u64, len));
         }
     }
     submit(slot);

@@ -190,10 +190,13 @@ fn trace_both(
     tag: &str,
     cmd: &[&str],
     undo: &[&str],
+    opts: &[&str],
 ) -> (Vec<String>, Vec<String>) {
     let s_out = dir.join(format!("{tag}.strace"));
     let st = Command::new("ip")
-        .args(["netns", "exec", &ns.0, "strace", "-qq", "-e", TRACE, "-o"])
+        .args(["netns", "exec", &ns.0, "strace", "-qq", "-e", TRACE])
+        .args(opts)
+        .arg("-o")
         .arg(&s_out)
         .args(cmd)
         .stdout(std::process::Stdio::null())
@@ -212,8 +215,9 @@ fn trace_both(
             env!("CARGO_BIN_EXE_sockscope"),
             "-e",
             TRACE,
-            "-o",
         ])
+        .args(opts)
+        .arg("-o")
         .arg(&k_out)
         .arg("--")
         .args(cmd)
@@ -312,16 +316,44 @@ fn ip_and_ss_match_strace() {
             &["ip", "rule", "del", "from", "127.1.2.4", "table", "100"],
         ),
     ];
+    // Last: 120 more addresses, and `-s 64`, so that one reply strace decodes is larger than
+    // 4 KiB (the kernel side keeps 8 KiB of a netlink buffer).
+    let batch = dir.join("addrs.batch");
+    let lines: String = (1..=120)
+        .map(|i| format!("addr add 127.9.0.{i}/32 dev lo\n"))
+        .collect();
+    std::fs::write(&batch, lines).unwrap();
+    let many: &[Case] = &[(
+        "addr-many",
+        &["ip", "addr", "show"],
+        "inet_addr(\"127.9.0.40\")",
+        &[],
+    )];
     let mut failures = Vec::new();
     let mut compared = 0;
-    for (tag, cmd, needle, undo) in cmds {
-        let (want, got) = trace_both(&ns, &dir, tag, cmd, undo);
+    for (i, (tag, cmd, needle, undo)) in cmds.iter().chain(many).enumerate() {
+        let opts: &[&str] = if i == cmds.len() {
+            ns.run(&["ip", "-batch", batch.to_str().unwrap()]);
+            &["-s", "64"]
+        } else {
+            &[]
+        };
+        let (want, got) = trace_both(&ns, &dir, tag, cmd, undo, opts);
         // What strace printed proves the calls were decoded as netlink: a sockscope run that
         // captured nothing cannot match it.
         assert!(
             want.iter().any(|l| l.contains(needle)),
             "{cmd:?}: strace output lacks {needle}: {want:#?}"
         );
+        if *tag == "addr-many" {
+            // The dump reply strace decoded must be larger than 4 KiB (else this case tests
+            // nothing more than the others).
+            let big = want.iter().any(|l| {
+                l.contains("RTM_NEWADDR")
+                    && l.rsplit(") = ").next().and_then(|r| r.parse::<u64>().ok()) > Some(4096)
+            });
+            assert!(big, "no RTM_NEWADDR reply above 4 KiB: {want:#?}");
+        }
         if want.len() != got.len() {
             failures.push(format!(
                 "{cmd:?}: {} calls under strace, {} under sockscope\nstrace: {want:#?}\nsockscope: {got:#?}",

@@ -586,6 +586,29 @@ pub fn record_netlink(rec: &crate::record::Record) -> Option<Option<u32>> {
     Some(known.then_some(u32::from(info.protocol)))
 }
 
+/// The bytes of a netlink buffer as captured: the first segment (status Ok, or a fault with
+/// the bytes read before it) and, when that one holds a full MAX_SNAPLEN, the `*_MORE`
+/// segment with the next bytes. Returns the bytes and whether a read faulted after them (None:
+/// nothing usable).
+pub fn captured_bytes<'a>(
+    first: Option<&crate::record::Seg<'a>>,
+    more: Option<&crate::record::Seg<'a>>,
+) -> Option<(std::borrow::Cow<'a, [u8]>, bool)> {
+    use crate::record::ReadStatus;
+    let first = first.filter(|s| s.status == ReadStatus::Ok || !s.data.is_empty())?;
+    if first.status != ReadStatus::Ok {
+        return Some((first.data.into(), true));
+    }
+    match more {
+        Some(m) if first.data.len() == sockscope_common::MAX_SNAPLEN as usize => {
+            let mut v = first.data.to_vec();
+            v.extend_from_slice(m.data);
+            Some((v.into(), m.status != ReadStatus::Ok))
+        }
+        _ => Some((first.data.into(), false)),
+    }
+}
+
 /// The inode number of the tracer's network namespace (set at start; unset: not checked).
 static TRACER_NETNS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
 

@@ -153,8 +153,10 @@ fn netlink_buf(
     let Some(proto) = crate::decode::netlink::record_netlink(rec) else {
         return false;
     };
-    // A read that faulted part-way holds the readable bytes (strace decodes up to the fault).
-    let Some(s) = seg.filter(|s| s.status == ReadStatus::Ok || !s.data.is_empty()) else {
+    // A read that faulted part-way holds the readable bytes (strace decodes up to the fault);
+    // past 4 KiB the kernel side keeps a second 4 KiB.
+    let more = rec.seg(seg::BUF_MORE, 0);
+    let Some((bytes, fault_after)) = crate::decode::netlink::captured_bytes(seg, more) else {
         return false;
     };
     let env = crate::decode::netlink::NlEnv {
@@ -163,8 +165,8 @@ fn netlink_buf(
         ifname: &opts.msg.ifname,
         genl_family: &crate::decode::netlink::genl_family_name,
     };
-    let fault_after = s.status != ReadStatus::Ok;
-    crate::decode::netlink::decode_netlink_at(out, s.data, s.addr, fault_after, len, &env)
+    let addr = seg.map_or(0, |s| s.addr);
+    crate::decode::netlink::decode_netlink_at(out, &bytes, addr, fault_after, len, &env)
 }
 
 fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
