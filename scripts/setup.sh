@@ -19,10 +19,23 @@ command -v bpftrace >/dev/null 2>&1 || need_apt+=(bpftrace)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)
+# strace's own test suite (scripts/strace-suite.sh, tests/strace_suite.rs): apt-get source, build.
+command -v make >/dev/null 2>&1 || need_apt+=(make)
+command -v dpkg-source >/dev/null 2>&1 || need_apt+=(dpkg-dev)
+command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# Debian's source index for bookworm main (apt-get source strace), added once.
+if ! apt-cache showsrc strace 2>/dev/null | grep -q '^Version: 6\.1'; then
+  list=/etc/apt/sources.list.d/sockscope-deb-src.list
+  grep -qsx 'deb-src http://deb.debian.org/debian bookworm main' "$list" ||
+    echo 'deb-src http://deb.debian.org/debian bookworm main' > "$list"
+  log "apt-get update (deb-src for bookworm main)"
+  apt-get update -qq
 fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then

@@ -3,6 +3,7 @@
  * message; timeouts (NULL, zero, expiring, bad pointer); MSG_WAITFORONE;
  * names and control data per message. */
 #include "common.h"
+#include <sys/mman.h>
 
 #define N 20
 
@@ -126,5 +127,21 @@ int main(int argc, char **argv)
 	}
 	sendmmsg(cl, sm, 4, 0);
 	recvmmsg(sv, rm, 1, 0, NULL);
+	/* vectors running into an unmapped page after two entries: sendmmsg sends the two and
+	 * stops (strace: the two, then "..." and the address); recvmmsg receives two datagrams into
+	 * them (strace: the two received) */
+	long pg = sysconf(_SC_PAGESIZE);
+	char *two = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(two + pg, pg);
+	struct mmsghdr *edge = (struct mmsghdr *)(two + pg - 2 * sizeof(struct mmsghdr));
+	for (int i = 0; i < 2; i++) {
+		edge[i] = sm[i];
+		edge[i].msg_hdr.msg_name = &to;
+		edge[i].msg_hdr.msg_namelen = sizeof to;
+	}
+	sendmmsg(a, edge, 5, 0);
+	for (int i = 0; i < 2; i++)
+		edge[i] = rm[i];
+	recvmmsg(b, edge, 5, MSG_DONTWAIT, NULL);
 	return 0;
 }

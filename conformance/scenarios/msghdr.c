@@ -152,6 +152,32 @@ int main(int argc, char **argv)
 	memset(edge, 0, 16);
 	sendmsg(a, edge, 0);
 
+	/* a huge msg_controllen over a 2 KiB control buffer that ends at an unmapped page:
+	 * strace reads min(msg_controllen, optmem_max) bytes, fails, prints the pointer */
+	struct cmsghdr *ctl = (struct cmsghdr *)(two + pg - 2048);
+	memset(ctl, 0, 2048);
+	ctl->cmsg_len = CMSG_LEN(sizeof(int));
+	ctl->cmsg_level = SOL_SOCKET;
+	ctl->cmsg_type = SCM_RIGHTS;
+	struct msghdr hc;
+	memset(&hc, 0, sizeof hc);
+	hc.msg_name = &to;
+	hc.msg_namelen = sizeof to;
+	hc.msg_iov = &one;
+	hc.msg_iovlen = 1;
+	hc.msg_control = ctl;
+	hc.msg_controllen = 1 << 20;
+	sendmsg(a, &hc, 0);
+	/* a huge iov_len before ordinary iovecs: a send has no byte budget */
+	static char big[8192];
+	memset(big, 'x', sizeof big);
+	struct iovec huge[3] = { { big, (size_t)-1 }, { "abc", 3 }, { "def", 3 } };
+	hc.msg_control = NULL;
+	hc.msg_controllen = 0;
+	hc.msg_iov = huge;
+	hc.msg_iovlen = 3;
+	sendmsg(a, &hc, 0);
+
 	/* recvmsg bad pointers */
 	sendmsg(a, &mh, 0);
 	memset(&rh, 0, sizeof rh);

@@ -275,6 +275,8 @@ pub struct Config {
     pub toctou: u32,
     /// `scope::*` bits.
     pub scope: u32,
+    /// /proc/sys/net/core/optmem_max rounded up to 8 (what strace reads of a control buffer).
+    pub optmem_max: u32,
 }
 
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.

@@ -52,6 +52,7 @@ static CONFIG: Config = Config {
     off_exit_group_dead: 0,
     toctou: 1,
     scope: 0,
+    optmem_max: 131072,
 };
 
 #[map]
@@ -481,19 +482,67 @@ fn capture_msg<const MAXIOV: u64>(
     }
     capture_iov::<MAXIOV>(slot, snaplen, m, index, total);
     if m.control != 0 && m.controllen != 0 {
-        push_user(
+        let cur = slot.cursor;
+        let got = push_user(
             slot,
             seg::CONTROL,
             index,
             m.control,
             min(m.controllen, MAX_CONTROL as u64),
         );
+        // strace reads min(msg_controllen, optmem_max) bytes in one go and prints the pointer
+        // when that fails. The kernel side keeps MAX_CONTROL of them: the end of the range
+        // strace reads is probed, and an unreadable end marks the capture as faulted.
+        let whole = min(m.controllen, config().optmem_max as u64);
+        if got != 0
+            && whole > MAX_CONTROL as u64
+            && cur < CURSOR_LIMIT
+            && !pages_readable(
+                m.control.wrapping_add(MAX_CONTROL as u64),
+                whole - MAX_CONTROL as u64,
+            )
+        {
+            let off = (cur & CURSOR_MASK) as usize;
+            // SAFETY: the segment push_user just wrote starts at `off` inside `data`.
+            unsafe {
+                let sh = slot.data.as_mut_ptr().add(off).cast::<SegHeader>();
+                (*sh).status = SEG_FAULT;
+            }
+        }
     }
     if slot.notes & SLOT_NETLINK != 0 && m.iov != 0 && m.iovlen != 0 {
         if let Some(iov) = read_user::<Iovec>(m.iov) {
             push_more(slot, seg::IOV_DATA_MORE, index << 8, iov.base, min(iov.len, total));
         }
     }
+}
+
+/// Pages probed by `pages_readable`: 256 KiB past the captured control bytes (optmem_max is
+/// 128 KiB by default; a larger sysctl is probed over its first 256 KiB and its last byte).
+const PROBE_PAGES: u64 = 64;
+
+/// Whether `len` (> 0) bytes from `start` can be read, probed one byte per page (what strace's
+/// single read of the range needs): faults come in whole pages.
+#[inline(always)]
+fn pages_readable(start: u64, len: u64) -> bool {
+    let Some(end) = start.checked_add(len - 1) else {
+        return false;
+    };
+    if read_user::<u8>(end).is_none() {
+        return false;
+    }
+    let first = start & !4095;
+    for i in 0..PROBE_PAGES {
+        let page = first + i * 4096;
+        if page > end {
+            break;
+        }
+        let at = if page < start { start } else { page };
+        if read_user::<u8>(at).is_none() {
+            return false;
+        }
+    }
+    true
 }
 
 /// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
@@ -520,7 +569,11 @@ fn capture_iov<const MAXIOV: u64>(
             break;
         };
         let n = min(iov.len, left);
-        left -= n;
+        // A send (total = u64::MAX) has no byte budget, as strace: a huge iov_len must not
+        // leave the later iovecs uncaptured.
+        if total != u64::MAX {
+            left -= n;
+        }
         push_user(
             slot,
             seg::IOV_DATA,
@@ -594,8 +647,13 @@ pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
     };
     sock::capture(slot);
     let addrlen_ptr = slot.header.args[5];
+    // The caller's *addrlen, kept for the exit (in the header's spare word, which user space
+    // ignores): strace reads min(given, returned) address bytes, and a returned length longer
+    // than the caller's buffer must not make the read run past it.
+    slot.header._pad = 0;
     if addrlen_ptr != 0 {
         push_user(slot, seg::ADDRLEN_IN, 0, addrlen_ptr, 4);
+        slot.header._pad = positive_len(read_user::<i32>(addrlen_ptr).unwrap_or(0) as u64) as u32;
     }
     0
 }
@@ -612,12 +670,13 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
             push_user(slot, seg::ADDRLEN_OUT, 0, addrlen_ptr, 4);
             if addr != 0 {
                 let out = read_user::<i32>(addrlen_ptr).unwrap_or(0) as u64;
+                let given = slot.header._pad as u64;
                 push_user(
                     slot,
                     seg::ADDR,
                     0,
                     addr,
-                    min(positive_len(out), SOCKADDR_MAX as u64),
+                    min(min(positive_len(out), given), SOCKADDR_MAX as u64),
                 );
             }
         }
@@ -681,6 +740,11 @@ pub fn sys_enter_recvmsg(ctx: TracePointContext) -> u32 {
     sock::capture(slot);
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
+    // The caller's msg_namelen, for the exit (see sys_enter_recvfrom).
+    slot.header._pad = match read_user::<UserMsghdr>(msg) {
+        Some(m) => positive_len(m.namelen as u64) as u32,
+        None => 0,
+    };
     0
 }
 
@@ -692,7 +756,9 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
     let msg = slot.header.args[1];
     if ret >= 0 {
         push_user(slot, seg::MSGHDR_EXIT, 0, msg, MSGHDR_SIZE);
-        if let Some(m) = read_user::<UserMsghdr>(msg) {
+        if let Some(mut m) = read_user::<UserMsghdr>(msg) {
+            // At most the name bytes the caller's buffer holds (strace: min(given, returned)).
+            m.namelen = min(positive_len(m.namelen as u64), slot.header._pad as u64) as i32;
             capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, ret as u64);
         }
     }
@@ -716,6 +782,28 @@ fn current_slot() -> Option<&'static mut Slot> {
     INFLIGHT.get_ptr_mut(tid).map(|p| unsafe { &mut *p })
 }
 
+/// The first `n` (at most MAX_MMSG) entries of an mmsghdr vector at entry. When the vector
+/// runs into an unmapped page, the entries before that page are captured (strace prints the
+/// readable entries and `... /* address */`): MAX_MMSG entries (2 KiB) span at most two pages,
+/// so what is readable is what lies before the first page boundary.
+#[inline(always)]
+fn push_mmsg_vec(slot: &mut Slot, vec: u64, n: u64) {
+    let cur = slot.cursor;
+    let nsegs = slot.header.nsegs;
+    let flags = slot.header.flags;
+    let got = push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
+    if got == 0 && n > 0 && vec != 0 && cur < CURSOR_LIMIT {
+        let in_page = min((4096 - (vec & 4095)) / MMSGHDR_SIZE, n);
+        if in_page > 0 && in_page < n {
+            // Take the faulted segment back and read the entries of the first page.
+            slot.cursor = cur;
+            slot.header.nsegs = nsegs;
+            slot.header.flags = flags;
+            push_user(slot, seg::MMSGHDR, 0, vec, in_page * MMSGHDR_SIZE);
+        }
+    }
+}
+
 #[tracepoint]
 pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = enter(&ctx, EventId::Sendmmsg, 4) else {
@@ -724,7 +812,7 @@ pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
     sock::capture(slot);
     let [_, vec, vlen, ..] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
-    push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
+    push_mmsg_vec(slot, vec, n);
     slot.step = 0;
     // SAFETY: tail call into our own step program; returns only if it could not be made.
     unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
@@ -781,7 +869,7 @@ pub fn sys_enter_recvmmsg(ctx: TracePointContext) -> u32 {
     sock::capture(slot);
     let [_, vec, vlen, _, timeout, _] = slot.header.args;
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
-    push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
+    push_mmsg_vec(slot, vec, n);
     if timeout != 0 {
         push_user(slot, seg::TIMESPEC, 0, timeout, 16);
     }

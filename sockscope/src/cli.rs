@@ -50,6 +50,20 @@ pub struct TraceArgs {
     #[arg(short = 'y', action = clap::ArgAction::Count)]
     pub yflag: u8,
 
+    /// strace's -a: align the return value (`= ...`) at this column of the call's text (the
+    /// call counted from its name, after sockscope's prefix). Default: no alignment.
+    #[arg(short = 'a', value_name = "COLUMN", value_parser = clap::value_parser!(u32).range(0..=4096))]
+    pub acolumn: Option<u32>,
+
+    /// strace's -v: unabbreviated output (arrays are not cut after -s elements).
+    #[arg(short = 'v')]
+    pub verbose: bool,
+
+    /// strace's -X: named constants as `raw` numbers, `abbrev` names (default), or `verbose`
+    /// (`0x2 /* AF_INET */`).
+    #[arg(short = 'X', value_name = "FORMAT", value_parser = ["raw", "abbrev", "verbose"])]
+    pub xlat: Option<String>,
+
     /// One JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
@@ -59,7 +73,8 @@ pub struct TraceArgs {
     pub output: Option<PathBuf>,
 
     /// strace-style qualifiers: trace=LIST (sendto,recvfrom,... or all; !NAME excludes),
-    /// status=failed|successful.
+    /// status=failed|successful, verbose=LIST (calls whose structures are decoded; the others
+    /// show pointers, as strace's -e verbose=).
     #[arg(short = 'e', value_name = "EXPR")]
     pub expr: Vec<String>,
 
@@ -123,12 +138,44 @@ pub enum StatusFilter {
 pub struct Selection {
     pub events: Vec<&'static EventDef>,
     pub status: StatusFilter,
+    /// `-e verbose=`: the calls whose structures are decoded (all by default).
+    pub verbose: Vec<&'static EventDef>,
+}
+
+/// A strace call list (`a,b`, `all`, `none`, `!a,b`) as the events it selects.
+fn parse_call_list(qual: &str, list: &str) -> Result<Vec<&'static EventDef>, String> {
+    let (negate, list) = match list.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, list),
+    };
+    let mut chosen: Vec<&'static EventDef> = Vec::new();
+    for name in list.split(',') {
+        let name = name.trim();
+        match name {
+            "all" | "%net" | "%network" => chosen.extend(EVENTS.iter()),
+            "none" => {}
+            _ => match events::by_name(name) {
+                Some(d) => chosen.push(d),
+                None => {
+                    return Err(format!(
+                        "-e {qual}: unknown call '{name}' (known: {})",
+                        EVENTS.iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+            },
+        }
+    }
+    Ok(EVENTS
+        .iter()
+        .filter(|d| chosen.iter().any(|c| c.id == d.id) != negate)
+        .collect())
 }
 
 /// Parses `-e trace=...` and `-e status=...` as strace does (for the calls sockscope knows).
 pub fn parse_exprs(exprs: &[String]) -> Result<Selection, String> {
     let mut events: Vec<&'static EventDef> = EVENTS.iter().collect();
     let mut status = StatusFilter::All;
+    let mut verbose: Vec<&'static EventDef> = EVENTS.iter().collect();
     for e in exprs {
         let (key, list) = e.split_once('=').unwrap_or(("trace", e.as_str()));
         match key {
@@ -166,6 +213,7 @@ pub fn parse_exprs(exprs: &[String]) -> Result<Selection, String> {
                         .collect()
                 };
             }
+            "verbose" | "v" => verbose = parse_call_list("verbose", list)?,
             "status" => {
                 status = match list {
                     "failed" => StatusFilter::Failed,
@@ -180,7 +228,7 @@ pub fn parse_exprs(exprs: &[String]) -> Result<Selection, String> {
             }
             other => {
                 return Err(format!(
-                    "-e: unsupported qualifier '{other}' (trace, status)"
+                    "-e: unsupported qualifier '{other}' (trace, status, verbose)"
                 ));
             }
         }
@@ -188,7 +236,11 @@ pub fn parse_exprs(exprs: &[String]) -> Result<Selection, String> {
     if events.is_empty() {
         return Err("-e trace: no call selected".into());
     }
-    Ok(Selection { events, status })
+    Ok(Selection {
+        events,
+        status,
+        verbose,
+    })
 }
 
 #[cfg(test)]
@@ -221,8 +273,37 @@ mod tests {
     }
 
     #[test]
+    fn verbose_lists() {
+        assert_eq!(parse_exprs(&[]).unwrap().verbose.len(), 6);
+        assert!(
+            parse_exprs(&["verbose=none".into()])
+                .unwrap()
+                .verbose
+                .is_empty()
+        );
+        assert_eq!(
+            names_v(&parse_exprs(&["verbose=!sendmmsg,recvmmsg".into()]).unwrap()),
+            ["sendto", "recvfrom", "sendmsg", "recvmsg"]
+        );
+        assert_eq!(
+            names_v(&parse_exprs(&["v=sendto".into()]).unwrap()),
+            ["sendto"]
+        );
+    }
+
+    fn names_v(s: &Selection) -> Vec<&str> {
+        s.verbose.iter().map(|e| e.name).collect()
+    }
+
+    #[test]
     fn errors_are_one_line() {
-        for bad in ["trace=sendfoo", "status=maybe", "verbose=all", "trace=none"] {
+        for bad in [
+            "trace=sendfoo",
+            "status=maybe",
+            "verbose=sendfoo",
+            "trace=none",
+            "abbrev=all",
+        ] {
             let e = parse_exprs(&[bad.into()]).unwrap_err();
             assert!(!e.contains('\n') && !e.is_empty(), "{bad}: {e}");
         }

@@ -176,6 +176,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             .unwrap_or(0),
         toctou: opts.toctou as u32,
         scope: opts.scope.bits(),
+        optmem_max: crate::decode::cmsg::host_optmem_max().min(u32::MAX as u64) as u32,
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!(

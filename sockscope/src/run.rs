@@ -176,11 +176,26 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             args.duration,
             Clock::now(),
         )
-        .with_yflag(args.yflag),
+        .with_yflag(args.yflag)
+        .with_acolumn(args.acolumn.unwrap_or(0) as usize),
         json: args.json,
         status: sel.status,
         filter: filter.as_ref(),
     };
+    let mut view = view;
+    for d in crate::events::EVENTS.iter() {
+        if !sel.verbose.iter().any(|v| v.id == d.id) {
+            view.ropts.nonverbose |= 1u64 << (d.id as u16 as u32).min(63);
+        }
+    }
+    crate::decode::set_global_opts(crate::decode::GlobalOpts {
+        abbrev: !args.verbose,
+        xlat: match args.xlat.as_deref() {
+            Some("raw") => crate::decode::XlatStyle::Raw,
+            Some("verbose") => crate::decode::XlatStyle::Verbose,
+            _ => crate::decode::XlatStyle::Abbrev,
+        },
+    });
     let mut loaded = loaded;
     let mut summary = Summary::default();
     let mut line = String::with_capacity(512);

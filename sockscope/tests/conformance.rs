@@ -27,13 +27,16 @@ const CALLS: [&str; 6] = [
 const TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg";
 
 /// (name, options given to both strace and sockscope)
-const SETTINGS: [(&str, &[&str]); 6] = [
+const SETTINGS: [(&str, &[&str]); 9] = [
     ("default", &[]),
     ("s0", &["-s", "0"]),
     ("s64", &["-s", "64"]),
     ("s4096", &["-s", "4096"]),
     ("x", &["-x"]),
     ("xx", &["-xx"]),
+    ("v", &["-v"]),
+    ("Xraw", &["-X", "raw"]),
+    ("Xverbose", &["-X", "verbose"]),
 ];
 
 /// Longest a single traced run may take before it is killed.
@@ -283,7 +286,23 @@ fn blank_times(region: &str) -> String {
 fn replace_timestamps(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(pos) = rest.find("cmsg_type=SO_TIMESTAMP") {
+    // With -X raw the type is a number (SO_TIMESTAMP{,NS,ING}_{OLD,NEW} = 0x1d, 0x23, 0x25,
+    // 0x3f, 0x40, 0x41), with -X verbose a number and the name in a comment.
+    let is_ts = |t: &str| {
+        t.starts_with("SO_TIMESTAMP")
+            || ["0x1d", "0x23", "0x25", "0x3f", "0x40", "0x41"]
+                .iter()
+                .any(|n| {
+                    t.strip_prefix(n)
+                        .is_some_and(|r| r.starts_with([',', ' ', '}']))
+                })
+    };
+    let find_ts = |r: &str| {
+        r.match_indices("cmsg_type=")
+            .map(|(p, _)| p)
+            .find(|&p| is_ts(&r[p + "cmsg_type=".len()..]))
+    };
+    while let Some(pos) = find_ts(rest) {
         out.push_str(&rest[..pos]);
         let tail = &rest[pos..];
         // the control message ends where the next one starts (or the array ends)

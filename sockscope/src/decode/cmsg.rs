@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Style;
 use super::sockaddr::{print_sockaddr, sockaddr_json};
-use super::strfmt::{print_addr, quote_buf, quote_cstr};
+use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{Xlat, print_xval, xlat_lookup};
 use super::{rd_u32, rd_u64};
 
@@ -144,6 +144,10 @@ pub struct CmsgEnv {
     /// Interface index to name (`if_indextoname` on the tracing host, as strace does for
     /// ipi_ifindex). None: printed as a number.
     pub ifname: fn(u32) -> Option<String>,
+    /// `-y` count: descriptors passed in SCM_RIGHTS are decorated (`4</dev/null>`).
+    pub yflag: u8,
+    /// The traced process (whose /proc/PID/fd names the SCM_RIGHTS descriptors); 0: unknown.
+    pub pid: u32,
 }
 
 impl CmsgEnv {
@@ -153,7 +157,31 @@ impl CmsgEnv {
             style,
             optmem_max: host_optmem_max(),
             ifname: host_ifname,
+            yflag: 0,
+            pid: 0,
         }
+    }
+
+    /// The same settings for a record of process `pid`.
+    pub fn for_pid(&self, pid: u32) -> Self {
+        CmsgEnv { pid, ..*self }
+    }
+}
+
+/// An SCM_RIGHTS descriptor as strace's printfd prints it: `4`, or with -y `4</dev/null>`
+/// (`4<socket:[12345]>` for a socket). The path is looked up in /proc/PID/fd when the line is
+/// printed, as for other non-socket descriptors (racy by nature: a descriptor already closed,
+/// or a process already gone, prints bare).
+fn print_passed_fd(out: &mut String, fd: i32, env: &CmsgEnv) {
+    use std::os::unix::ffi::OsStrExt;
+    out.push_str(&fd.to_string());
+    if env.yflag == 0 || env.pid == 0 || fd < 0 {
+        return;
+    }
+    if let Ok(target) = std::fs::read_link(format!("/proc/{}/fd/{fd}", env.pid)) {
+        out.push('<');
+        super::sockinfo::quote_path(out, target.as_os_str().as_bytes(), &env.style);
+        out.push('>');
     }
 }
 
@@ -188,6 +216,21 @@ struct Walked<'a> {
     level: u32,
     ctype: u32,
     data: &'a [u8],
+    /// The data bytes strace passes to the printer; more than `data.len()` when the cmsg runs
+    /// past the captured bytes (only for the array types, see `array_elem_size`).
+    data_len: u64,
+}
+
+/// The element size of the cmsg types strace prints as arrays (SCM_RIGHTS descriptors, IP_TTL /
+/// IP_RECVFRAGSIZE ints, IP option bytes). Such a cmsg running past the captured bytes (a
+/// control buffer larger than the capture area, MAX_CONTROL) is still printed: strace shows at
+/// most -s elements of it, which are usually within what was captured.
+fn array_elem_size(level: u32, ctype: u32) -> Option<usize> {
+    match (level, ctype) {
+        (SOL_SOCKET, 1) | (SOL_IP, 2 | 23) => Some(4),
+        (SOL_IP, 1 | 6 | 7) => Some(1),
+        _ => None,
+    }
 }
 
 /// How strace's walk over a control buffer ends.
@@ -201,7 +244,12 @@ enum WalkEnd {
 }
 
 /// strace's loop of decode_msg_control over `control_len` bytes of which `cap` were captured.
-fn walk<'a>(cap: &'a [u8], control_len: u64, mut f: impl FnMut(Walked<'a>)) -> WalkEnd {
+fn walk<'a>(
+    cap: &'a [u8],
+    control_len: u64,
+    max_elems: usize,
+    mut f: impl FnMut(Walked<'a>),
+) -> WalkEnd {
     let hdr = CMSG_HDR_SIZE as u64;
     let mut off: u64 = 0;
     let mut buf_len = control_len;
@@ -215,20 +263,40 @@ fn walk<'a>(cap: &'a [u8], control_len: u64, mut f: impl FnMut(Walked<'a>)) -> W
         let level = rd_u32(cap, o + 8);
         let ctype = rd_u32(cap, o + 12);
         let len = cmsg_len.min(buf_len);
-        if off + len > cap.len() as u64 {
-            return WalkEnd::Uncaptured;
-        }
-        let data = if len > hdr {
+        let data_len = len.saturating_sub(hdr);
+        let data = if off + len > cap.len() as u64 {
+            // Printed only when every element strace shows (at most max_elems) was captured.
+            let Some(size) = array_elem_size(level, ctype) else {
+                return WalkEnd::Uncaptured;
+            };
+            let have = (cap.len() - o - CMSG_HDR_SIZE) / size;
+            let shown = (data_len / size as u64).min(max_elems as u64);
+            if (have as u64) < shown {
+                return WalkEnd::Uncaptured;
+            }
+            &cap[o + CMSG_HDR_SIZE..]
+        } else if len > hdr {
             &cap[o + CMSG_HDR_SIZE..o + len as usize]
         } else {
             &cap[0..0]
         };
+        let partial = (data.len() as u64) < data_len;
         f(Walked {
             cmsg_len,
             level,
             ctype,
             data,
+            data_len,
         });
+        if partial {
+            // What follows this cmsg was not captured.
+            let aligned = cmsg_len.checked_add(7).map(|v| v & !7);
+            if aligned.is_none_or(|a| a >= buf_len) {
+                buf_len = 0;
+                break;
+            }
+            return WalkEnd::Uncaptured;
+        }
         if len < hdr {
             buf_len -= hdr;
             break;
@@ -273,7 +341,7 @@ pub fn format_control(
     };
     out.push('[');
     let mut first = true;
-    let end = walk(cap, control_len, |c| {
+    let end = walk(cap, control_len, super::max_elems(&env.style), |c| {
         if !first {
             out.push_str(", ");
         }
@@ -318,12 +386,17 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                 3 | 29 | 35 | 37 | 63 | 64 | 65 => 1,
                 _ => usize::MAX,
             };
-            if d.len() >= min {
+            if d.len() >= min || (c.ctype == 1 && c.data_len >= 4) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
-                    1 => int_array(out, d, 4, env.style.max_strlen, |out, v| {
-                        out.push_str(&(v as u32 as i32).to_string())
-                    }),
+                    1 => int_array_of(
+                        out,
+                        d,
+                        c.data_len,
+                        4,
+                        super::max_elems(&env.style),
+                        |out, v| print_passed_fd(out, v as u32 as i32, env),
+                    ),
                     2 => creds(out, d),
                     3 => quote_all(out, d, &env.style),
                     29 | 63 => timeval(out, d),
@@ -342,14 +415,22 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
                 20 => 16,
                 _ => usize::MAX,
             };
-            if d.len() >= min {
+            let arr = array_elem_size(c.level, c.ctype).is_some();
+            if d.len() >= min || (arr && c.data_len >= min as u64) {
                 out.push_str(", cmsg_data=");
                 match c.ctype {
                     8 => pktinfo(out, d, env),
-                    2 | 23 => int_array(out, d, 4, env.style.max_strlen, |out, v| {
-                        out.push_str(&v.to_string())
-                    }),
-                    1 | 6 | 7 => int_array(out, d, 1, env.style.max_strlen, hex),
+                    2 | 23 => int_array_of(
+                        out,
+                        d,
+                        c.data_len,
+                        4,
+                        super::max_elems(&env.style),
+                        |out, v| out.push_str(&v.to_string()),
+                    ),
+                    1 | 6 | 7 => {
+                        int_array_of(out, d, c.data_len, 1, super::max_elems(&env.style), hex)
+                    }
                     3 => quote_all(out, d, &env.style),
                     11 => recverr(out, d, &env.style),
                     _ => {
@@ -373,23 +454,30 @@ fn hex(out: &mut String, v: u64) {
     }
 }
 
-/// print_local_array_ex over `data.len() / size` elements, cut at `max_strlen` with `...`.
-fn int_array(
+/// int_array over `data_len / size` elements of which `data` holds the captured first ones:
+/// strace's output as long as the elements it shows (at most `max_strlen`) were captured; an
+/// element past the capture ends the array with `...`.
+fn int_array_of(
     out: &mut String,
     data: &[u8],
+    data_len: u64,
     size: usize,
     max_strlen: usize,
     mut f: impl FnMut(&mut String, u64),
 ) {
+    let total = (data_len / size as u64).min(usize::MAX as u64) as usize;
     out.push('[');
-    for (i, ch) in data.chunks_exact(size).enumerate() {
+    for i in 0..total {
         if i > 0 {
             out.push_str(", ");
         }
-        if i >= max_strlen {
+        let Some(ch) = data
+            .get(i * size..(i + 1) * size)
+            .filter(|_| i < max_strlen)
+        else {
             out.push_str("...");
             break;
-        }
+        };
         let v = match size {
             1 => ch[0] as u64,
             _ => u32::from_le_bytes(ch.try_into().unwrap()) as u64,
@@ -476,8 +564,19 @@ fn ipv4(b: &[u8]) -> String {
 }
 
 fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
+    // print_xlat_ex(index, name, FMT_U): -X raw the number, -X verbose `1 /* name */`.
+    let x = super::global_opts().xlat;
+    if x != super::XlatStyle::Abbrev {
+        out.push_str(&idx.to_string());
+        if x == super::XlatStyle::Raw {
+            return;
+        }
+    }
     match (env.ifname)(idx) {
         Some(name) => {
+            if x == super::XlatStyle::Verbose {
+                out.push_str(" /* ");
+            }
             out.push_str("if_nametoindex(");
             let st = Style {
                 max_strlen: name.len().max(1),
@@ -485,8 +584,12 @@ fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
             };
             quote_buf(out, name.as_bytes(), name.len() as u64, &st);
             out.push(')');
+            if x == super::XlatStyle::Verbose {
+                out.push_str(" */");
+            }
         }
-        None => out.push_str(&idx.to_string()),
+        None if x == super::XlatStyle::Abbrev => out.push_str(&idx.to_string()),
+        None => {}
     }
 }
 
@@ -494,11 +597,16 @@ fn pktinfo(out: &mut String, d: &[u8], env: &CmsgEnv) {
     out.push_str("{ipi_ifindex=");
     ifindex(out, rd_u32(d, 0), env);
     // strace's PRINT_FIELD_INET_ADDR: the text quoted as any string, so `-xx` hex-escapes it.
-    out.push_str(", ipi_spec_dst=inet_addr(");
-    quote_cstr(out, ipv4(&d[4..]).as_bytes(), &env.style);
-    out.push_str("), ipi_addr=inet_addr(");
-    quote_cstr(out, ipv4(&d[8..]).as_bytes(), &env.style);
-    out.push_str(")}");
+    let a4 = |off: usize| -> [u8; 4] {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(d.get(off..off + 4).unwrap_or(&[0; 4]));
+        a
+    };
+    out.push_str(", ");
+    super::sockaddr::print_inet4_field(out, "ipi_spec_dst", &a4(4), &env.style);
+    out.push_str(", ");
+    super::sockaddr::print_inet4_field(out, "ipi_addr", &a4(8), &env.style);
+    out.push('}');
 }
 
 fn recverr(out: &mut String, d: &[u8], style: &Style) {
@@ -628,7 +736,9 @@ pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &C
         _ => return Value::Null,
     };
     let mut list = Vec::new();
-    let end = walk(cap, control_len, |c| {
+    let mut partial = false;
+    let end = walk(cap, control_len, super::max_elems(&env.style), |c| {
+        partial |= (c.data.len() as u64) < c.data_len;
         let type_name = match c.level {
             SOL_SOCKET => name_or_null(&SCM_VALS, c.ctype as u64)
                 .or_else_null(|| name_or_null(&SCM_VALS_JSON_EXTRA, c.ctype as u64)),
@@ -649,7 +759,7 @@ pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &C
         m.insert(k.into(), v);
         list.push(Value::Object(m));
     });
-    let truncated = !matches!(end, WalkEnd::Done) || control_len < controllen;
+    let truncated = partial || !matches!(end, WalkEnd::Done) || control_len < controllen;
     json!({"cmsgs": list, "truncated": truncated})
 }
 
@@ -681,6 +791,8 @@ mod tests {
             },
             optmem_max: 20480,
             ifname: lo,
+            yflag: 0,
+            pid: 0,
         };
         let mut s = String::new();
         pktinfo(&mut s, &d, &env(0));
@@ -695,5 +807,91 @@ mod tests {
             s,
             r#"{ipi_ifindex=if_nametoindex("\x6c\x6f"), ipi_spec_dst=inet_addr("\x31\x32\x37\x2e\x30\x2e\x30\x2e\x31"), ipi_addr=inet_addr("\x30\x2e\x30\x2e\x30\x2e\x30")}"#
         );
+    }
+
+    #[test]
+    fn scm_rights_descriptors_decorated_with_y() {
+        use std::os::fd::AsRawFd;
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let fd = null.as_raw_fd();
+        let env = |yflag| CmsgEnv {
+            style: Style::default(),
+            optmem_max: 20480,
+            ifname: lo,
+            yflag,
+            pid: std::process::id(),
+        };
+        let mut s = String::new();
+        print_passed_fd(&mut s, fd, &env(1));
+        assert_eq!(s, format!("{fd}</dev/null>"));
+        s.clear();
+        print_passed_fd(&mut s, fd, &env(0));
+        assert_eq!(s, fd.to_string());
+        s.clear();
+        print_passed_fd(&mut s, -1, &env(1));
+        assert_eq!(s, "-1");
+    }
+
+    #[test]
+    fn v_lifts_the_array_cap() {
+        let data: Vec<u8> = (0..40i32).flat_map(|v| v.to_le_bytes()).collect();
+        let cap = |abbrev| {
+            crate::decode::set_global_opts(crate::decode::GlobalOpts {
+                abbrev,
+                ..Default::default()
+            });
+            let mut s = String::new();
+            int_array_of(
+                &mut s,
+                &data,
+                160,
+                4,
+                crate::decode::max_elems(&Style::default()),
+                |o, v| o.push_str(&v.to_string()),
+            );
+            crate::decode::set_global_opts(Default::default());
+            s
+        };
+        assert!(cap(true).ends_with("31, ...]"));
+        assert!(cap(false).ends_with("38, 39]"));
+    }
+
+    #[test]
+    fn control_larger_than_the_capture() {
+        // One SCM_RIGHTS cmsg of cmsg_len 262144 in a 262144-byte buffer (strace's msg_control
+        // test), of which 1024 bytes were captured: strace (optmem_max 131072) shows 32
+        // descriptors, "...", and ", ..." for the bytes past optmem_max.
+        let cm = |len: u64, level: u32, ctype: u32, data: &[u8]| {
+            let mut b = Vec::new();
+            b.extend_from_slice(&len.to_le_bytes());
+            b.extend_from_slice(&level.to_le_bytes());
+            b.extend_from_slice(&ctype.to_le_bytes());
+            b.extend_from_slice(data);
+            b
+        };
+        let fds: Vec<u8> = [-1i32; 252].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let b = cm(262144, 1, 1, &fds);
+        assert_eq!(b.len(), 1024);
+        let env = CmsgEnv {
+            style: Style::default(),
+            optmem_max: 131072,
+            ifname: lo,
+            yflag: 0,
+            pid: 0,
+        };
+        let mut s = String::new();
+        format_control(&mut s, 0x1000, 262144, Some(&b), &env);
+        let fds = vec!["-1"; 32].join(", ");
+        assert_eq!(
+            s,
+            format!(
+                "[{{cmsg_len=262144, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[{fds}, ...]}}, ...]"
+            )
+        );
+        // A cmsg of another type running past the capture still ends with "...".
+        let b = cm(2048, 1, 2, &[0; 12]);
+        s.clear();
+        format_control(&mut s, 0x1000, 4096, Some(&b), &env);
+        assert_eq!(s, "[...]");
     }
 }

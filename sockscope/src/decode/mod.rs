@@ -52,3 +52,59 @@ pub(crate) fn test_rng() -> impl FnMut() -> u64 {
         seed
     }
 }
+
+/// strace's `-X`: how named constants are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum XlatStyle {
+    /// `AF_INET` (the default).
+    #[default]
+    Abbrev,
+    /// `0x2` (numbers only).
+    Raw,
+    /// `0x2 /* AF_INET */`.
+    Verbose,
+}
+
+/// Output settings that strace keeps global (`-v`, `-X`) and that every decoder may consult.
+/// They are per thread: the renderer sets them once at start-up (`set_global_opts`), and unit
+/// tests set their own without disturbing tests running on other threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GlobalOpts {
+    /// strace's abbrev (on unless `-v`): arrays are cut after `-s` elements.
+    pub abbrev: bool,
+    pub xlat: XlatStyle,
+}
+
+impl Default for GlobalOpts {
+    fn default() -> Self {
+        GlobalOpts {
+            abbrev: true,
+            xlat: XlatStyle::Abbrev,
+        }
+    }
+}
+
+thread_local! {
+    static GLOBAL_OPTS: std::cell::Cell<GlobalOpts> = const {
+        std::cell::Cell::new(GlobalOpts { abbrev: true, xlat: XlatStyle::Abbrev })
+    };
+}
+
+/// Sets `-v` / `-X` for the decoders running on this thread.
+pub fn set_global_opts(o: GlobalOpts) {
+    GLOBAL_OPTS.with(|g| g.set(o));
+}
+
+/// The `-v` / `-X` settings of this thread.
+pub fn global_opts() -> GlobalOpts {
+    GLOBAL_OPTS.with(|g| g.get())
+}
+
+/// The most elements of an array strace prints (print_array_ex): `-s` unless `-v`.
+pub fn max_elems(style: &Style) -> usize {
+    if global_opts().abbrev {
+        style.max_strlen
+    } else {
+        usize::MAX
+    }
+}

@@ -158,11 +158,15 @@ fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
         return;
     };
     let have = entries.len() / IOVEC_SIZE;
-    let max = env.style.max_strlen;
+    let max = super::max_elems(&env.style);
     let mut left = c.data_size;
     let netlink = name_is_netlink(c, h);
     out.push('[');
-    for i in 0..h.iovlen.min(have as u64 + 1).min(max as u64 + 1) as usize {
+    for i in 0..h
+        .iovlen
+        .min(have as u64 + 1)
+        .min((max as u64).saturating_add(1)) as usize
+    {
         if i > 0 {
             out.push_str(", ");
         }
@@ -375,6 +379,7 @@ fn msghdr_json(ptr: u64, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) -> Value {
 
 /// sendmsg's `msg` argument (args[1]), as strace prints it at entry.
 pub fn format_sendmsg_msg(out: &mut String, rec: &Record, env: &MsgEnv) {
+    let env = &env.for_pid(rec.header.tgid);
     let ptr = rec.header.args[1];
     match seg_msghdr(rec, seg::MSGHDR) {
         Some(h) if ptr != 0 => {
@@ -394,6 +399,7 @@ pub fn format_sendmsg_msg(out: &mut String, rec: &Record, env: &MsgEnv) {
 /// iov data up to the returned count; `{msg_namelen=N}` when the call failed; the pointer when
 /// it could not be read.
 pub fn format_recvmsg_msg(out: &mut String, rec: &Record, env: &MsgEnv) {
+    let env = &env.for_pid(rec.header.tgid);
     let ptr = rec.header.args[1];
     let Some(entry) = seg_msghdr(rec, seg::MSGHDR).filter(|_| ptr != 0) else {
         print_addr(out, ptr);
@@ -532,6 +538,17 @@ fn vec_elem(p: &VecPlan, i: usize) -> Option<(Msghdr, u32, Option<i32>)> {
     Some((h, len, user))
 }
 
+/// sendmmsg: whether entry `i` is missing because the vector ran into unreadable memory (the
+/// kernel side read fewer entries than it wanted, min(vlen, MAX_MMSG)), not because of the bound.
+fn unreadable_from(p: &VecPlan, i: u64) -> bool {
+    if p.recv {
+        return false;
+    }
+    let wanted = p.vlen.min(sockscope_common::MAX_MMSG as u64);
+    let got = p.elems.map_or(0, |e| e.len() / MMSGHDR_SIZE) as u64;
+    got > 0 && got < wanted && i >= got && i < wanted
+}
+
 fn format_mmsgvec(out: &mut String, rec: &Record, p: &VecPlan, env: &MsgEnv) {
     if p.failed {
         print_addr(out, p.addr);
@@ -562,7 +579,7 @@ fn format_mmsgvec(out: &mut String, rec: &Record, p: &VecPlan, env: &MsgEnv) {
         IOV_MAX
     };
     let mut msg_len_vlen = p.msg_len_vlen;
-    let max = env.style.max_strlen as u64;
+    let max = super::max_elems(&env.style) as u64;
     out.push('[');
     let mut i: u64 = 0;
     while i < p.vlen {
@@ -576,6 +593,15 @@ fn format_mmsgvec(out: &mut String, rec: &Record, p: &VecPlan, env: &MsgEnv) {
             vec_elem(p, i as usize)
         }) else {
             out.push_str("...");
+            if i < max && unreadable_from(p, i) {
+                // strace's print_array_ex on an element it cannot read.
+                out.push_str(" /* ");
+                out.push_str(&format!(
+                    "{:#x}",
+                    p.addr.wrapping_add(i * MMSGHDR_SIZE as u64)
+                ));
+                out.push_str(" */");
+            }
             break;
         };
         if count == 0 {
@@ -633,12 +659,14 @@ fn mmsgvec_json(rec: &Record, p: &VecPlan, env: &MsgEnv) -> Value {
 /// sendmmsg's `msgvec` argument (args[1]), as strace prints it at exit: `vlen` entries cut at
 /// -s, `msg_len` for the `ret` entries sent.
 pub fn format_sendmmsg_vec(out: &mut String, rec: &Record, env: &MsgEnv) {
+    let env = &env.for_pid(rec.header.tgid);
     format_mmsgvec(out, rec, &plan(rec, false), env);
 }
 
 /// recvmmsg's `msgvec` argument (args[1]): the `ret` entries received (the pointer when the
 /// call failed).
 pub fn format_recvmmsg_vec(out: &mut String, rec: &Record, env: &MsgEnv) {
+    let env = &env.for_pid(rec.header.tgid);
     format_mmsgvec(out, rec, &plan(rec, true), env);
 }
 
@@ -951,6 +979,8 @@ mod tests {
             },
             optmem_max: 131072,
             ifname: |i| (i == 1).then(|| "lo".to_string()),
+            yflag: 0,
+            pid: 0,
         }
     }
 
@@ -1785,7 +1815,10 @@ mod tests {
             ),
             "[]"
         );
-        // 12 sent: strace shows 12; the kernel side keeps MAX_MMSG=8.
+        // 12 sent, 8 captured: fewer than min(vlen, MAX_MMSG = 32) means the kernel side could
+        // not read the rest of the vector (it ran into an unmapped page): strace prints the
+        // readable entries and `... /* address of the first unreadable */`. (The MAX_MMSG cut
+        // itself, plain `...`, is checked by strace's mmsg_name test in tests/strace_suite.rs.)
         let m = smm_mem(12);
         let exit = with_lens(&m, 12, &[3; 12]);
         let out = text(
@@ -1794,7 +1827,10 @@ mod tests {
             &env(),
         );
         assert_eq!(out.matches("msg_len=3").count(), 8);
-        assert!(out.ends_with("msg_len=3}, ...]"), "{out}");
+        assert!(
+            out.ends_with(&format!("msg_len=3}}, ... /* {:#x} */]", VEC + 8 * 64)),
+            "{out}"
+        );
     }
 
     fn rmm_mems(n: u64, namelen_in: u32) -> (Mem, Mem) {

@@ -205,23 +205,91 @@ fn quote_text(out: &mut String, text: &str, style: &Style) {
     quote_cstr(out, text.as_bytes(), style);
 }
 
-fn print_in(out: &mut String, b: &Buf, style: &Style) {
-    let _ = write!(out, "sin_port=htons({}), sin_addr=inet_addr(", b.u16be(2));
-    quote_text(out, &ntop4(&b.array::<4>(4)), style);
+/// `raw` bytes as strace's print_quoted_string(.., QUOTE_FORCE_HEX): `"\x9c\xcd"`.
+fn quote_force_hex(out: &mut String, raw: &[u8]) {
+    let opts = QuoteOpts {
+        zero_terminated: false,
+        omit_quotes: false,
+        force_hex: true,
+    };
+    string_quote(out, raw, raw.len(), opts, 0);
+}
+
+/// A field strace prints as `name=TEXT` under -X abbrev, `name="\x.."` (the raw bytes) under
+/// -X raw and `name="\x.." /* TEXT */` under -X verbose (PRINT_FIELD_NET_PORT,
+/// print_inet_addr's AF_INET case, sin6_flowinfo).
+fn x_field(out: &mut String, name: &str, raw: &[u8], text: impl FnOnce(&mut String)) {
+    out.push_str(name);
+    out.push('=');
+    match super::global_opts().xlat {
+        super::XlatStyle::Abbrev => text(out),
+        super::XlatStyle::Raw => quote_force_hex(out, raw),
+        super::XlatStyle::Verbose => {
+            quote_force_hex(out, raw);
+            out.push_str(" /* ");
+            text(out);
+            out.push_str(" */");
+        }
+    }
+}
+
+/// strace's print_inet_addr for AF_INET with a field name: `sin_addr=inet_addr("127.0.0.1")`.
+pub fn print_inet4_field(out: &mut String, name: &str, a: &[u8; 4], style: &Style) {
+    x_field(out, name, a, |out| {
+        out.push_str("inet_addr(");
+        quote_text(out, &ntop4(a), style);
+        out.push(')');
+    });
+}
+
+/// strace's print_inet_addr for AF_INET6 with a field name: `inet_pton(AF_INET6, "::1",
+/// &sin6_addr)`; -X raw `sin6_addr="\x00..."`; -X verbose `sin6_addr="\x00..." /*
+/// inet_pton(AF_INET6, "::1") */`.
+pub fn print_inet6_field(out: &mut String, name: &str, a: &[u8; 16], style: &Style) {
+    let x = super::global_opts().xlat;
+    if x != super::XlatStyle::Abbrev {
+        out.push_str(name);
+        out.push('=');
+        quote_force_hex(out, a);
+        if x == super::XlatStyle::Raw {
+            return;
+        }
+        out.push_str(" /* ");
+    }
+    out.push_str("inet_pton(AF_INET6, ");
+    quote_text(out, &ntop6(a), style);
+    if x == super::XlatStyle::Abbrev {
+        out.push_str(", &");
+        out.push_str(name);
+    }
     out.push(')');
+    if x == super::XlatStyle::Verbose {
+        out.push_str(" */");
+    }
+}
+
+/// PRINT_FIELD_NET_PORT: `sin_port=htons(40001)`.
+fn print_net_port(out: &mut String, name: &str, raw: [u8; 2]) {
+    x_field(out, name, &raw, |out| {
+        let _ = write!(out, "htons({})", u16::from_be_bytes(raw));
+    });
+}
+
+fn print_in(out: &mut String, b: &Buf, style: &Style) {
+    print_net_port(out, "sin_port", b.array::<2>(2));
+    out.push_str(", ");
+    print_inet4_field(out, "sin_addr", &b.array::<4>(4), style);
 }
 
 fn print_in6(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
-    let _ = write!(
-        out,
-        "sin6_port=htons({}), sin6_flowinfo=htonl({}), ",
-        b.u16be(2),
-        b.u32be(4)
-    );
+    print_net_port(out, "sin6_port", b.array::<2>(2));
+    out.push_str(", ");
+    x_field(out, "sin6_flowinfo", &b.array::<4>(4), |out| {
+        let _ = write!(out, "htonl({})", b.u32be(4));
+    });
+    out.push_str(", ");
     let a = b.array::<16>(8);
-    out.push_str("inet_pton(AF_INET6, ");
-    quote_text(out, &ntop6(&a), style);
-    out.push_str(", &sin6_addr)");
+    print_inet6_field(out, "sin6_addr", &a, style);
     if addrlen <= SIN6_MIN_LEN {
         return;
     }
@@ -258,8 +326,19 @@ pub fn ifindex_name(index: u32) -> Option<Vec<u8>> {
 /// strace's print_ifindex: `if_nametoindex("lo")` when the index names an interface here,
 /// else the number.
 pub fn print_ifindex(out: &mut String, index: u32, style: &Style) {
+    // print_xlat_ex(index, name, FMT_U): -X raw the number, -X verbose `1 /* name */`.
+    let x = super::global_opts().xlat;
+    if x != super::XlatStyle::Abbrev {
+        let _ = write!(out, "{index}");
+        if x == super::XlatStyle::Raw {
+            return;
+        }
+    }
     match ifindex_name(index) {
         Some(name) => {
+            if x == super::XlatStyle::Verbose {
+                out.push_str(" /* ");
+            }
             out.push_str("if_nametoindex(\"");
             let opts = QuoteOpts {
                 zero_terminated: true,
@@ -268,10 +347,14 @@ pub fn print_ifindex(out: &mut String, index: u32, style: &Style) {
             };
             string_quote(out, &name, name.len(), opts, style.xflag);
             out.push_str("\")");
+            if x == super::XlatStyle::Verbose {
+                out.push_str(" */");
+            }
         }
-        None => {
+        None if x == super::XlatStyle::Abbrev => {
             let _ = write!(out, "{index}");
         }
+        None => {}
     }
 }
 
@@ -295,9 +378,19 @@ fn push_0x(out: &mut String, v: u64, w: usize) {
 }
 
 fn print_ll(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
-    out.push_str("sll_protocol=htons(");
-    print_xval(out, b.u16be(2).into(), &ETHERNET_PROTOCOLS);
-    out.push_str("), sll_ifindex=");
+    // print_sll_protocol: the protocol's name is always abbreviated inside htons().
+    x_field(out, "sll_protocol", &b.array::<2>(2), |out| {
+        out.push_str("htons(");
+        let saved = super::global_opts();
+        super::set_global_opts(super::GlobalOpts {
+            xlat: super::XlatStyle::Abbrev,
+            ..saved
+        });
+        print_xval(out, b.u16be(2).into(), &ETHERNET_PROTOCOLS);
+        super::set_global_opts(saved);
+        out.push(')');
+    });
+    out.push_str(", sll_ifindex=");
     print_ifindex(out, b.u32le(4), style);
     out.push_str(", sll_hatype=");
     print_xval(out, b.u16le(8).into(), &ARP_HARDWARE_TYPES);
@@ -457,7 +550,7 @@ fn print_ax25(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
             if i > 0 {
                 out.push_str(", ");
             }
-            if i >= style.max_strlen {
+            if i >= super::max_elems(style) {
                 out.push_str("...");
                 cut = true;
                 break;
@@ -549,6 +642,9 @@ static NFC_PROTOCOLS: Xlat = Xlat {
 /// is no default comment.
 fn print_xval_verbose(out: &mut String, v: u64, x: &Xlat) {
     push_c_hex(out, v);
+    if super::global_opts().xlat == super::XlatStyle::Raw {
+        return;
+    }
     let comment = xlat_lookup(x, v).unwrap_or(x.unknown);
     if !comment.is_empty() {
         let _ = write!(out, " /* {comment} */");
@@ -559,7 +655,7 @@ fn print_xval_verbose(out: &mut String, v: u64, x: &Xlat) {
 /// `0x1003 /* NAME|0x3 */`, `0x3 /* DFLT */`.
 fn print_flags_verbose(out: &mut String, v: u64, x: &Xlat) {
     push_c_hex(out, v);
-    if v == 0 {
+    if v == 0 || super::global_opts().xlat == super::XlatStyle::Raw {
         return;
     }
     out.push_str(" /* ");
@@ -643,13 +739,17 @@ fn print_ieee802154(out: &mut String, b: &Buf) {
             print_xval_verbose(out, b.u16le(10).into(), &IEEE802154_ADDRS);
         }
         _ => {
-            out.push_str(", hwaddr=");
-            for (i, v) in b.array::<8>(10).iter().enumerate() {
-                if i > 0 {
-                    out.push(':');
+            out.push_str(", ");
+            // print_hwaddr: -X raw the bytes quoted in hex, -X verbose both.
+            let hw = b.array::<8>(10);
+            x_field(out, "hwaddr", &hw, |out| {
+                for (i, v) in hw.iter().enumerate() {
+                    if i > 0 {
+                        out.push(':');
+                    }
+                    let _ = write!(out, "{v:02x}");
                 }
-                let _ = write!(out, "{v:02x}");
-            }
+            });
         }
     }
     out.push('}');
@@ -693,7 +793,8 @@ fn print_nfc(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
 }
 
 fn print_ipx(out: &mut String, b: &Buf) {
-    let _ = write!(out, "sipx_port=htons({}), sipx_network=htonl(", b.u16be(2));
+    print_net_port(out, "sipx_port", b.array::<2>(2));
+    out.push_str(", sipx_network=htonl(");
     push_c_hex(out, b.u32be(4).into());
     out.push_str("), sipx_node=[");
     for i in 0..6 {

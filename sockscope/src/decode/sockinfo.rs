@@ -273,7 +273,7 @@ pub fn socket_text(out: &mut String, info: &SockInfo, style: &Style) {
 }
 
 /// strace's `print_quoted_string_ex(path, len, QUOTE_OMIT_LEADING_TRAILING_QUOTES, "<>")`.
-fn quote_path(out: &mut String, path: &[u8], style: &Style) {
+pub(crate) fn quote_path(out: &mut String, path: &[u8], style: &Style) {
     let opts = QuoteOpts {
         omit_quotes: true,
         ..Default::default()

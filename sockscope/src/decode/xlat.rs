@@ -35,7 +35,18 @@ pub fn print_xval(out: &mut String, v: u64, x: &Xlat) {
 /// printxval with strace's `dflt` argument: the comment for an unknown value, none if `None`
 /// or empty (strace's PRINT_FIELD_XVAL(..., NULL) prints a bare `0x3`).
 pub fn print_xval_dflt(out: &mut String, v: u64, x: &Xlat, dflt: Option<&str>) {
+    let style = super::global_opts().xlat;
+    if style == super::XlatStyle::Raw {
+        push_c_hex(out, v);
+        return;
+    }
     match xlat_lookup(x, v) {
+        Some(name) if style == super::XlatStyle::Verbose => {
+            push_c_hex(out, v);
+            out.push_str(" /* ");
+            out.push_str(name);
+            out.push_str(" */");
+        }
         Some(name) => out.push_str(name),
         None => {
             push_c_hex(out, v);
@@ -50,6 +61,16 @@ pub fn print_xval_dflt(out: &mut String, v: u64, x: &Xlat, dflt: Option<&str>) {
 
 /// strace's printflags: `MSG_OOB|MSG_PEEK`, `MSG_OOB|0x100000`, `0x100000 /* MSG_??? */`, `0`.
 pub fn print_flags(out: &mut String, v: u64, x: &Xlat) {
+    match super::global_opts().xlat {
+        super::XlatStyle::Abbrev => {}
+        super::XlatStyle::Raw => return push_c_hex(out, v),
+        super::XlatStyle::Verbose => return print_flags_verbose(out, v, x),
+    }
+    print_flags_abbrev(out, v, x);
+}
+
+/// printflags in strace's default style (-X abbrev), whatever -X says (JSON's `decoded`).
+pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
     let (names, rest) = flag_names(v, x);
     if names.is_empty() {
         push_c_hex(out, rest);
@@ -70,6 +91,28 @@ pub fn print_flags(out: &mut String, v: u64, x: &Xlat) {
         out.push('|');
         push_c_hex(out, rest);
     }
+}
+
+/// printflags with `-X verbose`: `0x41 /* MSG_OOB|MSG_DONTWAIT */`, `0 /* NAME */` when a
+/// zero-valued name matches, `0x100000 /* MSG_??? */`, `0`.
+fn print_flags_verbose(out: &mut String, v: u64, x: &Xlat) {
+    let (names, rest) = flag_names(v, x);
+    push_c_hex(out, v);
+    if names.is_empty() {
+        if v != 0 {
+            out.push_str(" /* ");
+            out.push_str(x.unknown);
+            out.push_str(" */");
+        }
+        return;
+    }
+    out.push_str(" /* ");
+    out.push_str(&names.join("|"));
+    if rest != 0 {
+        out.push('|');
+        push_c_hex(out, rest);
+    }
+    out.push_str(" */");
 }
 
 /// The names of the known bits of `v`, and the bits left over (for JSON).
@@ -483,6 +526,43 @@ pub static MCTP_NETS: Xlat = Xlat {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn xlat_styles_as_strace_x() {
+        use crate::decode::{GlobalOpts, XlatStyle, set_global_opts};
+        let show = |style, v, flags: bool| {
+            set_global_opts(GlobalOpts {
+                abbrev: true,
+                xlat: style,
+            });
+            let mut s = String::new();
+            if flags {
+                super::print_flags(&mut s, v, &MSG_FLAGS);
+            } else {
+                super::print_xval(&mut s, v, &MSG_FLAGS);
+            }
+            set_global_opts(GlobalOpts::default());
+            s
+        };
+        assert_eq!(show(XlatStyle::Raw, 0x41, true), "0x41");
+        assert_eq!(show(XlatStyle::Raw, 0, true), "0");
+        assert_eq!(
+            show(XlatStyle::Verbose, 0x41, true),
+            "0x41 /* MSG_OOB|MSG_DONTWAIT */"
+        );
+        assert_eq!(
+            show(XlatStyle::Verbose, 0x80000041, true),
+            "0x80000041 /* MSG_OOB|MSG_DONTWAIT|MSG_CMSG_COMPAT */"
+        );
+        assert_eq!(show(XlatStyle::Verbose, 0, true), "0");
+        assert_eq!(show(XlatStyle::Abbrev, 0x41, true), "MSG_OOB|MSG_DONTWAIT");
+        assert_eq!(
+            show(XlatStyle::Verbose, 0x40, false),
+            "0x40 /* MSG_DONTWAIT */"
+        );
+        assert_eq!(show(XlatStyle::Raw, 0x40, false), "0x40");
+    }
+
     use super::*;
 
     fn flags(v: u64, x: &Xlat) -> String {

@@ -178,7 +178,7 @@ fn write_arg(
             let flags = v as u32 as u64;
             let (names, rest) = xlat::flag_names(flags, &xlat::MSG_FLAGS);
             let mut decoded = String::new();
-            xlat::print_flags(&mut decoded, flags, &xlat::MSG_FLAGS);
+            xlat::print_flags_abbrev(&mut decoded, flags, &xlat::MSG_FLAGS);
             let _ = write!(out, "{flags},\"decoded\":");
             push_json_str(out, &decoded);
             out.push_str(",\"names\":[");

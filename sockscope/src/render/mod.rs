@@ -47,6 +47,10 @@ pub struct RenderOpts {
     pub clock: Clock,
     /// `-y` count: descriptors decorated as strace does (0: plain numbers).
     pub yflag: u8,
+    /// `-a COLUMN`: the column of the call's text at which ` = ret` is aligned (0: none).
+    pub acolumn: usize,
+    /// `-e verbose=`: bit `1 << event id` set for calls whose structures are NOT decoded.
+    pub nonverbose: u64,
 }
 
 impl RenderOpts {
@@ -57,12 +61,26 @@ impl RenderOpts {
             show_duration,
             clock,
             yflag: 0,
+            acolumn: 0,
+            nonverbose: 0,
         }
+    }
+
+    /// With `-a COLUMN`.
+    pub fn with_acolumn(mut self, acolumn: usize) -> Self {
+        self.acolumn = acolumn;
+        self
+    }
+
+    /// Whether `event`'s structures are decoded (`-e verbose=`).
+    pub fn verbose(&self, event: sockscope_common::EventId) -> bool {
+        self.nonverbose & (1u64 << (event as u16 as u32).min(63)) == 0
     }
 
     /// With `-y` (1) or `-yy` (2) descriptor decorations.
     pub fn with_yflag(mut self, yflag: u8) -> Self {
         self.yflag = yflag.min(2);
+        self.msg.yflag = self.yflag;
         self
     }
 }

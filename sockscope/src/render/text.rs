@@ -83,18 +83,30 @@ fn toctou_marker(out: &mut String, rec: &Record, style: &Style) {
 /// The call as strace prints it, from the name through the return value.
 pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let def = events::def(rec.event);
+    let start = out.len();
     out.push_str(def.name);
     out.push('(');
     for (i, arg) in def.args.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        arg_text(out, rec, i, arg.decoder, opts);
+        if opts.verbose(rec.event) {
+            arg_text(out, rec, i, arg.decoder, opts);
+        } else {
+            nonverbose_arg_text(out, rec, i, arg.decoder, opts);
+        }
     }
-    out.push_str(") = ");
+    out.push_str(") ");
+    // strace's tabto(): pad to the -a column, counted in bytes from the start of the call.
+    let col = out.len() - start;
+    if col < opts.acolumn {
+        out.extend(std::iter::repeat_n(' ', opts.acolumn - col));
+    }
+    out.push_str("= ");
     format_retval(out, rec.header.ret);
     if rec.event == sockscope_common::EventId::Recvmmsg
         && let Some(suffix) = msghdr::recvmmsg_ret_suffix(rec)
+            .filter(|s| opts.verbose(rec.event) || s == " (Timeout)")
     {
         out.push_str(&suffix);
     }
@@ -225,6 +237,29 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
     }
 }
 
+/// An argument of a call left out of `-e verbose=`: as strace (whose structure fetches all
+/// check verbose()), the structures it would decode (msghdrs, mmsghdr vectors, socket
+/// addresses, recvfrom's address length, recvmmsg's timeout) are shown as pointers.
+fn nonverbose_arg_text(
+    out: &mut String,
+    rec: &Record,
+    i: usize,
+    decoder: Decoder,
+    opts: &RenderOpts,
+) {
+    match decoder {
+        Decoder::MsghdrSend
+        | Decoder::MsghdrRecv
+        | Decoder::MmsghdrSend
+        | Decoder::MmsghdrRecv
+        | Decoder::SockaddrIn
+        | Decoder::SockaddrOut
+        | Decoder::SockLenPtr
+        | Decoder::Timeout => strfmt::print_addr(out, rec.header.args[i]),
+        _ => arg_text(out, rec, i, decoder, opts),
+    }
+}
+
 /// The in/out socklen of recvfrom: (value at entry, value at exit), None when not readable.
 fn socklens(rec: &Record) -> Option<(i32, i32)> {
     let read = |kind| {
@@ -329,6 +364,54 @@ mod tests {
             )),
             "{changed}"
         );
+    }
+
+    fn call_with(rec: &[u8], opts: &RenderOpts) -> String {
+        let rec = Record::parse(rec).unwrap();
+        let mut out = String::from("PREFIX ");
+        call(&mut out, &rec, opts);
+        out
+    }
+
+    #[test]
+    fn a_column_aligns_the_return_value_as_strace() {
+        let b = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 2, 0, 0, 0], 2)
+            .seg(seg::BUF, 0, 0x1000, b"hi")
+            .build();
+        let opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
+        // `sendto(3, "hi", 2, 0, NULL, 0)` is 30 bytes; strace prints ") ", pads to the column
+        // (counted from the call's start, not sockscope's prefix) and then "= ".
+        assert_eq!(
+            call_with(&b, &opts),
+            r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0) = 2"#
+        );
+        assert_eq!(
+            call_with(&b, &opts.with_acolumn(40)),
+            format!(
+                r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0){}= 2"#,
+                " ".repeat(10)
+            )
+        );
+        assert_eq!(
+            call_with(&b, &opts.with_acolumn(20)),
+            r#"PREFIX sendto(3, "hi", 2, 0, NULL, 0) = 2"#
+        );
+    }
+
+    #[test]
+    fn nonverbose_calls_show_pointers() {
+        let b = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 2, 0, 0x2000, 16], 2)
+            .seg(seg::BUF, 0, 0x1000, b"hi")
+            .seg(seg::ADDR, 0, 0x2000, &sin(40001))
+            .build();
+        let mut opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
+        opts.nonverbose = 1 << (EventId::Sendto as u16);
+        assert_eq!(
+            call_with(&b, &opts),
+            r#"PREFIX sendto(3, "hi", 2, 0, 0x2000, 16) = 2"#
+        );
+        opts.nonverbose = 1 << (EventId::Recvmsg as u16);
+        assert!(call_with(&b, &opts).contains("sin_port=htons(40001)"));
     }
 
     #[test]
