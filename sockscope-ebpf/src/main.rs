@@ -294,6 +294,18 @@ fn push_more(slot: &mut Slot, kind: u8, index: u16, base: u64, len: u64) {
     );
 }
 
+/// Netlink sockets: the second MAX_SNAPLEN bytes of a msghdr's first iovec (sendmsg, recvmsg;
+/// not the mmsg calls, whose per-message programs are at the verifier's limit).
+#[inline(never)]
+fn push_more_iov(slot: &mut Slot, iov_ptr: u64, total: u64) {
+    if slot.notes & SLOT_NETLINK == 0 || iov_ptr == 0 {
+        return;
+    }
+    if let Some(iov) = read_user::<Iovec>(iov_ptr) {
+        push_more(slot, seg::IOV_DATA_MORE, 0, iov.base, min(iov.len, total));
+    }
+}
+
 /// The calling thread's slot, created on its first traced call.
 #[inline(always)]
 fn slot_for(tid: u32) -> Option<&'static mut Slot> {
@@ -510,11 +522,6 @@ fn capture_msg<const MAXIOV: u64>(
             }
         }
     }
-    if slot.notes & SLOT_NETLINK != 0 && m.iov != 0 && m.iovlen != 0 {
-        if let Some(iov) = read_user::<Iovec>(m.iov) {
-            push_more(slot, seg::IOV_DATA_MORE, index << 8, iov.base, min(iov.len, total));
-        }
-    }
 }
 
 /// Pages probed by `pages_readable`: 256 KiB past the captured control bytes (optmem_max is
@@ -702,6 +709,9 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
     if let Some(m) = read_user::<UserMsghdr>(msg) {
         capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
+        if m.iovlen != 0 {
+            push_more_iov(slot, m.iov, u64::MAX);
+        }
     }
     0
 }
@@ -759,6 +769,11 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
         if let Some(mut m) = read_user::<UserMsghdr>(msg) {
             // At most the name bytes the caller's buffer holds (strace: min(given, returned)).
             m.namelen = min(positive_len(m.namelen as u64), slot.header._pad as u64) as i32;
+            // Before capture_msg: after it, the call made the program too complex for the
+            // verifier. (A control buffer then may not fit; netlink replies rarely have one.)
+            if m.iovlen != 0 {
+                push_more_iov(slot, m.iov, ret as u64);
+            }
             capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, ret as u64);
         }
     }

@@ -257,19 +257,27 @@ impl Dec<'_> {
 
     /// print_ifindex: `if_nametoindex("lo")` or the number.
     pub fn ifindex(&self, out: &mut String, idx: u32) {
-        match (idx != 0).then(|| (self.ifname)(idx)).flatten() {
-            Some(name) => {
-                out.push_str("if_nametoindex(\"");
-                let opts = QuoteOpts {
-                    zero_terminated: true,
-                    omit_quotes: true,
-                    ..QuoteOpts::default()
-                };
-                string_quote(out, name.as_bytes(), name.len(), opts, self.style.xflag);
-                out.push_str("\")");
-            }
-            None => {
+        // print_xlat_ex(index, `if_nametoindex("lo")`, FMT_U): -X applies, numbers in decimal.
+        let name = (idx != 0).then(|| (self.ifname)(idx)).flatten();
+        let Some(name) = name else {
+            let _ = write!(out, "{idx}");
+            return;
+        };
+        let mut t = String::from("if_nametoindex(\"");
+        let opts = QuoteOpts {
+            zero_terminated: true,
+            omit_quotes: true,
+            ..QuoteOpts::default()
+        };
+        string_quote(&mut t, name.as_bytes(), name.len(), opts, self.style.xflag);
+        t.push_str("\")");
+        match crate::decode::global_opts().xlat {
+            crate::decode::XlatStyle::Abbrev => out.push_str(&t),
+            crate::decode::XlatStyle::Raw => {
                 let _ = write!(out, "{idx}");
+            }
+            crate::decode::XlatStyle::Verbose => {
+                let _ = write!(out, "{idx} /* {t} */");
             }
         }
     }
@@ -291,7 +299,7 @@ impl Dec<'_> {
                 break;
             }
             let h = self.hdr(off)?;
-            if elt == self.style.max_strlen {
+            if elt == crate::decode::max_elems(&self.style) {
                 out.push_str("...");
                 break;
             }
@@ -424,7 +432,10 @@ impl Dec<'_> {
             Some(proto::XFRM) => (&nx::NL_XFRM_TYPES, "XFRM_MSG_???"),
             Some(proto::GENERIC) => {
                 match (self.genl_family)(ty) {
-                    Some(name) => out.push_str(&name),
+                    Some(name) => attr::xlat_ex(out, ty.into(), &name),
+                    None if attr::xstyle() == crate::decode::XlatStyle::Raw => {
+                        let _ = write!(out, "{ty:#x}");
+                    }
                     None => {
                         let _ = write!(out, "{ty:#x} /* GENERIC_FAMILY_??? */");
                     }
@@ -463,6 +474,12 @@ pub(crate) fn print_flags2(
     second: Option<&Xlat>,
     dflt: &str,
 ) {
+    use crate::decode::XlatStyle;
+    let style = attr::xstyle();
+    if style == XlatStyle::Raw {
+        push_c_hex(out, v);
+        return;
+    }
     let (mut names, mut rest) = flag_names(v, first);
     if let Some(x) = second
         && (rest != 0 || names.is_empty())
@@ -470,6 +487,23 @@ pub(crate) fn print_flags2(
         let (more, r) = flag_names(rest, x);
         names.extend(more);
         rest = r;
+    }
+    if style == XlatStyle::Verbose {
+        push_c_hex(out, v);
+        if names.is_empty() {
+            if v != 0 && !dflt.is_empty() {
+                let _ = write!(out, " /* {dflt} */");
+            }
+            return;
+        }
+        out.push_str(" /* ");
+        out.push_str(&names.join("|"));
+        if rest != 0 {
+            out.push('|');
+            push_c_hex(out, rest);
+        }
+        out.push_str(" */");
+        return;
     }
     if names.is_empty() {
         push_c_hex(out, rest);
@@ -497,15 +531,19 @@ pub(crate) fn xname(x: &Xlat, v: u64) -> Option<&'static str> {
 
 /// strace's print_err(err, negated = true): `-ENODEV`, or the number.
 fn print_err_neg(out: &mut String, err: i32) {
-    match (err < 0)
+    use crate::decode::XlatStyle;
+    let name = (err < 0)
         .then(|| errno_name(u64::from(err.unsigned_abs())))
-        .flatten()
-    {
-        Some(name) => {
+        .flatten();
+    match (name, attr::xstyle()) {
+        (Some(name), XlatStyle::Abbrev) => {
             out.push('-');
             out.push_str(name);
         }
-        None => {
+        (Some(name), XlatStyle::Verbose) => {
+            let _ = write!(out, "{err} /* -{name} */");
+        }
+        _ => {
             let _ = write!(out, "{err}");
         }
     }

@@ -134,7 +134,7 @@ pub(crate) fn array(
         if i == 0 {
             out.push('[');
         }
-        if i as usize >= d.style.max_strlen {
+        if i as usize >= max_elems(d) {
             out.push_str("...");
             break;
         }
@@ -151,10 +151,12 @@ pub(crate) fn array(
 fn print_nlattr(out: &mut String, len: u16, ty: u16, a: &Attrs) {
     let _ = write!(out, "{{nla_len={len}, nla_type=");
     if ty & NLA_F_NESTED != 0 {
-        out.push_str("NLA_F_NESTED|");
+        xlat_ex(out, NLA_F_NESTED.into(), "NLA_F_NESTED");
+        out.push('|');
     }
     if ty & NLA_F_NET_BYTEORDER != 0 {
-        out.push_str("NLA_F_NET_BYTEORDER|");
+        xlat_ex(out, NLA_F_NET_BYTEORDER.into(), "NLA_F_NET_BYTEORDER");
+        out.push('|');
     }
     xval(out, (ty & NLA_TYPE_MASK).into(), a.table, a.dflt);
     out.push('}');
@@ -182,7 +184,7 @@ pub(crate) fn decode_nlattr(
         }
         let nla_len = d.u16(off)?;
         let nla_type = d.u16(off + 2)?;
-        if elt == d.style.max_strlen {
+        if elt == max_elems(d) {
             out.push_str("...");
             break;
         }
@@ -323,8 +325,7 @@ pub(crate) fn leaf(
             if !d.umove(out, off, 4) {
                 return Ok(true);
             }
-            let b = d.get(off, 4)?;
-            let _ = write!(out, "inet_addr(\"{}.{}.{}.{}\")", b[0], b[1], b[2], b[3]);
+            print_inet(out, 2, d.get(off, 4)?, None);
             Ok(true)
         }
         Nla::In6Addr => {
@@ -334,8 +335,7 @@ pub(crate) fn leaf(
             if !d.umove(out, off, 16) {
                 return Ok(true);
             }
-            let b = d.get(off, 16)?;
-            print_in6(out, b);
+            print_inet(out, 10, d.get(off, 16)?, None);
             Ok(true)
         }
         Nla::Be16 => int(out, 2, &|v| format!("htons({})", (v as u16).swap_bytes())),
@@ -365,12 +365,7 @@ pub(crate) fn leaf(
             let mut i = 0u64;
             array(d, out, off, n * size, size, |d, out, o| {
                 out.push('[');
-                match super::xname(x, i) {
-                    Some(name) => out.push_str(name),
-                    None => {
-                        let _ = write!(out, "{i} /* {dflt} */");
-                    }
-                }
+                print_index(out, i, x, dflt);
                 let v = d.uint(o, size)?;
                 if signed {
                     let sv = match size {
@@ -446,13 +441,6 @@ pub(crate) fn c_hex(v: u64) -> String {
     }
 }
 
-/// `inet_pton(AF_INET6, "::1")`.
-pub(crate) fn print_in6(out: &mut String, b: &[u8]) {
-    let mut a = [0u8; 16];
-    a.copy_from_slice(&b[..16]);
-    let _ = write!(out, "inet_pton(AF_INET6, \"{}\")", ntop6(&a));
-}
-
 /// decode_inet_addr(family): `inet_addr("..")`, `inet_pton(AF_INET6, "..")`, or hex when the
 /// family has no address form or the payload is shorter than it. `name` is the field name
 /// printed before it (strace's var_name), if any.
@@ -484,26 +472,7 @@ pub(crate) fn inet_addr(
         d.addr(out, off);
         return Ok(());
     }
-    let b = d.get(off, size)?;
-    if size == 4 {
-        if let Some(n) = name {
-            out.push_str(n);
-            out.push('=');
-        }
-        let _ = write!(out, "inet_addr(\"{}.{}.{}.{}\")", b[0], b[1], b[2], b[3]);
-    } else {
-        let mut a = [0u8; 16];
-        a.copy_from_slice(b);
-        let ip = ntop6(&a);
-        match name {
-            Some(n) => {
-                let _ = write!(out, "inet_pton(AF_INET6, \"{ip}\", &{n})");
-            }
-            None => {
-                let _ = write!(out, "inet_pton(AF_INET6, \"{ip}\")");
-            }
-        }
-    }
+    print_inet(out, family, d.get(off, size)?, name);
     Ok(())
 }
 
@@ -588,7 +557,7 @@ pub(crate) fn print_fields(d: &Dec, out: &mut String, off: u64, fields: &[Fld], 
             Fk::Xval(x, dflt) => xval(out, v, x, dflt),
             Fk::Flags(x, dflt) => super::print_flags2(out, v, x, None, dflt),
             Fk::Ifindex => d.ifindex(out, v as u32),
-            Fk::NdiagProto if v == 255 => out.push_str("NDIAG_PROTO_ALL"),
+            Fk::NdiagProto if v == 255 => xlat_ex(out, v, "NDIAG_PROTO_ALL"),
             Fk::NdiagProto => xval(out, v, &nx::NETLINK_PROTOCOLS, "NETLINK_???"),
             Fk::Cookie | Fk::SockId(_) => {}
         }
@@ -623,34 +592,16 @@ pub(crate) fn struct_payload(
 /// idiag_if=.., idiag_cookie=[..]}`.
 fn sockid(d: &Dec, out: &mut String, off: u64, family: u8) -> R {
     let b = d.get(off, 48)?;
-    let port = |i: usize| u16::from_be_bytes([b[i], b[i + 1]]);
-    let _ = write!(
-        out,
-        "{{idiag_sport=htons({}), idiag_dport=htons({}), ",
-        port(0),
-        port(2)
-    );
+    out.push('{');
+    for (name, at) in [("idiag_sport", 0usize), ("idiag_dport", 2)] {
+        let port = u16::from_be_bytes([b[at], b[at + 1]]);
+        x_bytes(out, Some(name), &b[at..at + 2], |o| {
+            let _ = write!(o, "htons({port})");
+        });
+        out.push_str(", ");
+    }
     for (name, at) in [("idiag_src", 4usize), ("idiag_dst", 20)] {
-        let a = &b[at..at + 16];
-        match family {
-            2 => {
-                let _ = write!(
-                    out,
-                    "{name}=inet_addr(\"{}.{}.{}.{}\")",
-                    a[0], a[1], a[2], a[3]
-                );
-            }
-            10 => {
-                let mut v6 = [0u8; 16];
-                v6.copy_from_slice(a);
-                let _ = write!(out, "inet_pton(AF_INET6, \"{}\", &{name})", ntop6(&v6));
-            }
-            _ => {
-                out.push_str(name);
-                out.push('=');
-                crate::decode::strfmt::quote_bytes_hex(out, a);
-            }
-        }
+        print_inet(out, family.into(), &b[at..at + 16], Some(name));
         out.push_str(", ");
     }
     out.push_str("idiag_if=");
@@ -712,7 +663,135 @@ pub(crate) fn decode_msg(d: &Dec, out: &mut String, m: &Msg, family: u8, off: u6
 pub(crate) fn print_clock_t(out: &mut String, v: u64) {
     const HZ: u64 = 100;
     let _ = write!(out, "{v}");
-    if v > 0 {
+    if v > 0 && xstyle() != crate::decode::XlatStyle::Raw {
         let _ = write!(out, " /* {}.{:02} s */", v / HZ, v % HZ);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// strace's -X (raw / abbrev / verbose) and -v for the netlink decoders.
+
+/// The -X style in force.
+pub(crate) fn xstyle() -> crate::decode::XlatStyle {
+    crate::decode::global_opts().xlat
+}
+
+/// The most elements of an array, messages of a buffer, attributes of a nest (`-s`; all
+/// with -v).
+pub(crate) fn max_elems(d: &Dec) -> usize {
+    crate::decode::max_elems(&d.style)
+}
+
+/// print_xlat_ex(v, name, XLAT_STYLE_DEFAULT): `NAME`, `0x10`, or `0x10 /* NAME */`.
+pub(crate) fn xlat_ex(out: &mut String, v: u64, name: &str) {
+    use crate::decode::XlatStyle;
+    match xstyle() {
+        XlatStyle::Abbrev => out.push_str(name),
+        XlatStyle::Raw => out.push_str(&c_hex(v)),
+        XlatStyle::Verbose => {
+            let _ = write!(out, "{} /* {name} */", c_hex(v));
+        }
+    }
+}
+
+/// A value printed from its raw bytes under -X raw, as text under -X abbrev, both under -X
+/// verbose (`"\x7f\x00\x00\x01" /* inet_addr("127.0.0.1") */`); `name=` before it if given.
+pub(crate) fn x_bytes(
+    out: &mut String,
+    name: Option<&str>,
+    raw: &[u8],
+    text: impl FnOnce(&mut String),
+) {
+    use crate::decode::XlatStyle;
+    if let Some(n) = name {
+        out.push_str(n);
+        out.push('=');
+    }
+    match xstyle() {
+        XlatStyle::Abbrev => text(out),
+        XlatStyle::Raw => crate::decode::strfmt::quote_bytes_hex(out, raw),
+        XlatStyle::Verbose => {
+            crate::decode::strfmt::quote_bytes_hex(out, raw);
+            out.push_str(" /* ");
+            text(out);
+            out.push_str(" */");
+        }
+    }
+}
+
+/// print_inet_addr(af, field bytes, var_name): IPv4 `name=inet_addr("..")`, IPv6
+/// `inet_pton(AF_INET6, "..", &name)`, another family the field's bytes in hex; -X applies.
+pub(crate) fn print_inet(out: &mut String, af: u64, raw: &[u8], name: Option<&str>) {
+    use crate::decode::XlatStyle;
+    match af {
+        2 if raw.len() >= 4 => {
+            let t = format!("inet_addr(\"{}.{}.{}.{}\")", raw[0], raw[1], raw[2], raw[3]);
+            x_bytes(out, name, raw, |o| o.push_str(&t));
+        }
+        10 if raw.len() >= 16 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&raw[..16]);
+            let ip = ntop6(&a);
+            let style = xstyle();
+            if style != XlatStyle::Abbrev {
+                if let Some(n) = name {
+                    out.push_str(n);
+                    out.push('=');
+                }
+                crate::decode::strfmt::quote_bytes_hex(out, raw);
+                if style == XlatStyle::Raw {
+                    return;
+                }
+                let _ = write!(out, " /* inet_pton(AF_INET6, \"{ip}\") */");
+                return;
+            }
+            match name {
+                Some(n) => {
+                    let _ = write!(out, "inet_pton(AF_INET6, \"{ip}\", &{n})");
+                }
+                None => {
+                    let _ = write!(out, "inet_pton(AF_INET6, \"{ip}\")");
+                }
+            }
+        }
+        _ => {
+            if let Some(n) = name {
+                out.push_str(n);
+                out.push('=');
+            }
+            crate::decode::strfmt::quote_bytes_hex(out, raw);
+        }
+    }
+}
+
+/// print_mac_addr / print_hwaddr of `shown` bytes (`raw` are all the field's bytes, shown
+/// under -X raw/verbose): `00:11:22:33:44:55`.
+pub(crate) fn print_mac(out: &mut String, raw: &[u8], shown: usize) {
+    let mut t = String::new();
+    for (i, c) in raw[..shown.min(raw.len())].iter().enumerate() {
+        if i > 0 {
+            t.push(':');
+        }
+        let _ = write!(t, "{c:02x}");
+    }
+    x_bytes(out, None, raw, |o| o.push_str(&t));
+}
+
+/// An array index printed with PAF_PRINT_INDICES (printxval_ex with a decimal format):
+/// `NAME`, `5 /* DFLT */`; -X raw `5`; -X verbose `5 /* NAME */`.
+pub(crate) fn print_index(out: &mut String, i: u64, x: &Xlat, dflt: &str) {
+    use crate::decode::XlatStyle;
+    let style = xstyle();
+    match super::xname(x, i) {
+        Some(name) if style == XlatStyle::Abbrev => out.push_str(name),
+        Some(name) if style == XlatStyle::Verbose => {
+            let _ = write!(out, "{i} /* {name} */");
+        }
+        None if style != XlatStyle::Raw && !dflt.is_empty() => {
+            let _ = write!(out, "{i} /* {dflt} */");
+        }
+        _ => {
+            let _ = write!(out, "{i}");
+        }
     }
 }

@@ -296,12 +296,21 @@ fn unix_vfs(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<boo
     let dev = u64::from(dev);
     let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
     let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-    let _ = write!(
-        out,
-        "{{udiag_vfs_dev=makedev({}, {}), udiag_vfs_ino={ino}}}",
+    // print_dev_t: -X raw the number, -X verbose the number and makedev() in a comment.
+    let text = format!(
+        "makedev({}, {})",
         super::attr::c_hex(major),
         super::attr::c_hex(minor)
     );
+    out.push_str("{udiag_vfs_dev=");
+    match super::attr::xstyle() {
+        crate::decode::XlatStyle::Abbrev => out.push_str(&text),
+        crate::decode::XlatStyle::Raw => out.push_str(&super::attr::c_hex(dev)),
+        crate::decode::XlatStyle::Verbose => {
+            let _ = write!(out, "{} /* {text} */", super::attr::c_hex(dev));
+        }
+    }
+    let _ = write!(out, ", udiag_vfs_ino={ino}}}");
     Ok(true)
 }
 
@@ -490,6 +499,7 @@ static PACKET_MSG_ATTRS: Attrs = Attrs {
     dflt: "PACKET_DIAG_???",
     dec: &[
         ("PACKET_DIAG_INFO", Nla::Custom(packet_info)),
+        ("PACKET_DIAG_MCLIST", Nla::Custom(packet_mclist)),
         ("PACKET_DIAG_RX_RING", Nla::Custom(packet_ring)),
         ("PACKET_DIAG_TX_RING", Nla::Custom(packet_ring)),
         ("PACKET_DIAG_FANOUT", Nla::U32),
@@ -524,8 +534,8 @@ fn shutdown(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<boo
         return Ok(true);
     }
     let v = u64::from(d.u8(off)?);
-    if v == 0 {
-        out.push('0');
+    if v == 0 || super::attr::xstyle() == crate::decode::XlatStyle::Raw {
+        out.push_str(&super::attr::c_hex(v));
         return Ok(true);
     }
     let (names, rest) = crate::decode::xlat::flag_names(v, &nx::INET_DIAG_SHUTDOWN_FLAGS);
@@ -812,28 +822,7 @@ fn md5sig(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool,
             d.u8(o + 1)?
         );
         let a = d.get(o + 4, 16)?;
-        match family {
-            2 => {
-                let _ = write!(
-                    out,
-                    "tcpm_addr=inet_addr(\"{}.{}.{}.{}\")",
-                    a[0], a[1], a[2], a[3]
-                );
-            }
-            10 => {
-                let mut v6 = [0u8; 16];
-                v6.copy_from_slice(a);
-                let _ = write!(
-                    out,
-                    "inet_pton(AF_INET6, \"{}\", &tcpm_addr)",
-                    crate::decode::sockaddr::ntop6(&v6)
-                );
-            }
-            _ => {
-                out.push_str("tcpm_addr=");
-                crate::decode::strfmt::quote_bytes_hex(out, a);
-            }
-        }
+        super::attr::print_inet(out, family.into(), a, Some("tcpm_addr"));
         out.push_str(", tcpm_key=");
         let k = d.get(o + 20, u64::from(keylen).min(80))?;
         crate::decode::strfmt::quote_bytes_hex(out, k);
@@ -967,7 +956,9 @@ fn smc_dmbinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<
 /// PRINT_FIELD_XVAL_VERBOSE: `0x... /* NAME */`.
 fn xval_verbose(out: &mut String, v: u64, x: &crate::decode::xlat::Xlat, dflt: &str) {
     out.push_str(&super::attr::c_hex(v));
-    let _ = write!(out, " /* {} */", super::xname(x, v).unwrap_or(dflt));
+    if super::attr::xstyle() != crate::decode::XlatStyle::Raw {
+        let _ = write!(out, " /* {} */", super::xname(x, v).unwrap_or(dflt));
+    }
 }
 
 fn smc_fallback(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
@@ -1047,5 +1038,29 @@ fn sockopt(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool
             }
         }
     }
+    Ok(true)
+}
+
+/// An array of struct packet_diag_mclist (44 bytes): the address as pdmc_alen hex bytes.
+fn packet_mclist(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
+    const SZ: u64 = 44;
+    if len / SZ == 0 {
+        return Ok(false);
+    }
+    super::attr::array(d, out, off, len / SZ * SZ, SZ, |d, out, o| {
+        out.push_str("{pdmc_index=");
+        d.ifindex(out, d.u32(o)?);
+        let alen = d.u16(o + 10)?;
+        let _ = write!(
+            out,
+            ", pdmc_count={}, pdmc_type={}, pdmc_alen={alen}, pdmc_addr=",
+            d.u32(o + 4)?,
+            d.u16(o + 8)?
+        );
+        let a = d.get(o + 12, u64::from(alen).min(32))?;
+        crate::decode::strfmt::quote_bytes_hex(out, a);
+        out.push('}');
+        Ok(())
+    })?;
     Ok(true)
 }

@@ -33,7 +33,7 @@ fn nf_subsys_types(subsys: u8) -> Option<(&'static Xlat, &'static str)> {
 /// decode_nlmsg_type_netfilter: `NFNL_SUBSYS_CTNETLINK<<8|IPCTNL_MSG_CT_NEW`.
 pub(crate) fn netfilter_type(out: &mut String, ty: u16) {
     if let Some(name) = xname(&nx::NL_NETFILTER_MSG_TYPES, ty.into()) {
-        out.push_str(name);
+        super::attr::xlat_ex(out, ty.into(), name);
         return;
     }
     let subsys = (ty >> 8) as u8;

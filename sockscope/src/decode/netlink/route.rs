@@ -366,7 +366,7 @@ fn cachereport(d: &Dec, out: &mut String, family: u8, off: u64, len: u64) -> R {
     out.push_str("{rtgen_family=");
     // printxvals_ex over two tables: RTNL_FAMILY_* first, then AF_*.
     match super::xname(&nx::RTNL_FAMILY, family.into()) {
-        Some(n) => out.push_str(n),
+        Some(n) => super::attr::xlat_ex(out, family.into(), n),
         None => xval(out, family.into(), &nx::ADDRFAMS, "RTNL_FAMILY_???"),
     }
     out.push('}');
@@ -500,14 +500,12 @@ fn hwaddr_bytes(
     if len > 32 {
         return Ok(false);
     }
+    if !d.umove(out, off, len) {
+        return Ok(true);
+    }
     let b = d.get(off, len)?;
     let n = devtype.map_or(len, |t| len.min(hwaddr_size(t))) as usize;
-    for (i, c) in b[..n].iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        let _ = std::fmt::Write::write_fmt(out, format_args!("{c:02x}"));
-    }
+    super::attr::print_mac(out, b, n);
     Ok(true)
 }
 
@@ -999,29 +997,7 @@ fn mdb_entry_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Resu
         let _ = std::fmt::Write::write_fmt(out, format_args!(", vid={}, addr={{", d.u16(off + 6)?));
         let proto = u64::from(d.u16(off + 24)?.swap_bytes());
         let u = d.get(off + 8, 16)?;
-        match proto {
-            2 => {
-                let _ = std::fmt::Write::write_fmt(
-                    out,
-                    format_args!("u=inet_addr(\"{}.{}.{}.{}\")", u[0], u[1], u[2], u[3]),
-                );
-            }
-            10 => {
-                let mut v6 = [0u8; 16];
-                v6.copy_from_slice(u);
-                let _ = std::fmt::Write::write_fmt(
-                    out,
-                    format_args!(
-                        "inet_pton(AF_INET6, \"{}\", &u)",
-                        crate::decode::sockaddr::ntop6(&v6)
-                    ),
-                );
-            }
-            _ => {
-                out.push_str("u=");
-                crate::decode::strfmt::quote_bytes_hex(out, u);
-            }
-        }
+        super::attr::print_inet(out, proto, u, Some("u"));
         out.push_str(", proto=htons(");
         xval(out, proto, &nx::ADDRFAMS, "AF_???");
         out.push_str(")}}");

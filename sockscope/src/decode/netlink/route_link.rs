@@ -209,11 +209,9 @@ fn bridge_id(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bo
         return Ok(true);
     }
     let b = d.get(off, 8)?;
-    let _ = write!(
-        out,
-        "{{prio=[{}, {}], addr={:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}}}",
-        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-    );
+    let _ = write!(out, "{{prio=[{}, {}], addr=", b[0], b[1]);
+    super::attr::print_mac(out, &b[2..8], 6);
+    out.push('}');
     Ok(true)
 }
 
@@ -690,12 +688,7 @@ static TUN_DATA_ATTRS: Attrs = Attrs {
 // IFLA_VFINFO_LIST.
 
 fn mac_hex(out: &mut String, b: &[u8]) {
-    for (i, c) in b.iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        let _ = write!(out, "{c:02x}");
-    }
+    super::attr::print_mac(out, b, b.len());
 }
 
 fn vf_mac(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {

@@ -89,12 +89,11 @@ fn bridge_mcast(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result
                 out.push_str(", ");
             }
             if pair {
-                let _ = write!(
-                    out,
-                    "{name}=[[BR_MCAST_DIR_RX]={}, [BR_MCAST_DIR_TX]={}]",
-                    d.u64(o)?,
-                    d.u64(o + 8)?
-                );
+                let _ = write!(out, "{name}=[[");
+                super::attr::print_index(out, 0, &nx::IFSTATS_XSTATS_BRIDGE_MCAST_INDICES, "");
+                let _ = write!(out, "]={}, [", d.u64(o)?);
+                super::attr::print_index(out, 1, &nx::IFSTATS_XSTATS_BRIDGE_MCAST_INDICES, "");
+                let _ = write!(out, "]={}]", d.u64(o + 8)?);
                 o += 16;
             } else {
                 let _ = write!(out, "{name}={}", d.u64(o)?);
