@@ -38,6 +38,10 @@ TARGETS = {
     "bpftrace-count": "≈ 1.20 (peer)",
     "bpftrace-print": "≈ 3.0 (peer)",
     "bystander-sockscope": "≤ 1.02",
+    "sockscope-top": "≤ 1.10",
+    "sockscope-yy": "",
+    "sockscope-top-tp": "≤ 1.10",
+    "bystander-top": "≤ 1.02",
 }
 
 MODE_DESC = {
@@ -50,6 +54,10 @@ MODE_DESC = {
     "bpftrace-print": "bpftrace printing (enter+exit joined, to /dev/null)",
     "bystander-untraced": "getppid loop, untraced",
     "bystander-sockscope": "getppid loop, sockscope tracing the whole machine",
+    "sockscope-yy": "sockscope `-yy -s 64 -o /dev/null -- loadgen` (the endpoint capture, as --json and endpoint filters make it)",
+    "sockscope-top": "`sockscope top -b -- loadgen` (flow counters in the kernel; socket tracepoints attached raw)",
+    "sockscope-top-tp": "the same, socket tracepoints attached as ordinary tracepoints (`SOCKSCOPE_FLOW_HOOK=tracepoint`)",
+    "bystander-top": "getppid loop, `sockscope top -b` counting the whole machine",
 }
 
 # bpftrace: the argument saved at entry (besides fd) for each call.
@@ -97,10 +105,11 @@ def add_progs(out, prefix, case, progs, mine):
 class Proc:
     """A child whose stderr lines are read (and timestamped) in the background."""
 
-    def __init__(self, argv, stdout=subprocess.DEVNULL, start_new_session=False):
+    def __init__(self, argv, stdout=subprocess.DEVNULL, start_new_session=False, env=None):
         self.t_start = time.monotonic()
         self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
-                                  text=True, errors="replace", start_new_session=start_new_session)
+                                  text=True, errors="replace", start_new_session=start_new_session,
+                                  env=None if env is None else {**os.environ, **env})
         self.lines = []
         self.attached = threading.Event()
         self.t_attached = None
@@ -177,8 +186,9 @@ def parse_result(path):
         d[k] = v
     for k in ("calls", "syscalls", "elapsed_ns", "errors", "threads", "vlen"):
         d[k] = int(d[k])
-    for k in ("ns_per_call", "calls_per_s"):
-        d[k] = float(d[k])
+    for k in ("ns_per_call", "calls_per_s", "cpu_ns_per_call"):
+        if k in d:
+            d[k] = float(d[k])
     return d
 
 
@@ -237,8 +247,8 @@ class Bench:
         lg = self.loadgen_argv(lg_op, n)
         if mode in ("untraced", "bystander-untraced"):
             self.run_plain(lg)
-        elif mode in ("sockscope-text", "sockscope-json"):
-            extra = (["--json"] if mode == "sockscope-json" else []) + ["--"] + lg
+        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy"):
+            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"]}.get(mode, []) + ["--"] + lg
             pr = Proc([self.sockscope, "-s", "64", "-o", "/dev/null"] + extra)
             rc = pr.wait()
             if rc != 0:
@@ -252,6 +262,23 @@ class Bench:
             finally:
                 pr.stop()
             info.update(self.sockscope_info(pr))
+        elif mode in ("sockscope-top", "sockscope-top-tp"):
+            env = {"SOCKSCOPE_FLOW_HOOK": "tracepoint"} if mode == "sockscope-top-tp" else None
+            pr = Proc([self.sockscope, "top", "-b", "-d", "1", "--"] + lg, env=env)
+            rc = pr.wait()
+            if rc != 0:
+                raise RuntimeError(f"sockscope top exited {rc}: {pr.lines[-5:]}")
+            info.update({"hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s()})
+        elif mode == "bystander-top":
+            pr = Proc([self.sockscope, "top", "-b", "-d", "1"])
+            if not pr.attached.wait(ATTACH_TIMEOUT):
+                pr.p.kill()
+                pr.wait()
+                raise RuntimeError(f"sockscope top never attached: {pr.lines[-5:]}")
+            try:
+                self.run_plain(lg)
+            finally:
+                pr.stop()
         elif mode == "strace":
             self.run_plain(["strace", "-f", "-qq", "-e", f"trace={op}", "-s", "64", "-o", "/dev/null"] + lg)
         elif mode in ("bpftrace-count", "bpftrace-print"):
@@ -262,6 +289,11 @@ class Bench:
             raise ValueError(mode)
         r = parse_result(self.res_file)
         r.update(info)
+        if self.args.metric == "cpu":
+            # The loop thread's own CPU time per call: what tracing adds to the traced thread,
+            # without the time it waited for a CPU on a loaded machine.
+            r["wall_ns_per_call"] = r["ns_per_call"]
+            r["ns_per_call"] = r["cpu_ns_per_call"]
         return r
 
     @staticmethod
@@ -292,10 +324,14 @@ class Bench:
     def overhead(self):
         a = self.args
         ops = a.ops
-        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-other", "strace",
-                 "bpftrace-count", "bpftrace-print"]
+        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
+                 "strace", "bpftrace-count", "bpftrace-print"]
+        bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top"]
+        if a.top:
+            # `--top`: sockscope top next to full capture and the untraced loop, nothing else.
+            modes = ["untraced", "sockscope-text", "sockscope-yy", "sockscope-top", "sockscope-top-tp"]
         plan = [(op, m) for op in ops for m in modes]
-        plan += [("getppid", "bystander-untraced"), ("getppid", "bystander-sockscope")]
+        plan += [("getppid", m) for m in bystanders]
         results = {key: [] for key in plan}
         for rnd in range(a.rounds):
             # Rotate the order each round so no mode always runs first/last (drift, caches).
@@ -511,6 +547,7 @@ def report(args, info, plan, results, tp, attach, prof):
              f"(built from {info['sockscope_src']})")
     L.append(f"- command: `{args.command}`; {args.rounds} interleaved rounds; message size {args.bytes} B; "
              f"calls per run: " + ", ".join(f"{op} {args.calls[op]:,}" for op in args.ops + ["getppid"]))
+    L.append(f"- metric: {args.metric}" + (" (the loop thread's CLOCK_THREAD_CPUTIME_ID / calls)" if args.metric == "cpu" else ""))
     L.append("- ns/call: each run's own loop time / calls (clock_gettime around the loop). "
              "ratio = median(mode) / median(untraced); paired = median over rounds of (mode / untraced in the same round).")
     L.append("")
@@ -546,14 +583,14 @@ def report(args, info, plan, results, tp, attach, prof):
                 tot_e = sum(r.get("events", 0) for r in rs)
                 tot_l = sum(r.get("lost", 0) for r in rs)
                 ev = f"{tot_e:,} / {tot_l:,}"
-                if mode in ("sockscope-text", "sockscope-json"):
+                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy"):
                     made = sum(r["syscalls"] for r in rs)
                     ev += " (=calls)" if tot_e + tot_l == made else f" (calls made {made:,})"
             elif any("lost" in r for r in rs):
                 ev = f"bpftrace lost {sum(r.get('lost', 0) for r in rs):,}"
             cpu = [r["cpu_s"] * 1e6 / r["events"] for r in rs if r.get("cpu_s") and r.get("events")]
             cpu_s = f"{statistics.median(cpu):.1f}" if cpu and mode in ("sockscope-text", "sockscope-json") else ""
-            L.append(f"| {MODE_DESC[mode].replace('OP', op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
+            L.append(f"| {MODE_DESC[mode].replace('=OP', '=' + op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
                      f"{paired_s} | {TARGETS.get(mode, '')} | {len(rs)} | {ev} | {cpu_s} |")
         L.append("")
 
@@ -629,6 +666,10 @@ def main():
     ap.add_argument("--command", default="bench/run.sh")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-profile", action="store_true")
+    ap.add_argument("--metric", choices=["wall", "cpu"], default="wall",
+                    help="ns/call from the loop's wall time (default) or the loop thread's CPU time")
+    ap.add_argument("--top", action="store_true",
+                    help="only untraced / full capture / `sockscope top` on the loop and the bystander")
     args = ap.parse_args()
 
     if args.quick:

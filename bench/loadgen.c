@@ -27,6 +27,7 @@
  * Result: one line of key=value pairs on stdout, or appended to RESULT_FILE when -r is given
  * (tracers such as strace/bpftrace -c share the child's stdout, so the runner uses -r).
  *   op= threads= bytes= vlen= calls= syscalls= elapsed_ns= ns_per_call= calls_per_s= errors=
+ *   cpu_ns_per_call=
  * ns_per_call is the mean over threads of (thread loop time / thread calls), i.e. the cost
  * of one call as seen by the caller. syscalls counts every call of OP made (warmup included)
  * so that a tracer's delivered event count can be checked against it.
@@ -64,6 +65,8 @@ struct worker {
     long syscalls;
     long errors;
     uint64_t t0, t1;
+    /* The thread's own CPU time around the loop (CLOCK_THREAD_CPUTIME_ID). */
+    uint64_t c0, c1;
     int fd;
 };
 
@@ -71,6 +74,13 @@ static uint64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -158,6 +168,7 @@ static void *run(void *arg)
     for (long i = 0; i < g_warmup; i++)
         ONE_CALL();
     pthread_barrier_wait(&g_start);
+    w->c0 = thread_cpu_ns();
     w->t0 = now_ns();
     if (g_rate > 0) {
         /* Paced: call i is due at t0 + i/rate. When more than 100 us ahead, sleep until due
@@ -177,6 +188,7 @@ static void *run(void *arg)
             ONE_CALL();
     }
     w->t1 = now_ns();
+    w->c1 = thread_cpu_ns();
     w->syscalls = g_warmup + w->calls;
     w->errors = errors;
     free(buf);
@@ -271,10 +283,11 @@ int main(int argc, char **argv)
         pthread_join(ws[i].th, NULL);
     uint64_t t1 = now_ns();
 
-    double ns_sum = 0;
+    double ns_sum = 0, cpu_sum = 0;
     long syscalls = 0, errors = 0;
     for (int i = 0; i < g_threads; i++) {
         ns_sum += (double)(ws[i].t1 - ws[i].t0) / (double)(ws[i].calls ? ws[i].calls : 1);
+        cpu_sum += (double)(ws[i].c1 - ws[i].c0) / (double)(ws[i].calls ? ws[i].calls : 1);
         syscalls += ws[i].syscalls;
         errors += ws[i].errors;
     }
@@ -283,9 +296,10 @@ int main(int argc, char **argv)
     char line[512];
     snprintf(line, sizeof line,
              "op=%s threads=%d bytes=%d vlen=%d calls=%ld syscalls=%ld elapsed_ns=%llu "
-             "ns_per_call=%.1f calls_per_s=%.0f errors=%ld\n",
+             "ns_per_call=%.1f calls_per_s=%.0f errors=%ld cpu_ns_per_call=%.1f\n",
              o, g_threads, g_bytes, g_vlen, g_calls, syscalls, (unsigned long long)elapsed,
-             ns_per_call, elapsed ? (double)g_calls * 1e9 / (double)elapsed : 0.0, errors);
+             ns_per_call, elapsed ? (double)g_calls * 1e9 / (double)elapsed : 0.0, errors,
+             cpu_sum / g_threads);
     if (g_result) {
         FILE *f = fopen(g_result, "a");
         if (!f)

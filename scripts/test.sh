@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release -p sockscope
+./scripts/install.sh                       # sockscope on PATH, man page, completions (tested)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 rm -f target/strace-suite/summary.txt

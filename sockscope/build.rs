@@ -3,7 +3,38 @@
 //! placeholder is written instead; the loader then refuses to run with a clear error.
 use anyhow::{Context as _, anyhow};
 
+/// The commit this binary is built from, for `--version`: SOCKSCOPE_COMMIT when set (a build
+/// from a tarball), else `git rev-parse --short=12 HEAD`, else "unknown". Rebuilt when HEAD
+/// moves.
+fn commit() -> String {
+    println!("cargo:rerun-if-env-changed=SOCKSCOPE_COMMIT");
+    if let Ok(c) = std::env::var("SOCKSCOPE_COMMIT")
+        && !c.is_empty()
+    {
+        return c;
+    }
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    if let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {
+        println!("cargo:rerun-if-changed={dir}/HEAD");
+        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"])
+            && let Some(common) = git(&["rev-parse", "--path-format=absolute", "--git-common-dir"])
+        {
+            println!("cargo:rerun-if-changed={common}/{r}");
+            println!("cargo:rerun-if-changed={common}/packed-refs");
+        }
+    }
+    git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into())
+}
+
 fn main() -> anyhow::Result<()> {
+    println!("cargo:rustc-env=SOCKSCOPE_COMMIT={}", commit());
     let out_dir = std::path::PathBuf::from(std::env::var_os("OUT_DIR").context("OUT_DIR")?);
     let skip =
         std::env::var("AYA_BUILD_SKIP").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));

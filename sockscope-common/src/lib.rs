@@ -67,6 +67,10 @@ impl EventId {
 
 /// `RecordHeader::flags`: the segment area filled up; later segments were not captured.
 pub const RF_SEGS_TRUNCATED: u16 = 1 << 0;
+/// `RecordHeader::flags`: the call was cut short because its process is being killed (a
+/// thread blocked in the call when another called exit_group, or SIGKILL): the return value is
+/// an ERESTART* code no one will see; strace prints `= ?`.
+pub const RF_KILLED: u16 = 1 << 1;
 
 /// Fixed part of every record.
 #[repr(C)]
@@ -275,6 +279,9 @@ pub struct Config {
     pub toctou: u32,
     /// `scope::*` bits.
     pub scope: u32,
+    /// offsetof(struct task_struct, pending.signal): the thread's pending signals, to tell a
+    /// call cut short by SIGKILL (0: unknown on this kernel).
+    pub off_task_pending_signal: u32,
     /// /proc/sys/net/core/optmem_max rounded up to 8 (what strace reads of a control buffer).
     pub optmem_max: u32,
 }
@@ -486,3 +493,6 @@ pub struct SockInfo {
 }
 
 pub const SOCK_INFO_SIZE: usize = core::mem::size_of::<SockInfo>();
+
+/// Per-flow counters kept in the kernel (`sockscope top`, `--summary flows`).
+pub mod flows;

@@ -9,9 +9,13 @@
 //! Nothing here interprets the bytes: decoding is user space's job.
 #![no_std]
 #![no_main]
+// flows.rs: atomic adds on map values (see `add`).
+#![feature(core_intrinsics)]
+#![allow(internal_features)]
 
 use core::ffi::c_void;
 
+mod flows;
 mod sock;
 
 use aya_ebpf::{
@@ -52,6 +56,7 @@ static CONFIG: Config = Config {
     off_exit_group_dead: 0,
     toctou: 1,
     scope: 0,
+    off_task_pending_signal: 0,
     optmem_max: 131072,
 };
 
@@ -381,6 +386,11 @@ fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
         h.cgroup_id = bpf_get_current_cgroup_id();
     }
     h.ret = ret_of(ctx);
+    // ERESTARTSYS..ERESTART_RESTARTBLOCK (512..=516) with SIGKILL pending: the process is
+    // going away and the call will never return (strace: `= ?`).
+    if (-516..=-512).contains(&h.ret) && killed(&cfg) {
+        h.flags |= sockscope_common::RF_KILLED;
+    }
     h.tgid = (pid_tgid >> 32) as u32;
     h.tid = tid;
     let ug = bpf_get_current_uid_gid();
@@ -391,6 +401,26 @@ fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
     h.ppid = parent_tgid(&cfg);
     Some(slot)
+}
+
+/// Whether SIGKILL is pending for the current thread (group exit, kill -9), from
+/// current->pending.signal with the offset from the running kernel's BTF.
+#[inline(always)]
+fn killed(cfg: &Config) -> bool {
+    if cfg.off_task_pending_signal == 0 {
+        return false;
+    }
+    let mut set: u64 = 0;
+    // SAFETY: kernel read through the fault-tolerant helper.
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            (&mut set as *mut u64).cast(),
+            8,
+            (bpf_get_current_task() + cfg.off_task_pending_signal as u64) as *const c_void,
+        )
+    };
+    // SIGKILL is 9: bit 8 of the first word of the sigset.
+    r == 0 && set & (1 << 8) != 0
 }
 
 /// current->real_parent->tgid, with offsets from the running kernel's BTF (0 when unknown).

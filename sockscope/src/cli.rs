@@ -9,8 +9,9 @@ use crate::events::{self, EVENTS, EventDef};
 #[derive(Parser, Debug)]
 #[command(
     name = "sockscope",
-    version,
+    version = crate::VERSION,
     about = "Trace the messages processes send and receive through sockets (sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg), decoded as strace does, with eBPF.",
+    after_help = AFTER_HELP,
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -28,6 +29,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A live view of the busiest flows and processes (counted in the kernel).
+    Top(Box<crate::top::TopArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -68,9 +71,27 @@ pub struct TraceArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Write the output to FILE instead of stdout.
+    /// Write the trace to FILE ('-': stdout). Default: stderr when sockscope starts the
+    /// command (its stdout stays its own, as with strace), stdout otherwise (-p, system-wide).
     #[arg(short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Quiet: no "sockscope: attached N programs" message (the summary stays).
+    #[arg(short = 'q')]
+    pub quiet: bool,
+
+    /// Time column: -t HH:MM:SS, -tt HH:MM:SS.uuuuuu (the default), -ttt seconds since the
+    /// epoch with microseconds (as strace).
+    #[arg(short = 't', action = clap::ArgAction::Count)]
+    pub time: u8,
+
+    /// Time column: seconds since the previous line's call began (as strace's -r).
+    #[arg(short = 'r')]
+    pub relative: bool,
+
+    /// Run the command as USER (name or uid), with its groups (as strace's -u; needs root).
+    #[arg(short = 'u', value_name = "USER")]
+    pub user: Option<String>,
 
     /// strace-style qualifiers: trace=LIST (sendto,recvfrom,... or all; !NAME excludes),
     /// status=failed|successful, verbose=LIST (calls whose structures are decoded; the others
@@ -78,8 +99,9 @@ pub struct TraceArgs {
     #[arg(short = 'e', value_name = "EXPR")]
     pub expr: Vec<String>,
 
-    /// Trace this process (all its threads); repeatable.
-    #[arg(short = 'p', value_name = "PID")]
+    /// Trace this process (all its threads), or, given a thread's id, that thread (as strace;
+    /// with -f its whole process); repeatable.
+    #[arg(short = 'p', value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
     pub pid: Vec<u32>,
 
     /// Follow forks: also trace the descendants of traced processes (on with CMD).
@@ -87,7 +109,7 @@ pub struct TraceArgs {
     pub follow: bool,
 
     /// Trace only this thread id; repeatable.
-    #[arg(long = "tid", value_name = "TID")]
+    #[arg(long = "tid", value_name = "TID", value_parser = clap::value_parser!(u32).range(1..))]
     pub tid: Vec<u32>,
 
     /// Trace only processes with this name (exact, or a prefix with a trailing '*'); repeatable.
@@ -102,11 +124,12 @@ pub struct TraceArgs {
     #[arg(long = "uid", value_name = "UID")]
     pub uid: Vec<u32>,
 
-    /// Trace only processes in this cgroup v2 (a path, absolute or under /sys/fs/cgroup); repeatable.
+    /// Trace only processes in this cgroup v2 (a path, absolute or relative to where cgroup v2
+    /// is mounted, e.g. /sys/fs/cgroup or /sys/fs/cgroup/unified); repeatable.
     #[arg(long = "cgroup", value_name = "PATH")]
     pub cgroup: Vec<String>,
 
-    /// Show only calls matching EXPR, e.g. 'dport == 53 || sport == 53' (see README).
+    /// Show only calls matching EXPR, e.g. 'dport == 53 || sport == 53' (see below).
     #[arg(long = "filter", value_name = "EXPR")]
     pub filter: Option<String>,
 
@@ -115,6 +138,39 @@ pub struct TraceArgs {
     #[arg(long = "no-toctou")]
     pub no_toctou: bool,
 
+    /// Count time, calls and errors per call; on exit print strace's summary table (to stderr,
+    /// or the -o file) instead of the calls.
+    #[arg(short = 'c')]
+    pub count: bool,
+
+    /// Like -c, but print the calls too.
+    #[arg(short = 'C')]
+    pub count_and_trace: bool,
+
+    /// -c/-C: summarise the calls' latency (sockscope always measures latency; see README).
+    #[arg(short = 'w')]
+    pub count_wall: bool,
+
+    /// -c/-C: sort the table by this column (time, calls, errors, name, avg_time, min_time,
+    /// max_time, nothing), as strace's -S.
+    #[arg(short = 'S', value_name = "SORTBY")]
+    pub sortby: Option<String>,
+
+    /// -c/-C: the table's columns (time_percent, total_time, min_time, max_time, avg_time,
+    /// calls, errors, name), as strace's -U.
+    #[arg(short = 'U', value_name = "COLUMNS")]
+    pub columns: Option<String>,
+
+    /// On exit, print a summary: `flows` (one line, or JSON record, per process × socket,
+    /// counted in the kernel).
+    #[arg(long = "summary", value_name = "WHAT", value_parser = ["flows"])]
+    pub summary: Vec<String>,
+
+    /// Every SECS seconds print one line of progress to stderr (and a stats record with
+    /// --json); SIGUSR1 prints it once.
+    #[arg(long = "stats-interval", value_name = "SECS")]
+    pub stats_interval: Option<f64>,
+
     /// Ring buffer size in MiB (a power of two).
     #[arg(long, value_name = "MIB", default_value_t = 8)]
     pub ringbuf_mib: u32,
@@ -122,6 +178,40 @@ pub struct TraceArgs {
     /// Command to start and trace with its descendants; sockscope exits with its status.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<OsString>,
+}
+
+/// The end of `--help`: the filter language, where output goes, exit status.
+const AFTER_HELP: &str = "\
+Filter expressions (--filter):
+  fields    event fd pid tid ppid uid gid comm len vlen ret failed errno flags family
+            addr port (whichever the call has) dst dport (destination) src sport (source)
+            toctou; len is the buffer size given to the call, ret the bytes it moved
+  operators == != < <= > >=   in (CIDR, or a set {a, b, 5..9})   ~ (glob)
+            flags has A|B   && || !   ( )
+  e.g.      'dport == 53 || sport == 53'   'failed && errno != EAGAIN'
+            'event in {sendto, sendmsg} && dst in 10.0.0.0/8'   'comm ~ \"nginx*\"'
+  A comparison with a field the call does not have is false.
+
+Output: with -- CMD the trace goes to stderr (CMD's stdout stays its own, as with strace);
+with -p or system-wide to stdout. -o FILE writes it to FILE, -o - to stdout. Messages and
+the summary line go to stderr.
+
+Exit status: CMD's status (128+N when it was killed by signal N; 127 not found, 126 not
+executable); stopped by SIGINT/SIGTERM/SIGHUP, sockscope stops CMD with that signal and
+reports its status; 0 with -p or system-wide; 2 for bad input; 1 when writing the output
+failed.";
+
+impl TraceArgs {
+    /// The time column chosen by -t/-tt/-ttt/-r.
+    pub fn time_format(&self) -> crate::render::TimeFormat {
+        use crate::render::TimeFormat;
+        match (self.relative, self.time) {
+            (true, _) => TimeFormat::Relative,
+            (false, 1) => TimeFormat::Seconds,
+            (false, 0 | 2) => TimeFormat::Micros,
+            (false, _) => TimeFormat::Epoch,
+        }
+    }
 }
 
 /// Which calls to show by outcome (`-e status=`).

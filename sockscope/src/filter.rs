@@ -51,6 +51,13 @@
 //! | `src` `sport` | source: recvfrom's src_addr, recvmsg's/recvmmsg's msg_name (as filled in) | address / numeric |
 //! | `addr` `port` | the address in the call, whichever direction (`dst` for sends, `src` for receives) | address / numeric |
 //! | `toctou` | boolean: the destination changed during the call | bare |
+//! | `proto` | the socket's protocol (`tcp`, `udp`, `unix`, `netlink`, `raw`, `sctp`...; any case) | `==` `!=` `in` `~` `!~` |
+//! | `laddr` `lport` | the socket's local address and port (UNIX: its path; netlink: `lport` is the port id) | address / numeric |
+//! | `raddr` `rport` | the socket's peer, when connected (UNIX peers have no `raddr`) | address / numeric |
+//! | `peer` | the call's address (`addr`) when it has one, else the socket's peer (`raddr`) | address |
+//!
+//! The socket fields come from the kernel-side capture of the descriptor (as `-yy`), made
+//! whenever a filter names one of them (`crate::endpoints::capture_level`).
 //!
 //! "numeric" is `==` `!=` `<` `<=` `>` `>=` `in`. A field alone (`dst`, `errno`) tests that it is
 //! present; `failed` and `toctou` can only be used that way (`failed`, `!failed`).
@@ -149,8 +156,14 @@ impl std::error::Error for FilterError {}
 /// The field names, in the order they are documented and listed in errors.
 pub const FIELD_NAMES: &[&str] = &[
     "event", "fd", "pid", "tid", "ppid", "uid", "gid", "comm", "len", "vlen", "ret", "failed",
-    "errno", "flags", "family", "addr", "port", "dst", "dport", "src", "sport", "toctou",
+    "errno", "flags", "family", "addr", "port", "dst", "dport", "src", "sport", "toctou", "proto",
+    "laddr", "lport", "raddr", "rport", "peer",
 ];
+
+/// `RecordHeader::flags` of a stand-in record made for a flow (`flows::Flow::subject`): only
+/// `pid`, `comm` and the socket's fields (`proto`, `laddr`, `lport`, `raddr`, `rport`, `peer`)
+/// are present.
+pub const FLOW_SUBJECT: u16 = 1 << 15;
 
 impl Filter {
     /// Compiles `expr`.
@@ -460,9 +473,15 @@ enum Field {
     Src,
     Sport,
     Toctou,
+    Proto,
+    Laddr,
+    Lport,
+    Raddr,
+    Rport,
+    Peer,
 }
 
-const FIELDS: [Field; 22] = [
+const FIELDS: [Field; 28] = [
     Field::Event,
     Field::Fd,
     Field::Pid,
@@ -485,6 +504,12 @@ const FIELDS: [Field; 22] = [
     Field::Src,
     Field::Sport,
     Field::Toctou,
+    Field::Proto,
+    Field::Laddr,
+    Field::Lport,
+    Field::Raddr,
+    Field::Rport,
+    Field::Peer,
 ];
 
 /// How a field's values are compared.
@@ -505,6 +530,12 @@ enum Role {
     Src,
     /// dst for sends, src for receives.
     Call,
+    /// The socket's own endpoint, as read in the kernel at the call.
+    Local,
+    /// The socket's peer (connected sockets).
+    Remote,
+    /// The call's address when it has one, else the socket's peer.
+    Peer,
 }
 
 impl Field {
@@ -523,9 +554,11 @@ impl Field {
         match self {
             Field::Failed | Field::Toctou => Kind::Bool,
             Field::Event => Kind::Event,
-            Field::Comm => Kind::Comm,
+            Field::Comm | Field::Proto => Kind::Comm,
             Field::Flags => Kind::Flags,
-            Field::Addr | Field::Dst | Field::Src => Kind::Address,
+            Field::Addr | Field::Dst | Field::Src | Field::Laddr | Field::Raddr | Field::Peer => {
+                Kind::Address
+            }
             _ => Kind::Int,
         }
     }
@@ -534,6 +567,9 @@ impl Field {
         match self {
             Field::Dst | Field::Dport => Role::Dst,
             Field::Src | Field::Sport => Role::Src,
+            Field::Laddr | Field::Lport => Role::Local,
+            Field::Raddr | Field::Rport => Role::Remote,
+            Field::Peer => Role::Peer,
             _ => Role::Call,
         }
     }
@@ -545,11 +581,14 @@ impl Field {
                 "an event name (sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg)"
             }
             Field::Comm => "a process name",
+            Field::Proto => "a protocol name (tcp, udp, unix, netlink, raw, sctp...)",
             Field::Errno => "an errno name (EAGAIN) or number",
             Field::Flags => "a MSG_* flag name (MSG_DONTWAIT) or number",
             Field::Family => "an address family (AF_INET, AF_INET6, AF_UNIX) or number",
-            Field::Dport | Field::Sport | Field::Port => "a port number (0..65535)",
-            Field::Addr | Field::Dst | Field::Src => {
+            Field::Dport | Field::Sport | Field::Port | Field::Lport | Field::Rport => {
+                "a port number (0..65535)"
+            }
+            Field::Addr | Field::Dst | Field::Src | Field::Laddr | Field::Raddr | Field::Peer => {
                 "an IP address, a CIDR (10.0.0.0/8, fe80::/10) or a UNIX path (\"/path\", @abstract)"
             }
             _ => "a number",
@@ -657,9 +696,13 @@ fn quantify<V: Copy>(vals: &[V], negate: bool, f: impl Fn(V) -> bool) -> bool {
 
 impl Test {
     fn eval(&self, rec: &Record) -> bool {
+        if rec.header.flags & FLOW_SUBJECT != 0 && !self.field.of_flows() {
+            return false;
+        }
         match &self.cond {
             Cond::Present => match self.field.kind() {
                 Kind::Bool => bool_value(self.field, rec),
+                Kind::Comm if self.field == Field::Proto => crate::endpoints::proto(rec).is_some(),
                 Kind::Event | Kind::Comm | Kind::Flags => true,
                 Kind::Address => {
                     let mut v = Small::new();
@@ -677,6 +720,12 @@ impl Test {
                 let mut v = Small::new();
                 int_values(self.field, rec, &mut v);
                 quantify(v.as_slice(), self.negate, |x| c.test(x))
+            }
+            Cond::Comm(c) if self.field == Field::Proto => {
+                let Some(p) = crate::endpoints::proto(rec) else {
+                    return false;
+                };
+                quantify(&[p.as_bytes()], self.negate, |n| c.test(n))
             }
             Cond::Comm(c) => {
                 let name = comm_bytes(&rec.header.comm);
@@ -1042,6 +1091,21 @@ fn int_len(v: u32) -> usize {
 fn addrs<'a>(rec: &Record<'a>, role: Role, out: &mut Small<SockAddr<'a>>) {
     let send = is_send(rec.event);
     match role {
+        Role::Local | Role::Remote => {
+            if let Some(a) = socket_end(rec, role == Role::Local) {
+                out.push(a);
+            }
+            return;
+        }
+        Role::Peer => {
+            if rec.header.flags & FLOW_SUBJECT == 0 {
+                addrs(rec, Role::Call, out);
+            }
+            if out.as_slice().is_empty() {
+                addrs(rec, Role::Remote, out);
+            }
+            return;
+        }
         Role::Dst if !send => return,
         Role::Src if send => return,
         _ => {}
@@ -1146,6 +1210,11 @@ fn int_values(field: Field, rec: &Record, out: &mut Small<i128>) {
                 }
             }
         },
+        Field::Lport | Field::Rport => {
+            if let Some(p) = crate::endpoints::port(rec, field == Field::Lport) {
+                out.push(p as i128);
+            }
+        }
         Field::Port | Field::Dport | Field::Sport | Field::Family => {
             let mut a = Small::new();
             addrs(rec, field.role(), &mut a);
@@ -1163,7 +1232,95 @@ fn int_values(field: Field, rec: &Record, out: &mut Small<i128>) {
         | Field::Toctou
         | Field::Addr
         | Field::Dst
-        | Field::Src => {}
+        | Field::Src
+        | Field::Proto
+        | Field::Laddr
+        | Field::Raddr
+        | Field::Peer => {}
+    }
+}
+
+/// The socket's own endpoint (`local`) or its peer, from the `seg::SOCK` capture.
+fn socket_end<'a>(rec: &Record<'a>, local: bool) -> Option<SockAddr<'a>> {
+    let e = crate::endpoints::end(rec, local)?;
+    let kind = match e {
+        crate::endpoints::End::V4(a, port) => AddrKind::Ip {
+            ip: v4_mapped(a),
+            port,
+        },
+        crate::endpoints::End::V6(a, port) => AddrKind::Ip {
+            ip: u128::from_be_bytes(a),
+            port,
+        },
+        crate::endpoints::End::Unix(path) => match path.first() {
+            Some(0) => AddrKind::Unix {
+                abstract_: true,
+                name: &path[1..],
+            },
+            _ => {
+                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+                AddrKind::Unix {
+                    abstract_: false,
+                    name: &path[..end],
+                }
+            }
+        },
+    };
+    let family = match kind {
+        AddrKind::Ip { .. } if matches!(e, crate::endpoints::End::V4(..)) => AF_INET,
+        AddrKind::Ip { .. } => AF_INET6,
+        _ => AF_UNIX,
+    };
+    Some(SockAddr { family, kind })
+}
+
+impl Field {
+    /// Present on a flow (`top`, `--summary flows`).
+    fn of_flows(self) -> bool {
+        matches!(
+            self,
+            Field::Pid
+                | Field::Comm
+                | Field::Proto
+                | Field::Laddr
+                | Field::Lport
+                | Field::Raddr
+                | Field::Rport
+                | Field::Peer
+        )
+    }
+
+    /// Read from the socket captured in the kernel (needs the `-yy` capture).
+    fn of_socket(self) -> bool {
+        matches!(
+            self,
+            Field::Proto | Field::Laddr | Field::Lport | Field::Raddr | Field::Rport | Field::Peer
+        )
+    }
+}
+
+impl Node {
+    fn any_field(&self, f: &impl Fn(Field) -> bool) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(|n| n.any_field(f)),
+            Node::Not(n) => n.any_field(f),
+            Node::Const(_) => false,
+            Node::Test(t) => f(t.field),
+        }
+    }
+}
+
+impl Filter {
+    /// Whether the expression reads the socket's endpoints (`proto`, `laddr`, `lport`,
+    /// `raddr`, `rport`, `peer`): then the kernel must capture them at each call.
+    pub fn uses_endpoints(&self) -> bool {
+        self.root.any_field(&Field::of_socket)
+    }
+
+    /// Whether every field the expression names is present on a flow (`pid`, `comm` and the
+    /// socket fields): then it can select flows as well as calls.
+    pub fn applies_to_flows(&self) -> bool {
+        !self.root.any_field(&|f: Field| !f.of_flows())
     }
 }
 
@@ -1410,6 +1567,17 @@ impl Parser {
                 Cond::Events(m)
             }
             (Kind::Event, _) => return Err(not_for()),
+            (Kind::Comm, O::Cmp(o @ (Op::Eq | Op::Ne))) if f == Field::Proto => {
+                negate = o == Op::Ne;
+                let v = self.value(f, op_text)?;
+                Cond::Comm(StrCond::In(vec![v.text.to_ascii_lowercase()]))
+            }
+            (Kind::Comm, O::In) if f == Field::Proto => Cond::Comm(StrCond::In(
+                self.set(f)?
+                    .into_iter()
+                    .map(|v| v.text.to_ascii_lowercase())
+                    .collect(),
+            )),
             (Kind::Comm, O::Cmp(o @ (Op::Eq | Op::Ne))) => {
                 negate = o == Op::Ne;
                 let v = self.value(f, op_text)?;

@@ -6,15 +6,32 @@
 
 pub mod btf;
 pub mod cli;
+pub mod count;
 pub mod decode;
+pub mod endpoints;
+pub mod escape;
 pub mod events;
 pub mod events_cmd;
 pub mod filter;
 pub mod genl;
+pub mod flows;
 pub mod launch;
 pub mod loader;
+pub mod privs;
 pub mod record;
 pub mod render;
 pub mod run;
 pub mod sock_offsets;
+pub mod stats;
+pub mod targets;
+pub mod top;
 pub mod tracefs;
+
+/// `sockscope --version`: the package version and the commit it was built from (build.rs:
+/// `git rev-parse`, or SOCKSCOPE_COMMIT, or "unknown" outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SOCKSCOPE_COMMIT"),
+    ")"
+);

@@ -36,6 +36,8 @@ pub struct LoadOptions<'a> {
     pub scope: &'a Scope,
     /// `-y` count: 1 captures each descriptor's inode, 2 (`-yy`) its socket too.
     pub yflag: u8,
+    /// Count per flow in the kernel (sock:sock_send_length / sock_recv_length; see flows.rs).
+    pub flows: bool,
 }
 
 /// Who to trace beyond `-p`: checked in the kernel at each call's entry, before any memory is
@@ -90,14 +92,35 @@ pub fn comm_key(pattern: &str) -> anyhow::Result<Key<CommKey>> {
     Ok(Key::new(bits, data))
 }
 
-/// The cgroup v2 id of a cgroup directory (absolute, or relative to /sys/fs/cgroup).
+/// The cgroup v2 id of a cgroup directory (absolute, or relative to where cgroup v2 is
+/// mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host).
 pub fn cgroup_id(path: &str) -> anyhow::Result<u64> {
     use std::os::unix::fs::MetadataExt;
-    let p = if path.starts_with('/') && std::path::Path::new(path).is_dir() {
-        std::path::PathBuf::from(path)
-    } else {
-        std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'))
+    let on_cgroup2 = |p: &std::path::Path| {
+        std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).is_ok_and(|c| {
+            // SAFETY: statfs fills the struct for a NUL-terminated path.
+            let mut sfs: libc::statfs = unsafe { std::mem::zeroed() };
+            (unsafe { libc::statfs(c.as_ptr(), &mut sfs) }) == 0
+                && sfs.f_type == libc::CGROUP2_SUPER_MAGIC
+        })
     };
+    // An absolute path of a cgroup v2 directory as it is; anything else (a relative name,
+    // `/` or `/system.slice`) under the cgroup v2 mount point, else under /sys/fs/cgroup.
+    let rel = path.trim_start_matches('/');
+    let mut candidates = Vec::new();
+    if path.starts_with('/') {
+        candidates.push(std::path::PathBuf::from(path));
+    }
+    if let Some(root) = crate::privs::cgroup2_root() {
+        candidates.push(root.join(rel));
+    }
+    candidates.push(std::path::Path::new("/sys/fs/cgroup").join(rel));
+    let p = candidates
+        .iter()
+        .find(|c| c.is_dir() && on_cgroup2(c))
+        .or(candidates.iter().find(|c| c.exists()))
+        .unwrap_or(&candidates[0])
+        .clone();
     let md = std::fs::metadata(&p).with_context(|| format!("--cgroup {path}"))?;
     if !md.is_dir() {
         bail!("--cgroup {path}: not a cgroup directory");
@@ -135,10 +158,9 @@ pub struct Counters {
 
 /// Checks what loading needs, with one clear message per missing piece.
 pub fn preflight() -> anyhow::Result<()> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        bail!("must run as root (loading eBPF programs needs CAP_BPF and CAP_PERFMON)");
-    }
+    // Root or CAP_BPF + CAP_PERFMON (+ CAP_DAC_READ_SEARCH for tracefs): one line naming
+    // whatever is missing.
+    crate::privs::check_tracing()?;
     if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
         bail!(
             "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); sockscope needs CONFIG_DEBUG_INFO_BTF=y"
@@ -176,6 +198,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             .unwrap_or(0),
         toctou: opts.toctou as u32,
         scope: opts.scope.bits(),
+        off_task_pending_signal: btf.offset_of("task_struct", "pending.signal").unwrap_or(0),
         optmem_max: crate::decode::cmsg::host_optmem_max().min(u32::MAX as u64) as u32,
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
@@ -192,9 +215,12 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             unresolved.join(", ")
         );
     }
+    let (flow_cfg, flow_offsets) = crate::flows::load_config(&btf, opts.flows)?;
     let mut ebpf = EbpfLoader::new()
         .override_global("CONFIG", &cfg, true)
         .override_global("SOCK_OFFSETS", &sock_offsets, true)
+        .override_global("FLOW_CONFIG", &flow_cfg, true)
+        .override_global("FLOW_OFFSETS", &flow_offsets, true)
         .map_max_entries("EVENTS", opts.ringbuf_bytes)
         .load(EBPF_OBJECT)
         .context("loading the eBPF object")?;
@@ -223,6 +249,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
         hooks.push(("sched", "sched_process_fork"));
     }
+    if opts.flows && !crate::flows::use_raw() {
+        hooks.extend(crate::flows::HOOKS);
+    }
     for (category, name) in hooks {
         let prog = load_program(&mut ebpf, name)?;
         let link = prog
@@ -230,6 +259,21 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             .with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
         links.push((name, link));
         attached += 1;
+    }
+
+    if opts.flows && crate::flows::use_raw() {
+        for (prog, tp) in crate::flows::RAW_HOOKS {
+            let p: &mut aya::programs::RawTracePoint = ebpf
+                .program_mut(prog)
+                .ok_or_else(|| anyhow!("program {prog} missing from the eBPF object"))?
+                .try_into()?;
+            p.load()
+                .with_context(|| format!("loading program {prog} (verifier)"))?;
+            // The link stays with the program; dropping the object detaches it.
+            p.attach(tp)
+                .with_context(|| format!("attaching to raw tracepoint {tp}"))?;
+            attached += 1;
+        }
     }
 
     let ring = RingBuf::try_from(
@@ -336,6 +380,33 @@ impl Loaded {
         }
     }
 
+    /// Every flow the kernel counted (`FLOWS`), and how many new flows it could not keep.
+    pub fn read_flows(
+        &self,
+    ) -> (
+        Vec<(
+            sockscope_common::flows::FlowKey,
+            sockscope_common::flows::FlowVal,
+        )>,
+        u64,
+    ) {
+        use sockscope_common::flows::{FlowKey, FlowVal};
+        let mut out = Vec::new();
+        if let Some(map) = self.ebpf.map("FLOWS")
+            && let Ok(flows) = HashMap::<_, FlowKey, FlowVal>::try_from(map)
+        {
+            out.extend(flows.iter().filter_map(Result::ok));
+        }
+        let lost = self
+            .ebpf
+            .map("FLOW_LOST")
+            .and_then(|m| PerCpuArray::<_, u64>::try_from(m).ok())
+            .and_then(|a| a.get(&0, 0).ok())
+            .map(|v| v.iter().sum())
+            .unwrap_or(0);
+        (out, lost)
+    }
+
     pub fn counters(&self) -> Counters {
         let sum = |idx: u32| -> u64 {
             self.counters
@@ -368,6 +439,19 @@ impl Loaded {
             .collect();
         for t in threads {
             let _ = t.join();
+        }
+        // Then empty the program array (no program runs any more: no tail call is cut short)
+        // before closing the object. Its entries hold the step programs, and the kernel
+        // otherwise clears it only when the last user reference goes (deferred to a work
+        // queue): a tool opening the map by id in between (bpftool, a monitor) keeps it, and
+        // the step programs with it, alive after we are gone. Emptied here, nothing of ours
+        // is referenced from the map when the object is dropped.
+        if let Some(map) = self.ebpf.map_mut("MMSG_STEPS")
+            && let Ok(mut steps) = aya::maps::ProgramArray::try_from(map)
+        {
+            for index in [sockscope_common::STEP_SENDMMSG, sockscope_common::STEP_RECVMMSG] {
+                let _ = steps.clear_index(&index);
+            }
         }
         drop(self.ebpf);
     }

@@ -6,7 +6,7 @@ use std::{
     os::fd::AsRawFd,
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicUsize, Ordering},
     },
 };
 
@@ -41,40 +41,102 @@ pub struct Summary {
     pub lost: u64,
 }
 
-/// Writes rendered records; a closed pipe ends the run quietly.
+/// Writes rendered records; a closed pipe ends the run quietly, any other write error ends it
+/// with that error. Lines are gathered in our own buffer and written in one `write_all` per
+/// batch, so that the lines known to have reached the output can be counted exactly.
 struct Sink {
-    out: Box<dyn Write>,
+    out: std::fs::File,
+    buf: Vec<u8>,
+    /// Lines in `buf`.
+    pending: u64,
+    /// Lines given to the sink that a failed write lost.
+    failed: u64,
     closed: bool,
+    /// The write error that closed the sink (None for a closed pipe).
+    error: Option<io::Error>,
 }
 
+/// Flush the batch buffer when it holds this much.
+const SINK_BATCH: usize = 1 << 16;
+
 impl Sink {
+    fn new(out: std::fs::File) -> Sink {
+        Sink {
+            out,
+            buf: Vec::with_capacity(SINK_BATCH + 4096),
+            pending: 0,
+            failed: 0,
+            closed: false,
+            error: None,
+        }
+    }
+
     fn write_line(&mut self, line: &str) {
         if self.closed {
             return;
         }
-        if let Err(e) = self
-            .out
-            .write_all(line.as_bytes())
-            .and_then(|_| self.out.write_all(b"\n"))
-        {
-            self.on_error(e);
+        self.buf.extend_from_slice(line.as_bytes());
+        self.buf.push(b'\n');
+        self.pending += 1;
+        if self.buf.len() >= SINK_BATCH {
+            self.flush();
         }
     }
 
     fn flush(&mut self) {
-        if !self.closed
-            && let Err(e) = self.out.flush()
-        {
+        if self.closed || self.buf.is_empty() {
+            return;
+        }
+        if let Err(e) = self.out.write_all(&self.buf) {
+            self.failed = self.pending;
             self.on_error(e);
         }
+        self.buf.clear();
+        self.pending = 0;
     }
 
     fn on_error(&mut self, e: io::Error) {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("sockscope: writing output: {e}");
+            self.error = Some(e);
         }
         self.closed = true;
     }
+}
+
+/// Why the trace loop ended early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// SIGINT, SIGTERM or SIGHUP.
+    Signal(libc::c_int),
+    /// The output is a pipe whose reader is gone (`| head`).
+    OutputClosed,
+    /// Writing the output failed (`-o /dev/full`).
+    WriteError,
+}
+
+/// How long the command sockscope started gets to end after the stop signal before SIGKILL.
+const CHILD_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Where the trace goes (`-o`): FILE, `-` for stdout; without `-o`, stderr when sockscope
+/// starts the command (whose stdout stays its own, as with strace), else stdout.
+fn open_output(args: &TraceArgs) -> anyhow::Result<std::fs::File> {
+    use std::os::fd::AsFd as _;
+    let dup = |fd: std::os::fd::BorrowedFd| -> anyhow::Result<std::fs::File> {
+        Ok(std::fs::File::from(fd.try_clone_to_owned()?))
+    };
+    match args.output.as_deref() {
+        Some(p) if p == std::path::Path::new("-") => dup(io::stdout().as_fd()),
+        Some(p) => std::fs::File::create(p)
+            .with_context(|| format!("-o {}", crate::escape::path(p))),
+        None if !args.command.is_empty() => dup(io::stderr().as_fd()),
+        None => dup(io::stdout().as_fd()),
+    }
+}
+
+/// One message line on stderr; never fails (stderr may be closed: `2>&-`, `2>&1 | head`).
+pub fn diag(msg: &str) {
+    let mut e = io::stderr().lock();
+    let _ = e.write_all(msg.as_bytes()).and_then(|_| e.write_all(b"\n"));
 }
 
 /// Runs the trace; returns the process exit status.
@@ -87,16 +149,27 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     if !args.command.is_empty() && !args.pid.is_empty() {
         anyhow::bail!("-p and a command cannot be combined");
     }
+    if args.user.is_some() && args.command.is_empty() {
+        anyhow::bail!("-u USER applies to a command started by sockscope (-- CMD)");
+    }
+    // -c / -C (count.rs), --summary flows (flows.rs), --stats-interval (stats.rs).
+    let count_opts = if args.count || args.count_and_trace {
+        Some(
+            crate::count::CountOpts::parse(args.sortby.as_deref(), args.columns.as_deref())
+                .map_err(|e| anyhow::anyhow!(e))?,
+        )
+    } else {
+        None
+    };
+    let count_only = args.count && !args.count_and_trace;
+    let want_flows = args.summary.iter().any(|s| s == "flows");
+    let mut progress = crate::stats::Progress::new(args.stats_interval)?;
     if !args.ringbuf_mib.is_power_of_two() || args.ringbuf_mib > 1024 {
         anyhow::bail!("--ringbuf-mib must be a power of two up to 1024");
     }
-    for &p in &args.pid {
-        if !launch::alive(p) {
-            anyhow::bail!("-p {p}: no such process");
-        }
-    }
+    let targets = crate::targets::resolve_pids(&args.pid, args.follow)?;
     let scope = Scope {
-        tids: args.tid.clone(),
+        tids: args.tid.iter().chain(&targets.tids).copied().collect(),
         comms: args
             .comm
             .iter()
@@ -114,24 +187,34 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         loader::comm_key(pattern)?;
     }
     loader::preflight()?;
+    let user = match &args.user {
+        Some(u) => {
+            crate::privs::check_switch_user()?;
+            Some(crate::privs::resolve_user(u)?)
+        }
+        None => None,
+    };
     let resolved = match args.command.first() {
         Some(cmd) => Some(launch::resolve(cmd)?),
         None => None,
     };
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(io::BufWriter::with_capacity(
-            1 << 16,
-            std::fs::File::create(p).with_context(|| format!("-o {}", p.display()))?,
-        )),
-        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout())),
-    };
-    let mut sink = Sink { out, closed: false };
+    let mut sink = Sink::new(open_output(&args)?);
+
+    // Caught from here on: a stop before the command runs abandons it; after, it is passed on.
+    let stop = Arc::new(AtomicUsize::new(0));
+    for sig in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register_usize(sig, stop.clone(), sig as usize)?;
+    }
 
     let held = match &resolved {
-        Some(path) => Some(launch::spawn_held(path, &args.command)?),
+        Some(path) => Some(launch::spawn_held(path, &args.command, user.as_ref())?),
         None => None,
     };
-    let mut pids = args.pid.clone();
+    let mut pids = targets.pids.clone();
     if let Some(h) = &held {
         pids.push(h.pid);
     }
@@ -144,7 +227,8 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         wakeup_bytes: 64 << 10,
         toctou: !args.no_toctou,
         scope: &scope,
-        yflag: args.yflag,
+        yflag: crate::endpoints::capture_level(args.yflag, args.json, filter.as_ref()),
+        flows: want_flows,
     };
     let loaded = match loader::load(&opts) {
         Ok(l) => l,
@@ -155,16 +239,23 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             return Err(e);
         }
     };
-    eprintln!("sockscope: attached {} programs", loaded.attached);
-    let child = match held {
-        Some(h) => Some(h.release()?),
-        None => None,
-    };
-
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, stop.clone())?;
+    if !args.quiet && !count_only {
+        diag(&format!("sockscope: attached {} programs", loaded.attached));
     }
+    let child = match (held, &resolved) {
+        (Some(h), Some(path)) => {
+            if stop.load(Ordering::Relaxed) != 0 {
+                h.abandon();
+                loaded.detach();
+                return Ok(128 + stop.load(Ordering::Relaxed) as i32);
+            }
+            Some(h.release(path)?)
+        }
+        _ => None,
+    };
+    let usr1 = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGUSR1, usr1.clone())?;
+    let counts = std::cell::RefCell::new(crate::count::Counts::default());
 
     crate::genl::register();
     let view = View {
@@ -177,10 +268,13 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             Clock::now(),
         )
         .with_yflag(args.yflag)
+        .with_time(args.time_format())
         .with_acolumn(args.acolumn.unwrap_or(0) as usize),
         json: args.json,
         status: sel.status,
         filter: filter.as_ref(),
+        count: count_opts.as_ref().map(|_| &counts),
+        quiet: count_only,
     };
     let mut view = view;
     for d in crate::events::EVENTS.iter() {
@@ -204,6 +298,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     let follow = args.follow || child.is_some();
     let mut drained = 0;
     let mut next_check = std::time::Instant::now();
+    let mut stopped = None;
     loop {
         // A ring buffer is readable whenever one record waits, so polling after every small
         // batch would spin (a poll, a few records and a write per iteration). Idle: block until
@@ -223,8 +318,33 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         if drained > 0 {
             sink.flush();
         }
-        if stop.load(Ordering::Relaxed) || sink.closed {
+        let sig = stop.load(Ordering::Relaxed);
+        if sig != 0 {
+            stopped = Some(Stop::Signal(sig as libc::c_int));
             break;
+        }
+        if sink.closed {
+            stopped = Some(if sink.error.is_some() {
+                Stop::WriteError
+            } else {
+                Stop::OutputClosed
+            });
+            break;
+        }
+        let now = std::time::Instant::now();
+        if progress.due(now) || usr1.swap(false, Ordering::Relaxed) {
+            let c = loaded.counters();
+            let (line, rec) = progress.report(
+                summary.events,
+                summary.captured,
+                c.lost_ringbuf + c.lost_noslot,
+                now,
+            );
+            diag(&line);
+            if args.json {
+                sink.write_line(&rec.to_string());
+                sink.flush();
+            }
         }
         // The end conditions cost syscalls (waitpid, a map walk, /proc reads): checked at most
         // every POLL_IDLE_MS, not after every batch.
@@ -242,19 +362,64 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             // The command ran and exited: like strace -f, go on while a descendant lives.
             (Some(_), Some(_)) => !follows_any(&loaded),
             (Some(_), None) => false,
-            (None, _) if args.pid.is_empty() => false,
+            (None, _) if targets.watch.is_empty() => false,
             (None, _) if follow => !follows_any(&loaded),
-            (None, _) => !args.pid.iter().any(|&p| launch::running(p)),
+            (None, _) => !targets.watch.iter().any(|&p| launch::running(p)),
         };
         if done {
             break;
         }
+    }
+    // Stopped early: the command sockscope started is stopped too, as strace does (with the
+    // signal sockscope got; SIGPIPE when its output was closed; SIGTERM after a write error),
+    // and its status is the one reported.
+    if let (Some(pid), None, Some(why)) = (child, child_status, stopped) {
+        let sig = match why {
+            Stop::Signal(s) => s,
+            Stop::OutputClosed => libc::SIGPIPE,
+            Stop::WriteError => libc::SIGTERM,
+        };
+        child_status = Some(launch::stop_child(pid, sig, CHILD_GRACE));
     }
     // The last records of an exited child may still be in flight.
     drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
     let c = loaded.counters();
     summary.lost = c.lost_ringbuf + c.lost_noslot;
     drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
+    // The tables go where strace puts its -c table: the -o file, else stderr.
+    let table_out = |sink: &mut Sink, text: &str| {
+        if args.output.is_some() {
+            sink.write_line(text.trim_end_matches('\n'));
+        } else {
+            sink.flush();
+            let _ = io::stderr().lock().write_all(text.as_bytes());
+        }
+    };
+    if let Some(o) = &count_opts {
+        if args.json {
+            sink.write_line(&counts.borrow().json(o).to_string());
+        } else {
+            table_out(&mut sink, &counts.borrow().table(o));
+        }
+    }
+    let mut flows_lost = 0;
+    if want_flows {
+        let (raw, lost) = loaded.read_flows();
+        flows_lost = lost;
+        // The filter selects flows too when it names only what a flow has (pid, comm, the
+        // socket's fields); a filter on per-call fields (event, len, dport...) leaves them all.
+        let flows = crate::flows::collect(raw, filter.as_ref().filter(|f| f.applies_to_flows()));
+        if args.json {
+            for f in &flows {
+                sink.write_line(&f.json(&view.ropts.clock).to_string());
+            }
+        } else {
+            table_out(
+                &mut sink,
+                &crate::flows::table(&flows, lost, &view.ropts.clock),
+            );
+        }
+    }
     if args.json {
         let v = serde_json::json!({
             "eventName": "sockscope_summary",
@@ -265,6 +430,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             "lostNoSlot": c.lost_noslot,
             "forksNotFollowed": c.lost_pids_full,
             "undecodable": summary.undecodable,
+            "flowsNotKept": flows_lost,
         });
         sink.write_line(&v.to_string());
     }
@@ -272,7 +438,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     loaded.detach();
     let mut msg = format!(
         "sockscope: {} events, {} lost",
-        summary.events, summary.lost
+        summary.events - sink.failed.min(summary.events), summary.lost
     );
     if summary.captured != summary.events {
         msg += &format!(", {} filtered out", summary.captured - summary.events);
@@ -286,8 +452,26 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     if summary.undecodable > 0 {
         msg += &format!(", {} undecodable records", summary.undecodable);
     }
-    eprintln!("{msg}");
-    Ok(child_status.unwrap_or(0))
+    if sink.error.is_some() {
+        msg += &format!(", {} not written", sink.failed);
+    }
+    if let Some(e) = &sink.error {
+        // The system's message without Rust's " (os error N)".
+        let text = e.to_string();
+        let text = text.split(" (os error").next().unwrap_or(&text);
+        diag(&format!("sockscope: writing output: {text}"));
+    }
+    if !count_only || summary.lost > 0 || summary.undecodable > 0 || sink.error.is_some() {
+        diag(&msg);
+    }
+    if sink.error.is_some() {
+        return Ok(1);
+    }
+    Ok(match (child, stopped) {
+        (Some(_), _) => child_status.unwrap_or(0),
+        (None, Some(Stop::Signal(_) | Stop::OutputClosed)) | (None, None) => 0,
+        (None, Some(Stop::WriteError)) => 1,
+    })
 }
 
 /// Whether any process the kernel side follows is still running.
@@ -301,6 +485,10 @@ struct View<'a> {
     json: bool,
     status: StatusFilter,
     filter: Option<&'a Filter>,
+    /// -c/-C: the per-call counts.
+    count: Option<&'a std::cell::RefCell<crate::count::Counts>>,
+    /// -c alone: count, print nothing per call.
+    quiet: bool,
 }
 
 impl View<'_> {
@@ -332,11 +520,21 @@ fn drain(
                 continue;
             }
         };
+        if sink.closed {
+            // The output is gone (the run is ending): not shown, not counted.
+            continue;
+        }
         summary.captured += 1;
         if !view.wants(&rec) {
             continue;
         }
         summary.events += 1;
+        if let Some(c) = view.count {
+            c.borrow_mut().add(&rec);
+        }
+        if view.quiet {
+            continue;
+        }
         line.clear();
         if view.json {
             json::write_event(line, &rec, &view.ropts);

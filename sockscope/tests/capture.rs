@@ -416,7 +416,7 @@ fn json_fields_for_known_calls() {
         .unwrap()
         .as_nanos() as u64;
     let child = std::process::Command::new(SOCKSCOPE)
-        .args(["--json", "--"])
+        .args(["--json", "-o", "-", "--"])
         .arg(&exe)
         .arg(&dir)
         .stdout(std::process::Stdio::piped())

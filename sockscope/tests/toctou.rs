@@ -64,7 +64,7 @@ fn raced_lines(dir: &Path) -> Vec<String> {
 fn run(opts: &[&str], dir: &Path, mode: &str, env: &[(&str, &str)]) -> Run {
     let exe = workload("toctou");
     let mut c = Command::new(SOCKSCOPE);
-    c.args(opts).arg("--").arg(&exe).arg(dir).arg(mode);
+    c.args(["-o", "-"]).args(opts).arg("--").arg(&exe).arg(dir).arg(mode);
     for (k, v) in env {
         c.env(k, v);
     }

@@ -430,6 +430,10 @@ pub fn socket_json(
         match path {
             Some(p) => {
                 o.insert("path".into(), String::from_utf8_lossy(&p.path).into());
+                // Not UTF-8: the exact bytes too (the string has U+FFFD for them).
+                if std::str::from_utf8(&p.path).is_err() {
+                    o.insert("pathHex".into(), crate::escape::hex(&p.path).into());
+                }
                 o.insert("deleted".into(), p.deleted.into());
             }
             None => unknown.push("path"),
@@ -745,6 +749,29 @@ mod tests {
         out.clear();
         format_fd(&mut out, 3, Some(&f), 2, None, &st);
         assert_eq!(out, "3<?>", "path gone by render time");
+    }
+
+    #[test]
+    fn json_path_not_utf8_has_its_bytes_in_hex() {
+        let mut f = blank();
+        f.known = sk::LOOKED_UP | sk::INODE;
+        f.fd = 3;
+        f.mode = 0o100600;
+        let p = FdPath {
+            path: b"/tmp/a\xff\n".to_vec(),
+            deleted: false,
+        };
+        let v = socket_json(3, Some(&f), 1, Some(&p), &Style::default());
+        assert_eq!(v["pathHex"], "2f746d702f61ff0a", "{v}");
+        let mut text = String::new();
+        format_fd(&mut text, 3, Some(&f), 1, Some(&p), &Style::default());
+        assert!(text.bytes().all(|c| (0x20..0x7f).contains(&c)), "{text:?}");
+        let ok = FdPath {
+            path: b"/tmp/a".to_vec(),
+            deleted: false,
+        };
+        let v = socket_json(3, Some(&f), 1, Some(&ok), &Style::default());
+        assert!(v.get("pathHex").is_none(), "{v}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use sockscope_common::seg;
 
-use super::{RenderOpts, comm, text};
+use super::{RenderOpts, comm, comm_bytes, text};
 use crate::{
     decode::{errno, msghdr, sockaddr::sockaddr_json, sockinfo, xlat},
     events::{self, Decoder},
@@ -36,7 +36,18 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         h.uid,
         h.gid
     );
-    push_json_str(out, &comm(&h.comm));
+    // processName: the name as a JSON string (serde escapes control bytes); when the bytes
+    // are not UTF-8 the string has U+FFFD for them and processNameHex carries them exactly.
+    let name = comm_bytes(&h.comm);
+    match std::str::from_utf8(name) {
+        Ok(s) => push_json_str(out, s),
+        Err(_) => {
+            push_json_str(out, &comm(&h.comm));
+            out.push_str(",\"processNameHex\":\"");
+            out.push_str(&crate::escape::hex(name));
+            out.push('"');
+        }
+    }
     let _ = write!(
         out,
         ",\"cgroupId\":{},\"eventName\":\"{}\",\"syscall\":\"{}\",\"argsNum\":{},\"returnValue\":{},\"errno\":",
@@ -57,19 +68,25 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         }
         write_arg(out, rec, i, a.name, a.ty, a.decoder, opts);
     }
-    // -y/-yy: what the kernel said about the descriptor (null without -y).
+    // What the kernel said about the descriptor: with -y/-yy its decoration and details;
+    // without, the socket's endpoints (crate::endpoints; null when nothing was captured).
     out.push_str("],\"socket\":");
     let (info, path) = text::sock_of(rec, opts);
-    push_value(
-        out,
-        &sockinfo::socket_json(
-            h.args[0] as i32,
-            info.as_ref(),
-            opts.yflag,
-            path.as_ref(),
-            &opts.style,
-        ),
-    );
+    if opts.yflag == 0 {
+        // Without -y: the endpoints captured for every event (crate::endpoints).
+        push_value(out, &crate::endpoints::socket_json(rec, &opts.style));
+    } else {
+        push_value(
+            out,
+            &sockinfo::socket_json(
+                h.args[0] as i32,
+                info.as_ref(),
+                opts.yflag,
+                path.as_ref(),
+                &opts.style,
+            ),
+        );
+    }
     // TOCTOU: the destination (dest_addr / msg_name) read at exit differs from the entry read
     // that the arguments show; both values are given.
     match rec.toctou() {
@@ -83,6 +100,11 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         None => out.push_str(",\"toctou\":false"),
     }
     let _ = write!(out, ",\"captureTruncated\":{}", rec.segs_truncated());
+    // The thread was killed inside the call (its process exited): returnValue is the
+    // ERESTART* code the kernel used to unwind, which no one sees; strace prints `= ?`.
+    if h.flags & sockscope_common::RF_KILLED != 0 {
+        out.push_str(",\"exitedInCall\":true");
+    }
     out.push_str(",\"strace\":");
     let mut call = String::with_capacity(128);
     text::call(&mut call, rec, opts);

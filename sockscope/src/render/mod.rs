@@ -47,10 +47,26 @@ pub struct RenderOpts {
     pub clock: Clock,
     /// `-y` count: descriptors decorated as strace does (0: plain numbers).
     pub yflag: u8,
+    /// The time column of text lines (`-t`, `-tt`, `-ttt`, `-r`).
+    pub time: TimeFormat,
     /// `-a COLUMN`: the column of the call's text at which ` = ret` is aligned (0: none).
     pub acolumn: usize,
     /// `-e verbose=`: bit `1 << event id` set for calls whose structures are NOT decoded.
     pub nonverbose: u64,
+}
+
+/// The time column of a text line, as strace's options choose it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// `-t`: `HH:MM:SS`.
+    Seconds,
+    /// `-tt` and the default: `HH:MM:SS.uuuuuu`.
+    #[default]
+    Micros,
+    /// `-ttt`: seconds since the epoch, `.uuuuuu`.
+    Epoch,
+    /// `-r`: time since the previous line's call began, `%6d.%06d`.
+    Relative,
 }
 
 impl RenderOpts {
@@ -61,9 +77,16 @@ impl RenderOpts {
             show_duration,
             clock,
             yflag: 0,
+            time: TimeFormat::Micros,
             acolumn: 0,
             nonverbose: 0,
         }
+    }
+
+    /// With the time column of `-t`/`-tt`/`-ttt`/`-r`.
+    pub fn with_time(mut self, time: TimeFormat) -> Self {
+        self.time = time;
+        self
     }
 
     /// With `-a COLUMN`.
@@ -85,8 +108,14 @@ impl RenderOpts {
     }
 }
 
-/// The task's comm as text (up to the first NUL).
+/// The task's comm as text (up to the first NUL; bytes that are not UTF-8 replaced: for
+/// display and matching only, the exact bytes are [`comm_bytes`]).
 pub fn comm(raw: &[u8; 16]) -> String {
+    String::from_utf8_lossy(comm_bytes(raw)).into_owned()
+}
+
+/// The task's comm bytes, up to the first NUL.
+pub fn comm_bytes(raw: &[u8; 16]) -> &[u8] {
     let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
-    String::from_utf8_lossy(&raw[..end]).into_owned()
+    &raw[..end]
 }

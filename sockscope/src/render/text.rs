@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use sockscope_common::seg;
 
-use super::{RenderOpts, comm};
+use super::{RenderOpts, TimeFormat, comm_bytes};
 use crate::{
     decode::{
         Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, sockinfo, strfmt, xlat,
@@ -17,17 +17,11 @@ use crate::{
 /// Appends the whole line (without the newline).
 pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let h = &rec.header;
-    let wall = opts.clock.wall_ns(h.ts_ns);
-    let secs = wall.div_euclid(1_000_000_000) as libc::time_t;
-    let usec = (wall.rem_euclid(1_000_000_000) / 1000) as u32;
-    let (hh, mm, ss) = local_hms(secs);
-    let _ = write!(
-        out,
-        "{hh:02}:{mm:02}:{ss:02}.{usec:06} {} {}/{} ",
-        comm(&h.comm),
-        h.tgid,
-        h.tid
-    );
+    time_column(out, h.ts_ns, opts);
+    // The name is the traced process's to choose: escaped to one token of printable ASCII.
+    out.push(' ');
+    crate::escape::push_token(out, comm_bytes(&h.comm));
+    let _ = write!(out, " {}/{} ", h.tgid, h.tid);
     call(out, rec, opts);
     if opts.show_duration {
         let _ = write!(
@@ -42,6 +36,40 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
         // The per-call capture area (sockscope_common::DATA_SIZE) filled up: later pieces of
         // this call were not read, and show as their pointers or `...`.
         out.push_str(" [capture truncated]");
+    }
+}
+
+/// The time column, as strace's -t (`HH:MM:SS`), -tt (`HH:MM:SS.uuuuuu`, the default), -ttt
+/// (`SECONDS.uuuuuu` since the epoch) or -r (`%6d.%06d` since the previous line).
+fn time_column(out: &mut String, ts_ns: u64, opts: &RenderOpts) {
+    let wall = opts.clock.wall_ns(ts_ns);
+    let secs = wall.div_euclid(1_000_000_000) as libc::time_t;
+    let usec = (wall.rem_euclid(1_000_000_000) / 1000) as u32;
+    match opts.time {
+        TimeFormat::Seconds | TimeFormat::Micros => {
+            let (hh, mm, ss) = local_hms(secs);
+            let _ = write!(out, "{hh:02}:{mm:02}:{ss:02}");
+            if opts.time == TimeFormat::Micros {
+                let _ = write!(out, ".{usec:06}");
+            }
+        }
+        TimeFormat::Epoch => {
+            let _ = write!(out, "{secs}.{usec:06}");
+        }
+        TimeFormat::Relative => {
+            use std::cell::Cell;
+            thread_local! {
+                static PREV: Cell<Option<u64>> = const { Cell::new(None) };
+            }
+            // Records arrive in the order calls return; a call that began before the previous
+            // line's shows 0.
+            let d = PREV.with(|p| {
+                let d = p.get().map_or(0, |prev| ts_ns.saturating_sub(prev));
+                p.set(Some(ts_ns));
+                d
+            });
+            let _ = write!(out, "{:6}.{:06}", d / 1_000_000_000, (d % 1_000_000_000) / 1000);
+        }
     }
 }
 
@@ -83,6 +111,10 @@ fn toctou_marker(out: &mut String, rec: &Record, style: &Style) {
 /// The call as strace prints it, from the name through the return value.
 pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let def = events::def(rec.event);
+    if rec.header.flags & sockscope_common::RF_KILLED != 0 {
+        killed_call(out, rec, opts);
+        return;
+    }
     let start = out.len();
     out.push_str(def.name);
     out.push('(');
@@ -110,6 +142,39 @@ pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     {
         out.push_str(&suffix);
     }
+}
+
+/// A call whose thread was killed in it (its process exited meanwhile): as strace, the
+/// arguments it decodes at entry, then ` <unfinished ...>) = ?`. sendto and sendmsg show all
+/// their arguments at entry; the receive calls and sendmmsg only the descriptor.
+fn killed_call(out: &mut String, rec: &Record, opts: &RenderOpts) {
+    use sockscope_common::EventId;
+    let def = events::def(rec.event);
+    let start = out.len();
+    out.push_str(def.name);
+    out.push('(');
+    let all = matches!(rec.event, EventId::Sendto | EventId::Sendmsg);
+    let n = if all { def.args.len() } else { 1 };
+    for (i, arg) in def.args.iter().take(n).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if opts.verbose(rec.event) {
+            arg_text(out, rec, i, arg.decoder, opts);
+        } else {
+            nonverbose_arg_text(out, rec, i, arg.decoder, opts);
+        }
+    }
+    if !all {
+        out.push_str(", ");
+    }
+    out.push_str(" <unfinished ...>) ");
+    // Aligned as other calls with -a.
+    let col = out.len() - start;
+    if col < opts.acolumn {
+        out.extend(std::iter::repeat_n(' ', opts.acolumn - col));
+    }
+    out.push_str("= ?");
 }
 
 /// With `-y`: the kernel's capture of the call's descriptor and, for a file that is not a
@@ -412,6 +477,69 @@ mod tests {
         );
         opts.nonverbose = 1 << (EventId::Recvmsg as u16);
         assert!(call_with(&b, &opts).contains("sin_port=htons(40001)"));
+    }
+
+    #[test]
+    fn killed_in_the_call_is_a_question_mark() {
+        let mut b = RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0, 0x2000, 0x3000], -512);
+        b.header_mut().flags |= sockscope_common::RF_KILLED;
+        let text = render(&b.build());
+        assert!(text.ends_with(" recvfrom(3,  <unfinished ...>) = ?"), "{text}");
+        let mut b = sendto(&sin(40001));
+        b.header_mut().ret = -512;
+        b.header_mut().flags |= sockscope_common::RF_KILLED;
+        let text = render(&b.build());
+        assert!(
+            text.ends_with(r#"sendto(3, "hi", 2, 0, {sa_family=AF_INET, sin_port=htons(40001), sin_addr=inet_addr("127.0.0.1")}, 16 <unfinished ...>) = ?"#),
+            "{text}"
+        );
+        // Not killed: strace's restart code.
+        let b = RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0, 0, 0], -512);
+        assert!(render(&b.build()).ends_with("= ? ERESTARTSYS (To be restarted if SA_RESTART is set)"));
+    }
+
+    #[test]
+    fn prefix_name_is_one_escaped_token() {
+        let mut b = sendto(&sin(40001));
+        let name = b"x\n00:00:00 sshd";
+        b.header_mut().comm = [0; 16];
+        b.header_mut().comm[..name.len()].copy_from_slice(name);
+        let text = render(&b.build());
+        assert!(!text.contains('\n'), "{text:?}");
+        let mut it = text.split(' ');
+        let _time = it.next();
+        assert_eq!(it.next(), Some("x\\x0a00:00:00\\x20sshd"), "{text}");
+        for bad in [0x1bu8, b'\r', 0x07, 0x08, b'\t', 0x7f, 0xff, 0x9b] {
+            let mut b = sendto(&sin(40001));
+            b.header_mut().comm = [0; 16];
+            b.header_mut().comm[..3].copy_from_slice(&[b'a', bad, b'b']);
+            let text = render(&b.build());
+            assert!(text.bytes().all(|c| (0x20..0x7f).contains(&c)), "{bad:#x}: {text:?}");
+            assert!(text.contains(&format!(" a\\x{bad:02x}b ")), "{text}");
+        }
+    }
+
+    #[test]
+    fn time_columns() {
+        let opts = |t| RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 }).with_time(t);
+        let mut b = sendto(&sin(40001));
+        b.header_mut().ts_ns = 1_700_000_000_123_456_789;
+        let bytes = b.build();
+        let rec = Record::parse(&bytes).unwrap();
+        let col = |t| {
+            let mut out = String::new();
+            line(&mut out, &rec, &opts(t));
+            out.split(' ').next().unwrap().to_string()
+        };
+        assert_eq!(col(TimeFormat::Epoch), "1700000000.123456");
+        assert_eq!(col(TimeFormat::Seconds).len(), 8);
+        assert_eq!(col(TimeFormat::Micros).len(), 15);
+        assert!(col(TimeFormat::Micros).ends_with(".123456"));
+        let mut out = String::new();
+        line(&mut out, &rec, &opts(TimeFormat::Relative));
+        out.clear();
+        line(&mut out, &rec, &opts(TimeFormat::Relative));
+        assert!(out.starts_with("     0.000000 "), "{out}");
     }
 
     #[test]

@@ -150,9 +150,14 @@ pub fn wait_limit(mut child: Child, limit: Duration, what: &str) -> Run {
     }
 }
 
-/// Runs `sockscope OPTS -- CMD...` to completion.
+/// Runs `sockscope OPTS -- CMD...` to completion. With a command the trace goes to stderr
+/// unless `-o` says otherwise: `-o -` is added (the workloads print nothing on stdout), so
+/// that `stdout` is the trace.
 pub fn sockscope_cmd(opts: &[&str], cmd: &[&str]) -> Run {
     let mut c = Command::new(SOCKSCOPE);
+    if !cmd.is_empty() && !opts.contains(&"-o") {
+        c.args(["-o", "-"]);
+    }
     c.args(opts);
     if !cmd.is_empty() {
         c.arg("--").args(cmd);
