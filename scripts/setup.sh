@@ -18,6 +18,7 @@ command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v bpftrace >/dev/null 2>&1 || need_apt+=(bpftrace)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)   # tests/flows.rs drives `sockscope top` in tmux
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)          # README examples (tests/readme.rs)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)      # README examples

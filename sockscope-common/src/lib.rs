@@ -159,6 +159,12 @@ pub mod seg {
     /// sendto's buf read again at exit because the entry read faulted (pages the process had
     /// never touched cannot be faulted in by an eBPF read; the kernel's send touched them).
     pub const BUF_EXIT: u8 = 16;
+    /// Netlink sockets only: the next MAX_SNAPLEN bytes of sendto/recvfrom's buffer, after the
+    /// MAX_SNAPLEN of its `BUF` segment (strace decodes whole netlink messages).
+    pub const BUF_MORE: u8 = 17;
+    /// Netlink sockets only: the next MAX_SNAPLEN bytes of a msghdr's first iovec, after its
+    /// `IOV_DATA` segment; `index` as that segment's.
+    pub const IOV_DATA_MORE: u8 = 18;
     /// A [`crate::SockInfo`]: what the descriptor in `args[0]` is, read from the kernel's
     /// file table and socket structures at entry (only with `-y`/`-yy`).
     pub const SOCK: u8 = 15;
@@ -176,6 +182,9 @@ pub const SEG_OK: u8 = 0;
 pub const SEG_NULL: u8 = 1;
 /// `SegHeader::status`: reading user memory faulted; nothing was read.
 pub const SEG_FAULT: u8 = 2;
+/// `SegHeader::status`: reading user memory faulted part-way (netlink sockets only); the bytes
+/// up to the end of the first page were read. User space sees a fault with these bytes.
+pub const SEG_PARTIAL: u8 = 3;
 
 /// Header of one captured piece of user memory. `len` bytes follow, padded to 8.
 #[repr(C)]
@@ -216,6 +225,10 @@ pub struct Slot {
 
 /// `Slot::notes`: the entry read of the message buffer faulted.
 pub const SLOT_BUF_FAULTED: u32 = 1;
+/// `Slot::notes`: the call's descriptor is an AF_NETLINK socket. Its buffers are captured up to
+/// MAX_SNAPLEN whatever `-s` is: strace decodes netlink messages as far as they go and applies
+/// `-s` only to the strings inside them.
+pub const SLOT_NETLINK: u32 = 2;
 
 /// `MMSG_STEPS` indexes: the per-message capture programs of sendmmsg (entry) and recvmmsg
 /// (exit).
@@ -375,6 +388,9 @@ pub struct SockOffsets {
     pub unix_address_path: u32,
     /// netlink_sock.portid.
     pub netlink_portid: u32,
+    /// sock.__sk_common.skc_net (struct net *), net.ns.inum: the socket's network namespace.
+    pub sk_net: u32,
+    pub net_ns_inum: u32,
 }
 
 impl SockOffsets {
@@ -416,6 +432,8 @@ impl SockOffsets {
         unix_address_len: OFF_NONE,
         unix_address_path: OFF_NONE,
         netlink_portid: OFF_NONE,
+        sk_net: OFF_NONE,
+        net_ns_inum: OFF_NONE,
     };
 }
 
@@ -452,6 +470,8 @@ pub mod sk {
     pub const NETLINK: u32 = 1 << 8;
     /// A read faulted (the file or socket changed under the reader); what is set is valid.
     pub const FAULT: u32 = 1 << 9;
+    /// AF_NETLINK: `netns` (the inode number of the socket's network namespace).
+    pub const NETNS: u32 = 1 << 10;
 }
 
 /// The descriptor of a call, as found in the kernel at the call's entry (`seg::SOCK`).
@@ -492,7 +512,9 @@ pub struct SockInfo {
     pub unix_len: u32,
     /// AF_UNIX: sun_path (unix_len - 2 bytes of it are valid).
     pub unix_path: [u8; UNIX_PATH_MAX],
-    pub _pad1: [u8; 4],
+    /// AF_NETLINK: the socket's network namespace (net.ns.inum; strace names a netlink
+    /// socket's protocol only when the socket is in strace's own namespace).
+    pub netns: u32,
 }
 
 pub const SOCK_INFO_SIZE: usize = core::mem::size_of::<SockInfo>();

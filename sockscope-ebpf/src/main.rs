@@ -38,9 +38,9 @@ use aya_ebpf::{
 };
 use sockscope_common::{
     COMM_LEN, COMM_MATCH_EXCLUDE, CURSOR_LIMIT, CURSOR_MASK, CommKey, Config, DATA_SIZE, EventId,
-    MAX_CONTROL, MAX_IOV, MAX_MMSG, MAX_READ, PID_FILTER_MAP, RECORD_HEADER_SIZE, SEG_FAULT,
-    SEG_HEADER_SIZE, SEG_NULL, SEG_OK, SLOT_BUF_FAULTED, SOCKADDR_MAX, STEP_RECVMMSG,
-    STEP_SENDMMSG, SegHeader, Slot, counter, scope, seg, seg_padded,
+    MAX_CONTROL, MAX_IOV, MAX_MMSG, MAX_READ, MAX_SNAPLEN, PID_FILTER_MAP, RECORD_HEADER_SIZE,
+    SEG_FAULT, SEG_HEADER_SIZE, SEG_NULL, SEG_OK, SEG_PARTIAL, SLOT_BUF_FAULTED, SLOT_NETLINK,
+    SOCKADDR_MAX, STEP_RECVMMSG, STEP_SENDMMSG, SegHeader, Slot, counter, scope, seg, seg_padded,
 };
 
 /// Load-time configuration, filled in by the loader (see `Config`).
@@ -241,7 +241,24 @@ fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u64) -> u64 
     } else {
         // SAFETY: dst has room for n bytes (see above).
         let r = unsafe { bpf_probe_read_user(dst.cast(), n, src as *const c_void) };
-        if r < 0 { (SEG_FAULT, 0) } else { (SEG_OK, n) }
+        if r >= 0 {
+            (SEG_OK, n)
+        } else if slot.notes & SLOT_NETLINK != 0 {
+            // strace decodes netlink messages up to the first unreadable byte: keep the bytes
+            // up to the end of the first page.
+            let m = (4096 - (src & 4095)) as u32 & 0xfff;
+            // SAFETY: m < n, so dst has room.
+            if m > 0
+                && m < n
+                && unsafe { bpf_probe_read_user(dst.cast(), m, src as *const c_void) } >= 0
+            {
+                (SEG_PARTIAL, m)
+            } else {
+                (SEG_FAULT, 0)
+            }
+        } else {
+            (SEG_FAULT, 0)
+        }
     };
     // SAFETY: sh points inside `data`, 8-aligned (cursor advances by padded lengths).
     unsafe {
@@ -254,6 +271,46 @@ fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u64) -> u64 
     slot.cursor = off as u32 + SEG_HEADER_SIZE as u32 + seg_padded(len);
     slot.header.nsegs += 1;
     len as u64
+}
+
+/// Bytes captured of each buffer: `-s` + 1, or MAX_SNAPLEN on a netlink socket (SLOT_NETLINK).
+#[inline(always)]
+fn snaplen_of(slot: &Slot) -> u64 {
+    if slot.notes & SLOT_NETLINK != 0 {
+        MAX_SNAPLEN as u64
+    } else {
+        config().snaplen as u64
+    }
+}
+
+/// Netlink sockets: the second MAX_SNAPLEN bytes of a buffer of `len` bytes at `base` whose
+/// first MAX_SNAPLEN were captured. Pushed last, so that it never takes the room of the call's
+/// other segments. A BPF subprogram (its own stack frame): inlined, it made the callers'
+/// frames too large for the verifier.
+#[inline(never)]
+fn push_more(slot: &mut Slot, kind: u8, index: u16, base: u64, len: u64) {
+    if slot.notes & SLOT_NETLINK == 0 || len <= MAX_SNAPLEN as u64 || base == 0 {
+        return;
+    }
+    push_user(
+        slot,
+        kind,
+        index,
+        base + MAX_SNAPLEN as u64,
+        min(len - MAX_SNAPLEN as u64, MAX_SNAPLEN as u64),
+    );
+}
+
+/// Netlink sockets: the second MAX_SNAPLEN bytes of a msghdr's first iovec (sendmsg, recvmsg;
+/// not the mmsg calls, whose per-message programs are at the verifier's limit).
+#[inline(never)]
+fn push_more_iov(slot: &mut Slot, iov_ptr: u64, total: u64) {
+    if slot.notes & SLOT_NETLINK == 0 || iov_ptr == 0 {
+        return;
+    }
+    if let Some(iov) = read_user::<Iovec>(iov_ptr) {
+        push_more(slot, seg::IOV_DATA_MORE, 0, iov.base, min(iov.len, total));
+    }
 }
 
 /// The calling thread's slot, created on its first traced call.
@@ -575,10 +632,11 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
         return 0;
     };
     sock::capture(slot);
-    let snaplen = config().snaplen as u64;
+    let snaplen = snaplen_of(slot);
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
     let want = min(len, snaplen);
-    if push_user(slot, seg::BUF, 0, buf, want) == 0 && want != 0 && buf != 0 {
+    let got = push_user(slot, seg::BUF, 0, buf, want);
+    if got == 0 && want != 0 && buf != 0 {
         slot.notes |= SLOT_BUF_FAULTED;
     }
     if addr != 0 {
@@ -590,6 +648,9 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
             min(positive_len(addrlen), SOCKADDR_MAX as u64),
         );
     }
+    if got == MAX_SNAPLEN as u64 {
+        push_more(slot, seg::BUF_MORE, 0, buf, len);
+    }
     0
 }
 
@@ -598,13 +659,8 @@ pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
     if slot.notes & SLOT_BUF_FAULTED != 0 && slot.header.ret > 0 {
         let [_, buf, len, ..] = slot.header.args;
-        push_user(
-            slot,
-            seg::BUF_EXIT,
-            0,
-            buf,
-            min(len, config().snaplen as u64),
-        );
+        let snaplen = snaplen_of(slot);
+        push_user(slot, seg::BUF_EXIT, 0, buf, min(len, snaplen));
     }
     let [_, _, _, _, addr, addrlen] = slot.header.args;
     if addr != 0 && config().toctou != 0 {
@@ -644,11 +700,11 @@ pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
-    let snaplen = config().snaplen as u64;
+    let snaplen = snaplen_of(slot);
     let ret = slot.header.ret;
     let [_, buf, len, _, addr, addrlen_ptr] = slot.header.args;
     if ret >= 0 {
-        push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, len), snaplen));
+        let got = push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, len), snaplen));
         if addrlen_ptr != 0 {
             push_user(slot, seg::ADDRLEN_OUT, 0, addrlen_ptr, 4);
             if addr != 0 {
@@ -662,6 +718,9 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
                     min(min(positive_len(out), given), SOCKADDR_MAX as u64),
                 );
             }
+        }
+        if got == MAX_SNAPLEN as u64 {
+            push_more(slot, seg::BUF_MORE, 0, buf, min(ret as u64, len));
         }
     }
     submit(slot);
@@ -677,11 +736,14 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
         return 0;
     };
     sock::capture(slot);
-    let snaplen = config().snaplen as u64;
+    let snaplen = snaplen_of(slot);
     let msg = slot.header.args[1];
     push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
     if let Some(m) = read_user::<UserMsghdr>(msg) {
         capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
+        if m.iovlen != 0 {
+            push_more_iov(slot, m.iov, u64::MAX);
+        }
     }
     0
 }
@@ -731,7 +793,7 @@ pub fn sys_enter_recvmsg(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
-    let snaplen = config().snaplen as u64;
+    let snaplen = snaplen_of(slot);
     let ret = slot.header.ret;
     let msg = slot.header.args[1];
     if ret >= 0 {
@@ -739,6 +801,11 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
         if let Some(mut m) = read_user::<UserMsghdr>(msg) {
             // At most the name bytes the caller's buffer holds (strace: min(given, returned)).
             m.namelen = min(positive_len(m.namelen as u64), slot.header._pad as u64) as i32;
+            // Before capture_msg: after it, the call made the program too complex for the
+            // verifier. (A control buffer then may not fit; netlink replies rarely have one.)
+            if m.iovlen != 0 {
+                push_more_iov(slot, m.iov, ret as u64);
+            }
             capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, ret as u64);
         }
     }
@@ -813,7 +880,8 @@ pub fn sendmmsg_step(ctx: TracePointContext) -> u32 {
     let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else {
         return 0;
     };
-    capture_msg::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16, u64::MAX);
+    let snaplen = snaplen_of(slot);
+    capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, u64::MAX);
     // SAFETY: as above.
     unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
     0
@@ -887,7 +955,8 @@ pub fn recvmmsg_step(ctx: TracePointContext) -> u32 {
         slot.step += 1;
         if let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) {
             let got = read_user::<u32>(vec + i * MMSGHDR_SIZE + MSGHDR_SIZE).unwrap_or(0) as u64;
-            capture_msg::<{ MAX_IOV as u64 }>(slot, config().snaplen as u64, &m, i as u16, got);
+            let snaplen = snaplen_of(slot);
+            capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, got);
             // SAFETY: as above.
             unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
         }

@@ -133,9 +133,13 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     }
     // SAFETY: si points at SOCK_INFO_SIZE bytes of the data area, 8-aligned.
     let info = unsafe { &mut *si.cast::<SockInfo>() };
+    info.netns = 0;
     let fd = fd as u32 as i32;
     info.fd = fd;
     fill(info, scratch, fd, level);
+    if info.known & sk::COMMON != 0 && info.family == AF_NETLINK {
+        slot.notes |= sockscope_common::SLOT_NETLINK;
+    }
     // Not a socket: its path too (path.rs).
     let file =
         info.known & (sk::INODE | sk::NO_FILE) == sk::INODE && info.mode & S_IFMT != S_IFSOCK;
@@ -265,6 +269,13 @@ fn walk(info: &mut SockInfo, scratch: *mut u8, fd: i32, level: u32) -> Option<()
         if portid_off != OFF_NONE {
             info.portid = rd(sk + portid_off as u64)?;
             info.known |= sk::NETLINK;
+        }
+        let net_off: u32 = o!(sk_net);
+        let inum_off: u32 = o!(net_ns_inum);
+        if net_off != OFF_NONE && inum_off != OFF_NONE {
+            let net: u64 = rd(sk + net_off as u64)?;
+            info.netns = rd(net + inum_off as u64)?;
+            info.known |= sk::NETNS;
         }
     }
     Some(())

@@ -15,6 +15,7 @@ pub mod events;
 pub mod events_cmd;
 pub mod filter;
 pub mod flows;
+pub mod genl;
 pub mod launch;
 pub mod loader;
 pub mod privs;

@@ -213,8 +213,10 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
             "cannot follow forks: sched_process_fork has no parent_pid/child_pid fields on this kernel"
         );
     }
-    let (sock_offsets, unresolved) = crate::sock_offsets::resolve(&btf, opts.yflag.min(2) as u32);
-    if !unresolved.is_empty() {
+    // The socket is always read (level 2, as -yy): netlink buffers are decoded by the socket's
+    // netlink protocol, as strace does without -y. `-y`/`-yy` only choose what is shown.
+    let (sock_offsets, unresolved) = crate::sock_offsets::resolve(&btf, 2);
+    if !unresolved.is_empty() && opts.yflag > 0 {
         eprintln!(
             "sockscope: -y: not in this kernel's BTF, shown as unknown: {}",
             unresolved.join(", ")

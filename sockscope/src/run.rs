@@ -260,6 +260,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     signal_hook::flag::register(signal_hook::consts::SIGUSR1, usr1.clone())?;
     let counts = std::cell::RefCell::new(crate::count::Counts::default());
 
+    crate::genl::register();
     let view = View {
         ropts: RenderOpts::new(
             Style {

@@ -211,8 +211,29 @@ fn iov_data(
     if netlink {
         // decode_netlink reads as far as the messages go, not just -s bytes: decoded when the
         // kernel side captured enough, else the plain string below.
-        if let Some(s) = c.iov_data_seg(i).filter(|s| s.status == ReadStatus::Ok)
-            && super::netlink::format_netlink(out, s.data, shown, &env.style)
+        let nl = super::netlink::NlEnv {
+            style: env.style,
+            proto: super::netlink::record_netlink(c.rec).flatten(),
+            ifname: &env.ifname,
+            genl_family: &super::netlink::genl_family_name,
+        };
+        // A read that faulted part-way holds the readable bytes (strace decodes up to there);
+        // past 4 KiB the kernel side keeps a second 4 KiB of the first iovec.
+        let more = (i == 0)
+            .then(|| {
+                c.rec
+                    .seg(sockscope_common::seg::IOV_DATA_MORE, c.index << 8)
+            })
+            .flatten();
+        if let Some((bytes, fault_after)) = super::netlink::captured_bytes(c.iov_data_seg(i), more)
+            && super::netlink::decode_netlink_at(
+                out,
+                &bytes,
+                c.iov_data_seg(i).map_or(0, |s| s.addr),
+                fault_after,
+                shown,
+                &nl,
+            )
         {
             return;
         }

@@ -237,6 +237,35 @@ fn buffer(out: &mut String, seg: Option<&Seg>, addr: u64, len: u64, style: &Styl
     }
 }
 
+/// strace's decode_sockbuf: a buffer on a netlink socket is decoded as netlink messages (by
+/// the socket's protocol, known without -y). False when not netlink or not decodable from the
+/// captured bytes (the caller prints the string).
+fn netlink_buf(
+    out: &mut String,
+    rec: &Record,
+    seg: Option<&Seg>,
+    len: u64,
+    opts: &RenderOpts,
+) -> bool {
+    let Some(proto) = crate::decode::netlink::record_netlink(rec) else {
+        return false;
+    };
+    // A read that faulted part-way holds the readable bytes (strace decodes up to the fault);
+    // past 4 KiB the kernel side keeps a second 4 KiB.
+    let more = rec.seg(seg::BUF_MORE, 0);
+    let Some((bytes, fault_after)) = crate::decode::netlink::captured_bytes(seg, more) else {
+        return false;
+    };
+    let env = crate::decode::netlink::NlEnv {
+        style: opts.style,
+        proto,
+        ifname: &opts.msg.ifname,
+        genl_family: &crate::decode::netlink::genl_family_name,
+    };
+    let addr = seg.map_or(0, |s| s.addr);
+    crate::decode::netlink::decode_netlink_at(out, &bytes, addr, fault_after, len, &env)
+}
+
 fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &RenderOpts) {
     let style = &opts.style;
     let h = &rec.header;
@@ -260,18 +289,17 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
             let _ = write!(out, "{}", v as u32);
         }
         Decoder::MsgFlags => xlat::print_flags(out, v as u32 as u64, &xlat::MSG_FLAGS),
-        Decoder::SendBuf => buffer(out, send_buf(rec), v, h.args[2], style),
+        Decoder::SendBuf => {
+            if !netlink_buf(out, rec, send_buf(rec), h.args[2], opts) {
+                buffer(out, send_buf(rec), v, h.args[2], style)
+            }
+        }
         Decoder::RecvBuf => {
+            let len = (h.ret as u64).min(h.args[2]);
             if failed(rec) {
                 strfmt::print_addr(out, v);
-            } else {
-                buffer(
-                    out,
-                    rec.seg(seg::BUF, 0),
-                    v,
-                    (h.ret as u64).min(h.args[2]),
-                    style,
-                );
+            } else if !netlink_buf(out, rec, rec.seg(seg::BUF, 0), len, opts) {
+                buffer(out, rec.seg(seg::BUF, 0), v, len, style);
             }
         }
         Decoder::SockaddrIn => {
