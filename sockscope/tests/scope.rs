@@ -42,9 +42,10 @@ impl Tracer {
         let out = dir.join(format!("{name}.out"));
         // The workload makes only the six message calls: the data calls (traced by default
         // since issue 11) would only add the machine's background socket reads and writes to
-        // the whole-machine tracers' 1 MiB rings.
+        // the whole-machine tracers' rings (8 MiB each: other socket traffic on a busy machine
+        // must not overflow them).
         let mut child = Command::new(SOCKSCOPE)
-            .args(["--ringbuf-mib", "1", "-e", TRACE_ALL, "-o"])
+            .args(["--ringbuf-mib", "8", "-e", TRACE_ALL, "-o"])
             .arg(&out)
             .args(args)
             .stdin(Stdio::null())
