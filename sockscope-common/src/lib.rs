@@ -245,7 +245,11 @@ pub mod counter {
     pub const SENT: u32 = 2;
     /// Forked children not followed because the PIDS map was full.
     pub const LOST_PIDS_FULL: u32 = 3;
-    pub const COUNT: u32 = 4;
+    /// Calls of a traced thread that returned while attached but had entered before (a server
+    /// blocked in recvfrom when sockscope attached): their exit found no entry. Counted, not
+    /// shown (what they were handed at entry, e.g. recvfrom's *addrlen, is gone).
+    pub const IN_PROGRESS: u32 = 4;
+    pub const COUNT: u32 = 5;
 }
 
 /// Process filter modes (`Config::pid_filter`).

@@ -374,8 +374,14 @@ fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tid = pid_tgid as u32;
     // SAFETY: map value, only this thread uses its own entry.
-    let slot = unsafe { &mut *INFLIGHT.get_ptr_mut(tid)? };
+    let Some(slot) = INFLIGHT.get_ptr_mut(tid) else {
+        in_progress(pid_tgid);
+        return None;
+    };
+    // SAFETY: as above.
+    let slot = unsafe { &mut *slot };
     if slot.active == 0 {
+        in_progress(pid_tgid);
         return None;
     }
     slot.active = 0;
@@ -403,6 +409,26 @@ fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
     h.ppid = parent_tgid(&cfg);
     Some(slot)
+}
+
+/// An exit without a traced entry, from a thread that is in scope: the call was already in
+/// progress when the entry program was attached (or, rarely, its entry found no slot, which is
+/// counted in LOST_NOSLOT too). Counted so that it never vanishes silently. A subprogram: the
+/// exit programs' common path stays as it was.
+#[inline(never)]
+fn in_progress(pid_tgid: u64) {
+    let tgid = (pid_tgid >> 32) as u32;
+    let cfg = config();
+    if tgid == cfg.self_tgid {
+        return;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return;
+    }
+    if cfg.scope != 0 && !in_scope(cfg.scope, pid_tgid as u32) {
+        return;
+    }
+    bump(counter::IN_PROGRESS);
 }
 
 /// Whether SIGKILL is pending for the current thread (group exit, kill -9), from

@@ -161,6 +161,8 @@ pub struct Counters {
     pub lost_noslot: u64,
     pub lost_pids_full: u64,
     pub sent: u64,
+    /// Calls that were in progress when sockscope attached (see `counter::IN_PROGRESS`).
+    pub in_progress: u64,
 }
 
 /// Checks what loading needs, with one clear message per missing piece.
@@ -467,6 +469,7 @@ impl Loaded {
             lost_noslot: sum(counter::LOST_NOSLOT),
             lost_pids_full: sum(counter::LOST_PIDS_FULL),
             sent: sum(counter::SENT),
+            in_progress: sum(counter::IN_PROGRESS),
         }
     }
 

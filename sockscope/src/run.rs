@@ -432,6 +432,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             "lostRingbufFull": c.lost_ringbuf,
             "lostNoSlot": c.lost_noslot,
             "forksNotFollowed": c.lost_pids_full,
+            "inProgressAtAttach": c.in_progress,
             "undecodable": summary.undecodable,
             "flowsNotKept": flows_lost,
         });
@@ -451,6 +452,12 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         msg += &format!(
             ", {} forked processes not followed (pid map full)",
             c.lost_pids_full
+        );
+    }
+    if c.in_progress > 0 {
+        msg += &format!(
+            ", {} calls in progress at attach not shown",
+            c.in_progress
         );
     }
     if summary.undecodable > 0 {

@@ -1,0 +1,99 @@
+//! A call already in progress when sockscope attaches (issue 12): a server blocked in recvfrom
+//! before `-p` attaches gets one datagram after attach. Its exit has no traced entry (what the
+//! caller handed in, such as *addrlen, is gone), so the call is counted — in the summary line
+//! and the JSON summary record — and never vanishes silently. Needs root.
+
+#[path = "workloads/support.rs"]
+mod support;
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::net::UdpSocket;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::*;
+
+#[test]
+fn call_in_progress_at_attach_is_counted() {
+    if !require_root("call_in_progress_at_attach_is_counted") {
+        return;
+    }
+    let port = 40611;
+    let exe = workload("inprogress");
+    let mut w = Command::new(&exe)
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it reach recvfrom and block there.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut t = Command::new(SOCKSCOPE)
+        .args(["--json", "-o", "-", "-p", &w.id().to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = t.stdout.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let mut err = BufReader::new(t.stderr.take().unwrap());
+    let mut errtext = String::new();
+    loop {
+        let mut l = String::new();
+        if err.read_line(&mut l).unwrap() == 0 {
+            panic!("sockscope ended before attaching:\n{errtext}");
+        }
+        errtext += &l;
+        if l.contains("attached") {
+            break;
+        }
+    }
+    // The workload is still blocked in its recvfrom (it has not exited).
+    assert!(w.try_wait().unwrap().is_none(), "workload ended early");
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    peer.send_to(b"ping", ("127.0.0.1", port)).unwrap();
+    let mut buf = [0u8; 16];
+    let (n, _) = peer.recv_from(&mut buf).expect("the echo");
+    assert_eq!(&buf[..n], b"ping");
+    assert!(w.wait().unwrap().success());
+    // -p ends when the traced process has gone.
+    let start = Instant::now();
+    let st = loop {
+        if let Some(st) = t.try_wait().unwrap() {
+            break st;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "sockscope did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = err.read_to_string(&mut errtext);
+    assert!(st.success(), "{errtext}");
+    let text = out.join().unwrap();
+    let recs: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let named = |n: &str| {
+        recs.iter()
+            .filter(|r| r["eventName"] == n)
+            .collect::<Vec<_>>()
+    };
+    // The call after it is traced as usual: the capture worked.
+    assert_eq!(named("sendto").len(), 1, "{text}");
+    let shown = named("recvfrom").len() as u64;
+    let sum = named("sockscope_summary");
+    assert_eq!(sum.len(), 1, "{text}");
+    let counted = sum[0]["inProgressAtAttach"].as_u64().expect("inProgressAtAttach");
+    assert_eq!(shown + counted, 1, "the recvfrom is shown or counted:\n{text}");
+    if counted == 1 {
+        assert!(
+            errtext.contains(", 1 calls in progress at attach not shown"),
+            "{errtext}"
+        );
+    }
+}
