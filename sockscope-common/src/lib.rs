@@ -306,6 +306,10 @@ pub struct Config {
     pub off_exit_group_dead: u32,
     /// Read the destination address again at exit to detect a change during the call.
     pub toctou: u32,
+    /// sendto and sendmsg are captured at exit only, their arguments taken from the task's
+    /// saved user registers (no entry program attached): set by the loader when neither
+    /// TOCTOU nor -T needs an entry and pt_regs has the `PT_REGS_*` layout.
+    pub exit_only: u32,
     /// `scope::*` bits.
     pub scope: u32,
     /// offsetof(struct task_struct, pending.signal): the thread's pending signals, to tell a
@@ -605,6 +609,14 @@ unsafe impl aya::Pod for DataConfig {}
 /// cheaper than a probe-read helper, and paid on every socket send/receive of the machine); the
 /// loader checks it against the running kernel's BTF and refuses the data calls otherwise.
 pub const PT_REGS_ORIG_AX: u32 = 120;
+/// x86_64 struct pt_regs: r10 (syscall argument 4) at 56, then r9 (6), r8 (5), ax, cx, dx (3),
+/// si (2), di (1) in the 64 bytes that follow (checked against BTF by the loader).
+pub const PT_REGS_R10: u32 = 56;
+pub const PT_REGS_R9: u32 = 64;
+pub const PT_REGS_R8: u32 = 72;
+pub const PT_REGS_DX: u32 = 96;
+pub const PT_REGS_SI: u32 = 104;
+pub const PT_REGS_DI: u32 = 112;
 
 /// x86-64 syscall numbers of the data calls (what the saved `orig_ax` holds).
 pub mod nr {

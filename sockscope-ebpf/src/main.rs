@@ -29,7 +29,8 @@ use aya_ebpf::{
         bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
         generated::{
             self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_smp_processor_id,
-            bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_probe_read_user, bpf_ringbuf_output,
+            bpf_get_current_task_btf, bpf_ktime_get_ns, bpf_probe_read_kernel,
+            bpf_probe_read_user, bpf_ringbuf_output, bpf_task_pt_regs,
         },
     },
     macros::{map, tracepoint},
@@ -57,6 +58,7 @@ static CONFIG: Config = Config {
     off_fork_child_pid: 0,
     off_exit_group_dead: 0,
     toctou: 1,
+    exit_only: 0,
     scope: 0,
     off_task_pending_signal: 0,
     optmem_max: 131072,
@@ -411,6 +413,77 @@ fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     Some(slot)
 }
 
+/// Exit-only capture (`CONFIG.exit_only`): scope check, slot, the arguments from the task's
+/// saved user registers, result and identity. The record's time is the exit's; duration 0.
+#[inline(always)]
+fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'static mut Slot> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tgid = (pid_tgid >> 32) as u32;
+    let tid = pid_tgid as u32;
+    let cfg = config();
+    if tgid == cfg.self_tgid {
+        return None;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return None;
+    }
+    if cfg.scope != 0 && !in_scope(cfg.scope, tid) {
+        return None;
+    }
+    // r10, r9, r8, ax, cx, dx, si, di: one read of the 64 bytes.
+    let mut r = [0u64; 8];
+    // SAFETY: helpers allowed in tracepoint programs; the kernel read faults softly.
+    let ok = unsafe {
+        let regs = bpf_task_pt_regs(bpf_get_current_task_btf()) as u64;
+        regs != 0
+            && bpf_probe_read_kernel(
+                r.as_mut_ptr().cast(),
+                64,
+                (regs + sockscope_common::PT_REGS_R10 as u64) as *const c_void,
+            ) == 0
+    };
+    if !ok {
+        // Never seen to happen; counted with the calls lost for want of a slot.
+        bump(counter::LOST_NOSLOT);
+        return None;
+    }
+    let slot = slot_for(tid)?;
+    slot.active = 0;
+    slot.cursor = 0;
+    slot.notes = 0;
+    let h = &mut slot.header;
+    h.event = event as u16;
+    h.flags = 0;
+    h.nsegs = 0;
+    h.data_len = 0;
+    // SAFETY: helpers without preconditions.
+    unsafe {
+        h.ts_ns = bpf_ktime_get_ns();
+        h.cpu = bpf_get_smp_processor_id();
+        h.cgroup_id = bpf_get_current_cgroup_id();
+    }
+    h.duration_ns = 0;
+    h.args[0] = r[7];
+    h.args[1] = r[6];
+    h.args[2] = r[5];
+    h.args[3] = r[0];
+    h.args[4] = r[2];
+    h.args[5] = r[1];
+    h.ret = ret_of(ctx);
+    if (-516..=-512).contains(&h.ret) && killed(&cfg) {
+        h.flags |= sockscope_common::RF_KILLED;
+    }
+    h.tgid = tgid;
+    h.tid = tid;
+    let ug = bpf_get_current_uid_gid();
+    h.uid = ug as u32;
+    h.gid = (ug >> 32) as u32;
+    // SAFETY: comm has COMM_LEN bytes.
+    unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
+    h.ppid = parent_tgid(&cfg);
+    Some(slot)
+}
+
 /// An exit without a traced entry, from a thread that is in scope: the call was already in
 /// progress when the entry program was attached (or, rarely, its entry found no slot, which is
 /// counted in LOST_NOSLOT too). Counted so that it never vanishes silently. A subprogram: the
@@ -682,6 +755,10 @@ pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
+    if config().exit_only != 0 {
+        sendto_at_exit(&ctx);
+        return 0;
+    }
     let Some(slot) = exit(&ctx) else { return 0 };
     if slot.notes & SLOT_BUF_FAULTED != 0 && slot.header.ret > 0 {
         let [_, buf, len, ..] = slot.header.args;
@@ -700,6 +777,32 @@ pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
     }
     submit(slot);
     0
+}
+
+/// sendto, exit-only: the buffer and the destination read once the call is over (what the
+/// entry program reads, at the exit; the bytes are the caller's until it changes them).
+#[inline(always)]
+fn sendto_at_exit(ctx: &TracePointContext) {
+    let Some(slot) = exit_only(ctx, EventId::Sendto) else {
+        return;
+    };
+    sock::capture(slot);
+    let snaplen = snaplen_of(slot);
+    let [_, buf, len, _, addr, addrlen] = slot.header.args;
+    let got = push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
+    if addr != 0 {
+        push_user(
+            slot,
+            seg::ADDR,
+            0,
+            addr,
+            min(positive_len(addrlen), SOCKADDR_MAX as u64),
+        );
+    }
+    if got == MAX_SNAPLEN as u64 {
+        push_more(slot, seg::BUF_MORE, 0, buf, len);
+    }
+    submit(slot);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -776,6 +879,10 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
+    if config().exit_only != 0 {
+        sendmsg_at_exit(&ctx);
+        return 0;
+    }
     let Some(slot) = exit(&ctx) else { return 0 };
     let msg = slot.header.args[1];
     if config().toctou == 0 {
@@ -795,6 +902,25 @@ pub fn sys_exit_sendmsg(ctx: TracePointContext) -> u32 {
     }
     submit(slot);
     0
+}
+
+/// sendmsg, exit-only: what sys_enter_sendmsg reads, at the exit.
+#[inline(always)]
+fn sendmsg_at_exit(ctx: &TracePointContext) {
+    let Some(slot) = exit_only(ctx, EventId::Sendmsg) else {
+        return;
+    };
+    sock::capture(slot);
+    let snaplen = snaplen_of(slot);
+    let msg = slot.header.args[1];
+    push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
+    if let Some(m) = read_user::<UserMsghdr>(msg) {
+        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
+        if m.iovlen != 0 {
+            push_more_iov(slot, m.iov, u64::MAX);
+        }
+    }
+    submit(slot);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -133,8 +133,10 @@ pub struct TraceArgs {
     #[arg(long = "filter", value_name = "EXPR")]
     pub filter: Option<String>,
 
-    /// Don't read the destination address again at exit (saves ~150 ns per send call; no
-    /// TOCTOU detection).
+    /// No TOCTOU check: sendto and sendmsg are then captured at exit only (no entry program;
+    /// cheaper), their buffer and destination as the caller's memory holds them when the call
+    /// returns. (By default they are read at entry, as strace does, and the destination again
+    /// at exit to mark a change.)
     #[arg(long = "no-toctou")]
     pub no_toctou: bool,
 

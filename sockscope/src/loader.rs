@@ -165,6 +165,25 @@ pub struct Counters {
     pub in_progress: u64,
 }
 
+/// The entry programs that exit-only capture leaves out (issue 12: sendto and sendmsg read
+/// their buffer and destination at exit, arguments from the saved user registers).
+const EXIT_ONLY_ENTRIES: [&str; 2] = ["sys_enter_sendto", "sys_enter_sendmsg"];
+
+/// Exit-only capture needs no entry for TOCTOU (the address read twice) or -T (the entry
+/// time), and the saved registers where the kernel side loads them.
+fn exit_only_ok(btf: &crate::btf::Btf, opts: &LoadOptions) -> bool {
+    use sockscope_common::*;
+    let at = |f: &str, off: u32| btf.field("pt_regs", f).map(|(o, _)| o) == Some(off);
+    !opts.toctou
+        && !opts.timing
+        && at("r10", PT_REGS_R10)
+        && at("r9", PT_REGS_R9)
+        && at("r8", PT_REGS_R8)
+        && at("dx", PT_REGS_DX)
+        && at("si", PT_REGS_SI)
+        && at("di", PT_REGS_DI)
+}
+
 /// Checks what loading needs, with one clear message per missing piece.
 pub fn preflight() -> anyhow::Result<()> {
     // Root or CAP_BPF + CAP_PERFMON (+ CAP_DAC_READ_SEARCH for tracefs): one line naming
@@ -206,6 +225,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         off_exit_group_dead: tracefs::field_offset("sched", "sched_process_exit", "group_dead")
             .unwrap_or(0),
         toctou: opts.toctou as u32,
+        exit_only: exit_only_ok(&btf, opts) as u32,
         scope: opts.scope.bits(),
         off_task_pending_signal: btf.offset_of("task_struct", "pending.signal").unwrap_or(0),
         optmem_max: crate::decode::cmsg::host_optmem_max().min(u32::MAX as u64) as u32,
@@ -271,6 +291,10 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
     let mut seen = std::collections::HashSet::new();
     hooks.retain(|h| seen.insert(*h));
+    // Exit-only sends: their entry programs stay unattached.
+    if cfg.exit_only != 0 {
+        hooks.retain(|h| !EXIT_ONLY_ENTRIES.contains(&h.1));
+    }
     // The data calls' socket hooks are raw tracepoint programs (data.rs), attached below.
     let data_tps: Vec<&'static str> = hooks
         .iter()

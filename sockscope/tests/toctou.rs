@@ -176,7 +176,10 @@ fn filter_toctou_selects_the_raced_calls() {
     }
 }
 
-/// With `--no-toctou` the address is not read again: the same race, no marker.
+/// With `--no-toctou` sendto and sendmsg are captured at exit only (issue 12): the same race
+/// shows, unmarked, the destination the caller's memory holds when the call returns (the
+/// rewritten one, the marker's), not the one the kernel copied at entry — the documented
+/// price of the option.
 #[test]
 fn no_toctou_option_turns_the_check_off() {
     if !require_root("no_toctou_option_turns_the_check_off") {
@@ -185,9 +188,18 @@ fn no_toctou_option_turns_the_check_off() {
     let dir = workdir("toctou-off");
     let r = run(&["--no-toctou"], &dir, "race", &[]);
     let evs = parse_text(&r.stdout);
+    let a = un(&format!("{}/a.sock", dir.display()));
     let unmarked: Vec<String> = raced_lines(&dir)
         .iter()
-        .map(|l| l.split_once(MARK).unwrap().0.to_string())
+        .map(|l| {
+            let (call, marker) = l.split_once(MARK).unwrap();
+            let at_exit = marker
+                .trim_end_matches(']')
+                .split_once(" at exit ")
+                .unwrap()
+                .1;
+            call.replacen(&a, at_exit, 1)
+        })
         .collect();
     let got: Vec<String> = evs
         .iter()
