@@ -40,6 +40,7 @@ TARGETS = {
     "bystander-sockscope": "≤ 1.02",
     "sockscope-top": "≤ 1.10",
     "sockscope-yy": "",
+    "sockscope-notoctou": "≤ 1.25",
     "sockscope-top-tp": "≤ 1.10",
     "bystander-top": "≤ 1.02",
 }
@@ -54,6 +55,7 @@ MODE_DESC = {
     "bpftrace-print": "bpftrace printing (enter+exit joined, to /dev/null)",
     "bystander-untraced": "getppid loop, untraced",
     "bystander-sockscope": "getppid loop, sockscope tracing the whole machine",
+    "sockscope-notoctou": "sockscope `--no-toctou -s 64 -o /dev/null -- loadgen` (sendto/sendmsg captured at exit only, no entry program)",
     "sockscope-yy": "sockscope `-yy -s 64 -o /dev/null -- loadgen` (the endpoint capture, as --json and endpoint filters make it)",
     "sockscope-top": "`sockscope top -b -- loadgen` (flow counters in the kernel; socket tracepoints attached raw)",
     "sockscope-top-tp": "the same, socket tracepoints attached as ordinary tracepoints (`SOCKSCOPE_FLOW_HOOK=tracepoint`)",
@@ -247,8 +249,8 @@ class Bench:
         lg = self.loadgen_argv(lg_op, n)
         if mode in ("untraced", "bystander-untraced"):
             self.run_plain(lg)
-        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy"):
-            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"]}.get(mode, []) + ["--"] + lg
+        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou"):
+            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"], "sockscope-notoctou": ["--no-toctou"]}.get(mode, []) + ["--"] + lg
             pr = Proc([self.sockscope, "-s", "64", "-o", "/dev/null"] + extra)
             rc = pr.wait()
             if rc != 0:
@@ -324,12 +326,15 @@ class Bench:
     def overhead(self):
         a = self.args
         ops = a.ops
-        modes = ["untraced", "sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
+        modes = ["untraced", "sockscope-text", "sockscope-notoctou", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
                  "strace", "bpftrace-count", "bpftrace-print"]
         bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top"]
         if a.top:
             # `--top`: sockscope top next to full capture and the untraced loop, nothing else.
             modes = ["untraced", "sockscope-text", "sockscope-yy", "sockscope-top", "sockscope-top-tp"]
+        if a.modes:
+            # `--modes a,b`: only these (untraced always first), e.g. an ablation side by side.
+            modes = ["untraced"] + [m for m in a.modes.split(",") if m and m != "untraced"]
         plan = [(op, m) for op in ops for m in modes]
         plan += [("getppid", m) for m in bystanders]
         results = {key: [] for key in plan}
@@ -583,7 +588,7 @@ def report(args, info, plan, results, tp, attach, prof):
                 tot_e = sum(r.get("events", 0) for r in rs)
                 tot_l = sum(r.get("lost", 0) for r in rs)
                 ev = f"{tot_e:,} / {tot_l:,}"
-                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy"):
+                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou"):
                     made = sum(r["syscalls"] for r in rs)
                     ev += " (=calls)" if tot_e + tot_l == made else f" (calls made {made:,})"
             elif any("lost" in r for r in rs):
@@ -659,6 +664,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="~1.5 minutes: 5 rounds of sendto + bystander only, fewer calls")
     ap.add_argument("--rounds", type=int)
+    ap.add_argument("--modes", help="comma list of modes to measure (untraced is always included), e.g. sockscope-text,sockscope-notoctou,bpftrace-count")
     ap.add_argument("--ops", help="comma list of sendto,recvfrom,sendmsg,sendmmsg")
     ap.add_argument("--bytes", type=int, default=64)
     ap.add_argument("--sockscope", required=True)
