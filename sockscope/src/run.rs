@@ -233,6 +233,10 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         yflag: crate::endpoints::capture_level(args.yflag, args.json, filter.as_ref()),
         flows: want_flows,
     };
+    // SIGUSR1 (print the stats line once) is caught from before the load on, so one that comes
+    // while the programs are being attached does not kill sockscope.
+    let usr1 = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGUSR1, usr1.clone())?;
     let loaded = match loader::load(&opts) {
         Ok(l) => l,
         Err(e) => {
@@ -256,8 +260,6 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         }
         _ => None,
     };
-    let usr1 = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    signal_hook::flag::register(signal_hook::consts::SIGUSR1, usr1.clone())?;
     let counts = std::cell::RefCell::new(crate::count::Counts::default());
 
     crate::genl::register();
