@@ -5,6 +5,7 @@
 //! call, JSON with Tracee's field names) → sink ([`run`]). Only [`loader`] touches the kernel.
 
 pub mod btf;
+pub mod call;
 pub mod cli;
 pub mod count;
 pub mod data_config;

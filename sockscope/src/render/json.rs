@@ -4,11 +4,11 @@
 //! decoded flags, the payload bytes with their encoding, captured length and truncation.
 
 use serde_json::{Value, json};
-use sockscope_common::seg;
 
 use super::{RenderOpts, comm, comm_bytes, text};
 use crate::{
     decode::{errno, msghdr, sockaddr::sockaddr_json, sockinfo, xlat},
+    call::Call,
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
@@ -76,7 +76,8 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     // What the kernel said about the descriptor: with -y/-yy its decoration and details;
     // without, the socket's endpoints (crate::endpoints; null when nothing was captured).
     out.push_str("],\"socket\":");
-    let (info, path) = text::sock_of(rec, opts);
+    let c = Call::new(rec);
+    let (info, path) = c.descriptor(0, opts.yflag);
     if opts.yflag == 0 {
         // Without -y: the endpoints captured for every event (crate::endpoints).
         push_value(out, &crate::endpoints::socket_json(rec, &opts.style));
@@ -105,7 +106,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
                 out.push(',');
             }
             first = false;
-            let (info, path) = text::sock_of_arg(rec, opts, i as u16);
+            let (info, path) = c.descriptor(i as u16, opts.yflag);
             push_json_str(out, a.name);
             out.push(':');
             push_value(
@@ -123,7 +124,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     }
     // TOCTOU: the destination (dest_addr / msg_name) read at exit differs from the entry read
     // that the arguments show; both values are given.
-    match rec.toctou() {
+    match c.toctou() {
         Some((at_entry, at_exit)) => {
             out.push_str(",\"toctou\":true,\"toctouAddress\":");
             push_value(
@@ -133,7 +134,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         }
         None => out.push_str(",\"toctou\":false"),
     }
-    let _ = write!(out, ",\"captureTruncated\":{}", rec.segs_truncated());
+    let _ = write!(out, ",\"captureTruncated\":{}", c.capture_truncated());
     // The thread was killed inside the call (its process exited): returnValue is the
     // ERESTART* code the kernel used to unwind, which no one sees; strace prints `= ?`.
     if h.flags & sockscope_common::RF_KILLED != 0 {
@@ -216,9 +217,10 @@ fn write_arg(
     opts: &RenderOpts,
 ) {
     use std::fmt::Write as _;
-    let h = &rec.header;
+    let c = Call::new(rec);
+    let h = c.header();
     let v = h.args[i];
-    let failed = h.ret < 0;
+    let failed = c.failed();
     let _ = write!(out, "{{\"name\":\"{name}\",\"type\":\"{ty}\",\"value\":");
     match decoder {
         Decoder::Fd | Decoder::SockLen => {
@@ -251,7 +253,7 @@ fn write_arg(
         }
         Decoder::SendBuf => {
             let _ = write!(out, "{v},\"payload\":");
-            write_payload(out, text::send_buf(rec), h.args[2], opts.style.max_strlen);
+            write_payload(out, c.send_buf(), h.args[2], opts.style.max_strlen);
         }
         Decoder::RecvBuf => {
             let _ = write!(out, "{v}");
@@ -259,31 +261,26 @@ fn write_arg(
                 out.push_str(",\"payload\":");
                 write_payload(
                     out,
-                    rec.seg(seg::BUF, 0),
+                    c.recv_buf(),
                     (h.ret as u64).min(h.args[2]),
                     opts.style.max_strlen,
                 );
             }
         }
-        Decoder::SockaddrIn => push_value(out, &addr_value(rec.seg(seg::ADDR, 0), v)),
+        Decoder::SockaddrIn => push_value(out, &addr_value(c.addr(0), v)),
         Decoder::SockaddrOut => {
             if failed {
                 let _ = write!(out, "{v}");
             } else {
-                push_value(out, &addr_value(rec.seg(seg::ADDR, 0), v));
+                push_value(out, &addr_value(c.addr(0), v));
             }
         }
         Decoder::SockLenPtr => {
             let _ = write!(out, "{v}");
-            let read = |kind| {
-                rec.seg(kind, 0)
-                    .filter(|s| s.status == ReadStatus::Ok && s.data.len() >= 4)
-                    .map(|s| i32::from_ne_bytes(s.data[..4].try_into().unwrap()))
-            };
-            if let Some(n) = read(seg::ADDRLEN_IN) {
+            if let Some(n) = c.socklen_in() {
                 let _ = write!(out, ",\"in\":{n}");
             }
-            if let Some(n) = read(seg::ADDRLEN_OUT) {
+            if let Some(n) = c.socklen_out() {
                 let _ = write!(out, ",\"out\":{n}");
             }
         }
