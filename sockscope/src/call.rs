@@ -61,10 +61,12 @@ impl<'r, 'a> Call<'r, 'a> {
 
     /// The socket identity of the descriptor in argument `index`, when captured.
     pub fn sock(&self, index: u16) -> Option<SockInfo> {
-        self.rec
-            .seg(seg::SOCK, index)
-            .and_then(Seg::ok_data)
-            .and_then(sockinfo::parse)
+        self.sock_bytes(index).and_then(sockinfo::parse)
+    }
+
+    /// The captured bytes of that socket identity (names borrowed from them).
+    pub fn sock_bytes(&self, index: u16) -> Option<&'a [u8]> {
+        self.rec.seg(seg::SOCK, index).and_then(Seg::ok_data)
     }
 
     /// The path the kernel side read for the descriptor in argument `index` (non-socket files).

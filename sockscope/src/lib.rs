@@ -17,6 +17,7 @@ pub mod events_cmd;
 pub mod filter;
 pub mod flows;
 pub mod genl;
+pub mod host;
 pub mod launch;
 pub mod loader;
 pub mod privs;

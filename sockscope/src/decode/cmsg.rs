@@ -156,7 +156,7 @@ impl CmsgEnv {
         CmsgEnv {
             style,
             optmem_max: host_optmem_max(),
-            ifname: host_ifname,
+            ifname: crate::host::ifname_string,
             yflag: 0,
             pid: 0,
         }
@@ -194,19 +194,6 @@ pub fn host_optmem_max() -> u64 {
         Some(v) if v > 0 => (v as u64 + 7) & !7,
         _ => 8 * (2 * 1024 + 512),
     }
-}
-
-/// `if_indextoname` of the running host.
-pub fn host_ifname(idx: u32) -> Option<String> {
-    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
-    // SAFETY: buf has IF_NAMESIZE bytes, as if_indextoname requires.
-    let p = unsafe { libc::if_indextoname(idx, buf.as_mut_ptr()) };
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: on success buf holds a NUL-terminated name.
-    let s = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
-    Some(s.to_string_lossy().into_owned())
 }
 
 /// One cmsg as strace's walk sees it: header fields and the data bytes it passes to printers
@@ -560,7 +547,7 @@ fn timestamping(out: &mut String, d: &[u8]) {
 
 fn ipv4(b: &[u8]) -> String {
     let a = b.get(..4).unwrap_or(&[0, 0, 0, 0]);
-    format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+    super::sockaddr::ntop4(&[a[0], a[1], a[2], a[3]])
 }
 
 fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
@@ -630,10 +617,6 @@ fn name_or_null(x: &Xlat, v: u64) -> Value {
     xlat_lookup(x, v).map_or(Value::Null, |s| Value::String(s.to_string()))
 }
 
-fn hex_string(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn ts_json(d: &[u8], frac: &str) -> Value {
     let mut m = serde_json::Map::new();
     m.insert("tv_sec".into(), json!(rd_u64(d, 0) as i64));
@@ -657,7 +640,7 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
                 .collect(),
         )
     };
-    let raw = ("data_hex", Value::String(hex_string(d)));
+    let raw = ("data_hex", Value::String(crate::escape::hex(d)));
     match (level, ctype) {
         (SOL_SOCKET, 1) if d.len() >= 4 => (
             "fds",

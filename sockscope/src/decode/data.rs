@@ -32,10 +32,7 @@ use crate::{
 const IOVEC_SIZE: usize = 16;
 
 fn ok<'a>(s: Option<&Seg<'a>>) -> Option<&'a [u8]> {
-    match s {
-        Some(s) if s.status == ReadStatus::Ok => Some(s.data),
-        _ => None,
-    }
+    s.and_then(Seg::ok_data)
 }
 
 /// The captured iovec entries of argument 1, or None when strace would print the pointer.

@@ -60,10 +60,7 @@ impl Msghdr {
 
 /// The bytes of a segment that was read successfully.
 fn ok_data<'a>(s: Option<&Seg<'a>>) -> Option<&'a [u8]> {
-    match s {
-        Some(s) if s.status == ReadStatus::Ok => Some(s.data),
-        _ => None,
-    }
+    s.and_then(Seg::ok_data)
 }
 
 /// The msghdr of a segment, when it was read and is whole.
