@@ -134,7 +134,7 @@ mod tests {
     use crate::record::ReadStatus;
     use super::*;
     use crate::record::Seg;
-    use sockscope_common::{EventId, RecordHeader, SOCK_INFO_SIZE};
+    use sockscope_common::{EventId, RecordHeader, SOCK_INFO_SIZE, seg};
 
     fn info_bytes(i: &SockInfo) -> Vec<u8> {
         // SAFETY: plain data.
