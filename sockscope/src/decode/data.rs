@@ -189,7 +189,7 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
     match decoder {
         Decoder::IovSend | Decoder::IovRecv => {
             let Some(entries) = iov_entries(rec).filter(|_| v != 0) else {
-                return json!(v);
+                return super::payload::ptr_json(v);
             };
             let (mut left, addr_only) = iov_mode(rec, decoder == Decoder::IovRecv);
             let mut list = Vec::new();
@@ -208,19 +208,13 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
                     }
                     None => len,
                 };
-                let data = match rec.seg(seg::IOV_DATA, k as u16) {
-                    Some(s) if s.status == ReadStatus::Ok && base != 0 && !addr_only => {
-                        let d = &s.data[..s
-                            .data
-                            .len()
-                            .min(style.max_strlen)
-                            .min(shown.min(usize::MAX as u64) as usize)];
-                        json!(String::from_utf8_lossy(d))
-                    }
-                    None if shown == 0 && base != 0 && !addr_only => json!(""),
-                    _ => Value::Null,
+                let seg = rec.seg(seg::IOV_DATA, k as u16);
+                let payload = match seg {
+                    _ if base == 0 || addr_only => Value::Null,
+                    None if shown == 0 => json!({"encoding": "hex", "data": "", "captured": 0, "length": 0, "truncated": false}),
+                    s => super::payload::payload_json(s, shown, style.max_strlen),
                 };
-                list.push(json!({"base": base, "len": len, "data": data, "data_len": shown}));
+                list.push(json!({"base": super::payload::ptr_json(base), "len": len, "payload": payload}));
             }
             json!({"address": v, "iovecs": list})
         }
@@ -228,7 +222,7 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
             Some(now) if v != 0 => {
                 json!({"address": v, "atEntry": loff_at_entry(rec, now), "atExit": now})
             }
-            _ => json!(v),
+            _ => super::payload::ptr_json(v),
         },
         Decoder::SpliceFlags => {
             let f = v as u32 as u64;

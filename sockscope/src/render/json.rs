@@ -13,6 +13,11 @@ use crate::{
     record::{ReadStatus, Record, Seg},
 };
 
+/// The JSON Schema every event line follows (`sockscope schema`; committed in
+/// `sockscope/schema/event.schema.json`, checked against every JSON line of the integration
+/// tests and of the unit tests below).
+pub const SCHEMA: &str = include_str!("../../schema/event.schema.json");
+
 /// Appends the JSON object of one call (one line, no newline), written field by field: this is
 /// the hot path of `--json`, so no intermediate tree is built for the fixed fields.
 pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
@@ -159,6 +164,16 @@ fn push_value(out: &mut String, v: &Value) {
     let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, v);
 }
 
+/// A user pointer: null for NULL (in every position), else the address.
+fn push_ptr(out: &mut String, p: u64) {
+    use std::fmt::Write as _;
+    if p == 0 {
+        out.push_str("null");
+    } else {
+        let _ = write!(out, "{p}");
+    }
+}
+
 fn push_json_str(out: &mut String, s: &str) {
     // SAFETY: as above.
     let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, s);
@@ -170,7 +185,7 @@ fn write_payload(out: &mut String, seg: Option<&Seg>, length: u64, max: usize) {
     use std::fmt::Write as _;
     match seg {
         Some(s) if s.status == ReadStatus::Ok => {
-            let data = &s.data[..s.data.len().min(max)];
+            let data = &s.data[..s.data.len().min(max).min(length.min(usize::MAX as u64) as usize)];
             out.push_str("{\"encoding\":\"hex\",\"data\":\"");
             push_hex(out, data);
             let _ = write!(
@@ -252,11 +267,12 @@ fn write_arg(
             }
         }
         Decoder::SendBuf => {
-            let _ = write!(out, "{v},\"payload\":");
+            push_ptr(out, v);
+            out.push_str(",\"payload\":");
             write_payload(out, c.send_buf(), h.args[2], opts.style.max_strlen);
         }
         Decoder::RecvBuf => {
-            let _ = write!(out, "{v}");
+            push_ptr(out, v);
             if !failed {
                 out.push_str(",\"payload\":");
                 write_payload(
@@ -270,13 +286,13 @@ fn write_arg(
         Decoder::SockaddrIn => push_value(out, &addr_value(c.addr(0), v)),
         Decoder::SockaddrOut => {
             if failed {
-                let _ = write!(out, "{v}");
+                push_ptr(out, v);
             } else {
                 push_value(out, &addr_value(c.addr(0), v));
             }
         }
         Decoder::SockLenPtr => {
-            let _ = write!(out, "{v}");
+            push_ptr(out, v);
             if let Some(n) = c.socklen_in() {
                 let _ = write!(out, ",\"in\":{n}");
             }
@@ -302,3 +318,6 @@ fn write_arg(
     }
     out.push('}');
 }
+
+#[cfg(test)]
+mod tests;
