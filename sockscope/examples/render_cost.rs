@@ -10,7 +10,10 @@ use sockscope::{
 use sockscope_common::{EventId, seg};
 
 fn cpu_ns() -> u128 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime fills ts.
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
     ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
@@ -24,7 +27,10 @@ fn sin(port: u16) -> Vec<u8> {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200_000);
     let payload: Vec<u8> = (0..64u8).collect();
     let mut msghdr = vec![0u8; 56];
     msghdr[..8].copy_from_slice(&0x2000u64.to_le_bytes());

@@ -131,8 +131,8 @@ pub fn socket_json(rec: &Record, style: &Style) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use crate::record::ReadStatus;
     use super::*;
+    use crate::record::ReadStatus;
     use crate::record::Seg;
     use sockscope_common::{EventId, RecordHeader, SOCK_INFO_SIZE, seg};
 

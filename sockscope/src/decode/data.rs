@@ -29,7 +29,7 @@ use crate::{
     record::{ReadStatus, Record, Seg},
 };
 
-const IOVEC_SIZE: usize = 16;
+use sockscope_common::wire::IOVEC_SIZE;
 
 fn ok<'a>(s: Option<&Seg<'a>>) -> Option<&'a [u8]> {
     s.and_then(Seg::ok_data)
@@ -211,10 +211,14 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
                 let seg = rec.seg(seg::IOV_DATA, k as u16);
                 let payload = match seg {
                     _ if base == 0 || addr_only => Value::Null,
-                    None if shown == 0 => json!({"encoding": "hex", "data": "", "captured": 0, "length": 0, "truncated": false}),
+                    None if shown == 0 => {
+                        json!({"encoding": "hex", "data": "", "captured": 0, "length": 0, "truncated": false})
+                    }
                     s => super::payload::payload_json(s, shown, style.max_strlen),
                 };
-                list.push(json!({"base": super::payload::ptr_json(base), "len": len, "payload": payload}));
+                list.push(
+                    json!({"base": super::payload::ptr_json(base), "len": len, "payload": payload}),
+                );
             }
             json!({"address": v, "iovecs": list})
         }

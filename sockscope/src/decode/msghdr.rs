@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 use sockscope_common::seg;
 
 use super::cmsg::{control_json, format_control};
+use super::payload::{payload_json, ptr_json};
 use super::sockaddr::{format_sockaddr, sockaddr_json};
 use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{MSG_FLAGS, flag_names, print_flags};
-use super::payload::{payload_json, ptr_json};
 use super::{rd_u32, rd_u64};
 
 /// An empty read (an iovec of length 0 has nothing to read).
@@ -29,12 +29,8 @@ use crate::record::{ReadStatus, Record, Seg};
 
 pub use super::cmsg::CmsgEnv as MsgEnv;
 
-/// Bytes of a 64-bit `struct user_msghdr`.
-pub const MSGHDR_SIZE: usize = 56;
-/// Bytes of a 64-bit `struct mmsghdr` (msghdr, msg_len, padding).
-pub const MMSGHDR_SIZE: usize = 64;
-/// Bytes of a 64-bit `struct iovec`.
-pub const IOVEC_SIZE: usize = 16;
+/// The wire layouts, defined once for both sides (sockscope-common `wire`).
+pub use sockscope_common::wire::{IOVEC_SIZE, MMSGHDR_SIZE, MSGHDR_SIZE};
 /// strace's IOV_MAX bound on the mmsghdr entries it decodes.
 const IOV_MAX: u64 = 1024;
 
@@ -1558,7 +1554,10 @@ mod tests {
         let j = recvmsg_json(&Record::parse(&rec).unwrap(), &env());
         assert_eq!(j["namelen"], 16);
         assert_eq!(j["namelenIn"], 128);
-        assert_eq!(j["iov"][1]["payload"]["data"], crate::escape::hex(b"o world"));
+        assert_eq!(
+            j["iov"][1]["payload"]["data"],
+            crate::escape::hex(b"o world")
+        );
         assert_eq!(j["iov"][1]["len"], 100);
         assert_eq!(j["iov"][2]["payload"]["data"], "");
         assert_eq!(j["control"]["cmsgs"][0]["typeName"], "IP_PKTINFO");
@@ -1762,7 +1761,10 @@ mod tests {
         );
         let j = sendmmsg_json(&Record::parse(&rec).unwrap(), &env());
         assert_eq!(j[2]["msgLen"], 3);
-        assert_eq!(j[2]["msgHdr"]["iov"][0]["payload"]["data"], crate::escape::hex(b"cde"));
+        assert_eq!(
+            j[2]["msgHdr"]["iov"][0]["payload"]["data"],
+            crate::escape::hex(b"cde")
+        );
         // Partial send: msg_len only on the first; a faulting iov_base in the second.
         let mut m2 = m.clone();
         m2.put(MIOV + 16, &iovs(&[(8, 3)]));
@@ -1904,7 +1906,10 @@ mod tests {
         assert_eq!(j["left"]["tvNsec"], 999_995_462u64);
         let j = recvmmsg_json(&r, &env());
         assert_eq!(j.as_array().unwrap().len(), 3);
-        assert_eq!(j[1]["msgHdr"]["iov"][0]["payload"]["data"], crate::escape::hex(b"bcd"));
+        assert_eq!(
+            j[1]["msgHdr"]["iov"][0]["payload"]["data"],
+            crate::escape::hex(b"bcd")
+        );
         assert_eq!(j[1]["msgHdr"]["namelenIn"], 128);
         assert_eq!(j[1]["msgLen"], 3);
         // Same namelen in and out: no `=>`; -s 2 cuts the vector and the strings.

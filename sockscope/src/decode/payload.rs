@@ -11,7 +11,11 @@ use crate::record::{ReadStatus, Seg};
 pub fn payload_json(seg: Option<&Seg>, length: u64, max: usize) -> Value {
     match seg {
         Some(s) if s.status == ReadStatus::Ok => {
-            let data = &s.data[..s.data.len().min(max).min(length.min(usize::MAX as u64) as usize)];
+            let data = &s.data[..s
+                .data
+                .len()
+                .min(max)
+                .min(length.min(usize::MAX as u64) as usize)];
             json!({
                 "encoding": "hex",
                 "data": crate::escape::hex(data),

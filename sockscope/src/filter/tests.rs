@@ -1,7 +1,15 @@
+#![allow(unused_imports)]
 use super::*;
-use crate::record::RecordBuilder;
+use crate::call::Call;
+use crate::decode::errno::{MAX_ERRNO, errno_name};
 use crate::decode::msghdr::MSGHDR_SIZE;
+use crate::decode::msghdr::Msghdr;
+use crate::decode::xlat::{ADDRESS_FAMILIES, MSG_FLAGS};
+use crate::events::EVENTS;
+use crate::record::RecordBuilder;
 use sockscope_common::seg;
+use sockscope_common::{EventId, MAX_MMSG, wire::IOVEC_SIZE};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 // ---- sockaddr / msghdr bytes as user space lays them out -----------------------------------
 
@@ -65,8 +73,12 @@ fn mmsg(hdrs: &[(Vec<u8>, u32)]) -> Vec<u8> {
 /// sendto(fd, buf, len, flags, addr, addrlen) = ret.
 fn sendto(fd: u64, len: u64, flags: u64, addr: Option<&[u8]>, ret: i64) -> Vec<u8> {
     let (ap, alen) = addr.map_or((0, 0), |a| (0x7000, a.len() as u64));
-    let mut b = RecordBuilder::new(EventId::Sendto, [fd, 0x1000, len, flags, ap, alen], ret)
-        .seg(seg::BUF, 0, 0x1000, &vec![b'x'; len.min(32) as usize]);
+    let mut b = RecordBuilder::new(EventId::Sendto, [fd, 0x1000, len, flags, ap, alen], ret).seg(
+        seg::BUF,
+        0,
+        0x1000,
+        &vec![b'x'; len.min(32) as usize],
+    );
     if let Some(a) = addr {
         b = b.seg(seg::ADDR, 0, ap, a).seg(seg::ADDR_EXIT, 0, ap, a);
     }
@@ -225,9 +237,8 @@ fn errors_name_the_column_and_what_was_expected() {
     let e = perr("dprot == 53");
     assert_eq!(e.column, 1);
     assert!(
-        e.message.starts_with(
-            "unknown field 'dprot' (did you mean 'dport'?); fields: event, fd, pid"
-        ),
+        e.message
+            .starts_with("unknown field 'dprot' (did you mean 'dport'?); fields: event, fd, pid"),
         "{e}"
     );
     let e = perr("dport == 53 ||");

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::{RenderOpts, comm, comm_bytes, text};
 use crate::{
-    decode::{errno, msghdr, sockaddr::sockaddr_json, sockinfo, xlat},
     call::Call,
+    decode::{errno, msghdr, sockaddr::sockaddr_json, sockinfo, xlat},
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
@@ -185,7 +185,11 @@ fn write_payload(out: &mut String, seg: Option<&Seg>, length: u64, max: usize) {
     use std::fmt::Write as _;
     match seg {
         Some(s) if s.status == ReadStatus::Ok => {
-            let data = &s.data[..s.data.len().min(max).min(length.min(usize::MAX as u64) as usize)];
+            let data = &s.data[..s
+                .data
+                .len()
+                .min(max)
+                .min(length.min(usize::MAX as u64) as usize)];
             out.push_str("{\"encoding\":\"hex\",\"data\":\"");
             push_hex(out, data);
             let _ = write!(

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use super::{RenderOpts, TimeFormat, comm_bytes};
 use crate::{
+    call::Call,
     decode::{
         Style, errno::format_retval, msghdr, sockaddr::format_sockaddr, sockinfo, strfmt, xlat,
     },
-    call::Call,
     events::{self, Decoder},
     record::{Record, Seg},
 };

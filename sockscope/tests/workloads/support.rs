@@ -197,7 +197,10 @@ pub fn check_json_event(line: &str) {
         .iter_errors(&ev)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect();
-    assert!(errors.is_empty(), "JSON line fails the schema: {errors:?}\n{line}");
+    assert!(
+        errors.is_empty(),
+        "JSON line fails the schema: {errors:?}\n{line}"
+    );
 }
 
 /// Like `sockscope_cmd`, but checks that the run succeeded and reported nothing lost.

@@ -112,9 +112,7 @@ fn killed_in_the_call_is_a_question_mark() {
     );
     // Not killed: strace's restart code.
     let b = RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0, 0, 0], -512);
-    assert!(
-        render(&b.build()).ends_with("= ? ERESTARTSYS (To be restarted if SA_RESTART is set)")
-    );
+    assert!(render(&b.build()).ends_with("= ? ERESTARTSYS (To be restarted if SA_RESTART is set)"));
 }
 
 #[test]
@@ -143,8 +141,7 @@ fn prefix_name_is_one_escaped_token() {
 
 #[test]
 fn time_columns() {
-    let opts =
-        |t| RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 }).with_time(t);
+    let opts = |t| RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 }).with_time(t);
     let mut b = sendto(&sin(40001));
     b.header_mut().ts_ns = 1_700_000_000_123_456_789;
     let bytes = b.build();
