@@ -642,7 +642,7 @@ pub(super) fn int_values(field: Field, rec: &Record, out: &mut Small<i128>) {
     }
 }
 
-/// The socket's own endpoint (`local`) or its peer, from the `seg::SOCK` capture.
+/// The socket's own endpoint (`local`) or its peer, from the socket capture.
 pub(super) fn socket_end<'a>(rec: &Record<'a>, local: bool) -> Option<SockAddr<'a>> {
     let e = crate::endpoints::end(rec, local)?;
     let kind = match e {
