@@ -179,42 +179,6 @@ fn push_json_str(out: &mut String, s: &str) {
     let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, s);
 }
 
-/// The captured bytes of a buffer (at most `-s` of them): hex, with how many were captured of
-/// how many; `{"error":"EFAULT",...}` when unreadable; null for NULL.
-fn write_payload(out: &mut String, seg: Option<&Seg>, length: u64, max: usize) {
-    use std::fmt::Write as _;
-    match seg {
-        Some(s) if s.status == ReadStatus::Ok => {
-            let data = &s.data[..s
-                .data
-                .len()
-                .min(max)
-                .min(length.min(usize::MAX as u64) as usize)];
-            out.push_str("{\"encoding\":\"hex\",\"data\":\"");
-            push_hex(out, data);
-            let _ = write!(
-                out,
-                "\",\"captured\":{},\"length\":{length},\"truncated\":{}}}",
-                data.len(),
-                (data.len() as u64) < length
-            );
-        }
-        Some(s) if s.status == ReadStatus::Fault => {
-            let _ = write!(out, "{{\"error\":\"EFAULT\",\"length\":{length}}}");
-        }
-        _ => out.push_str("null"),
-    }
-}
-
-fn push_hex(out: &mut String, data: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(data.len() * 2);
-    for &b in data {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-}
-
 fn addr_value(seg: Option<&Seg>, ptr: u64) -> Value {
     match seg {
         Some(s) if s.status == ReadStatus::Ok && s.data.len() >= 2 => sockaddr_json(s.data),
@@ -273,13 +237,18 @@ fn write_arg(
         Decoder::SendBuf => {
             push_ptr(out, v);
             out.push_str(",\"payload\":");
-            write_payload(out, c.send_buf(), h.args[2], opts.style.max_strlen);
+            crate::decode::payload::write_payload(
+                out,
+                c.send_buf(),
+                h.args[2],
+                opts.style.max_strlen,
+            );
         }
         Decoder::RecvBuf => {
             push_ptr(out, v);
             if !failed {
                 out.push_str(",\"payload\":");
-                write_payload(
+                crate::decode::payload::write_payload(
                     out,
                     c.recv_buf(),
                     (h.ret as u64).min(h.args[2]),
