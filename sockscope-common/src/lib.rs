@@ -724,3 +724,4 @@ impl Default for PathOffsets {
 unsafe impl aya::Pod for PathOffsets {}
 /// Per-flow counters kept in the kernel (`sockscope top`, `--summary flows`).
 pub mod flows;
+pub mod wire;

@@ -29,6 +29,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the JSON Schema of the `--json` events (draft 2020-12).
+    Schema,
     /// A live view of the busiest flows and processes (counted in the kernel).
     Top(Box<crate::top::TopArgs>),
 }

@@ -8,12 +8,12 @@
 //! them pays nothing; `-y` decorations in text still appear only with `-y`/`-yy`.
 
 use serde_json::Value;
-use sockscope_common::{SockInfo, seg, sk};
+use sockscope_common::{SockInfo, sk};
 
 use crate::{
     decode::{Style, sockinfo},
     filter::Filter,
-    record::{ReadStatus, Record},
+    record::Record,
 };
 
 const AF_UNIX: u16 = 1;
@@ -33,9 +33,7 @@ pub fn capture_level(yflag: u8, json: bool, filter: Option<&Filter>) -> u8 {
 
 /// The captured socket of a record.
 pub fn info(rec: &Record) -> Option<SockInfo> {
-    rec.seg(seg::SOCK, 0)
-        .filter(|s| s.status == ReadStatus::Ok)
-        .and_then(|s| sockinfo::parse(s.data))
+    crate::call::Call::new(rec).sock(0)
 }
 
 /// `proto`: the kernel's protocol name in lower case without the v6 suffix (`tcp`, `udp`,
@@ -83,10 +81,8 @@ fn connected(i: &SockInfo) -> bool {
 /// a UNIX socket without a name, or a family without addresses. A UNIX peer's path is not
 /// captured per call (only its inode): `raddr` of a UNIX call is absent.
 pub fn end<'a>(rec: &Record<'a>, local: bool) -> Option<End<'a>> {
-    let s = rec
-        .seg(seg::SOCK, 0)
-        .filter(|s| s.status == ReadStatus::Ok)?;
-    let i = sockinfo::parse(s.data)?;
+    let data = crate::call::Call::new(rec).sock_bytes(0)?;
+    let i = sockinfo::parse(data)?;
     if i.known & sk::COMMON == 0 {
         return None;
     }
@@ -104,7 +100,7 @@ pub fn end<'a>(rec: &Record<'a>, local: bool) -> Option<End<'a>> {
                 return None;
             }
             let off = std::mem::offset_of!(SockInfo, unix_path);
-            s.data.get(off..off + n).map(End::Unix)
+            data.get(off..off + n).map(End::Unix)
         }
         _ => None,
     }
@@ -136,8 +132,9 @@ pub fn socket_json(rec: &Record, style: &Style) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::ReadStatus;
     use crate::record::Seg;
-    use sockscope_common::{EventId, RecordHeader, SOCK_INFO_SIZE};
+    use sockscope_common::{EventId, RecordHeader, SOCK_INFO_SIZE, seg};
 
     fn info_bytes(i: &SockInfo) -> Vec<u8> {
         // SAFETY: plain data.

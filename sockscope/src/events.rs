@@ -79,6 +79,7 @@ pub enum Decoder {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ArgDef {
     /// Name as in the seed document / Tracee.
     pub name: &'static str,
@@ -90,6 +91,7 @@ pub struct ArgDef {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventDef {
     #[serde(skip)]
     pub id: EventId,

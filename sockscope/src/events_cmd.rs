@@ -26,8 +26,11 @@ pub fn print(json: bool) -> anyhow::Result<()> {
 fn write_table(json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &EVENTS[..])?;
-        writeln!(out)?;
+        // One JSON object per line, as the trace's own --json output.
+        for e in EVENTS.iter() {
+            serde_json::to_writer(&mut out, e)?;
+            writeln!(out)?;
+        }
         return Ok(());
     }
     for e in EVENTS.iter() {

@@ -2,9 +2,10 @@
 //!
 //! The path of an event: kernel record ([`record`]) → decoded by the event table ([`events`])
 //! and the pure decoders ([`decode`]) → rendered ([`render`]: text exactly as strace prints the
-//! call, JSON with Tracee's field names) → sink ([`run`]). Only [`loader`] touches the kernel.
+//! call, JSON with Tracee's field names) → sink ([`run`]). Consumers read a record through
+//! its typed view ([`call`]). Only [`kernel`] touches the kernel. See ARCHITECTURE.md.
 
-pub mod btf;
+pub mod call;
 pub mod cli;
 pub mod count;
 pub mod data_config;
@@ -16,17 +17,15 @@ pub mod events_cmd;
 pub mod filter;
 pub mod flows;
 pub mod genl;
-pub mod launch;
-pub mod loader;
+pub mod host;
+pub mod kernel;
 pub mod privs;
 pub mod record;
 pub mod render;
 pub mod run;
-pub mod sock_offsets;
 pub mod stats;
 pub mod targets;
 pub mod top;
-pub mod tracefs;
 
 /// `sockscope --version`: the package version and the commit it was built from (build.rs:
 /// `git rev-parse`, or SOCKSCOPE_COMMIT, or "unknown" outside a git checkout).
@@ -36,3 +35,6 @@ pub const VERSION: &str = concat!(
     env!("SOCKSCOPE_COMMIT"),
     ")"
 );
+
+// The kernel-facing modules under their old paths too (`crate::loader`, ...).
+pub use kernel::{btf, launch, loader, sock_offsets, tracefs};

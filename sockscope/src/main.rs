@@ -57,6 +57,10 @@ fn main() {
     };
     let result = match cli.command {
         Some(Command::Events { json }) => events_cmd::print(json).map(|_| 0),
+        Some(Command::Schema) => {
+            print!("{}", sockscope::render::json::SCHEMA);
+            Ok(0)
+        }
         Some(Command::Top(args)) => sockscope::top::run(*args),
         None => run::trace(cli.trace),
     };

@@ -29,6 +29,13 @@ pub struct Seg<'a> {
     pub data: &'a [u8],
 }
 
+impl<'a> Seg<'a> {
+    /// The bytes, when the read succeeded (the one "segment read OK" helper).
+    pub fn ok_data(&self) -> Option<&'a [u8]> {
+        (self.status == ReadStatus::Ok).then_some(self.data)
+    }
+}
+
 /// A record: the fixed header and its segments, borrowed from the ring buffer bytes.
 #[derive(Clone, Debug)]
 pub struct Record<'a> {

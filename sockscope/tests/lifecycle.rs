@@ -611,8 +611,11 @@ fn events_lists_all_six_with_arguments() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).expect("events --json is JSON");
-    let evs = v.as_array().expect("an array of events");
+    let evs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("events --json: one JSON object per line"))
+        .collect();
     assert_eq!(evs.len(), table().len());
     for (ev, args) in table() {
         let e = evs

@@ -45,12 +45,12 @@ fn calls() -> &'static [String] {
             .args(["events", "--json"])
             .output()
             .expect("running sockscope events --json");
-        let v: serde_json::Value =
-            serde_json::from_slice(&out.stdout).expect("sockscope events --json: not JSON");
-        let names: Vec<String> = v
-            .as_array()
-            .expect("sockscope events --json: not a list")
-            .iter()
+        let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l)
+                    .expect("sockscope events --json: one JSON object per line")
+            })
             .filter_map(|e| e["name"].as_str().map(str::to_string))
             .collect();
         assert!(

@@ -156,7 +156,7 @@ impl CmsgEnv {
         CmsgEnv {
             style,
             optmem_max: host_optmem_max(),
-            ifname: host_ifname,
+            ifname: crate::host::ifname_string,
             yflag: 0,
             pid: 0,
         }
@@ -194,19 +194,6 @@ pub fn host_optmem_max() -> u64 {
         Some(v) if v > 0 => (v as u64 + 7) & !7,
         _ => 8 * (2 * 1024 + 512),
     }
-}
-
-/// `if_indextoname` of the running host.
-pub fn host_ifname(idx: u32) -> Option<String> {
-    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
-    // SAFETY: buf has IF_NAMESIZE bytes, as if_indextoname requires.
-    let p = unsafe { libc::if_indextoname(idx, buf.as_mut_ptr()) };
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: on success buf holds a NUL-terminated name.
-    let s = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
-    Some(s.to_string_lossy().into_owned())
 }
 
 /// One cmsg as strace's walk sees it: header fields and the data bytes it passes to printers
@@ -560,7 +547,7 @@ fn timestamping(out: &mut String, d: &[u8]) {
 
 fn ipv4(b: &[u8]) -> String {
     let a = b.get(..4).unwrap_or(&[0, 0, 0, 0]);
-    format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+    super::sockaddr::ntop4(&[a[0], a[1], a[2], a[3]])
 }
 
 fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
@@ -630,13 +617,9 @@ fn name_or_null(x: &Xlat, v: u64) -> Value {
     xlat_lookup(x, v).map_or(Value::Null, |s| Value::String(s.to_string()))
 }
 
-fn hex_string(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn ts_json(d: &[u8], frac: &str) -> Value {
     let mut m = serde_json::Map::new();
-    m.insert("tv_sec".into(), json!(rd_u64(d, 0) as i64));
+    m.insert("tvSec".into(), json!(rd_u64(d, 0) as i64));
     m.insert(frac.into(), json!(rd_u64(d, 8)));
     Value::Object(m)
 }
@@ -657,7 +640,7 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
                 .collect(),
         )
     };
-    let raw = ("data_hex", Value::String(hex_string(d)));
+    let raw = ("dataHex", Value::String(crate::escape::hex(d)));
     match (level, ctype) {
         (SOL_SOCKET, 1) if d.len() >= 4 => (
             "fds",
@@ -675,18 +658,18 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
             "security",
             Value::String(String::from_utf8_lossy(d).into_owned()),
         ),
-        (SOL_SOCKET, 29 | 63) if d.len() >= 16 => ("timestamp", ts_json(d, "tv_usec")),
-        (SOL_SOCKET, 35 | 64) if d.len() >= 16 => ("timestamp", ts_json(d, "tv_nsec")),
+        (SOL_SOCKET, 29 | 63) if d.len() >= 16 => ("timestamp", ts_json(d, "tvUsec")),
+        (SOL_SOCKET, 35 | 64) if d.len() >= 16 => ("timestamp", ts_json(d, "tvNsec")),
         (SOL_SOCKET, 37 | 65) if d.len() >= 48 => (
             "timestamps",
-            Value::Array((0..3).map(|i| ts_json(&d[16 * i..], "tv_nsec")).collect()),
+            Value::Array((0..3).map(|i| ts_json(&d[16 * i..], "tvNsec")).collect()),
         ),
         (SOL_SOCKET, 0x4c) if d.len() >= 4 => ("pidfd", json!(rd_u32(d, 0) as i32)),
         (SOL_IP, 8) if d.len() >= 12 => {
             let idx = rd_u32(d, 0);
             (
                 "pktinfo",
-                json!({"ifindex": idx, "ifname": (env.ifname)(idx), "spec_dst": ipv4(&d[4..]), "addr": ipv4(&d[8..])}),
+                json!({"ifindex": idx, "ifname": (env.ifname)(idx), "specDst": ipv4(&d[4..]), "addr": ipv4(&d[8..])}),
             )
         }
         (SOL_IP, 2 | 23) if d.len() >= 4 => ("values", u32s()),
@@ -697,8 +680,8 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
             let off = &d[16..];
             (
                 "recverr",
-                json!({"ee_errno": rd_u32(d, 0), "ee_origin": d[4], "ee_type": d[5], "ee_code": d[6],
-                       "ee_info": rd_u32(d, 8), "ee_data": rd_u32(d, 12),
+                json!({"eeErrno": rd_u32(d, 0), "eeOrigin": d[4], "eeType": d[5], "eeCode": d[6],
+                       "eeInfo": rd_u32(d, 8), "eeData": rd_u32(d, 12),
                        "offender": if off.len() >= 2 { sockaddr_json(&off[..off.len().min(128)]) } else { Value::Null }}),
             )
         }
@@ -724,10 +707,10 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
     }
 }
 
-/// The control messages as JSON: `{"cmsgs": [{"len", "level", "level_name", "type",
-/// "type_name", <data key>: ...}], "truncated": bool}` where the data key is one of `fds`,
+/// The control messages as JSON: `{"cmsgs": [{"len", "level", "levelName", "type",
+/// "typeName", <data key>: ...}], "truncated": bool}` where the data key is one of `fds`,
 /// `creds`, `security`, `timestamp`, `timestamps`, `pidfd`, `pktinfo`, `values`, `bytes`,
-/// `recverr`, `sockaddr`, `data_hex`. Null when nothing can be decoded (as strace prints a
+/// `recverr`, `sockaddr`, `dataHex`. Null when nothing can be decoded (as strace prints a
 /// pointer).
 pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &CmsgEnv) -> Value {
     let control_len = controllen.min(env.optmem_max);
@@ -750,11 +733,11 @@ pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &C
         m.insert("len".into(), json!(c.cmsg_len));
         m.insert("level".into(), json!(c.level as i32));
         m.insert(
-            "level_name".into(),
+            "levelName".into(),
             name_or_null(&SOCKET_LAYERS, c.level as u64),
         );
         m.insert("type".into(), json!(c.ctype as i32));
-        m.insert("type_name".into(), type_name);
+        m.insert("typeName".into(), type_name);
         let (k, v) = data_json(c.level, c.ctype, c.data, env);
         m.insert(k.into(), v);
         list.push(Value::Object(m));

@@ -29,13 +29,10 @@ use crate::{
     record::{ReadStatus, Record, Seg},
 };
 
-const IOVEC_SIZE: usize = 16;
+use sockscope_common::wire::IOVEC_SIZE;
 
 fn ok<'a>(s: Option<&Seg<'a>>) -> Option<&'a [u8]> {
-    match s {
-        Some(s) if s.status == ReadStatus::Ok => Some(s.data),
-        _ => None,
-    }
+    s.and_then(Seg::ok_data)
 }
 
 /// The captured iovec entries of argument 1, or None when strace would print the pointer.
@@ -192,7 +189,7 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
     match decoder {
         Decoder::IovSend | Decoder::IovRecv => {
             let Some(entries) = iov_entries(rec).filter(|_| v != 0) else {
-                return json!(v);
+                return super::payload::ptr_json(v);
             };
             let (mut left, addr_only) = iov_mode(rec, decoder == Decoder::IovRecv);
             let mut list = Vec::new();
@@ -211,19 +208,17 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
                     }
                     None => len,
                 };
-                let data = match rec.seg(seg::IOV_DATA, k as u16) {
-                    Some(s) if s.status == ReadStatus::Ok && base != 0 && !addr_only => {
-                        let d = &s.data[..s
-                            .data
-                            .len()
-                            .min(style.max_strlen)
-                            .min(shown.min(usize::MAX as u64) as usize)];
-                        json!(String::from_utf8_lossy(d))
+                let seg = rec.seg(seg::IOV_DATA, k as u16);
+                let payload = match seg {
+                    _ if base == 0 || addr_only => Value::Null,
+                    None if shown == 0 => {
+                        json!({"encoding": "hex", "data": "", "captured": 0, "length": 0, "truncated": false})
                     }
-                    None if shown == 0 && base != 0 && !addr_only => json!(""),
-                    _ => Value::Null,
+                    s => super::payload::payload_json(s, shown, style.max_strlen),
                 };
-                list.push(json!({"base": base, "len": len, "data": data, "data_len": shown}));
+                list.push(
+                    json!({"base": super::payload::ptr_json(base), "len": len, "payload": payload}),
+                );
             }
             json!({"address": v, "iovecs": list})
         }
@@ -231,7 +226,7 @@ pub fn arg_json(rec: &Record, i: usize, decoder: Decoder, style: &Style) -> Valu
             Some(now) if v != 0 => {
                 json!({"address": v, "atEntry": loff_at_entry(rec, now), "atExit": now})
             }
-            _ => json!(v),
+            _ => super::payload::ptr_json(v),
         },
         Decoder::SpliceFlags => {
             let f = v as u32 as u64;

@@ -7,6 +7,7 @@ pub mod errno;
 pub mod fdpath;
 pub mod msghdr;
 pub mod netlink;
+pub mod payload;
 pub mod sockaddr;
 pub mod sockinfo;
 pub mod strfmt;

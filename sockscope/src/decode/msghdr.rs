@@ -11,20 +11,26 @@ use serde_json::{Value, json};
 use sockscope_common::seg;
 
 use super::cmsg::{control_json, format_control};
+use super::payload::{payload_json, ptr_json};
 use super::sockaddr::{format_sockaddr, sockaddr_json};
 use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{MSG_FLAGS, flag_names, print_flags};
 use super::{rd_u32, rd_u64};
+
+/// An empty read (an iovec of length 0 has nothing to read).
+const EMPTY: Seg<'static> = Seg {
+    kind: 0,
+    status: ReadStatus::Ok,
+    index: 0,
+    addr: 0,
+    data: &[],
+};
 use crate::record::{ReadStatus, Record, Seg};
 
 pub use super::cmsg::CmsgEnv as MsgEnv;
 
-/// Bytes of a 64-bit `struct user_msghdr`.
-pub const MSGHDR_SIZE: usize = 56;
-/// Bytes of a 64-bit `struct mmsghdr` (msghdr, msg_len, padding).
-pub const MMSGHDR_SIZE: usize = 64;
-/// Bytes of a 64-bit `struct iovec`.
-pub const IOVEC_SIZE: usize = 16;
+/// The wire layouts, defined once for both sides (sockscope-common `wire`).
+pub use sockscope_common::wire::{IOVEC_SIZE, MMSGHDR_SIZE, MSGHDR_SIZE};
 /// strace's IOV_MAX bound on the mmsghdr entries it decodes.
 const IOV_MAX: u64 = 1024;
 
@@ -60,10 +66,7 @@ impl Msghdr {
 
 /// The bytes of a segment that was read successfully.
 fn ok_data<'a>(s: Option<&Seg<'a>>) -> Option<&'a [u8]> {
-    match s {
-        Some(s) if s.status == ReadStatus::Ok => Some(s.data),
-        _ => None,
-    }
+    s.and_then(Seg::ok_data)
 }
 
 /// The msghdr of a segment, when it was read and is whole.
@@ -290,7 +293,7 @@ fn format_msghdr_body(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
     out.push('}');
 }
 
-fn iov_json(c: &MsgCtx, h: &Msghdr) -> Value {
+fn iov_json(c: &MsgCtx, h: &Msghdr, max: usize) -> Value {
     if h.iov == 0 || h.iovlen == 0 {
         return if h.iov == 0 { Value::Null } else { json!([]) };
     }
@@ -314,23 +317,12 @@ fn iov_json(c: &MsgCtx, h: &Msghdr) -> Value {
             }
             None => len,
         };
-        let data = match c.iov_data_seg(i) {
-            Some(s) if s.status == ReadStatus::Ok && base != 0 => {
-                let d = &s.data[..s.data.len().min(shown.min(usize::MAX as u64) as usize)];
-                json!({"data": String::from_utf8_lossy(d), "data_captured": d.len(), "data_len": shown})
-            }
-            None if shown == 0 && base != 0 => {
-                json!({"data": "", "data_captured": 0, "data_len": 0})
-            }
-            _ => json!({"data": null, "data_captured": 0, "data_len": shown}),
+        let payload = match c.iov_data_seg(i) {
+            _ if base == 0 => Value::Null,
+            None if shown == 0 => payload_json(Some(&EMPTY), 0, max),
+            s => payload_json(s, shown, max),
         };
-        let mut m = serde_json::Map::new();
-        m.insert("base".into(), json!(base));
-        m.insert("len".into(), json!(len));
-        if let Value::Object(d) = data {
-            m.extend(d);
-        }
-        list.push(Value::Object(m));
+        list.push(json!({"base": ptr_json(base), "len": len, "payload": payload}));
     }
     Value::Array(list)
 }
@@ -346,20 +338,20 @@ fn msghdr_json(ptr: u64, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) -> Value {
         flags.push(json!(format!("{rest:#x}")));
     }
     let mut m = serde_json::Map::new();
-    m.insert("ptr".into(), json!(ptr));
-    m.insert("name_ptr".into(), json!(h.name));
+    m.insert("ptr".into(), ptr_json(ptr));
+    m.insert("namePtr".into(), ptr_json(h.name));
     m.insert("name".into(), name);
     m.insert("namelen".into(), json!(h.namelen as i32));
     if let Some(u) = c.user_namelen {
-        m.insert("namelen_in".into(), json!(u));
+        m.insert("namelenIn".into(), json!(u));
     }
-    m.insert("iov_ptr".into(), json!(h.iov));
-    m.insert("iov".into(), iov_json(c, h));
+    m.insert("iovPtr".into(), ptr_json(h.iov));
+    m.insert("iov".into(), iov_json(c, h, env.style.max_strlen));
     m.insert("iovlen".into(), json!(h.iovlen));
     if let Some(d) = c.data_size {
-        m.insert("data_size".into(), json!(d));
+        m.insert("dataSize".into(), json!(d));
     }
-    m.insert("control_ptr".into(), json!(h.control));
+    m.insert("controlPtr".into(), ptr_json(h.control));
     m.insert(
         "control".into(),
         if h.controllen == 0 {
@@ -370,7 +362,7 @@ fn msghdr_json(ptr: u64, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) -> Value {
     );
     m.insert("controllen".into(), json!(h.controllen));
     m.insert("flags".into(), Value::Array(flags));
-    m.insert("flags_raw".into(), json!(h.flags));
+    m.insert("flagsRaw".into(), json!(h.flags));
     Value::Object(m)
 }
 
@@ -426,11 +418,11 @@ pub fn format_recvmsg_msg(out: &mut String, rec: &Record, env: &MsgEnv) {
     }
 }
 
-/// JSON of sendmsg's msghdr: `{"ptr", "name_ptr", "name" (sockaddr_json or null), "namelen",
-/// "iov_ptr", "iov": [{"base", "len", "data" (lossy UTF-8 of the captured bytes or null),
-/// "data_captured", "data_len"}] or null, "iovlen", "control_ptr", "control" (see
+/// JSON of sendmsg's msghdr: `{"ptr", "namePtr", "name" (sockaddr_json or null), "namelen",
+/// "iovPtr", "iov": [{"base", "len", "payload" (decode::payload: exact hex, or null)}] or
+/// null, "iovlen", "controlPtr", "control" (see
 /// `cmsg::control_json`; null without control), "controllen", "flags": [names, "0x.." rest],
-/// "flags_raw"}`; `{"ptr"}` alone when the msghdr could not be read.
+/// "flagsRaw"}`; `{"ptr"}` alone when the msghdr could not be read.
 pub fn sendmsg_json(rec: &Record, env: &MsgEnv) -> Value {
     let ptr = rec.header.args[1];
     match seg_msghdr(rec, seg::MSGHDR) {
@@ -445,16 +437,16 @@ pub fn sendmsg_json(rec: &Record, env: &MsgEnv) -> Value {
             &h,
             env,
         ),
-        _ => json!({ "ptr": ptr }),
+        _ => json!({ "ptr": ptr_json(ptr) }),
     }
 }
 
-/// JSON of recvmsg's msghdr: as [`sendmsg_json`] plus "namelen_in" (the caller's namelen) and
-/// "data_size" (bytes received); `{"ptr", "namelen_in"}` when the call failed.
+/// JSON of recvmsg's msghdr: as [`sendmsg_json`] plus "namelenIn" (the caller's namelen) and
+/// "dataSize" (bytes received); `{"ptr", "namelenIn"}` when the call failed.
 pub fn recvmsg_json(rec: &Record, env: &MsgEnv) -> Value {
     let ptr = rec.header.args[1];
     let Some(entry) = seg_msghdr(rec, seg::MSGHDR).filter(|_| ptr != 0) else {
-        return json!({ "ptr": ptr });
+        return json!({ "ptr": ptr_json(ptr) });
     };
     let ret = rec.header.ret;
     match seg_msghdr(rec, seg::MSGHDR_EXIT) {
@@ -467,7 +459,7 @@ pub fn recvmsg_json(rec: &Record, env: &MsgEnv) -> Value {
             };
             msghdr_json(ptr, &c, &h, env)
         }
-        _ => json!({ "ptr": ptr, "namelen_in": entry.namelen as i32 }),
+        _ => json!({ "ptr": ptr_json(ptr), "namelenIn": entry.namelen as i32 }),
     }
 }
 
@@ -645,11 +637,11 @@ fn mmsgvec_json(rec: &Record, p: &VecPlan, env: &MsgEnv) -> Value {
         };
         let mut m = serde_json::Map::new();
         m.insert(
-            "msg_hdr".into(),
+            "msgHdr".into(),
             msghdr_json(p.addr + i * MMSGHDR_SIZE as u64, &c, &h, env),
         );
         if i < p.msg_len_vlen {
-            m.insert("msg_len".into(), json!(msg_len));
+            m.insert("msgLen".into(), json!(msg_len));
         }
         list.push(Value::Object(m));
     }
@@ -670,13 +662,13 @@ pub fn format_recvmmsg_vec(out: &mut String, rec: &Record, env: &MsgEnv) {
     format_mmsgvec(out, rec, &plan(rec, true), env);
 }
 
-/// JSON of sendmmsg's vector: `[{"msg_hdr": <sendmsg_json shape>, "msg_len"}]` for the
+/// JSON of sendmmsg's vector: `[{"msgHdr": <sendmsg_json shape>, "msgLen"}]` for the
 /// captured entries, msg_len only on the ones sent.
 pub fn sendmmsg_json(rec: &Record, env: &MsgEnv) -> Value {
     mmsgvec_json(rec, &plan(rec, false), env)
 }
 
-/// JSON of recvmmsg's vector: `[{"msg_hdr": <recvmsg_json shape>, "msg_len"}]` for the
+/// JSON of recvmmsg's vector: `[{"msgHdr": <recvmsg_json shape>, "msgLen"}]` for the
 /// captured entries received (empty when the call failed).
 pub fn recvmmsg_json(rec: &Record, env: &MsgEnv) -> Value {
     mmsgvec_json(rec, &plan(rec, true), env)
@@ -730,17 +722,17 @@ pub fn recvmmsg_ret_suffix(rec: &Record) -> Option<String> {
 fn timespec_json(addr: u64, s: Option<&Seg>) -> Value {
     match ok_data(s) {
         Some(d) if addr != 0 && d.len() >= 16 => {
-            json!({"tv_sec": rd_u64(d, 0) as i64, "tv_nsec": rd_u64(d, 8)})
+            json!({"tvSec": rd_u64(d, 0) as i64, "tvNsec": rd_u64(d, 8)})
         }
         _ => Value::Null,
     }
 }
 
-/// JSON of recvmmsg's timeout: `{"ptr", "in": {"tv_sec", "tv_nsec"} | null, "left": ... | null}`.
+/// JSON of recvmmsg's timeout: `{"ptr", "in": {"tvSec", "tvNsec"} | null, "left": ... | null}`.
 pub fn recvmmsg_timeout_json(rec: &Record) -> Value {
     let addr = rec.header.args[4];
     json!({
-        "ptr": addr,
+        "ptr": ptr_json(addr),
         "in": timespec_json(addr, rec.seg(seg::TIMESPEC, 0)),
         "left": if rec.header.ret > 0 { timespec_json(addr, rec.seg(seg::TIMESPEC_EXIT, 0)) } else { Value::Null },
     })
@@ -1561,11 +1553,14 @@ mod tests {
         );
         let j = recvmsg_json(&Record::parse(&rec).unwrap(), &env());
         assert_eq!(j["namelen"], 16);
-        assert_eq!(j["namelen_in"], 128);
-        assert_eq!(j["iov"][1]["data"], "o world");
+        assert_eq!(j["namelenIn"], 128);
+        assert_eq!(
+            j["iov"][1]["payload"]["data"],
+            crate::escape::hex(b"o world")
+        );
         assert_eq!(j["iov"][1]["len"], 100);
-        assert_eq!(j["iov"][2]["data"], "");
-        assert_eq!(j["control"]["cmsgs"][0]["type_name"], "IP_PKTINFO");
+        assert_eq!(j["iov"][2]["payload"]["data"], "");
+        assert_eq!(j["control"]["cmsgs"][0]["typeName"], "IP_PKTINFO");
         assert_eq!(j["control"]["cmsgs"][0]["pktinfo"]["ifname"], "lo");
         assert_eq!(j["control"]["cmsgs"][1]["values"], json!([64]));
         assert_eq!(j["control"]["truncated"], false);
@@ -1580,7 +1575,7 @@ mod tests {
         assert_eq!(text(format_recvmsg_msg, &rec, &env()), "{msg_namelen=128}");
         assert_eq!(
             recvmsg_json(&Record::parse(&rec).unwrap(), &env()),
-            json!({"ptr": MSG, "namelen_in": 128})
+            json!({"ptr": MSG, "namelenIn": 128})
         );
         assert_eq!(
             text(
@@ -1678,7 +1673,7 @@ mod tests {
              msg_flags=MSG_ERRQUEUE}"
         );
         let j = recvmsg_json(&Record::parse(&rec).unwrap(), &env());
-        assert_eq!(j["control"]["cmsgs"][0]["recverr"]["ee_errno"], 111);
+        assert_eq!(j["control"]["cmsgs"][0]["recverr"]["eeErrno"], 111);
         assert_eq!(j["flags"], json!(["MSG_ERRQUEUE"]));
         // IPv6 cmsgs: hex types in text, decoded in JSON.
         let mut pi6 = vec![0u8; 15];
@@ -1688,13 +1683,13 @@ mod tests {
         c.extend(cm(20, 41, 52, &64i32.to_le_bytes()));
         c.extend(cm(20, 41, 67, &0i32.to_le_bytes()));
         let j = control_json(CTL, c.len() as u64, Some(&c), &env());
-        assert_eq!(j["cmsgs"][0]["type_name"], "IPV6_PKTINFO");
+        assert_eq!(j["cmsgs"][0]["typeName"], "IPV6_PKTINFO");
         assert_eq!(j["cmsgs"][0]["pktinfo"]["addr"], "::1");
         assert_eq!(j["cmsgs"][0]["pktinfo"]["ifindex"], 1);
-        assert_eq!(j["cmsgs"][1]["type_name"], "IPV6_HOPLIMIT");
+        assert_eq!(j["cmsgs"][1]["typeName"], "IPV6_HOPLIMIT");
         assert_eq!(j["cmsgs"][1]["values"], json!([64]));
-        assert_eq!(j["cmsgs"][2]["type_name"], "IPV6_TCLASS");
-        assert_eq!(j["cmsgs"][0]["level_name"], "SOL_IPV6");
+        assert_eq!(j["cmsgs"][2]["typeName"], "IPV6_TCLASS");
+        assert_eq!(j["cmsgs"][0]["levelName"], "SOL_IPV6");
         let mut s = String::new();
         format_control(&mut s, CTL, c.len() as u64, Some(&c), &env());
         assert_eq!(
@@ -1705,7 +1700,7 @@ mod tests {
         // SCM_PIDFD: unknown to strace 6.1, named in JSON.
         let c = cm(20, 1, 0x4c, &5i32.to_le_bytes());
         let j = control_json(CTL, c.len() as u64, Some(&c), &env());
-        assert_eq!(j["cmsgs"][0]["type_name"], "SCM_PIDFD");
+        assert_eq!(j["cmsgs"][0]["typeName"], "SCM_PIDFD");
         assert_eq!(j["cmsgs"][0]["pidfd"], 5);
     }
 
@@ -1765,8 +1760,11 @@ mod tests {
             )
         );
         let j = sendmmsg_json(&Record::parse(&rec).unwrap(), &env());
-        assert_eq!(j[2]["msg_len"], 3);
-        assert_eq!(j[2]["msg_hdr"]["iov"][0]["data"], "cde");
+        assert_eq!(j[2]["msgLen"], 3);
+        assert_eq!(
+            j[2]["msgHdr"]["iov"][0]["payload"]["data"],
+            crate::escape::hex(b"cde")
+        );
         // Partial send: msg_len only on the first; a faulting iov_base in the second.
         let mut m2 = m.clone();
         m2.put(MIOV + 16, &iovs(&[(8, 3)]));
@@ -1904,13 +1902,16 @@ mod tests {
             Some(" (left {tv_sec=0, tv_nsec=999995462})")
         );
         let j = recvmmsg_timeout_json(&r);
-        assert_eq!(j["in"]["tv_sec"], 1);
-        assert_eq!(j["left"]["tv_nsec"], 999_995_462u64);
+        assert_eq!(j["in"]["tvSec"], 1);
+        assert_eq!(j["left"]["tvNsec"], 999_995_462u64);
         let j = recvmmsg_json(&r, &env());
         assert_eq!(j.as_array().unwrap().len(), 3);
-        assert_eq!(j[1]["msg_hdr"]["iov"][0]["data"], "bcd");
-        assert_eq!(j[1]["msg_hdr"]["namelen_in"], 128);
-        assert_eq!(j[1]["msg_len"], 3);
+        assert_eq!(
+            j[1]["msgHdr"]["iov"][0]["payload"]["data"],
+            crate::escape::hex(b"bcd")
+        );
+        assert_eq!(j[1]["msgHdr"]["namelenIn"], 128);
+        assert_eq!(j[1]["msgLen"], 3);
         // Same namelen in and out: no `=>`; -s 2 cuts the vector and the strings.
         let (entry, exit) = rmm_mems(4, 16);
         let rec = k_recvmmsg(&entry, &exit, [3, VEC, 4, 0x40, 0, 0], 3, 2);
@@ -2046,23 +2047,23 @@ mod tests {
         assert_eq!(j["namelen"], 16);
         assert_eq!(
             j["iov"][0],
-            json!({"base": S1, "len": 5, "data": "hello", "data_captured": 5, "data_len": 5})
+            json!({"base": S1, "len": 5, "payload": {"encoding": "hex", "data": crate::escape::hex(b"hello"), "captured": 5, "length": 5, "truncated": false}})
         );
-        assert_eq!(j["iov"][1]["data"], Value::Null);
+        assert_eq!(j["iov"][1]["payload"], Value::Null);
         assert_eq!(j["iovlen"], 2);
         assert_eq!(
             j["control"]["cmsgs"][0],
-            json!({"len": 28, "level": 1, "level_name": "SOL_SOCKET", "type": 1, "type_name": "SCM_RIGHTS", "fds": [5, 6, 7]})
+            json!({"len": 28, "level": 1, "levelName": "SOL_SOCKET", "type": 1, "typeName": "SCM_RIGHTS", "fds": [5, 6, 7]})
         );
         assert_eq!(j["controllen"], 32);
         assert_eq!(j["flags"], json!(["MSG_CTRUNC", "0x100000"]));
-        assert_eq!(j["flags_raw"], 0x100008);
+        assert_eq!(j["flagsRaw"], 0x100008);
         let short = RecordBuilder::new(EventId::Sendmsg, [3, 0, 0, 0, 0, 0], -14)
             .null(seg::MSGHDR, 0)
             .build();
         assert_eq!(
             sendmsg_json(&Record::parse(&short).unwrap(), &env()),
-            json!({"ptr": 0})
+            json!({"ptr": null})
         );
     }
 }

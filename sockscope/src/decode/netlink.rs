@@ -604,10 +604,7 @@ pub fn format_netlink(out: &mut String, data: &[u8], len: u64, style: &Style) ->
 /// it), Some(Some(protocol)) otherwise.
 pub fn record_netlink(rec: &crate::record::Record) -> Option<Option<u32>> {
     use sockscope_common::sk;
-    let s = rec
-        .seg(sockscope_common::seg::SOCK, 0)
-        .filter(|s| s.status == crate::record::ReadStatus::Ok)?;
-    let info = super::sockinfo::parse(s.data)?;
+    let info = crate::call::Call::new(rec).sock(0)?;
     if info.known & sk::COMMON == 0 || info.family != 16 {
         return None;
     }

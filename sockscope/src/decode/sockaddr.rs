@@ -304,24 +304,7 @@ fn print_in6(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
     }
 }
 
-/// The name of interface `index` on this machine (libc's if_indextoname).
-pub fn ifindex_name(index: u32) -> Option<Vec<u8>> {
-    if index == 0 {
-        return None;
-    }
-    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
-    // SAFETY: buf has the IF_NAMESIZE bytes if_indextoname may write.
-    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
-    if p.is_null() {
-        return None;
-    }
-    let bytes: Vec<u8> = buf
-        .iter()
-        .map(|&c| c as u8)
-        .take_while(|&c| c != 0)
-        .collect();
-    Some(bytes)
-}
+pub use crate::host::ifname as ifindex_name;
 
 /// strace's print_ifindex: `if_nametoindex("lo")` when the index names an interface here,
 /// else the number.
@@ -920,10 +903,6 @@ fn family_name(family: u16) -> String {
     }
 }
 
-fn hex_string(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Tracee's SockAddr map: {"sa_family":"AF_INET","sin_port":"41001","sin_addr":"127.0.0.1"}.
 ///
 /// All values are strings. `bytes` is the address as captured (its length the address length;
@@ -1028,7 +1007,7 @@ pub fn sockaddr_json(bytes: &[u8]) -> serde_json::Value {
                 put("svm_flags", b.u8(12).to_string());
             }
         }
-        _ => put("sa_data", hex_string(&bytes[2..])),
+        _ => put("sa_data", crate::escape::hex(&bytes[2..])),
     }
     serde_json::Value::Object(m)
 }

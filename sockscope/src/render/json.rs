@@ -4,14 +4,19 @@
 //! decoded flags, the payload bytes with their encoding, captured length and truncation.
 
 use serde_json::{Value, json};
-use sockscope_common::seg;
 
 use super::{RenderOpts, comm, comm_bytes, text};
 use crate::{
+    call::Call,
     decode::{errno, msghdr, sockaddr::sockaddr_json, sockinfo, xlat},
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
+
+/// The JSON Schema every event line follows (`sockscope schema`; committed in
+/// `sockscope/schema/event.schema.json`, checked against every JSON line of the integration
+/// tests and of the unit tests below).
+pub const SCHEMA: &str = include_str!("../../schema/event.schema.json");
 
 /// Appends the JSON object of one call (one line, no newline), written field by field: this is
 /// the hot path of `--json`, so no intermediate tree is built for the fixed fields.
@@ -76,7 +81,8 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     // What the kernel said about the descriptor: with -y/-yy its decoration and details;
     // without, the socket's endpoints (crate::endpoints; null when nothing was captured).
     out.push_str("],\"socket\":");
-    let (info, path) = text::sock_of(rec, opts);
+    let c = Call::new(rec);
+    let (info, path) = c.descriptor(0, opts.yflag);
     if opts.yflag == 0 {
         // Without -y: the endpoints captured for every event (crate::endpoints).
         push_value(out, &crate::endpoints::socket_json(rec, &opts.style));
@@ -105,7 +111,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
                 out.push(',');
             }
             first = false;
-            let (info, path) = text::sock_of_arg(rec, opts, i as u16);
+            let (info, path) = c.descriptor(i as u16, opts.yflag);
             push_json_str(out, a.name);
             out.push(':');
             push_value(
@@ -123,7 +129,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     }
     // TOCTOU: the destination (dest_addr / msg_name) read at exit differs from the entry read
     // that the arguments show; both values are given.
-    match rec.toctou() {
+    match c.toctou() {
         Some((at_entry, at_exit)) => {
             out.push_str(",\"toctou\":true,\"toctouAddress\":");
             push_value(
@@ -133,7 +139,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         }
         None => out.push_str(",\"toctou\":false"),
     }
-    let _ = write!(out, ",\"captureTruncated\":{}", rec.segs_truncated());
+    let _ = write!(out, ",\"captureTruncated\":{}", c.capture_truncated());
     // The thread was killed inside the call (its process exited): returnValue is the
     // ERESTART* code the kernel used to unwind, which no one sees; strace prints `= ?`.
     if h.flags & sockscope_common::RF_KILLED != 0 {
@@ -158,41 +164,19 @@ fn push_value(out: &mut String, v: &Value) {
     let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, v);
 }
 
+/// A user pointer: null for NULL (in every position), else the address.
+fn push_ptr(out: &mut String, p: u64) {
+    use std::fmt::Write as _;
+    if p == 0 {
+        out.push_str("null");
+    } else {
+        let _ = write!(out, "{p}");
+    }
+}
+
 fn push_json_str(out: &mut String, s: &str) {
     // SAFETY: as above.
     let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, s);
-}
-
-/// The captured bytes of a buffer (at most `-s` of them): hex, with how many were captured of
-/// how many; `{"error":"EFAULT",...}` when unreadable; null for NULL.
-fn write_payload(out: &mut String, seg: Option<&Seg>, length: u64, max: usize) {
-    use std::fmt::Write as _;
-    match seg {
-        Some(s) if s.status == ReadStatus::Ok => {
-            let data = &s.data[..s.data.len().min(max)];
-            out.push_str("{\"encoding\":\"hex\",\"data\":\"");
-            push_hex(out, data);
-            let _ = write!(
-                out,
-                "\",\"captured\":{},\"length\":{length},\"truncated\":{}}}",
-                data.len(),
-                (data.len() as u64) < length
-            );
-        }
-        Some(s) if s.status == ReadStatus::Fault => {
-            let _ = write!(out, "{{\"error\":\"EFAULT\",\"length\":{length}}}");
-        }
-        _ => out.push_str("null"),
-    }
-}
-
-fn push_hex(out: &mut String, data: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(data.len() * 2);
-    for &b in data {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
 }
 
 fn addr_value(seg: Option<&Seg>, ptr: u64) -> Value {
@@ -216,9 +200,10 @@ fn write_arg(
     opts: &RenderOpts,
 ) {
     use std::fmt::Write as _;
-    let h = &rec.header;
+    let c = Call::new(rec);
+    let h = c.header();
     let v = h.args[i];
-    let failed = h.ret < 0;
+    let failed = c.failed();
     let _ = write!(out, "{{\"name\":\"{name}\",\"type\":\"{ty}\",\"value\":");
     match decoder {
         Decoder::Fd | Decoder::SockLen => {
@@ -250,40 +235,41 @@ fn write_arg(
             }
         }
         Decoder::SendBuf => {
-            let _ = write!(out, "{v},\"payload\":");
-            write_payload(out, text::send_buf(rec), h.args[2], opts.style.max_strlen);
+            push_ptr(out, v);
+            out.push_str(",\"payload\":");
+            crate::decode::payload::write_payload(
+                out,
+                c.send_buf(),
+                h.args[2],
+                opts.style.max_strlen,
+            );
         }
         Decoder::RecvBuf => {
-            let _ = write!(out, "{v}");
+            push_ptr(out, v);
             if !failed {
                 out.push_str(",\"payload\":");
-                write_payload(
+                crate::decode::payload::write_payload(
                     out,
-                    rec.seg(seg::BUF, 0),
+                    c.recv_buf(),
                     (h.ret as u64).min(h.args[2]),
                     opts.style.max_strlen,
                 );
             }
         }
-        Decoder::SockaddrIn => push_value(out, &addr_value(rec.seg(seg::ADDR, 0), v)),
+        Decoder::SockaddrIn => push_value(out, &addr_value(c.addr(0), v)),
         Decoder::SockaddrOut => {
             if failed {
-                let _ = write!(out, "{v}");
+                push_ptr(out, v);
             } else {
-                push_value(out, &addr_value(rec.seg(seg::ADDR, 0), v));
+                push_value(out, &addr_value(c.addr(0), v));
             }
         }
         Decoder::SockLenPtr => {
-            let _ = write!(out, "{v}");
-            let read = |kind| {
-                rec.seg(kind, 0)
-                    .filter(|s| s.status == ReadStatus::Ok && s.data.len() >= 4)
-                    .map(|s| i32::from_ne_bytes(s.data[..4].try_into().unwrap()))
-            };
-            if let Some(n) = read(seg::ADDRLEN_IN) {
+            push_ptr(out, v);
+            if let Some(n) = c.socklen_in() {
                 let _ = write!(out, ",\"in\":{n}");
             }
-            if let Some(n) = read(seg::ADDRLEN_OUT) {
+            if let Some(n) = c.socklen_out() {
                 let _ = write!(out, ",\"out\":{n}");
             }
         }
@@ -305,3 +291,6 @@ fn write_arg(
     }
     out.push('}');
 }
+
+#[cfg(test)]
+mod tests;

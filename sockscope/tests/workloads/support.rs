@@ -168,7 +168,39 @@ pub fn sockscope_cmd(opts: &[&str], cmd: &[&str]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starting sockscope");
-    wait_limit(child, Duration::from_secs(45), "sockscope")
+    let r = wait_limit(child, Duration::from_secs(45), "sockscope");
+    if opts.contains(&"--json") {
+        for l in r.stdout.lines().filter(|l| l.starts_with('{')) {
+            check_json_event(l);
+        }
+    }
+    r
+}
+
+/// Checks one `--json` line against `sockscope schema` (the committed JSON Schema): every JSON
+/// line a test gets from `sockscope_cmd` passes through here.
+pub fn check_json_event(line: &str) {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let v = SCHEMA.get_or_init(|| {
+        let out = Command::new(SOCKSCOPE)
+            .arg("schema")
+            .output()
+            .expect("running sockscope schema");
+        assert!(out.status.success(), "sockscope schema failed");
+        let schema: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("sockscope schema: not JSON");
+        jsonschema::validator_for(&schema).expect("sockscope schema: not a valid JSON Schema")
+    });
+    let ev: serde_json::Value =
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    let errors: Vec<String> = v
+        .iter_errors(&ev)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "JSON line fails the schema: {errors:?}\n{line}"
+    );
 }
 
 /// Like `sockscope_cmd`, but checks that the run succeeded and reported nothing lost.

@@ -1,0 +1,134 @@
+//! The JSON conventions on synthetic records: every line follows the committed schema, NULL
+//! pointers are null in every position, payloads (buffers and iovec data) are exact hex for
+//! all 256 byte values.
+
+use serde_json::Value;
+use sockscope_common::{EventId, seg};
+
+use super::*;
+use crate::{
+    decode::Style,
+    record::RecordBuilder,
+    render::{Clock, RenderOpts},
+};
+
+fn opts(strsize: usize) -> RenderOpts {
+    let style = Style {
+        max_strlen: strsize,
+        ..Style::default()
+    };
+    RenderOpts::new(style, false, Clock { offset_ns: 0 })
+}
+
+fn checked(bytes: &[u8], strsize: usize) -> Value {
+    let rec = Record::parse(bytes).unwrap();
+    let mut line = String::new();
+    write_event(&mut line, &rec, &opts(strsize));
+    let v: Value = serde_json::from_str(&line).unwrap();
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{line}");
+    v
+}
+
+fn all_bytes() -> Vec<u8> {
+    (0..=255u8).collect()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sin(port: u16) -> Vec<u8> {
+    let mut a = vec![2, 0];
+    a.extend_from_slice(&port.to_be_bytes());
+    a.extend_from_slice(&[127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    a
+}
+
+fn iov(base: u64, len: u64) -> Vec<u8> {
+    let mut v = base.to_le_bytes().to_vec();
+    v.extend_from_slice(&len.to_le_bytes());
+    v
+}
+
+#[test]
+fn sendto_payload_exact_and_null_dest() {
+    let data = all_bytes();
+    let r = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 256, 0, 0, 0], 256)
+        .seg(seg::BUF, 0, 0x1000, &data)
+        .build();
+    let v = checked(&r, 4096);
+    let p = &v["args"][1]["payload"];
+    assert_eq!(p["data"], hex(&data));
+    assert_eq!(p["captured"], 256);
+    assert_eq!(v["args"][4]["value"], Value::Null);
+    // At -s 32: 32 captured, truncated.
+    let v = checked(&r, 32);
+    assert_eq!(v["args"][1]["payload"]["captured"], 32);
+    assert_eq!(v["args"][1]["payload"]["truncated"], true);
+}
+
+#[test]
+fn recvfrom_null_src_addr_is_null_also_when_failed() {
+    let ok = RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0, 0, 0], 2)
+        .seg(seg::BUF, 0, 0x1000, b"hi")
+        .build();
+    let v = checked(&ok, 32);
+    assert_eq!(v["args"][4]["value"], Value::Null);
+    assert_eq!(v["args"][5]["value"], Value::Null);
+    let failed = RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0, 0, 0], -11).build();
+    let v = checked(&failed, 32);
+    assert_eq!(v["args"][4]["value"], Value::Null);
+    assert_eq!(v["args"][5]["value"], Value::Null);
+    let with = RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0, 0x2000, 0x3000], 2)
+        .seg(seg::BUF, 0, 0x1000, b"hi")
+        .seg(seg::ADDRLEN_IN, 0, 0x3000, &128i32.to_ne_bytes())
+        .seg(seg::ADDRLEN_OUT, 0, 0x3000, &16i32.to_ne_bytes())
+        .seg(seg::ADDR, 0, 0x2000, &sin(40001))
+        .build();
+    let v = checked(&with, 32);
+    assert_eq!(v["args"][4]["value"]["sin_port"], "40001");
+    assert_eq!(v["args"][5]["in"], 128);
+    assert_eq!(v["args"][5]["out"], 16);
+}
+
+#[test]
+fn sendmsg_iov_data_exact_for_all_byte_values() {
+    let data = all_bytes();
+    let mut h = vec![0u8; 56];
+    h[16..24].copy_from_slice(&0x3000u64.to_le_bytes());
+    h[24..32].copy_from_slice(&1u64.to_le_bytes());
+    let r = RecordBuilder::new(EventId::Sendmsg, [3, 0x6000, 0, 0, 0, 0], 256)
+        .seg(seg::MSGHDR, 0, 0x6000, &h)
+        .seg(seg::IOV, 0, 0x3000, &iov(0x1000, 256))
+        .seg(seg::IOV_DATA, 0, 0x1000, &data)
+        .build();
+    let v = checked(&r, 4096);
+    let m = &v["args"][1]["value"];
+    assert_eq!(m["namePtr"], Value::Null);
+    assert_eq!(m["name"], Value::Null);
+    assert_eq!(m["controlPtr"], Value::Null);
+    let p = &m["iov"][0]["payload"];
+    assert_eq!(p["data"], hex(&data), "{v}");
+    assert_eq!(p["length"], 256);
+    // -s cuts iovec data as it cuts buffers.
+    let v = checked(&r, 32);
+    assert_eq!(v["args"][1]["value"]["iov"][0]["payload"]["captured"], 32);
+}
+
+#[test]
+fn writev_iov_data_exact_for_all_byte_values() {
+    let data = all_bytes();
+    let r = RecordBuilder::new(EventId::Writev, [3, 0x3000, 1, 0, 0, 0], 256)
+        .seg(seg::IOV, 0, 0x3000, &iov(0x1000, 256))
+        .seg(seg::IOV_DATA, 0, 0x1000, &data)
+        .build();
+    let v = checked(&r, 4096);
+    let p = &v["args"][1]["value"]["iovecs"][0]["payload"];
+    assert_eq!(p["data"], hex(&data), "{v}");
+}
