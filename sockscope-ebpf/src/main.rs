@@ -28,9 +28,9 @@ use aya_ebpf::{
     helpers::{
         bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
         generated::{
-            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_smp_processor_id,
-            bpf_get_current_task_btf, bpf_ktime_get_ns, bpf_probe_read_kernel,
-            bpf_probe_read_user, bpf_ringbuf_output, bpf_task_pt_regs,
+            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_current_task_btf,
+            bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_probe_read_user,
+            bpf_ringbuf_output, bpf_task_pt_regs,
         },
     },
     macros::{map, tracepoint},

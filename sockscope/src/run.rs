@@ -457,10 +457,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         );
     }
     if c.in_progress > 0 {
-        msg += &format!(
-            ", {} calls in progress at attach not shown",
-            c.in_progress
-        );
+        msg += &format!(", {} calls in progress at attach not shown", c.in_progress);
     }
     if summary.undecodable > 0 {
         msg += &format!(", {} undecodable records", summary.undecodable);

@@ -68,7 +68,10 @@ fn call_in_progress_at_attach_is_counted() {
         if let Some(st) = t.try_wait().unwrap() {
             break st;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "sockscope did not end");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "sockscope did not end"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     let _ = err.read_to_string(&mut errtext);
@@ -88,8 +91,14 @@ fn call_in_progress_at_attach_is_counted() {
     let shown = named("recvfrom").len() as u64;
     let sum = named("sockscope_summary");
     assert_eq!(sum.len(), 1, "{text}");
-    let counted = sum[0]["inProgressAtAttach"].as_u64().expect("inProgressAtAttach");
-    assert_eq!(shown + counted, 1, "the recvfrom is shown or counted:\n{text}");
+    let counted = sum[0]["inProgressAtAttach"]
+        .as_u64()
+        .expect("inProgressAtAttach");
+    assert_eq!(
+        shown + counted,
+        1,
+        "the recvfrom is shown or counted:\n{text}"
+    );
     if counted == 1 {
         assert!(
             errtext.contains(", 1 calls in progress at attach not shown"),
