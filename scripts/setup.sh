@@ -35,13 +35,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Debian's source index for bookworm main (apt-get source strace), added once.
-if ! apt-cache showsrc strace 2>/dev/null | grep -q '^Version: 6\.1'; then
-  list=/etc/apt/sources.list.d/sockscope-deb-src.list
-  grep -qsx 'deb-src http://deb.debian.org/debian bookworm main' "$list" ||
-    echo 'deb-src http://deb.debian.org/debian bookworm main' > "$list"
-  log "apt-get update (deb-src for bookworm main)"
-  apt-get update -qq
-fi
+. "$(dirname "$0")/deb-src.sh"
+ensure_deb_src
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   log "installing the nightly toolchain"

@@ -24,15 +24,9 @@ if [ ! -f "$src/.sockscope-configured" ]; then
     echo "strace-suite: must run as root (apt-get source)" >&2
     exit 2
   fi
-  # Debian's source index for bookworm main: add the deb-src entry once (idempotent).
-  if ! apt-cache showsrc strace 2>/dev/null | grep -q '^Version: 6\.1'; then
-    list=/etc/apt/sources.list.d/sockscope-deb-src.list
-    if ! grep -qsx 'deb-src http://deb.debian.org/debian bookworm main' "$list"; then
-      log "adding $list"
-      echo 'deb-src http://deb.debian.org/debian bookworm main' > "$list"
-    fi
-    apt-get update -qq
-  fi
+  # Debian's source index for bookworm main: added once (scripts/deb-src.sh).
+  . "$(dirname "$0")/deb-src.sh"
+  ensure_deb_src
   for tool in dpkg-source make gcc xz; do
     command -v "$tool" >/dev/null 2>&1 || {
       echo "strace-suite: $tool missing (scripts/setup.sh installs it)" >&2
