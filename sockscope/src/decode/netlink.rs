@@ -19,8 +19,6 @@
 //! netlink socket). Where strace would read further than that, [`decode_netlink`] reports it
 //! and the caller falls back to the plain string.
 
-pub mod nl_xlat;
-
 mod attr;
 mod diag;
 mod misc;
@@ -31,8 +29,8 @@ mod route_stats;
 use super::Style;
 use super::errno::errno_name;
 use super::strfmt::{QuoteOpts, string_quote};
+use super::xlat as nx;
 use super::xlat::{Xlat, flag_names, print_xval_dflt, push_c_hex, xlat_lookup};
-use nl_xlat as nx;
 use std::fmt::Write;
 
 /// sizeof(struct nlmsghdr) = NLMSG_HDRLEN.

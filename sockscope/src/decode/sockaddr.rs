@@ -15,10 +15,11 @@ use super::strfmt::{
     QuoteOpts, print_addr, quote_bytes, quote_bytes_hex, quote_cstr, quote_cstr_array, string_quote,
 };
 use super::xlat::{
-    ADDRESS_FAMILIES, AF_PACKET_TYPES, ARP_HARDWARE_TYPES, ETHERNET_PROTOCOLS, MCTP_ADDRS,
-    MCTP_NETS, QIPCRTR_NODES, QIPCRTR_PORTS, SOCKET_TYPES, VSOCK_CIDS, VSOCK_FLAGS, VSOCK_PORTS,
-    XDP_SOCKADDR_FLAGS, Xlat, flag_names, print_flags, print_xval, print_xval_dflt, push_c_hex,
-    xlat_lookup,
+    ADDRESS_FAMILIES, AF_PACKET_TYPES, ALG_SOCKADDR_FLAGS, ARP_HARDWARE_TYPES, ETHERNET_PROTOCOLS,
+    IEEE802154_ADDR_TYPES, IEEE802154_ADDRS, IEEE802154_PAN_IDS, MCTP_ADDRS, MCTP_NETS,
+    NFC_PROTOCOLS, NFC_SAPS, QIPCRTR_NODES, QIPCRTR_PORTS, RXRPC_SERVICES, SOCKET_TYPES,
+    VSOCK_CIDS, VSOCK_FLAGS, VSOCK_PORTS, XDP_SOCKADDR_FLAGS, Xlat, flag_names, print_flags,
+    print_xval, print_xval_dflt, push_c_hex, xlat_lookup,
 };
 use std::fmt::Write;
 
@@ -552,74 +553,6 @@ fn print_ax25(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
         out.push_str(", ...");
     }
 }
-
-/// RXRPC service ids (strace `xlat/rxrpc_services.in`).
-static RXRPC_SERVICES: Xlat = Xlat {
-    entries: &[
-        (1, "CM_SERVICE"),
-        (2500, "YFS_FS_SERVICE"),
-        (2501, "YFS_CM_SERVICE"),
-        (2503, "YFS_VL_SERVICE"),
-    ],
-    unknown: "???_SERVICE",
-};
-
-/// IEEE802154_ADDR_* address types (strace `xlat/ieee802154_addr_types.in`).
-static IEEE802154_ADDR_TYPES: Xlat = Xlat {
-    entries: &[
-        (0, "IEEE802154_ADDR_NONE"),
-        (2, "IEEE802154_ADDR_SHORT"),
-        (3, "IEEE802154_ADDR_LONG"),
-    ],
-    unknown: "IEEE802154_ADDR_???",
-};
-
-/// strace `xlat/ieee802154_pan_ids.in`; unknown ones print without a comment.
-static IEEE802154_PAN_IDS: Xlat = Xlat {
-    entries: &[(0xffff, "IEEE802154_PANID_BROADCAST")],
-    unknown: "",
-};
-
-/// strace `xlat/ieee802154_addrs.in`; unknown ones print without a comment.
-static IEEE802154_ADDRS: Xlat = Xlat {
-    entries: &[
-        (0xfffe, "IEEE802154_ADDR_UNDEF"),
-        (0xffff, "IEEE802154_ADDR_BROADCAST"),
-    ],
-    unknown: "",
-};
-
-/// strace `xlat/alg_sockaddr_flags.in`.
-static ALG_SOCKADDR_FLAGS: Xlat = Xlat {
-    entries: &[(0x1000, "CRYPTO_ALG_KERN_DRIVER_ONLY")],
-    unknown: "CRYPTO_ALG_???",
-};
-
-/// strace `xlat/nfc_saps.in`; unknown ones print without a comment.
-static NFC_SAPS: Xlat = Xlat {
-    entries: &[
-        (0x1, "LLCP_SAP_SDP"),
-        (0x2, "LLCP_SAP_IP"),
-        (0x3, "LLCP_SAP_OBEX"),
-        (0x4, "LLCP_SAP_SNEP"),
-        (0xff, "LLCP_SAP_MAX"),
-    ],
-    unknown: "",
-};
-
-/// strace `xlat/nfc_sockaddr_protocols.in`.
-static NFC_PROTOCOLS: Xlat = Xlat {
-    entries: &[
-        (1, "NFC_PROTO_JEWEL"),
-        (2, "NFC_PROTO_MIFARE"),
-        (3, "NFC_PROTO_FELICA"),
-        (4, "NFC_PROTO_ISO14443"),
-        (5, "NFC_PROTO_NFC_DEP"),
-        (6, "NFC_PROTO_ISO14443_B"),
-        (7, "NFC_PROTO_ISO15693"),
-    ],
-    unknown: "NFC_PROTO_???",
-};
 
 /// strace's PRINT_FIELD_XVAL_VERBOSE: `0x2 /* NAME */`, `0x7 /* DFLT */`, or `0x7` when there
 /// is no default comment.

@@ -2,9 +2,9 @@
 //! leaf decoders its attribute tables use. An attribute set is data: its type names, the
 //! comment for an unknown type, and each type's decoder.
 
-use super::nl_xlat as nx;
 use super::{Dec, R, Short, xval};
 use crate::decode::sockaddr::ntop6;
+use crate::decode::xlat as nx;
 use crate::decode::xlat::Xlat;
 use std::fmt::Write;
 
@@ -633,7 +633,7 @@ pub(crate) fn decode_msg(d: &Dec, out: &mut String, m: &Msg, family: u8, off: u6
     out.push('{');
     out.push_str(m.family);
     out.push('=');
-    xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+    xval(out, family.into(), &nx::ADDRESS_FAMILIES, "AF_???");
     let mut attrs = m.family_only;
     if !m.family_only {
         if len >= m.size {

@@ -3,9 +3,9 @@
 //! netlink, packet and smc families.
 
 use super::attr::{Attrs, Fk, Msg, Nla, decode_msg, struct_payload};
-use super::nl_xlat as nx;
 use super::route::decode_family;
 use super::{Dec, Hdr, NLM_F_REQUEST, Short};
+use crate::decode::xlat as nx;
 use std::fmt::Write;
 
 const TCPDIAG_GETSOCK: u16 = 18;
@@ -110,7 +110,7 @@ static UNIX_MSG: Msg = Msg {
     family: "udiag_family",
     size: 16,
     fields: &[
-        ("udiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
+        ("udiag_type", 1, 1, Fk::Xval(&nx::SOCKET_TYPES, "SOCK_???")),
         ("udiag_state", 2, 1, Fk::Xval(&nx::TCP_STATES, "TCP_???")),
         ("udiag_ino", 4, 4, Fk::U),
         ("udiag_cookie", 8, 8, Fk::Cookie),
@@ -141,7 +141,7 @@ static NETLINK_MSG: Msg = Msg {
     family: "ndiag_family",
     size: 28,
     fields: &[
-        ("ndiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
+        ("ndiag_type", 1, 1, Fk::Xval(&nx::SOCKET_TYPES, "SOCK_???")),
         (
             "ndiag_protocol",
             2,
@@ -186,7 +186,7 @@ static PACKET_MSG: Msg = Msg {
     family: "pdiag_family",
     size: 16,
     fields: &[
-        ("pdiag_type", 1, 1, Fk::Xval(&nx::SOCKTYPES, "SOCK_???")),
+        ("pdiag_type", 1, 1, Fk::Xval(&nx::SOCKET_TYPES, "SOCK_???")),
         (
             "pdiag_num",
             2,
@@ -538,7 +538,7 @@ fn shutdown(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<boo
         out.push_str(&super::attr::c_hex(v));
         return Ok(true);
     }
-    let (names, rest) = crate::decode::xlat::flag_names(v, &nx::INET_DIAG_SHUTDOWN_FLAGS);
+    let (names, rest) = crate::decode::xlat::flag_names(v, &nx::SOCK_SHUTDOWN_FLAGS);
     let _ = write!(out, "{v:#x} /* ");
     if names.is_empty() {
         out.push_str("???_SHUTDOWN");
@@ -760,7 +760,7 @@ fn bytecode_data(d: &Dec, out: &mut String, off: u64, len: u64, code: u8) -> Res
             }
             let family = d.u8(off)?;
             out.push_str("{family=");
-            super::xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+            super::xval(out, family.into(), &nx::ADDRESS_FAMILIES, "AF_???");
             let _ = write!(
                 out,
                 ", prefix_len={}, port={}",
@@ -814,7 +814,7 @@ fn md5sig(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool,
     super::attr::array(d, out, off, len / SZ * SZ, SZ, |d, out, o| {
         let family = d.u8(o)?;
         out.push_str("{tcpm_family=");
-        super::xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+        super::xval(out, family.into(), &nx::ADDRESS_FAMILIES, "AF_???");
         let keylen = d.u16(o + 2)?;
         let _ = write!(
             out,

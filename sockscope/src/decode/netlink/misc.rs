@@ -4,8 +4,8 @@
 //! (types only), NETLINK_KOBJECT_UEVENT (udev's monitor header).
 
 use super::attr::{Attrs, Fk, Nla, decode_nlattr, print_fields};
-use super::nl_xlat as nx;
 use super::{Dec, Hdr, R, Short, xname, xval};
+use crate::decode::xlat as nx;
 use crate::decode::xlat::Xlat;
 use std::fmt::Write;
 
@@ -189,6 +189,7 @@ static NF_ATTRS: Attrs = Attrs {
     all: None,
 };
 static NO_NAMES: Xlat = Xlat {
+    kind: crate::decode::xlat::XlatKind::Values,
     entries: &[],
     unknown: "",
 };
@@ -217,7 +218,7 @@ pub(crate) fn netfilter(
     let res_id = raw.swap_bytes();
     let subsys = (h.ty >> 8) as u8;
     out.push_str("{nfgen_family=");
-    xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+    xval(out, family.into(), &nx::ADDRESS_FAMILIES, "AF_???");
     out.push_str(", version=");
     xval(
         out,

@@ -2,8 +2,8 @@
 //! message's fixed structure (ifinfomsg, ifaddrmsg, rtmsg, ...) then its attribute tree.
 
 use super::attr::{Attrs, Fk, Msg, Nla, decode_msg, decode_nlattr, inet_addr, struct_payload};
-use super::nl_xlat as nx;
 use super::{Dec, Hdr, R, Short, route_link, xval};
+use crate::decode::xlat as nx;
 use crate::decode::xlat::Xlat;
 
 const RTM_BASE: u16 = 16;
@@ -352,7 +352,7 @@ pub(crate) fn decode(
 /// decode_family: `{family=AF_INET, data="\x.."}`.
 pub(crate) fn decode_family(d: &Dec, out: &mut String, family: u8, off: u64, len: u64) -> R {
     out.push_str("{family=");
-    xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+    xval(out, family.into(), &nx::ADDRESS_FAMILIES, "AF_???");
     if len > 1 {
         out.push_str(", data=");
         d.hex_str(out, off + 1, len - 1)?;
@@ -367,7 +367,7 @@ fn cachereport(d: &Dec, out: &mut String, family: u8, off: u64, len: u64) -> R {
     // printxvals_ex over two tables: RTNL_FAMILY_* first, then AF_*.
     match super::xname(&nx::RTNL_FAMILY, family.into()) {
         Some(n) => super::attr::xlat_ex(out, family.into(), n),
-        None => xval(out, family.into(), &nx::ADDRFAMS, "RTNL_FAMILY_???"),
+        None => xval(out, family.into(), &nx::ADDRESS_FAMILIES, "RTNL_FAMILY_???"),
     }
     out.push('}');
     if len > 4 {
@@ -999,7 +999,7 @@ fn mdb_entry_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Resu
         let u = d.get(off + 8, 16)?;
         super::attr::print_inet(out, proto, u, Some("u"));
         out.push_str(", proto=htons(");
-        xval(out, proto, &nx::ADDRFAMS, "AF_???");
+        xval(out, proto, &nx::ADDRESS_FAMILIES, "AF_???");
         out.push_str(")}}");
     }
     if len > SZ {
@@ -1019,7 +1019,7 @@ fn rtvia(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, 
     }
     let family = d.u16(off)?;
     out.push_str("{rtvia_family=");
-    xval(out, family.into(), &nx::ADDRFAMS, "AF_???");
+    xval(out, family.into(), &nx::ADDRESS_FAMILIES, "AF_???");
     if len > 2 {
         out.push_str(", ");
         inet_addr(d, out, off + 2, len - 2, family.into(), Some("rtvia_addr"))?;

@@ -3,8 +3,8 @@
 //! IFLA_PROTO_DOWN_REASON, IFLA_STATS/IFLA_STATS64, IFLA_MAP.
 
 use super::attr::{Attrs, Fk, Fld, Nla, decode_nlattr, print_fields, struct_payload};
-use super::nl_xlat as nx;
 use super::{Dec, Short};
+use crate::decode::xlat as nx;
 use std::fmt::Write;
 
 const AF_INET: u64 = 2;
@@ -29,7 +29,7 @@ pub(crate) fn af_spec(
 }
 
 static AF_SPEC_BY_FAMILY: Attrs = Attrs {
-    table: &nx::ADDRFAMS,
+    table: &nx::ADDRESS_FAMILIES,
     dflt: "AF_???",
     dec: &[],
     all: Some(Nla::Custom(ifla_af)),

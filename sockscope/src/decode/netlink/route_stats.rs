@@ -2,8 +2,8 @@
 //! stats of bridges and bonds, offload stats, per-family (MPLS) stats.
 
 use super::attr::{Attrs, Fk, Fld, Nla, decode_nlattr, print_fields};
-use super::nl_xlat as nx;
 use super::{Dec, Short, route_link};
+use crate::decode::xlat as nx;
 use std::fmt::Write;
 
 /// A structure of `size` bytes (declined when shorter), then the rest in hex.
@@ -216,7 +216,7 @@ fn ifstats_af(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Result
 }
 
 static AF_SPEC: Attrs = Attrs {
-    table: &nx::ADDRFAMS,
+    table: &nx::ADDRESS_FAMILIES,
     dflt: "AF_???",
     dec: &[],
     all: Some(Nla::Custom(ifstats_af)),
