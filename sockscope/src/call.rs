@@ -8,8 +8,9 @@
 //! renderers ask once per argument). Building a `Call` costs nothing (measured on the render
 //! hot path: an eager copy of every argument made `--json` slower).
 //!
-//! The decoders under `decode/` that take a `&Record` (msghdr, mmsghdr, iovec data, netlink)
-//! are reached through [`Call::record`]; they are the pure decoders of those structures.
+//! The structure decoders under `decode/` (msghdr, mmsghdr, iovec data, control messages,
+//! timeouts, offsets, netlink) take a `&Call` too: only this file and `record.rs` touch
+//! segments (the check: see ARCHITECTURE.md).
 
 use sockscope_common::{EventId, RecordHeader, SockInfo, seg};
 
@@ -30,11 +31,6 @@ pub struct Call<'r, 'a> {
 impl<'r, 'a> Call<'r, 'a> {
     pub fn new(rec: &'r Record<'a>) -> Self {
         Call { rec }
-    }
-
-    /// The record, for the pure structure decoders in `decode/`.
-    pub fn record(&self) -> &'r Record<'a> {
-        self.rec
     }
 
     pub fn event(&self) -> EventId {
@@ -179,6 +175,37 @@ impl<'r, 'a> Call<'r, 'a> {
     /// The captured iovec array of message `index`.
     pub fn iov(&self, index: u16) -> Option<&'a [u8]> {
         self.rec.seg(seg::IOV, index).and_then(Seg::ok_data)
+    }
+
+    /// The control data (msg_control) of message `index`, when read.
+    pub fn control(&self, index: u16) -> Option<&'a [u8]> {
+        self.rec.seg(seg::CONTROL, index).and_then(Seg::ok_data)
+    }
+
+    /// The data of iovec `i` of message `msg` (readv/writev: message 0) as read; the kernel
+    /// side packs both in the segment index (`msg << 8 | i`).
+    pub fn iov_data(&self, msg: u16, i: usize) -> Option<&'r Seg<'a>> {
+        self.rec.seg(seg::IOV_DATA, (msg << 8) | i as u16)
+    }
+
+    /// The second 4 KiB of the first iovec of message `msg` (netlink decoding).
+    pub fn iov_data_more(&self, msg: u16) -> Option<&'r Seg<'a>> {
+        self.rec.seg(seg::IOV_DATA_MORE, msg << 8)
+    }
+
+    /// recvmmsg's timeout as read at entry (`exit`: what the kernel left in it).
+    pub fn timespec(&self, exit: bool) -> Option<&'r Seg<'a>> {
+        let kind = if exit {
+            seg::TIMESPEC_EXIT
+        } else {
+            seg::TIMESPEC
+        };
+        self.rec.seg(kind, 0)
+    }
+
+    /// The file offset argument `i` points to, as read at exit (splice/sendfile...).
+    pub fn loff(&self, i: usize) -> Option<&'a [u8]> {
+        self.rec.seg(seg::LOFF, i as u16).and_then(Seg::ok_data)
     }
 
     /// The destination address as read at entry and at exit, when they differ.

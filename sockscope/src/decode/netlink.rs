@@ -600,9 +600,9 @@ pub fn format_netlink(out: &mut String, data: &[u8], len: u64, style: &Style) ->
 /// socket capture: None when it is not an AF_NETLINK socket (or was not read), Some(None) for a
 /// netlink socket whose protocol strace cannot name (not bound yet: sock_diag does not list
 /// it), Some(Some(protocol)) otherwise.
-pub fn record_netlink(rec: &crate::record::Record) -> Option<Option<u32>> {
+pub fn call_netlink(call: &crate::call::Call) -> Option<Option<u32>> {
     use sockscope_common::sk;
-    let info = crate::call::Call::new(rec).sock(0)?;
+    let info = call.sock(0)?;
     if info.known & sk::COMMON == 0 || info.family != 16 {
         return None;
     }

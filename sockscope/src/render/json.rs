@@ -273,11 +273,11 @@ fn write_arg(
                 let _ = write!(out, ",\"out\":{n}");
             }
         }
-        Decoder::MsghdrSend => push_value(out, &msghdr::sendmsg_json(rec, &opts.msg)),
-        Decoder::MsghdrRecv => push_value(out, &msghdr::recvmsg_json(rec, &opts.msg)),
-        Decoder::MmsghdrSend => push_value(out, &msghdr::sendmmsg_json(rec, &opts.msg)),
-        Decoder::MmsghdrRecv => push_value(out, &msghdr::recvmmsg_json(rec, &opts.msg)),
-        Decoder::Timeout => push_value(out, &msghdr::recvmmsg_timeout_json(rec)),
+        Decoder::MsghdrSend => push_value(out, &msghdr::sendmsg_json(&c, &opts.msg)),
+        Decoder::MsghdrRecv => push_value(out, &msghdr::recvmsg_json(&c, &opts.msg)),
+        Decoder::MmsghdrSend => push_value(out, &msghdr::sendmmsg_json(&c, &opts.msg)),
+        Decoder::MmsghdrRecv => push_value(out, &msghdr::recvmmsg_json(&c, &opts.msg)),
+        Decoder::Timeout => push_value(out, &msghdr::recvmmsg_timeout_json(&c)),
         Decoder::IovSend
         | Decoder::IovRecv
         | Decoder::LoffInOut
@@ -286,7 +286,7 @@ fn write_arg(
         | Decoder::Offset
         | Decoder::RwfFlags => push_value(
             out,
-            &crate::decode::data::arg_json(rec, i, decoder, &opts.style),
+            &crate::decode::data::arg_json(&c, i, decoder, &opts.style),
         ),
     }
     out.push('}');

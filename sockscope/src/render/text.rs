@@ -141,7 +141,7 @@ pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
     out.push_str("= ");
     format_retval(out, rec.header.ret);
     if rec.event == sockscope_common::EventId::Recvmmsg
-        && let Some(suffix) = msghdr::recvmmsg_ret_suffix(rec)
+        && let Some(suffix) = msghdr::recvmmsg_ret_suffix(&Call::new(rec))
             .filter(|s| opts.verbose(rec.event) || s == " (Timeout)")
     {
         out.push_str(&suffix);
@@ -203,7 +203,7 @@ fn netlink_buf(
     len: u64,
     opts: &RenderOpts,
 ) -> bool {
-    let Some(proto) = crate::decode::netlink::record_netlink(rec) else {
+    let Some(proto) = crate::decode::netlink::call_netlink(&Call::new(rec)) else {
         return false;
     };
     // A read that faulted part-way holds the readable bytes (strace decodes up to the fault);
@@ -267,18 +267,18 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
         }
         Decoder::SockaddrOut => sockaddr_out(out, rec, style),
         Decoder::SockLenPtr => socklen_ptr(out, rec),
-        Decoder::MsghdrSend => msghdr::format_sendmsg_msg(out, rec, &opts.msg),
-        Decoder::MsghdrRecv => msghdr::format_recvmsg_msg(out, rec, &opts.msg),
-        Decoder::MmsghdrSend => msghdr::format_sendmmsg_vec(out, rec, &opts.msg),
-        Decoder::MmsghdrRecv => msghdr::format_recvmmsg_vec(out, rec, &opts.msg),
-        Decoder::Timeout => msghdr::format_recvmmsg_timeout(out, rec),
+        Decoder::MsghdrSend => msghdr::format_sendmsg_msg(out, &c, &opts.msg),
+        Decoder::MsghdrRecv => msghdr::format_recvmsg_msg(out, &c, &opts.msg),
+        Decoder::MmsghdrSend => msghdr::format_sendmmsg_vec(out, &c, &opts.msg),
+        Decoder::MmsghdrRecv => msghdr::format_recvmmsg_vec(out, &c, &opts.msg),
+        Decoder::Timeout => msghdr::format_recvmmsg_timeout(out, &c),
         Decoder::IovSend
         | Decoder::IovRecv
         | Decoder::LoffInOut
         | Decoder::Loff
         | Decoder::SpliceFlags
         | Decoder::Offset
-        | Decoder::RwfFlags => crate::decode::data::arg_text(out, rec, i, decoder, style),
+        | Decoder::RwfFlags => crate::decode::data::arg_text(out, &c, i, decoder, style),
     }
 }
 

@@ -432,19 +432,22 @@ fn protocol_known_only_for_bound_sockets_of_the_tracer_namespace() {
     };
     let same = rec(1234, 4026531840);
     assert_eq!(
-        record_netlink(&Record::parse(&same).unwrap()),
+        call_netlink(&crate::call::Call::new(&Record::parse(&same).unwrap())),
         Some(Some(4))
     );
     let unbound = rec(0, 4026531840);
     assert_eq!(
-        record_netlink(&Record::parse(&unbound).unwrap()),
+        call_netlink(&crate::call::Call::new(&Record::parse(&unbound).unwrap())),
         Some(None)
     );
     let other_ns = rec(1234, 4026532000);
     assert_eq!(
-        record_netlink(&Record::parse(&other_ns).unwrap()),
+        call_netlink(&crate::call::Call::new(&Record::parse(&other_ns).unwrap())),
         Some(None)
     );
     let no_sock = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 16, 0, 0, 0], 16).build();
-    assert_eq!(record_netlink(&Record::parse(&no_sock).unwrap()), None);
+    assert_eq!(
+        call_netlink(&crate::call::Call::new(&Record::parse(&no_sock).unwrap())),
+        None
+    );
 }
