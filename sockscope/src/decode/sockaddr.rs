@@ -92,6 +92,129 @@ impl Buf<'_> {
     }
 }
 
+/// A socket address parsed once: what the text renderer, the JSON renderer and the filter
+/// read. The fields are read as strace reads its buffer (bytes past the address length as
+/// zero); which of them a consumer shows depends on the length (`bytes.len()`): the text needs
+/// the family's minimum (else it prints the raw bytes), JSON shows the fields whose bytes are
+/// all there, the filter needs the address.
+#[derive(Clone, Copy, Debug)]
+pub struct SockAddr<'a> {
+    pub family: u16,
+    /// The address as given (family included).
+    pub bytes: &'a [u8],
+    pub fam: Family<'a>,
+}
+
+/// The fields of the families sockscope decodes for every consumer; the families only the
+/// text prints field by field (AX.25, RxRPC, IEEE 802.15.4, ALG, NFC, IPX, X.25, QIPCRTR,
+/// XDP, MCTP) and unknown ones are `Other` (their bytes).
+#[derive(Clone, Copy, Debug)]
+pub enum Family<'a> {
+    /// sun_path: the bytes after the family, up to sizeof(struct sockaddr_un).
+    Unix {
+        path: &'a [u8],
+    },
+    Inet {
+        port: u16,
+        addr: [u8; 4],
+    },
+    Inet6 {
+        port: u16,
+        flowinfo: u32,
+        addr: [u8; 16],
+        scope_id: u32,
+    },
+    Netlink {
+        pad: u16,
+        pid: u32,
+        groups: u32,
+    },
+    Packet {
+        protocol: u16,
+        ifindex: u32,
+        hatype: u16,
+        pkttype: u8,
+        halen: u8,
+        /// The sll_addr bytes present (offset 12 up to the address length).
+        addr: &'a [u8],
+    },
+    Vsock {
+        reserved1: u16,
+        port: u32,
+        cid: u32,
+        flags: u8,
+        zero: [u8; 3],
+    },
+    Other,
+}
+
+impl<'a> SockAddr<'a> {
+    /// The one sockaddr parser. `bytes` is the address (its length the address length).
+    pub fn parse(bytes: &'a [u8]) -> SockAddr<'a> {
+        let b = Buf { b: bytes };
+        let family = b.u16le(0);
+        let fam = match family {
+            AF_UNIX => Family::Unix {
+                path: bytes
+                    .get(2..bytes.len().min(SOCKADDR_UN_LEN))
+                    .unwrap_or(&[]),
+            },
+            AF_INET => Family::Inet {
+                port: b.u16be(2),
+                addr: b.array(4),
+            },
+            AF_INET6 => Family::Inet6 {
+                port: b.u16be(2),
+                flowinfo: b.u32be(4),
+                addr: b.array(8),
+                scope_id: b.u32le(24),
+            },
+            AF_NETLINK => Family::Netlink {
+                pad: b.u16le(2),
+                pid: b.u32le(4),
+                groups: b.u32le(8),
+            },
+            AF_PACKET => Family::Packet {
+                protocol: b.u16be(2),
+                ifindex: b.u32le(4),
+                hatype: b.u16le(8),
+                pkttype: b.u8(10),
+                halen: b.u8(11),
+                addr: bytes.get(12..).unwrap_or(&[]),
+            },
+            AF_VSOCK => Family::Vsock {
+                reserved1: b.u16le(2),
+                port: b.u32le(4),
+                cid: b.u32le(8),
+                flags: b.u8(12),
+                zero: b.array(13),
+            },
+            _ => Family::Other,
+        };
+        SockAddr { family, bytes, fam }
+    }
+
+    /// The address length.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// AF_UNIX's name: (abstract, name): an abstract name without its leading NUL, else the
+    /// path up to the first NUL. None for another family.
+    pub fn unix_name(&self) -> Option<(bool, &'a [u8])> {
+        let Family::Unix { path } = self.fam else {
+            return None;
+        };
+        Some(match path.first() {
+            Some(0) => (true, &path[1..]),
+            _ => (
+                false,
+                &path[..path.iter().position(|&c| c == 0).unwrap_or(path.len())],
+            ),
+        })
+    }
+}
+
 /// strace's rendering of a socket address argument. `addr` is the user pointer, `bytes` what
 /// was read there (None: the read faulted), `addrlen` the length the call gave for it (the
 /// kernel captured min(addrlen, 128) bytes when addrlen > 0).
@@ -122,10 +245,9 @@ pub fn format_sockaddr(
 /// address (the whole of `bytes` is the address length; at most 128 bytes are looked at).
 /// Also what recvfrom's and msghdr's address fields print once read.
 pub fn print_sockaddr(out: &mut String, bytes: &[u8], style: &Style) {
-    let bytes = &bytes[..bytes.len().min(SOCKADDR_MAX)];
-    let addrlen = bytes.len();
+    let sa = SockAddr::parse(&bytes[..bytes.len().min(SOCKADDR_MAX)]);
+    let (bytes, addrlen, family) = (sa.bytes, sa.len(), sa.family);
     let b = Buf { b: bytes };
-    let family = b.u16le(0);
     out.push_str("{sa_family=");
     print_xval(out, family.into(), &ADDRESS_FAMILIES);
     if addrlen > 2 {
@@ -150,32 +272,32 @@ pub fn print_sockaddr(out: &mut String, bytes: &[u8], style: &Style) {
             _ => None,
         };
         match min_len {
-            Some(m) if addrlen >= m => match family {
-                AF_UNIX => print_un(out, &b, addrlen, style),
-                AF_INET => print_in(out, &b, style),
-                AF_INET6 => print_in6(out, &b, addrlen, style),
-                AF_NETLINK => print_nl(out, &b),
-                AF_PACKET => print_ll(out, &b, addrlen, style),
-                AF_VSOCK => print_vsock(out, &b),
-                AF_IPX => print_ipx(out, &b),
-                AF_AX25 => print_ax25(out, &b, addrlen, style),
-                AF_RXRPC => print_rxrpc(out, &b, addrlen, style),
-                AF_IEEE802154 => print_ieee802154(out, &b),
-                AF_ALG => print_alg(out, &b, addrlen, style),
-                AF_NFC => print_nfc(out, &b, addrlen, style),
-                AF_X25 => {
+            Some(m) if addrlen >= m => match (sa.fam, family) {
+                (Family::Unix { path }, _) => print_un(out, path, style),
+                (Family::Inet { port, addr }, _) => print_in(out, port, &addr, style),
+                (Family::Inet6 { .. }, _) => print_in6(out, &sa, addrlen, style),
+                (Family::Netlink { pad, pid, groups }, _) => print_nl(out, pad, pid, groups),
+                (Family::Packet { .. }, _) => print_ll(out, &sa, style),
+                (Family::Vsock { .. }, _) => print_vsock(out, &sa),
+                (_, AF_IPX) => print_ipx(out, &b),
+                (_, AF_AX25) => print_ax25(out, &b, addrlen, style),
+                (_, AF_RXRPC) => print_rxrpc(out, &b, addrlen, style),
+                (_, AF_IEEE802154) => print_ieee802154(out, &b),
+                (_, AF_ALG) => print_alg(out, &b, addrlen, style),
+                (_, AF_NFC) => print_nfc(out, &b, addrlen, style),
+                (_, AF_X25) => {
                     out.push_str("sx25_addr={x25_addr=");
                     quote_cstr_array(out, &b.bytes(2, 16), style);
                     out.push('}');
                 }
-                AF_QIPCRTR => {
+                (_, AF_QIPCRTR) => {
                     out.push_str("sq_node=");
                     print_xval_dflt(out, b.u32le(4).into(), &QIPCRTR_NODES, None);
                     out.push_str(", sq_port=");
                     print_xval_dflt(out, b.u32le(8).into(), &QIPCRTR_PORTS, None);
                 }
-                AF_XDP => print_xdp(out, &b, style),
-                AF_MCTP => print_mctp(out, &b),
+                (_, AF_XDP) => print_xdp(out, &b, style),
+                (_, AF_MCTP) => print_mctp(out, &b),
                 _ => print_raw(out, bytes, style),
             },
             _ => print_raw(out, bytes, style),
@@ -189,15 +311,15 @@ fn print_raw(out: &mut String, bytes: &[u8], style: &Style) {
     quote_bytes(out, bytes.get(2..).unwrap_or(&[]), style);
 }
 
-fn print_un(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
-    let path_len = addrlen.min(SOCKADDR_UN_LEN) - 2;
+fn print_un(out: &mut String, path: &[u8], style: &Style) {
     out.push_str("sun_path=");
-    if b.u8(2) != 0 {
-        // Up to the first NUL, or all path_len bytes; never `...`.
-        quote_cstr(out, &b.bytes(2, path_len), style);
-    } else {
-        out.push('@');
-        quote_bytes(out, &b.bytes(3, path_len - 1), style);
+    match path.split_first() {
+        Some((0, name)) => {
+            out.push('@');
+            quote_bytes(out, name, style);
+        }
+        // Up to the first NUL, or all of sun_path; never `...`.
+        _ => quote_cstr(out, path, style),
     }
 }
 
@@ -276,25 +398,33 @@ fn print_net_port(out: &mut String, name: &str, raw: [u8; 2]) {
     });
 }
 
-fn print_in(out: &mut String, b: &Buf, style: &Style) {
-    print_net_port(out, "sin_port", b.array::<2>(2));
+fn print_in(out: &mut String, port: u16, addr: &[u8; 4], style: &Style) {
+    print_net_port(out, "sin_port", port.to_be_bytes());
     out.push_str(", ");
-    print_inet4_field(out, "sin_addr", &b.array::<4>(4), style);
+    print_inet4_field(out, "sin_addr", addr, style);
 }
 
-fn print_in6(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
-    print_net_port(out, "sin6_port", b.array::<2>(2));
+/// The AF_INET6 fields of `sa`; sin6_scope_id when `addrlen` goes past sin6_addr.
+fn print_in6(out: &mut String, sa: &SockAddr, addrlen: usize, style: &Style) {
+    let Family::Inet6 {
+        port,
+        flowinfo,
+        addr: a,
+        scope_id: scope,
+    } = sa.fam
+    else {
+        return;
+    };
+    print_net_port(out, "sin6_port", port.to_be_bytes());
     out.push_str(", ");
-    x_field(out, "sin6_flowinfo", &b.array::<4>(4), |out| {
-        let _ = write!(out, "htonl({})", b.u32be(4));
+    x_field(out, "sin6_flowinfo", &flowinfo.to_be_bytes(), |out| {
+        let _ = write!(out, "htonl({flowinfo})");
     });
     out.push_str(", ");
-    let a = b.array::<16>(8);
     print_inet6_field(out, "sin6_addr", &a, style);
     if addrlen <= SIN6_MIN_LEN {
         return;
     }
-    let scope = b.u32le(24);
     out.push_str(", sin6_scope_id=");
     let link_local = a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
     let mc_link_local = a[0] == 0xff && (a[1] & 0x0f) == 0x02;
@@ -342,13 +472,12 @@ pub fn print_ifindex(out: &mut String, index: u32, style: &Style) {
     }
 }
 
-fn print_nl(out: &mut String, b: &Buf) {
-    let pad = b.u16le(2);
+fn print_nl(out: &mut String, pad: u16, pid: u32, groups: u32) {
     if pad != 0 {
         let _ = write!(out, "nl_pad={pad:#x}, ");
     }
-    let _ = write!(out, "nl_pid={}, nl_groups=", b.u32le(4) as i32);
-    push_0x(out, b.u32le(8).into(), 8);
+    let _ = write!(out, "nl_pid={}, nl_groups=", pid as i32);
+    push_0x(out, groups.into(), 8);
 }
 
 /// C's `%#0*llx` with width `w`: zero-padded to `w` characters including the `0x`, and no
@@ -361,56 +490,74 @@ fn push_0x(out: &mut String, v: u64, w: usize) {
     }
 }
 
-fn print_ll(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
+fn print_ll(out: &mut String, sa: &SockAddr, style: &Style) {
+    let Family::Packet {
+        protocol,
+        ifindex,
+        hatype,
+        pkttype,
+        halen,
+        addr,
+    } = sa.fam
+    else {
+        return;
+    };
     // print_sll_protocol: the protocol's name is always abbreviated inside htons().
-    x_field(out, "sll_protocol", &b.array::<2>(2), |out| {
+    x_field(out, "sll_protocol", &protocol.to_be_bytes(), |out| {
         out.push_str("htons(");
         let saved = super::global_opts();
         super::set_global_opts(super::GlobalOpts {
             xlat: super::XlatStyle::Abbrev,
             ..saved
         });
-        print_xval(out, b.u16be(2).into(), &ETHERNET_PROTOCOLS);
+        print_xval(out, protocol.into(), &ETHERNET_PROTOCOLS);
         super::set_global_opts(saved);
         out.push(')');
     });
     out.push_str(", sll_ifindex=");
-    print_ifindex(out, b.u32le(4), style);
+    print_ifindex(out, ifindex, style);
     out.push_str(", sll_hatype=");
-    print_xval(out, b.u16le(8).into(), &ARP_HARDWARE_TYPES);
+    print_xval(out, hatype.into(), &ARP_HARDWARE_TYPES);
     out.push_str(", sll_pkttype=");
-    print_xval(out, b.u8(10).into(), &AF_PACKET_TYPES);
-    let halen = b.u8(11) as usize;
+    print_xval(out, pkttype.into(), &AF_PACKET_TYPES);
     let _ = write!(out, ", sll_halen={halen}");
     if halen != 0 {
-        let oob_halen = addrlen - 12;
         out.push_str(", sll_addr=[");
-        for i in 0..halen {
+        for i in 0..halen as usize {
             if i > 0 {
                 out.push_str(", ");
             }
-            if i >= oob_halen {
+            // Past the address length: `...`.
+            let Some(&v) = addr.get(i) else {
                 out.push_str("...");
                 break;
-            }
-            push_0x(out, b.u8(12 + i).into(), 2);
+            };
+            push_0x(out, v.into(), 2);
         }
         out.push(']');
     }
 }
 
-fn print_vsock(out: &mut String, b: &Buf) {
-    let reserved1 = b.u16le(2);
+fn print_vsock(out: &mut String, sa: &SockAddr) {
+    let Family::Vsock {
+        reserved1,
+        port,
+        cid,
+        flags,
+        zero,
+    } = sa.fam
+    else {
+        return;
+    };
     if reserved1 != 0 {
         let _ = write!(out, "svm_reserved1={reserved1:#x}, ");
     }
     out.push_str("svm_cid=");
-    print_xval_dflt(out, b.u32le(8).into(), &VSOCK_CIDS, None);
+    print_xval_dflt(out, cid.into(), &VSOCK_CIDS, None);
     out.push_str(", svm_port=");
-    print_xval_dflt(out, b.u32le(4).into(), &VSOCK_PORTS, None);
+    print_xval_dflt(out, port.into(), &VSOCK_PORTS, None);
     out.push_str(", svm_flags=");
-    print_flags(out, b.u8(12).into(), &VSOCK_FLAGS);
-    let zero = b.array::<3>(13);
+    print_flags(out, flags.into(), &VSOCK_FLAGS);
     if zero != [0; 3] {
         out.push_str(", svm_zero=");
         quote_bytes_hex(out, &zero);
@@ -614,7 +761,9 @@ fn print_rxrpc(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
             print_xval(out, family.into(), &ADDRESS_FAMILIES);
             if tlen_field >= 16 {
                 out.push_str(", ");
-                print_in(out, &t, style);
+                if let Family::Inet { port, addr } = SockAddr::parse(&tbytes).fam {
+                    print_in(out, port, &addr, style);
+                }
             } else {
                 raw_rest(out);
             }
@@ -625,7 +774,7 @@ fn print_rxrpc(out: &mut String, b: &Buf, addrlen: usize, style: &Style) {
             print_xval(out, family.into(), &ADDRESS_FAMILIES);
             if tlen_field >= SIN6_MIN_LEN {
                 out.push_str(", ");
-                print_in6(out, &t, transport_len, style);
+                print_in6(out, &SockAddr::parse(&tbytes), transport_len, style);
             } else {
                 raw_rest(out);
             }
@@ -857,90 +1006,102 @@ pub fn sockaddr_json(bytes: &[u8]) -> serde_json::Value {
     if bytes.len() < 2 {
         return serde_json::Value::Object(m);
     }
-    let b = Buf { b: bytes };
-    let n = bytes.len();
-    let family = b.u16le(0);
+    let sa = SockAddr::parse(bytes);
+    let n = sa.len();
     let mut put = |k: &str, v: String| {
         m.insert(k.to_string(), serde_json::Value::String(v));
     };
-    put("sa_family", family_name(family));
-    match family {
-        AF_UNIX => {
-            let path = &bytes[2..n.min(SOCKADDR_UN_LEN)];
-            if path.first() == Some(&0) {
-                let name = &path[1..];
-                put("sun_path", format!("@{}", String::from_utf8_lossy(name)));
-            } else {
-                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+    put("sa_family", family_name(sa.family));
+    match sa.fam {
+        Family::Unix { .. } => {
+            if let Some((abstract_, name)) = sa.unix_name() {
+                let name = String::from_utf8_lossy(name);
                 put(
                     "sun_path",
-                    String::from_utf8_lossy(&path[..end]).into_owned(),
+                    if abstract_ {
+                        format!("@{name}")
+                    } else {
+                        name.into_owned()
+                    },
                 );
             }
         }
-        AF_INET => {
+        Family::Inet { port, addr } => {
             if n >= 4 {
-                put("sin_port", b.u16be(2).to_string());
+                put("sin_port", port.to_string());
             }
             if n >= 8 {
-                put("sin_addr", ntop4(&b.array::<4>(4)));
+                put("sin_addr", ntop4(&addr));
             }
         }
-        AF_INET6 => {
+        Family::Inet6 {
+            port,
+            flowinfo,
+            addr,
+            scope_id,
+        } => {
             if n >= 4 {
-                put("sin6_port", b.u16be(2).to_string());
+                put("sin6_port", port.to_string());
             }
             if n >= 8 {
-                put("sin6_flowinfo", b.u32be(4).to_string());
+                put("sin6_flowinfo", flowinfo.to_string());
             }
             if n >= 24 {
-                put("sin6_addr", ntop6(&b.array::<16>(8)));
+                put("sin6_addr", ntop6(&addr));
             }
             if n >= 28 {
-                put("sin6_scopeid", b.u32le(24).to_string());
+                put("sin6_scopeid", scope_id.to_string());
             }
         }
-        AF_NETLINK => {
+        Family::Netlink { pid, groups, .. } => {
             if n >= 8 {
-                put("nl_pid", b.u32le(4).to_string());
+                put("nl_pid", pid.to_string());
             }
             if n >= 12 {
-                put("nl_groups", b.u32le(8).to_string());
+                put("nl_groups", groups.to_string());
             }
         }
-        AF_PACKET => {
+        Family::Packet {
+            protocol,
+            ifindex,
+            hatype,
+            pkttype,
+            halen,
+            addr,
+        } => {
             if n >= 4 {
-                put("sll_protocol", b.u16be(2).to_string());
+                put("sll_protocol", protocol.to_string());
             }
             if n >= 8 {
-                put("sll_ifindex", b.u32le(4).to_string());
+                put("sll_ifindex", ifindex.to_string());
             }
             if n >= 10 {
-                put("sll_hatype", b.u16le(8).to_string());
+                put("sll_hatype", hatype.to_string());
             }
             if n >= 11 {
-                put("sll_pkttype", b.u8(10).to_string());
+                put("sll_pkttype", pkttype.to_string());
             }
             if n >= 12 {
-                let halen = b.u8(11) as usize;
                 put("sll_halen", halen.to_string());
-                let have = &bytes[12..n.min(12 + halen)];
+                let have = &addr[..addr.len().min(halen.into())];
                 let addr: Vec<String> = have.iter().map(|c| format!("{c:02x}")).collect();
                 put("sll_addr", addr.join(":"));
             }
         }
-        AF_VSOCK => {
+        Family::Vsock {
+            port, cid, flags, ..
+        } => {
             if n >= 8 {
-                put("svm_port", b.u32le(4).to_string());
+                put("svm_port", port.to_string());
             }
             if n >= 12 {
-                put("svm_cid", b.u32le(8).to_string());
+                put("svm_cid", cid.to_string());
             }
             if n >= 13 {
-                put("svm_flags", b.u8(12).to_string());
+                put("svm_flags", flags.to_string());
             }
         }
-        _ => put("sa_data", crate::escape::hex(&bytes[2..])),
+        Family::Other => put("sa_data", crate::escape::hex(&sa.bytes[2..])),
     }
     serde_json::Value::Object(m)
 }

@@ -365,44 +365,31 @@ pub(super) fn v4_mapped(a: [u8; 4]) -> u128 {
 }
 
 /// A socket address from its bytes (their length is the address length); None under 2 bytes.
+/// Parsed by the one sockaddr parser (`decode::sockaddr::SockAddr`).
 pub(super) fn sockaddr(b: &[u8]) -> Option<SockAddr<'_>> {
+    use crate::decode::sockaddr::{Family, SockAddr as Parsed};
     if b.len() < 2 {
         return None;
     }
-    let family = u16::from_ne_bytes([b[0], b[1]]);
-    let port = |b: &[u8]| u16::from_be_bytes([b[2], b[3]]);
-    let kind = match family {
-        AF_INET if b.len() >= 8 => AddrKind::Ip {
-            ip: v4_mapped([b[4], b[5], b[6], b[7]]),
-            port: port(b),
+    let sa = Parsed::parse(b);
+    let kind = match sa.fam {
+        Family::Inet { port, addr } if sa.len() >= 8 => AddrKind::Ip {
+            ip: v4_mapped(addr),
+            port,
         },
-        AF_INET6 if b.len() >= 24 => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(&b[8..24]);
-            AddrKind::Ip {
-                ip: u128::from_be_bytes(a),
-                port: port(b),
-            }
-        }
-        AF_UNIX => {
-            let path = &b[2..b.len().min(2 + SUN_PATH_MAX)];
-            match path.first() {
-                Some(0) => AddrKind::Unix {
-                    abstract_: true,
-                    name: &path[1..],
-                },
-                _ => {
-                    let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
-                    AddrKind::Unix {
-                        abstract_: false,
-                        name: &path[..end],
-                    }
-                }
-            }
-        }
-        _ => AddrKind::Other,
+        Family::Inet6 { port, addr, .. } if sa.len() >= 24 => AddrKind::Ip {
+            ip: u128::from_be_bytes(addr),
+            port,
+        },
+        _ => match sa.unix_name() {
+            Some((abstract_, name)) => AddrKind::Unix { abstract_, name },
+            None => AddrKind::Other,
+        },
     };
-    Some(SockAddr { family, kind })
+    Some(SockAddr {
+        family: sa.family,
+        kind,
+    })
 }
 
 pub(super) fn is_send(e: EventId) -> bool {
