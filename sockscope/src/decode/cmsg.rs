@@ -97,16 +97,106 @@ struct Walked<'a> {
     data_len: u64,
 }
 
-/// The element size of the cmsg types strace prints as arrays (SCM_RIGHTS descriptors, IP_TTL /
-/// IP_RECVFRAGSIZE ints, IP option bytes). Such a cmsg running past the captured bytes (a
-/// control buffer larger than the capture area, MAX_CONTROL) is still printed: strace shows at
-/// most -s elements of it, which are usually within what was captured.
-fn array_elem_size(level: u32, ctype: u32) -> Option<usize> {
-    match (level, ctype) {
-        (SOL_SOCKET, 1) | (SOL_IP, 2 | 23) => Some(4),
-        (SOL_IP, 1 | 6 | 7) => Some(1),
-        _ => None,
+/// What the data of a cmsg type holds (its decoder).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Data {
+    /// SCM_RIGHTS: descriptors.
+    Fds,
+    /// SCM_CREDENTIALS: struct ucred.
+    Creds,
+    /// SCM_SECURITY (SOL_SOCKET and SOL_IP): the security context.
+    Security,
+    /// SO_TIMESTAMP_OLD/NEW: struct timeval.
+    Timeval,
+    /// SO_TIMESTAMPNS_OLD/NEW: struct timespec.
+    Timespec,
+    /// SO_TIMESTAMPING_OLD/NEW: three timespecs.
+    Timestamping,
+    /// SCM_PIDFD: a descriptor (JSON only: newer than strace 6.1).
+    Pidfd,
+    /// IP_PKTINFO: struct in_pktinfo.
+    Pktinfo,
+    /// IP_TTL, IP_CHECKSUM: ints.
+    Ints,
+    /// IP_TOS, IP_RECVOPTS, IP_RETOPTS: bytes.
+    Bytes,
+    /// IP_RECVERR / IPV6_RECVERR: struct sock_extended_err and the offender's address.
+    Recverr,
+    /// IP_ORIGDSTADDR / IPV6_ORIGDSTADDR: a socket address.
+    Sockaddr,
+    /// IPV6_PKTINFO: struct in6_pktinfo (JSON only).
+    Pktinfo6,
+    /// IPV6_HOPLIMIT, IPV6_TCLASS, ...: ints (JSON only).
+    Ints6,
+}
+
+/// One row of the cmsg table: the types of a level with the same data.
+struct CmsgDef {
+    level: u32,
+    types: &'static [u32],
+    data: Data,
+    /// The data bytes the text needs to print `cmsg_data=` (strace 6.1's minimum); None:
+    /// strace 6.1 does not decode it (the type alone is printed).
+    text_min: Option<usize>,
+    /// The data bytes JSON needs to decode it (else `dataHex`).
+    json_min: usize,
+    /// The element size of the types strace prints as arrays (SCM_RIGHTS descriptors, IP_TTL
+    /// ints, IP option bytes). Such a cmsg running past the captured bytes (a control buffer
+    /// larger than the capture area, MAX_CONTROL) is still printed: strace shows at most -s
+    /// elements of it, which are usually within what was captured.
+    elem: Option<usize>,
+}
+
+const fn def(
+    level: u32,
+    types: &'static [u32],
+    data: Data,
+    text_min: Option<usize>,
+    json_min: usize,
+    elem: Option<usize>,
+) -> CmsgDef {
+    CmsgDef {
+        level,
+        types,
+        data,
+        text_min,
+        json_min,
+        elem,
     }
+}
+
+/// The one cmsg table (level, types, decoder, minimum lengths), read by the text and the JSON.
+/// Type numbers are x86_64's (names: xlat/scm_vals.in, ip_cmsg_types.in, ipv6_cmsg_types.in).
+static CMSGS: &[CmsgDef] = &[
+    def(SOL_SOCKET, &[1], Data::Fds, Some(4), 4, Some(4)),
+    def(SOL_SOCKET, &[2], Data::Creds, Some(12), 12, None),
+    def(SOL_SOCKET, &[3], Data::Security, Some(1), 1, None),
+    def(SOL_SOCKET, &[29, 63], Data::Timeval, Some(1), 16, None),
+    def(SOL_SOCKET, &[35, 64], Data::Timespec, Some(1), 16, None),
+    def(SOL_SOCKET, &[37, 65], Data::Timestamping, Some(1), 48, None),
+    def(SOL_SOCKET, &[0x4c], Data::Pidfd, None, 4, None),
+    def(SOL_IP, &[8], Data::Pktinfo, Some(12), 12, None),
+    def(SOL_IP, &[2, 23], Data::Ints, Some(4), 4, Some(4)),
+    def(SOL_IP, &[1, 6, 7], Data::Bytes, Some(1), 1, Some(1)),
+    def(SOL_IP, &[3], Data::Security, Some(1), 1, None),
+    def(SOL_IP, &[11], Data::Recverr, Some(32), 16, None),
+    def(SOL_IP, &[20], Data::Sockaddr, Some(16), 2, None),
+    def(SOL_IPV6, &[25], Data::Recverr, None, 16, None),
+    def(SOL_IPV6, &[74], Data::Sockaddr, None, 2, None),
+    def(SOL_IPV6, &[50], Data::Pktinfo6, None, 20, None),
+    def(SOL_IPV6, &[52, 67, 61, 62, 8], Data::Ints6, None, 4, None),
+];
+
+/// The table row of a cmsg type.
+fn cmsg_def(level: u32, ctype: u32) -> Option<&'static CmsgDef> {
+    CMSGS
+        .iter()
+        .find(|d| d.level == level && d.types.contains(&ctype))
+}
+
+/// The element size of the cmsg types strace prints as arrays (see `CmsgDef::elem`).
+fn array_elem_size(level: u32, ctype: u32) -> Option<usize> {
+    cmsg_def(level, ctype).and_then(|d| d.elem)
 }
 
 /// How strace's walk over a control buffer ends.
@@ -252,71 +342,37 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
     out.push_str(", cmsg_level=");
     print_xval(out, c.level as u64, &SOCKET_LAYERS);
     out.push_str(", cmsg_type=");
-    let d = c.data;
     match c.level {
-        SOL_SOCKET => {
-            print_xval(out, c.ctype as u64, &SCM_VALS);
-            let min = match c.ctype {
-                1 => 4,
-                2 => 12,
-                3 | 29 | 35 | 37 | 63 | 64 | 65 => 1,
-                _ => usize::MAX,
-            };
-            if d.len() >= min || (c.ctype == 1 && c.data_len >= 4) {
-                out.push_str(", cmsg_data=");
-                match c.ctype {
-                    1 => int_array_of(
-                        out,
-                        d,
-                        c.data_len,
-                        4,
-                        super::max_elems(&env.style),
-                        |out, v| print_passed_fd(out, v as u32 as i32, env),
-                    ),
-                    2 => creds(out, d),
-                    3 => quote_all(out, d, &env.style),
-                    29 | 63 => timeval(out, d),
-                    35 | 64 => timespec_or_unavailable(out, d),
-                    _ => timestamping(out, d),
-                }
-            }
-        }
-        SOL_IP => {
-            print_xval(out, c.ctype as u64, &IP_CMSG_TYPES);
-            let min = match c.ctype {
-                8 => 12,
-                2 | 23 => 4,
-                1 | 6 | 7 | 3 => 1,
-                11 => 32,
-                20 => 16,
-                _ => usize::MAX,
-            };
-            let arr = array_elem_size(c.level, c.ctype).is_some();
-            if d.len() >= min || (arr && c.data_len >= min as u64) {
-                out.push_str(", cmsg_data=");
-                match c.ctype {
-                    8 => pktinfo(out, d, env),
-                    2 | 23 => int_array_of(
-                        out,
-                        d,
-                        c.data_len,
-                        4,
-                        super::max_elems(&env.style),
-                        |out, v| out.push_str(&v.to_string()),
-                    ),
-                    1 | 6 | 7 => {
-                        int_array_of(out, d, c.data_len, 1, super::max_elems(&env.style), hex)
-                    }
-                    3 => quote_all(out, d, &env.style),
-                    11 => recverr(out, d, &env.style),
-                    _ => {
-                        let n = d.len().min(128);
-                        print_sockaddr(out, &d[..n], &env.style);
-                    }
-                }
-            }
-        }
+        SOL_SOCKET => print_xval(out, c.ctype as u64, &SCM_VALS),
+        SOL_IP => print_xval(out, c.ctype as u64, &IP_CMSG_TYPES),
         _ => hex(out, c.ctype as u64),
+    }
+    let d = c.data;
+    if let Some(def) = cmsg_def(c.level, c.ctype)
+        && let Some(min) = def.text_min
+        && (d.len() >= min || (def.elem.is_some() && c.data_len >= min as u64))
+    {
+        out.push_str(", cmsg_data=");
+        let max = super::max_elems(&env.style);
+        match def.data {
+            Data::Fds => int_array_of(out, d, c.data_len, 4, max, |out, v| {
+                print_passed_fd(out, v as u32 as i32, env)
+            }),
+            Data::Creds => creds(out, d),
+            Data::Security => quote_all(out, d, &env.style),
+            Data::Timeval => timeval(out, d),
+            Data::Timespec => timespec_or_unavailable(out, d),
+            Data::Timestamping => timestamping(out, d),
+            Data::Pktinfo => pktinfo(out, d, env),
+            Data::Ints => int_array_of(out, d, c.data_len, 4, max, |out, v| {
+                out.push_str(&v.to_string())
+            }),
+            Data::Bytes => int_array_of(out, d, c.data_len, 1, max, hex),
+            Data::Recverr => recverr(out, d, &env.style),
+            Data::Sockaddr => print_sockaddr(out, &d[..d.len().min(128)], &env.style),
+            // Not decoded by strace 6.1 (no text_min).
+            Data::Pidfd | Data::Pktinfo6 | Data::Ints6 => {}
+        }
     }
     out.push('}');
 }
@@ -529,43 +585,43 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
                 .collect(),
         )
     };
-    let raw = ("dataHex", Value::String(crate::escape::hex(d)));
-    match (level, ctype) {
-        (SOL_SOCKET, 1) if d.len() >= 4 => (
-            "fds",
-            Value::Array(
-                d.chunks_exact(4)
-                    .map(|c| json!(i32::from_le_bytes(c.try_into().unwrap())))
-                    .collect(),
-            ),
-        ),
-        (SOL_SOCKET, 2) if d.len() >= 12 => (
+    let i32s = || {
+        Value::Array(
+            d.chunks_exact(4)
+                .map(|c| json!(i32::from_le_bytes(c.try_into().unwrap())))
+                .collect(),
+        )
+    };
+    let Some(def) = cmsg_def(level, ctype).filter(|def| d.len() >= def.json_min) else {
+        return ("dataHex", Value::String(crate::escape::hex(d)));
+    };
+    match def.data {
+        Data::Fds => ("fds", i32s()),
+        Data::Creds => (
             "creds",
             json!({"pid": rd_u32(d, 0) as i32, "uid": rd_u32(d, 4), "gid": rd_u32(d, 8)}),
         ),
-        (SOL_SOCKET, 3) | (SOL_IP, 3) if !d.is_empty() => (
+        Data::Security => (
             "security",
             Value::String(String::from_utf8_lossy(d).into_owned()),
         ),
-        (SOL_SOCKET, 29 | 63) if d.len() >= 16 => ("timestamp", ts_json(d, "tvUsec")),
-        (SOL_SOCKET, 35 | 64) if d.len() >= 16 => ("timestamp", ts_json(d, "tvNsec")),
-        (SOL_SOCKET, 37 | 65) if d.len() >= 48 => (
+        Data::Timeval => ("timestamp", ts_json(d, "tvUsec")),
+        Data::Timespec => ("timestamp", ts_json(d, "tvNsec")),
+        Data::Timestamping => (
             "timestamps",
             Value::Array((0..3).map(|i| ts_json(&d[16 * i..], "tvNsec")).collect()),
         ),
-        (SOL_SOCKET, 0x4c) if d.len() >= 4 => ("pidfd", json!(rd_u32(d, 0) as i32)),
-        (SOL_IP, 8) if d.len() >= 12 => {
+        Data::Pidfd => ("pidfd", json!(rd_u32(d, 0) as i32)),
+        Data::Pktinfo => {
             let idx = rd_u32(d, 0);
             (
                 "pktinfo",
                 json!({"ifindex": idx, "ifname": (env.ifname)(idx), "specDst": ipv4(&d[4..]), "addr": ipv4(&d[8..])}),
             )
         }
-        (SOL_IP, 2 | 23) if d.len() >= 4 => ("values", u32s()),
-        (SOL_IP, 1 | 6 | 7) if !d.is_empty() => {
-            ("bytes", Value::Array(d.iter().map(|b| json!(b)).collect()))
-        }
-        (SOL_IP, 11) | (SOL_IPV6, 25) if d.len() >= 16 => {
+        Data::Ints => ("values", u32s()),
+        Data::Bytes => ("bytes", Value::Array(d.iter().map(|b| json!(b)).collect())),
+        Data::Recverr => {
             let off = &d[16..];
             (
                 "recverr",
@@ -574,25 +630,15 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
                        "offender": if off.len() >= 2 { sockaddr_json(&off[..off.len().min(128)]) } else { Value::Null }}),
             )
         }
-        (SOL_IP, 20) | (SOL_IPV6, 74) if d.len() >= 2 => {
-            ("sockaddr", sockaddr_json(&d[..d.len().min(128)]))
-        }
-        (SOL_IPV6, 50) if d.len() >= 20 => {
+        Data::Sockaddr => ("sockaddr", sockaddr_json(&d[..d.len().min(128)])),
+        Data::Pktinfo6 => {
             let idx = rd_u32(d, 16);
             (
                 "pktinfo",
                 json!({"addr": ipv6(d), "ifindex": idx, "ifname": (env.ifname)(idx)}),
             )
         }
-        (SOL_IPV6, 52 | 67 | 61 | 62 | 8) if d.len() >= 4 => (
-            "values",
-            Value::Array(
-                d.chunks_exact(4)
-                    .map(|c| json!(i32::from_le_bytes(c.try_into().unwrap())))
-                    .collect(),
-            ),
-        ),
-        _ => raw,
+        Data::Ints6 => ("values", i32s()),
     }
 }
 
