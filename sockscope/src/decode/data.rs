@@ -51,50 +51,22 @@ fn iov_mode(call: &Call, recv: bool) -> (Option<u64>, bool) {
 
 /// readv/writev's `iov` argument.
 pub fn format_iov(out: &mut String, call: &Call, recv: bool, style: &Style) {
-    let (iov, cnt) = (call.arg(1), call.arg(2));
-    if iov == 0 {
-        out.push_str("NULL");
-        return;
-    }
-    if cnt == 0 {
-        out.push_str("[]");
-        return;
-    }
-    let Some(entries) = iov_entries(call) else {
-        print_addr(out, iov);
-        return;
-    };
-    let have = entries.len() / IOVEC_SIZE;
-    // strace's print_array: -s elements, all of them with -v.
-    let max_el = super::max_elems(style);
+    let (left, addr_only) = iov_mode(call, recv);
     let max = style.max_strlen;
-    let (mut left, addr_only) = iov_mode(call, recv);
-    out.push('[');
-    for i in 0..cnt
-        .min(have as u64 + 1)
-        .min((max_el as u64).saturating_add(1)) as usize
-    {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        if i >= max_el || i >= have {
-            out.push_str("...");
-            break;
-        }
-        let base = rd_u64(entries, i * IOVEC_SIZE);
-        let len = rd_u64(entries, i * IOVEC_SIZE + 8);
-        let shown = match left {
-            Some(l) => {
-                let n = len.min(l);
-                left = Some(l - n);
-                n
+    let entries = iov_entries(call);
+    let max_el = super::max_elems(style);
+    print_iov_array(
+        out,
+        call.arg(1),
+        call.arg(2),
+        entries,
+        max_el,
+        left,
+        |out, i, base, shown| {
+            if addr_only || base == 0 {
+                print_addr(out, base);
+                return;
             }
-            None => len,
-        };
-        out.push_str("{iov_base=");
-        if addr_only || base == 0 {
-            print_addr(out, base);
-        } else {
             match call.iov_data(0, i) {
                 Some(s) if s.status == ReadStatus::Ok => {
                     let d = &s.data[..s
@@ -107,7 +79,63 @@ pub fn format_iov(out: &mut String, call: &Call, recv: bool, style: &Style) {
                 None if shown == 0 => quote_buf(out, &[], 0, style),
                 _ => print_addr(out, base),
             }
+        },
+    );
+}
+
+/// strace's printing of an iovec array (tprint_iov_upto), shared by readv/writev and the
+/// msghdrs: `NULL`, `[]`, the pointer when the entries were not captured (`entries` None),
+/// else `[{iov_base=..., iov_len=N}, ...]` with at most `max_el` elements and `...` past them
+/// or past the captured entries. `left`: the bytes the call moved (each element's data is cut
+/// to what is left of them), None: no limit. `base` prints element `i`'s data given its
+/// base and the bytes to show.
+pub(super) fn print_iov_array(
+    out: &mut String,
+    iov: u64,
+    cnt: u64,
+    entries: Option<&[u8]>,
+    max_el: usize,
+    mut left: Option<u64>,
+    mut base: impl FnMut(&mut String, usize, u64, u64),
+) {
+    if iov == 0 {
+        out.push_str("NULL");
+        return;
+    }
+    if cnt == 0 {
+        out.push_str("[]");
+        return;
+    }
+    let Some(entries) = entries else {
+        print_addr(out, iov);
+        return;
+    };
+    let have = entries.len() / IOVEC_SIZE;
+    out.push('[');
+    for i in 0..cnt
+        .min(have as u64 + 1)
+        .min((max_el as u64).saturating_add(1)) as usize
+    {
+        if i > 0 {
+            out.push_str(", ");
         }
+        // strace cuts at -s elements; elements the kernel side did not keep are cut alike.
+        if i >= max_el || i >= have {
+            out.push_str("...");
+            break;
+        }
+        let b = rd_u64(entries, i * IOVEC_SIZE);
+        let len = rd_u64(entries, i * IOVEC_SIZE + 8);
+        let shown = match left {
+            Some(l) => {
+                let n = len.min(l);
+                left = Some(l - n);
+                n
+            }
+            None => len,
+        };
+        out.push_str("{iov_base=");
+        base(out, i, b, shown);
         out.push_str(", iov_len=");
         out.push_str(&len.to_string());
         out.push('}');

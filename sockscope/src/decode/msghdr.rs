@@ -144,53 +144,21 @@ fn name_is_netlink(c: &MsgCtx, h: &Msghdr) -> bool {
 }
 
 fn format_iov(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
-    if h.iov == 0 {
-        out.push_str("NULL");
-        return;
-    }
-    if h.iovlen == 0 {
-        out.push_str("[]");
-        return;
-    }
-    let Ok(entries) = iov_entries(c, h) else {
-        print_addr(out, h.iov);
-        return;
+    let entries = if h.iov == 0 || h.iovlen == 0 {
+        None
+    } else {
+        iov_entries(c, h).ok()
     };
-    let have = entries.len() / IOVEC_SIZE;
-    let max = super::max_elems(&env.style);
-    let mut left = c.data_size;
     let netlink = name_is_netlink(c, h);
-    out.push('[');
-    for i in 0..h
-        .iovlen
-        .min(have as u64 + 1)
-        .min((max as u64).saturating_add(1)) as usize
-    {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        // strace cuts at -s elements; elements the kernel side did not keep are cut alike.
-        if i >= max || i >= have {
-            out.push_str("...");
-            break;
-        }
-        let base = rd_u64(entries, i * IOVEC_SIZE);
-        let len = rd_u64(entries, i * IOVEC_SIZE + 8);
-        let shown = match left {
-            Some(l) => {
-                let n = len.min(l);
-                left = Some(l - n);
-                n
-            }
-            None => len,
-        };
-        out.push_str("{iov_base=");
-        iov_data(out, c, i, base, shown, netlink, env);
-        out.push_str(", iov_len=");
-        out.push_str(&len.to_string());
-        out.push('}');
-    }
-    out.push(']');
+    super::data::print_iov_array(
+        out,
+        h.iov,
+        h.iovlen,
+        entries,
+        super::max_elems(&env.style),
+        c.data_size,
+        |out, i, base, shown| iov_data(out, c, i, base, shown, netlink, env),
+    );
 }
 
 /// printstrn of one iovec's `shown` bytes.

@@ -486,35 +486,8 @@ pub(crate) fn print_flags2(
         names.extend(more);
         rest = r;
     }
-    if style == XlatStyle::Verbose {
-        push_c_hex(out, v);
-        if names.is_empty() {
-            if v != 0 && !dflt.is_empty() {
-                let _ = write!(out, " /* {dflt} */");
-            }
-            return;
-        }
-        out.push_str(" /* ");
-        out.push_str(&names.join("|"));
-        if rest != 0 {
-            out.push('|');
-            push_c_hex(out, rest);
-        }
-        out.push_str(" */");
-        return;
-    }
-    if names.is_empty() {
-        push_c_hex(out, rest);
-        if rest != 0 && !dflt.is_empty() {
-            let _ = write!(out, " /* {dflt} */");
-        }
-        return;
-    }
-    out.push_str(&names.join("|"));
-    if rest != 0 {
-        out.push('|');
-        push_c_hex(out, rest);
-    }
+    let dflt = Some(dflt).filter(|d| !d.is_empty());
+    crate::decode::xlat::push_flags(out, v, &names, rest, dflt, style == XlatStyle::Verbose);
 }
 
 /// printxval with a default comment (`dflt` empty: none).

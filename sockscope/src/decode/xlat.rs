@@ -84,14 +84,45 @@ pub fn print_flags(out: &mut String, v: u64, x: &Xlat) {
 /// printflags in strace's default style (-X abbrev), whatever -X says (JSON's `decoded`).
 pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
     let (names, rest) = flag_names(v, x);
+    push_flags(out, v, &names, rest, Some(x.unknown), false);
+}
+
+/// printflags with `-X verbose`: `0x41 /* MSG_OOB|MSG_DONTWAIT */`, `0 /* NAME */` when a
+/// zero-valued name matches, `0x100000 /* MSG_??? */`, `0`.
+fn print_flags_verbose(out: &mut String, v: u64, x: &Xlat) {
+    let (names, rest) = flag_names(v, x);
+    push_flags(out, v, &names, rest, Some(x.unknown), true);
+}
+
+/// The text of printflags once the names of `v`'s bits are known (`rest`: the bits left):
+/// `A|B|0x10`, `0x10 /* DFLT */` (no names); with `verbose`, `0x13 /* A|B|0x10 */`. `dflt`:
+/// the comment for a value without names (None: no comment).
+pub fn push_flags(
+    out: &mut String,
+    v: u64,
+    names: &[&str],
+    rest: u64,
+    dflt: Option<&str>,
+    verbose: bool,
+) {
+    if verbose {
+        push_c_hex(out, v);
+    }
     if names.is_empty() {
-        push_c_hex(out, rest);
-        if rest != 0 {
+        if !verbose {
+            push_c_hex(out, rest);
+        }
+        if let Some(d) = dflt
+            && (if verbose { v } else { rest }) != 0
+        {
             out.push_str(" /* ");
-            out.push_str(x.unknown);
+            out.push_str(d);
             out.push_str(" */");
         }
         return;
+    }
+    if verbose {
+        out.push_str(" /* ");
     }
     for (i, n) in names.iter().enumerate() {
         if i > 0 {
@@ -103,28 +134,9 @@ pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
         out.push('|');
         push_c_hex(out, rest);
     }
-}
-
-/// printflags with `-X verbose`: `0x41 /* MSG_OOB|MSG_DONTWAIT */`, `0 /* NAME */` when a
-/// zero-valued name matches, `0x100000 /* MSG_??? */`, `0`.
-fn print_flags_verbose(out: &mut String, v: u64, x: &Xlat) {
-    let (names, rest) = flag_names(v, x);
-    push_c_hex(out, v);
-    if names.is_empty() {
-        if v != 0 {
-            out.push_str(" /* ");
-            out.push_str(x.unknown);
-            out.push_str(" */");
-        }
-        return;
+    if verbose {
+        out.push_str(" */");
     }
-    out.push_str(" /* ");
-    out.push_str(&names.join("|"));
-    if rest != 0 {
-        out.push('|');
-        push_c_hex(out, rest);
-    }
-    out.push_str(" */");
 }
 
 /// The names of the known bits of `v`, and the bits left over (for JSON).

@@ -63,6 +63,8 @@ pub(crate) enum Nla {
     Indexed(&'static Xlat, &'static str, u8, bool),
     /// decode_nla_clock_t: `12345 /* 123.45 s */`.
     ClockT,
+    /// A struct of `size` bytes printed field by field (`{name=.., ...}`; shorter: declined).
+    Struct(u64, &'static [Fld]),
     /// A nested attribute set.
     Nested(&'static Attrs),
     Custom(Custom),
@@ -427,6 +429,7 @@ pub(crate) fn leaf(
             }
             Ok(true)
         }
+        Nla::Struct(size, fields) => struct_payload(d, out, off, len, size, fields),
         Nla::Nested(a) => decode_nlattr(d, out, off, len, a, ctx).map(|_| true),
         Nla::Custom(f) => f(d, out, off, len, ctx),
     }

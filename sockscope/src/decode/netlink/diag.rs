@@ -2,7 +2,7 @@
 //! per-family `netlink_*_diag.c`): requests (NLM_F_REQUEST set) and replies of the inet, unix,
 //! netlink, packet and smc families.
 
-use super::attr::{Attrs, Fk, Msg, Nla, decode_msg, struct_payload};
+use super::attr::{Attrs, Fk, Msg, Nla, decode_msg};
 use super::route::decode_family;
 use super::{Dec, Hdr, NLM_F_REQUEST, Short};
 use crate::decode::xlat as nx;
@@ -325,95 +325,65 @@ fn u32_array(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bo
     Ok(true)
 }
 
-fn unix_rqlen(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        8,
-        &[("udiag_rqueue", 0, 4, Fk::U), ("udiag_wqueue", 4, 4, Fk::U)],
-    )
-}
+const UNIX_RQLEN: Nla = Nla::Struct(
+    8,
+    &[("udiag_rqueue", 0, 4, Fk::U), ("udiag_wqueue", 4, 4, Fk::U)],
+);
 
-fn inet_meminfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        16,
-        &[
-            ("idiag_rmem", 0, 4, Fk::U),
-            ("idiag_wmem", 4, 4, Fk::U),
-            ("idiag_fmem", 8, 4, Fk::U),
-            ("idiag_tmem", 12, 4, Fk::U),
-        ],
-    )
-}
+const INET_MEMINFO: Nla = Nla::Struct(
+    16,
+    &[
+        ("idiag_rmem", 0, 4, Fk::U),
+        ("idiag_wmem", 4, 4, Fk::U),
+        ("idiag_fmem", 8, 4, Fk::U),
+        ("idiag_tmem", 12, 4, Fk::U),
+    ],
+);
 
-fn diag_ring(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        16,
-        &[
-            ("ndr_block_size", 0, 4, Fk::U),
-            ("ndr_block_nr", 4, 4, Fk::U),
-            ("ndr_frame_size", 8, 4, Fk::U),
-            ("ndr_frame_nr", 12, 4, Fk::U),
-        ],
-    )
-}
+const DIAG_RING: Nla = Nla::Struct(
+    16,
+    &[
+        ("ndr_block_size", 0, 4, Fk::U),
+        ("ndr_block_nr", 4, 4, Fk::U),
+        ("ndr_frame_size", 8, 4, Fk::U),
+        ("ndr_frame_nr", 12, 4, Fk::U),
+    ],
+);
 
-fn packet_ring(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        28,
-        &[
-            ("pdr_block_size", 0, 4, Fk::U),
-            ("pdr_block_nr", 4, 4, Fk::U),
-            ("pdr_frame_size", 8, 4, Fk::U),
-            ("pdr_frame_nr", 12, 4, Fk::U),
-            ("pdr_retire_tmo", 16, 4, Fk::U),
-            ("pdr_sizeof_priv", 20, 4, Fk::U),
-            ("pdr_features", 24, 4, Fk::U),
-        ],
-    )
-}
+const PACKET_RING: Nla = Nla::Struct(
+    28,
+    &[
+        ("pdr_block_size", 0, 4, Fk::U),
+        ("pdr_block_nr", 4, 4, Fk::U),
+        ("pdr_frame_size", 8, 4, Fk::U),
+        ("pdr_frame_nr", 12, 4, Fk::U),
+        ("pdr_retire_tmo", 16, 4, Fk::U),
+        ("pdr_sizeof_priv", 20, 4, Fk::U),
+        ("pdr_features", 24, 4, Fk::U),
+    ],
+);
 
-fn packet_info(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        24,
-        &[
-            ("pdi_index", 0, 4, Fk::Ifindex),
-            (
-                "pdi_version",
-                4,
-                4,
-                Fk::Xval(&nx::AF_PACKET_VERSIONS, "TPACKET_???"),
-            ),
-            ("pdi_reserve", 8, 4, Fk::U),
-            ("pdi_copy_thresh", 12, 4, Fk::U),
-            ("pdi_tstamp", 16, 4, Fk::U),
-            (
-                "pdi_flags",
-                20,
-                4,
-                Fk::Flags(&nx::PACKET_DIAG_INFO_FLAGS, "PDI_???"),
-            ),
-        ],
-    )
-}
+const PACKET_INFO: Nla = Nla::Struct(
+    24,
+    &[
+        ("pdi_index", 0, 4, Fk::Ifindex),
+        (
+            "pdi_version",
+            4,
+            4,
+            Fk::Xval(&nx::AF_PACKET_VERSIONS, "TPACKET_???"),
+        ),
+        ("pdi_reserve", 8, 4, Fk::U),
+        ("pdi_copy_thresh", 12, 4, Fk::U),
+        ("pdi_tstamp", 16, 4, Fk::U),
+        (
+            "pdi_flags",
+            20,
+            4,
+            Fk::Flags(&nx::PACKET_DIAG_INFO_FLAGS, "PDI_???"),
+        ),
+    ],
+);
 
 static INET_REQ_ATTRS: Attrs = Attrs {
     table: &nx::INET_DIAG_REQ_ATTRS,
@@ -432,7 +402,7 @@ static INET_MSG_ATTRS: Attrs = Attrs {
     table: &nx::INET_DIAG_ATTRS,
     dflt: "INET_DIAG_???",
     dec: &[
-        ("INET_DIAG_MEMINFO", Nla::Custom(inet_meminfo)),
+        ("INET_DIAG_MEMINFO", INET_MEMINFO),
         ("INET_DIAG_CONG", Nla::Str),
         ("INET_DIAG_TOS", Nla::U8),
         ("INET_DIAG_TCLASS", Nla::U8),
@@ -470,7 +440,7 @@ static UNIX_MSG_ATTRS: Attrs = Attrs {
         ("UNIX_DIAG_VFS", Nla::Custom(unix_vfs)),
         ("UNIX_DIAG_PEER", Nla::U32),
         ("UNIX_DIAG_ICONS", Nla::Custom(u32_array)),
-        ("UNIX_DIAG_RQLEN", Nla::Custom(unix_rqlen)),
+        ("UNIX_DIAG_RQLEN", UNIX_RQLEN),
         ("UNIX_DIAG_MEMINFO", Nla::Meminfo),
         ("UNIX_DIAG_SHUTDOWN", Nla::U8),
         ("UNIX_DIAG_UID", Nla::Uid),
@@ -484,8 +454,8 @@ static NETLINK_MSG_ATTRS: Attrs = Attrs {
     dec: &[
         ("NETLINK_DIAG_MEMINFO", Nla::Meminfo),
         ("NETLINK_DIAG_GROUPS", Nla::Custom(ndiag_groups)),
-        ("NETLINK_DIAG_RX_RING", Nla::Custom(diag_ring)),
-        ("NETLINK_DIAG_TX_RING", Nla::Custom(diag_ring)),
+        ("NETLINK_DIAG_RX_RING", DIAG_RING),
+        ("NETLINK_DIAG_TX_RING", DIAG_RING),
         (
             "NETLINK_DIAG_FLAGS",
             Nla::Flg(&nx::NETLINK_SOCKET_FLAGS, "NDIAG_FLAG_???", 4),
@@ -498,10 +468,10 @@ static PACKET_MSG_ATTRS: Attrs = Attrs {
     table: &nx::PACKET_DIAG_ATTRS,
     dflt: "PACKET_DIAG_???",
     dec: &[
-        ("PACKET_DIAG_INFO", Nla::Custom(packet_info)),
+        ("PACKET_DIAG_INFO", PACKET_INFO),
         ("PACKET_DIAG_MCLIST", Nla::Custom(packet_mclist)),
-        ("PACKET_DIAG_RX_RING", Nla::Custom(packet_ring)),
-        ("PACKET_DIAG_TX_RING", Nla::Custom(packet_ring)),
+        ("PACKET_DIAG_RX_RING", PACKET_RING),
+        ("PACKET_DIAG_TX_RING", PACKET_RING),
         ("PACKET_DIAG_FANOUT", Nla::U32),
         ("PACKET_DIAG_UID", Nla::Uid),
         ("PACKET_DIAG_MEMINFO", Nla::Meminfo),

@@ -1,7 +1,7 @@
 //! NETLINK_ROUTE payloads as strace 6.1 prints them (`netlink_route.c`, `rtnl_*.c`): the
 //! message's fixed structure (ifinfomsg, ifaddrmsg, rtmsg, ...) then its attribute tree.
 
-use super::attr::{Attrs, Fk, Msg, Nla, decode_msg, decode_nlattr, inet_addr, struct_payload};
+use super::attr::{Attrs, Fk, Msg, Nla, decode_msg, decode_nlattr, inet_addr};
 use super::{Dec, Hdr, R, Short, route_link, xval};
 use crate::decode::xlat as nx;
 use crate::decode::xlat::Xlat;
@@ -524,79 +524,43 @@ pub(crate) fn hwaddr_nofamily(
     hwaddr_bytes(d, out, off, len, None)
 }
 
-fn ifa_cacheinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        16,
-        &[
-            ("ifa_prefered", 0, 4, Fk::U),
-            ("ifa_valid", 4, 4, Fk::U),
-            ("cstamp", 8, 4, Fk::U),
-            ("tstamp", 12, 4, Fk::U),
-        ],
-    )
-}
+const IFA_CACHEINFO: Nla = Nla::Struct(
+    16,
+    &[
+        ("ifa_prefered", 0, 4, Fk::U),
+        ("ifa_valid", 4, 4, Fk::U),
+        ("cstamp", 8, 4, Fk::U),
+        ("tstamp", 12, 4, Fk::U),
+    ],
+);
 
-fn rta_cacheinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        32,
-        &[
-            ("rta_clntref", 0, 4, Fk::U),
-            ("rta_lastuse", 4, 4, Fk::U),
-            ("rta_expires", 8, 4, Fk::U),
-            ("rta_error", 12, 4, Fk::U),
-            ("rta_used", 16, 4, Fk::U),
-            ("rta_id", 20, 4, Fk::X),
-            ("rta_ts", 24, 4, Fk::U),
-            ("rta_tsage", 28, 4, Fk::U),
-        ],
-    )
-}
+const RTA_CACHEINFO: Nla = Nla::Struct(
+    32,
+    &[
+        ("rta_clntref", 0, 4, Fk::U),
+        ("rta_lastuse", 4, 4, Fk::U),
+        ("rta_expires", 8, 4, Fk::U),
+        ("rta_error", 12, 4, Fk::U),
+        ("rta_used", 16, 4, Fk::U),
+        ("rta_id", 20, 4, Fk::X),
+        ("rta_ts", 24, 4, Fk::U),
+        ("rta_tsage", 28, 4, Fk::U),
+    ],
+);
 
-fn nda_cacheinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        16,
-        &[
-            ("ndm_confirmed", 0, 4, Fk::U),
-            ("ndm_used", 4, 4, Fk::U),
-            ("ndm_updated", 8, 4, Fk::U),
-            ("ndm_refcnt", 12, 4, Fk::U),
-        ],
-    )
-}
+const NDA_CACHEINFO: Nla = Nla::Struct(
+    16,
+    &[
+        ("ndm_confirmed", 0, 4, Fk::U),
+        ("ndm_used", 4, 4, Fk::U),
+        ("ndm_updated", 8, 4, Fk::U),
+        ("ndm_refcnt", 12, 4, Fk::U),
+    ],
+);
 
-fn rule_uid_range(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        8,
-        &[("start", 0, 4, Fk::U), ("end", 4, 4, Fk::U)],
-    )
-}
+const RULE_UID_RANGE: Nla = Nla::Struct(8, &[("start", 0, 4, Fk::U), ("end", 4, 4, Fk::U)]);
 
-fn rule_port_range(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        4,
-        &[("start", 0, 2, Fk::U), ("end", 2, 2, Fk::U)],
-    )
-}
+const RULE_PORT_RANGE: Nla = Nla::Struct(4, &[("start", 0, 2, Fk::U), ("end", 2, 2, Fk::U)]);
 
 // ---------------------------------------------------------------------------------------------
 // Attribute sets.
@@ -692,7 +656,7 @@ static ADDR_ATTRS: Attrs = Attrs {
         ("IFA_LABEL", Nla::Str),
         ("IFA_BROADCAST", Nla::Custom(family_addr)),
         ("IFA_ANYCAST", Nla::Custom(family_addr)),
-        ("IFA_CACHEINFO", Nla::Custom(ifa_cacheinfo)),
+        ("IFA_CACHEINFO", IFA_CACHEINFO),
         ("IFA_MULTICAST", Nla::Custom(family_addr)),
         ("IFA_FLAGS", Nla::Flg(&nx::IFADDRFLAGS, "IFA_F_???", 4)),
         ("IFA_RT_PRIORITY", Nla::U32),
@@ -739,10 +703,10 @@ static ROUTE_ATTRS: Attrs = Attrs {
         ("RTA_METRICS", Nla::Nested(&METRICS_ATTRS)),
         ("RTA_MULTIPATH", Nla::Custom(rta_multipath)),
         ("RTA_VIA", Nla::Custom(rtvia)),
-        ("RTA_MFC_STATS", Nla::Custom(mfc_stats)),
+        ("RTA_MFC_STATS", MFC_STATS),
         ("RTA_PROTOINFO", Nla::U32),
         ("RTA_FLOW", Nla::U32),
-        ("RTA_CACHEINFO", Nla::Custom(rta_cacheinfo)),
+        ("RTA_CACHEINFO", RTA_CACHEINFO),
         ("RTA_MP_ALGO", Nla::U32),
         ("RTA_TABLE", Nla::Val(&nx::ROUTING_TABLE_IDS, "", 4)),
         ("RTA_MARK", Nla::U32),
@@ -780,7 +744,7 @@ static RULE_ATTRS: Attrs = Attrs {
         ("FRA_FWMASK", Nla::U32),
         ("FRA_OIFNAME", Nla::Str),
         ("FRA_L3MDEV", Nla::U8),
-        ("FRA_UID_RANGE", Nla::Custom(rule_uid_range)),
+        ("FRA_UID_RANGE", RULE_UID_RANGE),
         (
             "FRA_PROTOCOL",
             Nla::Val(&nx::ROUTING_PROTOCOLS, "RTPROT_???", 1),
@@ -789,8 +753,8 @@ static RULE_ATTRS: Attrs = Attrs {
             "FRA_IP_PROTO",
             Nla::Xval(&nx::INET_PROTOCOLS, "IPPROTO_???", 0),
         ),
-        ("FRA_SPORT_RANGE", Nla::Custom(rule_port_range)),
-        ("FRA_DPORT_RANGE", Nla::Custom(rule_port_range)),
+        ("FRA_SPORT_RANGE", RULE_PORT_RANGE),
+        ("FRA_DPORT_RANGE", RULE_PORT_RANGE),
     ],
     all: None,
 };
@@ -801,7 +765,7 @@ static NEIGH_ATTRS: Attrs = Attrs {
     dec: &[
         ("NDA_DST", Nla::Custom(family_addr)),
         ("NDA_LLADDR", Nla::Custom(hwaddr_nofamily)),
-        ("NDA_CACHEINFO", Nla::Custom(nda_cacheinfo)),
+        ("NDA_CACHEINFO", NDA_CACHEINFO),
         ("NDA_PROBES", Nla::U32),
         ("NDA_VLAN", Nla::U16),
         ("NDA_PORT", Nla::Be16),
@@ -837,8 +801,8 @@ static TC_ATTRS: Attrs = Attrs {
     dflt: "TCA_???",
     dec: &[
         ("TCA_KIND", Nla::Str),
-        ("TCA_STATS", Nla::Custom(tc_stats)),
-        ("TCA_RATE", Nla::Custom(tc_estimator)),
+        ("TCA_STATS", TC_STATS),
+        ("TCA_RATE", TC_ESTIMATOR),
         ("TCA_STATS2", Nla::Nested(&TCA_STATS_ATTRS)),
         ("TCA_STAB", Nla::Nested(&TCA_STAB_ATTRS)),
         ("TCA_FCNT", Nla::U32),
@@ -1028,20 +992,14 @@ fn rtvia(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, 
     Ok(true)
 }
 
-fn mfc_stats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        24,
-        &[
-            ("mfcs_packets", 0, 8, Fk::U),
-            ("mfcs_bytes", 8, 8, Fk::U),
-            ("mfcs_wrong_if", 16, 8, Fk::U),
-        ],
-    )
-}
+const MFC_STATS: Nla = Nla::Struct(
+    24,
+    &[
+        ("mfcs_packets", 0, 8, Fk::U),
+        ("mfcs_bytes", 8, 8, Fk::U),
+        ("mfcs_wrong_if", 16, 8, Fk::U),
+    ],
+);
 
 static NEXTHOP_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_NEXTHOP_ATTRS,
@@ -1078,7 +1036,7 @@ static NEIGHTBL_ATTRS: Attrs = Attrs {
         ("NDTA_THRESH2", Nla::U32),
         ("NDTA_THRESH3", Nla::U32),
         ("NDTA_PARMS", Nla::Nested(&NDT_PARMS_ATTRS)),
-        ("NDTA_CONFIG", Nla::Custom(ndt_config)),
+        ("NDTA_CONFIG", NDT_CONFIG),
         ("NDTA_STATS", Nla::Custom(ndt_stats)),
         ("NDTA_GC_INTERVAL", Nla::U64),
     ],
@@ -1209,120 +1167,66 @@ fn rta_multipath(d: &Dec, out: &mut String, off: u64, len: u64, ctx: u64) -> Res
     Ok(true)
 }
 
-fn tc_stats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        36,
-        &[
-            ("bytes", 0, 8, Fk::U),
-            ("packets", 8, 4, Fk::U),
-            ("drops", 12, 4, Fk::U),
-            ("overlimits", 16, 4, Fk::U),
-            ("bps", 20, 4, Fk::U),
-            ("pps", 24, 4, Fk::U),
-            ("qlen", 28, 4, Fk::U),
-            ("backlog", 32, 4, Fk::U),
-        ],
-    )
-}
+const TC_STATS: Nla = Nla::Struct(
+    36,
+    &[
+        ("bytes", 0, 8, Fk::U),
+        ("packets", 8, 4, Fk::U),
+        ("drops", 12, 4, Fk::U),
+        ("overlimits", 16, 4, Fk::U),
+        ("bps", 20, 4, Fk::U),
+        ("pps", 24, 4, Fk::U),
+        ("qlen", 28, 4, Fk::U),
+        ("backlog", 32, 4, Fk::U),
+    ],
+);
 
-fn tc_estimator(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        2,
-        &[("interval", 0, 1, Fk::D), ("ewma_log", 1, 1, Fk::U)],
-    )
-}
+const TC_ESTIMATOR: Nla = Nla::Struct(2, &[("interval", 0, 1, Fk::D), ("ewma_log", 1, 1, Fk::U)]);
 
-fn gnet_basic(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        12,
-        &[("bytes", 0, 8, Fk::U), ("packets", 8, 4, Fk::U)],
-    )
-}
+const GNET_BASIC: Nla = Nla::Struct(12, &[("bytes", 0, 8, Fk::U), ("packets", 8, 4, Fk::U)]);
 
-fn gnet_rate_est(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        8,
-        &[("bps", 0, 4, Fk::U), ("pps", 4, 4, Fk::U)],
-    )
-}
+const GNET_RATE_EST: Nla = Nla::Struct(8, &[("bps", 0, 4, Fk::U), ("pps", 4, 4, Fk::U)]);
 
-fn gnet_rate_est64(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        16,
-        &[("bps", 0, 8, Fk::U), ("pps", 8, 8, Fk::U)],
-    )
-}
+const GNET_RATE_EST64: Nla = Nla::Struct(16, &[("bps", 0, 8, Fk::U), ("pps", 8, 8, Fk::U)]);
 
-fn gnet_queue(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        20,
-        &[
-            ("qlen", 0, 4, Fk::U),
-            ("backlog", 4, 4, Fk::U),
-            ("drops", 8, 4, Fk::U),
-            ("requeues", 12, 4, Fk::U),
-            ("overlimits", 16, 4, Fk::U),
-        ],
-    )
-}
+const GNET_QUEUE: Nla = Nla::Struct(
+    20,
+    &[
+        ("qlen", 0, 4, Fk::U),
+        ("backlog", 4, 4, Fk::U),
+        ("drops", 8, 4, Fk::U),
+        ("requeues", 12, 4, Fk::U),
+        ("overlimits", 16, 4, Fk::U),
+    ],
+);
 
 static TCA_STATS_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_TCA_STATS_ATTRS,
     dflt: "TCA_STATS_???",
     dec: &[
-        ("TCA_STATS_BASIC", Nla::Custom(gnet_basic)),
-        ("TCA_STATS_RATE_EST", Nla::Custom(gnet_rate_est)),
-        ("TCA_STATS_QUEUE", Nla::Custom(gnet_queue)),
-        ("TCA_STATS_RATE_EST64", Nla::Custom(gnet_rate_est64)),
-        ("TCA_STATS_BASIC_HW", Nla::Custom(gnet_basic)),
+        ("TCA_STATS_BASIC", GNET_BASIC),
+        ("TCA_STATS_RATE_EST", GNET_RATE_EST),
+        ("TCA_STATS_QUEUE", GNET_QUEUE),
+        ("TCA_STATS_RATE_EST64", GNET_RATE_EST64),
+        ("TCA_STATS_BASIC_HW", GNET_BASIC),
         ("TCA_STATS_PKT64", Nla::U64),
     ],
     all: None,
 };
 
-fn tc_sizespec(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        24,
-        &[
-            ("cell_log", 0, 1, Fk::U),
-            ("size_log", 1, 1, Fk::U),
-            ("cell_align", 2, 2, Fk::D),
-            ("overhead", 4, 4, Fk::D),
-            ("linklayer", 8, 4, Fk::U),
-            ("mpu", 12, 4, Fk::U),
-            ("mtu", 16, 4, Fk::U),
-            ("tsize", 20, 4, Fk::U),
-        ],
-    )
-}
+const TC_SIZESPEC: Nla = Nla::Struct(
+    24,
+    &[
+        ("cell_log", 0, 1, Fk::U),
+        ("size_log", 1, 1, Fk::U),
+        ("cell_align", 2, 2, Fk::D),
+        ("overhead", 4, 4, Fk::D),
+        ("linklayer", 8, 4, Fk::U),
+        ("mpu", 12, 4, Fk::U),
+        ("mtu", 16, 4, Fk::U),
+        ("tsize", 20, 4, Fk::U),
+    ],
+);
 
 fn stab_data(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
     if len / 2 == 0 {
@@ -1339,32 +1243,26 @@ static TCA_STAB_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_TCA_STAB_ATTRS,
     dflt: "TCA_STAB_???",
     dec: &[
-        ("TCA_STAB_BASE", Nla::Custom(tc_sizespec)),
+        ("TCA_STAB_BASE", TC_SIZESPEC),
         ("TCA_STAB_DATA", Nla::Custom(stab_data)),
     ],
     all: None,
 };
 
-fn ndt_config(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        32,
-        &[
-            ("ndtc_key_len", 0, 2, Fk::U),
-            ("ndtc_entry_size", 2, 2, Fk::U),
-            ("ndtc_entries", 4, 4, Fk::U),
-            ("ndtc_last_flush", 8, 4, Fk::U),
-            ("ndtc_last_rand", 12, 4, Fk::U),
-            ("ndtc_hash_rnd", 16, 4, Fk::U),
-            ("ndtc_hash_mask", 20, 4, Fk::X0),
-            ("ndtc_hash_chain_gc", 24, 4, Fk::U),
-            ("ndtc_proxy_qlen", 28, 4, Fk::U),
-        ],
-    )
-}
+const NDT_CONFIG: Nla = Nla::Struct(
+    32,
+    &[
+        ("ndtc_key_len", 0, 2, Fk::U),
+        ("ndtc_entry_size", 2, 2, Fk::U),
+        ("ndtc_entries", 4, 4, Fk::U),
+        ("ndtc_last_flush", 8, 4, Fk::U),
+        ("ndtc_last_rand", 12, 4, Fk::U),
+        ("ndtc_hash_rnd", 16, 4, Fk::U),
+        ("ndtc_hash_mask", 20, 4, Fk::X0),
+        ("ndtc_hash_chain_gc", 24, 4, Fk::U),
+        ("ndtc_proxy_qlen", 28, 4, Fk::U),
+    ],
+);
 
 fn ndt_stats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
     const NAMES: [&str; 11] = [

@@ -96,7 +96,7 @@ static INET6_ATTRS: Attrs = Attrs {
             "IFLA_INET6_STATS",
             Nla::Indexed(&nx::SNMP_IP_STATS, "IPSTATS_MIB_???", 8, false),
         ),
-        ("IFLA_INET6_CACHEINFO", Nla::Custom(inet6_cacheinfo)),
+        ("IFLA_INET6_CACHEINFO", INET6_CACHEINFO),
         (
             "IFLA_INET6_ICMP6STATS",
             Nla::Indexed(&nx::SNMP_ICMP6_STATS, "ICMP6_MIB_???", 8, false),
@@ -111,21 +111,15 @@ static INET6_ATTRS: Attrs = Attrs {
     all: None,
 };
 
-fn inet6_cacheinfo(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        16,
-        &[
-            ("max_reasm_len", 0, 4, Fk::U),
-            ("tstamp", 4, 4, Fk::U),
-            ("reachable_time", 8, 4, Fk::U),
-            ("retrans_time", 12, 4, Fk::U),
-        ],
-    )
-}
+const INET6_CACHEINFO: Nla = Nla::Struct(
+    16,
+    &[
+        ("max_reasm_len", 0, 4, Fk::U),
+        ("tstamp", 4, 4, Fk::U),
+        ("reachable_time", 8, 4, Fk::U),
+        ("retrans_time", 12, 4, Fk::U),
+    ],
+);
 
 static MCTP_ATTRS: Attrs = Attrs {
     table: &nx::RTNL_IFLA_AF_SPEC_MCTP_ATTRS,
@@ -552,29 +546,23 @@ fn info_xstats(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<
     )
 }
 
-fn br_boolopt(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        8,
-        &[
-            (
-                "optval",
-                0,
-                4,
-                Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???"),
-            ),
-            (
-                "optmask",
-                4,
-                4,
-                Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???"),
-            ),
-        ],
-    )
-}
+const BR_BOOLOPT: Nla = Nla::Struct(
+    8,
+    &[
+        (
+            "optval",
+            0,
+            4,
+            Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???"),
+        ),
+        (
+            "optmask",
+            4,
+            4,
+            Fk::Flags(&nx::RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???"),
+        ),
+    ],
+);
 
 fn ether_proto(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
     // decode_nla_ether_proto: htons(ETH_P_*) of a big-endian u16.
@@ -655,7 +643,7 @@ static BR_DATA_ATTRS: Attrs = Attrs {
         ("IFLA_BR_MCAST_IGMP_VERSION", Nla::U8),
         ("IFLA_BR_MCAST_MLD_VERSION", Nla::U8),
         ("IFLA_BR_VLAN_STATS_PER_PORT", Nla::U8),
-        ("IFLA_BR_MULTI_BOOLOPT", Nla::Custom(br_boolopt)),
+        ("IFLA_BR_MULTI_BOOLOPT", BR_BOOLOPT),
         (
             "IFLA_BR_MCAST_QUERIER_STATE",
             Nla::Nested(&MCAST_QUERIER_ATTRS),
@@ -749,24 +737,18 @@ fn vf_rate(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool
     vf_u32s(d, out, off, len, &["vf", "min_tx_rate", "max_tx_rate"])
 }
 
-fn vf_link_state(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
-    struct_payload(
-        d,
-        out,
-        off,
-        len,
-        8,
-        &[
-            ("vf", 0, 4, Fk::U),
-            (
-                "link_state",
-                4,
-                4,
-                Fk::Xval(&nx::RTNL_IFLA_VF_LINK_STATES, "IFLA_VF_LINK_STATE_???"),
-            ),
-        ],
-    )
-}
+const VF_LINK_STATE: Nla = Nla::Struct(
+    8,
+    &[
+        ("vf", 0, 4, Fk::U),
+        (
+            "link_state",
+            4,
+            4,
+            Fk::Xval(&nx::RTNL_IFLA_VF_LINK_STATES, "IFLA_VF_LINK_STATE_???"),
+        ),
+    ],
+);
 
 /// struct ifla_vf_guid, 12 (packed) or 16 bytes.
 fn vf_guid(d: &Dec, out: &mut String, off: u64, len: u64, _: u64) -> Result<bool, Short> {
@@ -842,7 +824,7 @@ static VF_INFO_ATTRS: Attrs = Attrs {
         ("IFLA_VF_VLAN", Nla::Custom(vf_vlan)),
         ("IFLA_VF_TX_RATE", Nla::Custom(vf_tx_rate)),
         ("IFLA_VF_SPOOFCHK", Nla::Custom(vf_setting)),
-        ("IFLA_VF_LINK_STATE", Nla::Custom(vf_link_state)),
+        ("IFLA_VF_LINK_STATE", VF_LINK_STATE),
         ("IFLA_VF_RATE", Nla::Custom(vf_rate)),
         ("IFLA_VF_RSS_QUERY_EN", Nla::Custom(vf_setting)),
         ("IFLA_VF_STATS", Nla::Nested(&VF_STATS_ATTRS)),
