@@ -7,6 +7,9 @@
  *     the scenario body runs as pid 2 of its namespace),
  *   - brings lo up and moves the ephemeral port range to 50000-50999 (the
  *     harness normalises ports in that range only; fixed ports are 40100-40199),
+ *   - closes every descriptor it inherited above stderr, so that descriptor numbers are
+ *     the same on every machine (a CI runner or a shell may leave e.g. fd 10 open, which
+ *     shifts every socket the data scenario opens after its tenth descriptor),
  *   - arms an alarm() guard so that nothing hangs,
  *   - returns the work directory given as argv[1] (for AF_UNIX paths).
  * Nothing here makes one of the six traced calls.
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -80,6 +84,8 @@ static const char *scenario_init(int argc, char **argv)
 		fprintf(stderr, "usage: %s WORKDIR\n", argv[0]);
 		exit(2);
 	}
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+		die("close_range");
 	/* SCENARIO_NETNS_GIVEN: the harness already made a network namespace and runs the tracer
 	 * in it too (strace -yy asks sock_diag in its own namespace). */
 	int ns = getenv("SCENARIO_NETNS_GIVEN") ? CLONE_NEWPID : CLONE_NEWNET | CLONE_NEWPID;

@@ -138,8 +138,18 @@ fn sockscopes_in_group(pgid: u32) -> Vec<u32> {
 
 /// Serves a tiny page on 127.0.0.1:8080 until the test ends.
 fn web_server() {
-    let l = TcpListener::bind("127.0.0.1:8080")
-        .expect("README examples need 127.0.0.1:8080 free (curl example)");
+    // Another run of this test (a parallel checkout) may hold the port for a while: wait.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let l = loop {
+        match TcpListener::bind("127.0.0.1:8080") {
+            Ok(l) => break l,
+            Err(e) if std::time::Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            Err(e) => panic!("README examples need 127.0.0.1:8080 free (curl example): {e}"),
+        }
+    };
     std::thread::spawn(move || {
         for s in l.incoming().flatten() {
             let mut s = s;
