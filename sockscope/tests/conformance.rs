@@ -21,6 +21,10 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "workloads/compare.rs"]
+mod compare;
+use compare::*;
+
 const CALLS: [&str; 14] = [
     "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "read", "write", "readv",
     "writev", "sendfile", "splice", "preadv2", "pwritev2",
@@ -69,13 +73,6 @@ const SETTINGS: [(&str, &[&str]); 9] = [
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Differences printed on failure (all of them go to the report file).
 const PRINT_LIMIT: usize = 150;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn env_list(name: &str) -> Option<Vec<String>> {
     let v = std::env::var(name).ok()?;
@@ -495,67 +492,6 @@ fn filter_data(t: &mut Trace) {
 // Known differences
 // ---------------------------------------------------------------------------------------------
 
-struct Known {
-    scenario: String,
-    setting: String,
-    pattern: String,
-}
-
-fn glob_match(pat: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pat.split('*').collect();
-    if parts.len() == 1 {
-        return pat == text;
-    }
-    let mut rest = text;
-    let first = parts[0];
-    let last = parts[parts.len() - 1];
-    let Some(r) = rest.strip_prefix(first) else {
-        return false;
-    };
-    rest = r;
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(p) => rest = &rest[p + mid.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
-}
-
-fn load_known(path: &Path) -> Result<Vec<Known>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let f: Vec<&str> = line.splitn(4, " | ").collect();
-        if f.len() != 4 || f.iter().any(|x| x.trim().is_empty()) {
-            return Err(format!(
-                "{}:{}: expected `scenario | setting | pattern | reason` with a non-empty \
-                 reason: {line}",
-                path.display(),
-                n + 1
-            ));
-        }
-        out.push(Known {
-            scenario: f[0].trim().to_string(),
-            setting: f[1].trim().to_string(),
-            pattern: f[2].trim().to_string(),
-        });
-    }
-    Ok(out)
-}
-
-fn is_known(known: &[Known], scenario: &str, setting: &str, line: &str) -> bool {
-    known.iter().any(|k| {
-        (k.scenario == "*" || k.scenario == scenario)
-            && (k.setting == "*" || k.setting == setting)
-            && glob_match(&k.pattern, line)
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------------------------
@@ -577,37 +513,6 @@ enum Diff {
         thread: usize,
         got: String,
     },
-}
-
-/// Longest common subsequence alignment of two call lists.
-fn align(a: &[String], b: &[String]) -> Vec<(Option<usize>, Option<usize>)> {
-    let (n, m) = (a.len(), b.len());
-    let mut dp = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            dp[i][j] = if a[i] == b[j] {
-                dp[i + 1][j + 1] + 1
-            } else {
-                dp[i + 1][j].max(dp[i][j + 1])
-            };
-        }
-    }
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            out.push((Some(i), Some(j)));
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || dp[i][j + 1] >= dp[i + 1][j]) {
-            out.push((None, Some(j)));
-            j += 1;
-        } else {
-            out.push((Some(i), None));
-            i += 1;
-        }
-    }
-    out
 }
 
 /// Compares one thread's calls; returns (agreed, differences).
@@ -751,7 +656,7 @@ fn compare(scenario: &str, setting: &str, exp: &Trace, got: &Trace, known: &[Kno
                 Diff::Changed { expected, .. } | Diff::Missing { expected, .. } => expected,
                 Diff::Extra { got, .. } => got,
             };
-            if is_known(known, scenario, setting, key) {
+            if is_known(known, &[scenario, setting], key) {
                 out.waived += 1;
                 continue;
             }
@@ -787,46 +692,19 @@ fn compare(scenario: &str, setting: &str, exp: &Trace, got: &Trace, known: &[Kno
 // Running
 // ---------------------------------------------------------------------------------------------
 
+/// A run's end and the trace it wrote to its `-o` file.
 struct RunResult {
-    status: Option<i32>,
-    stderr: String,
+    run: Capped,
     output: String,
-    elapsed: Duration,
 }
 
-/// Runs `cmd` with a wall-clock limit; returns exit code (None if killed or signalled).
-fn run_with_timeout(mut cmd: Command, out_file: &Path) -> Result<RunResult, String> {
-    let start = Instant::now();
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("spawn {cmd:?}: {e}"))?;
-    let stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut std::io::BufReader::new(stderr), &mut s);
-        s
-    });
-    let status = loop {
-        if let Some(st) = child.try_wait().map_err(|e| e.to_string())? {
-            break st.code();
-        }
-        if start.elapsed() > RUN_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stderr = reader.join().unwrap_or_default();
+/// Runs a tracer (stdout discarded) for at most RUN_TIMEOUT; reads the trace from `out_file`.
+fn run_traced(mut cmd: Command, out_file: &Path) -> Result<RunResult, String> {
+    let run = run_capped(&mut cmd, Stdio::null(), RUN_TIMEOUT)?;
     let output = std::fs::read(out_file).map(|b| String::from_utf8_lossy(&b).into_owned());
     Ok(RunResult {
-        status,
-        stderr,
+        run,
         output: output.unwrap_or_default(),
-        elapsed: start.elapsed(),
     })
 }
 
@@ -872,7 +750,7 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
         .args(["-e", trace_of(&job.scenario)])
         .args(sargs);
     cmd.arg(&exe).arg(&wdir);
-    let exp = run_with_timeout(cmd, &strace_out);
+    let exp = run_traced(cmd, &strace_out);
 
     // sockscope traces only the calls strace saw in this run: loading and detaching the
     // programs of calls the scenario never makes (the mmsg ones are the costliest) is most of
@@ -912,15 +790,15 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
         }
     };
     let _ = std::fs::remove_file(&got_out);
-    let got = run_with_timeout(cmd, &got_out);
+    let got = run_traced(cmd, &got_out);
     let _ = std::fs::remove_dir_all(&wdir);
 
     let mut times = (Duration::ZERO, Duration::ZERO);
     let check = |r: &Result<RunResult, String>, who: &str, errors: &mut Vec<String>| match r {
         Err(e) => errors.push(format!("[{tag}] {who}: {e}")),
-        Ok(r) if r.status != Some(0) => errors.push(format!(
+        Ok(RunResult { run: r, .. }) if r.code != Some(0) => errors.push(format!(
             "[{tag}] {who} exited with {} after {:.1}s (the scenario must exit 0):\n{}",
-            r.status
+            r.code
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "a signal or timeout".into()),
             r.elapsed.as_secs_f64(),
@@ -939,7 +817,7 @@ fn run_job(job: &Job, bin_dir: &Path, work: &Path, tracer: &Tracer, known: &[Kno
             times,
         };
     };
-    times = (exp.elapsed, got.elapsed);
+    times = (exp.run.elapsed, got.run.elapsed);
     let exp_trace = match parse_strace(&exp.output) {
         Ok(mut t) => {
             if job.scenario == DATA_SCENARIO {
@@ -1078,7 +956,11 @@ fn conformance() {
     }
     let root = repo_root();
     let conf = root.join("conformance");
-    let known = load_known(&conf.join("known-differences.txt")).unwrap_or_else(|e| panic!("{e}"));
+    let known = load_known(
+        &conf.join("known-differences.txt"),
+        &["scenario", "setting"],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         Command::new("strace")
             .arg("-V")

@@ -22,6 +22,8 @@
 //! Knobs: `STRACE_SUITE_TESTS=a,b` (only these tests), `STRACE_SUITE_JOBS=N` (default 2),
 //! `STRACE_SUITE_SOCKSCOPE=path` (another binary), `STRACE_SUITE_DIR=path` (cache dir).
 
+#[path = "workloads/compare.rs"]
+mod compare;
 #[path = "workloads/support.rs"]
 mod support;
 
@@ -30,6 +32,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use compare::*;
 
 /// strace's %network class, as far as sockscope traces it.
 const NETWORK: [&str; 6] = [
@@ -78,13 +82,6 @@ const NETLINK_IN_CRITERION: bool = true;
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Differences printed on failure (all of them go to the report file).
 const PRINT_LIMIT: usize = 80;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 // ---------------------------------------------------------------------------------------------
 // The test list
@@ -477,37 +474,6 @@ fn expected_calls(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Longest common subsequence alignment.
-fn align(a: &[String], b: &[String]) -> Vec<(Option<usize>, Option<usize>)> {
-    let (n, m) = (a.len(), b.len());
-    let mut dp = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            dp[i][j] = if a[i] == b[j] {
-                dp[i + 1][j + 1] + 1
-            } else {
-                dp[i + 1][j].max(dp[i][j + 1])
-            };
-        }
-    }
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            out.push((Some(i), Some(j)));
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || dp[i][j + 1] >= dp[i + 1][j]) {
-            out.push((None, Some(j)));
-            j += 1;
-        } else {
-            out.push((Some(i), None));
-            i += 1;
-        }
-    }
-    out
-}
-
 #[derive(Debug, Clone)]
 struct Diff {
     /// The expected line (None: sockscope printed a call strace's test does not expect).
@@ -550,7 +516,7 @@ fn compare(test: &str, exp: &[String], got: &[String], known: &[Known]) -> Outco
                     let expected = miss.get(n).map(|&i| exp[i].clone());
                     let got = extra.get(n).map(|&j| got[j].clone());
                     let key = expected.as_deref().or(got.as_deref()).unwrap_or("");
-                    let known = is_known(known, test, key);
+                    let known = is_known(known, &[test], key);
                     o.diffs.push(Diff {
                         expected,
                         got,
@@ -589,7 +555,7 @@ fn compare_patterns(test: &str, patterns: &[String], got: &[String], known: &[Kn
                     .iter()
                     .find(|g| g.split('(').next() == p.split("\\(").next())
                     .cloned(),
-                known: is_known(known, test, &format!("/{p}/")),
+                known: is_known(known, &[test], &format!("/{p}/")),
             });
         }
     }
@@ -629,66 +595,6 @@ fn scm_rights_patterns() -> Vec<String> {
 // Known differences
 // ---------------------------------------------------------------------------------------------
 
-struct Known {
-    test: String,
-    pattern: String,
-}
-
-fn glob_match(pat: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pat.split('*').collect();
-    if parts.len() == 1 {
-        return pat == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else {
-                return false;
-            };
-            rest = r;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(p) => rest = &rest[p + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
-}
-
-/// strace-suite/known-differences.txt: `test | pattern | reason` (test may be `*`; pattern is
-/// the expected line, or sockscope's line for an extra call, with `*` wildcards).
-fn load_known(path: &Path) -> Result<Vec<Known>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let f: Vec<&str> = line.splitn(3, " | ").collect();
-        if f.len() != 3 || f[2].trim().is_empty() {
-            return Err(format!(
-                "{}:{}: want `test | pattern | reason` with a reason: {line}",
-                path.display(),
-                n + 1
-            ));
-        }
-        out.push(Known {
-            test: f[0].trim().to_string(),
-            pattern: f[1].to_string(),
-        });
-    }
-    Ok(out)
-}
-
-fn is_known(known: &[Known], test: &str, line: &str) -> bool {
-    known
-        .iter()
-        .any(|k| (k.test == "*" || glob_match(&k.test, test)) && glob_match(&k.pattern, line))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Running
 // ---------------------------------------------------------------------------------------------
@@ -703,37 +609,13 @@ enum Result_ {
     Failed(String),
 }
 
-/// Runs `cmd` (stdin /dev/null) with a time limit; Ok(exit code) or Err(why).
-fn run_limit(
-    cmd: &mut Command,
-    stdout: Stdio,
-    limit: Duration,
-) -> Result<(Option<i32>, String), String> {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("spawn {cmd:?}: {e}"))?;
-    let stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut std::io::BufReader::new(stderr), &mut s);
-        s
-    });
-    let start = Instant::now();
-    let code = loop {
-        if let Some(st) = child.try_wait().map_err(|e| e.to_string())? {
-            break st.code();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("still running after {limit:?}, killed"));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Ok((code, reader.join().unwrap_or_default()))
+/// `run_capped` with RUN_TIMEOUT: Ok((exit code, stderr)), Err when killed or not started.
+fn run_limit(cmd: &mut Command, stdout: Stdio) -> Result<(Option<i32>, String), String> {
+    let r = run_capped(cmd, stdout, RUN_TIMEOUT)?;
+    if r.timed_out {
+        return Err(format!("still running after {RUN_TIMEOUT:?}, killed"));
+    }
+    Ok((r.code, r.stderr))
 }
 
 fn run_test(
@@ -798,7 +680,7 @@ fn run_test(
     for (p, a) in &check_runs {
         let mut c = Command::new(p);
         c.args(a).current_dir(&work);
-        match run_limit(&mut c, Stdio::null(), RUN_TIMEOUT) {
+        match run_limit(&mut c, Stdio::null()) {
             Ok((Some(0), _)) => {}
             Ok((Some(77), err)) => {
                 return Result_::Skipped(format!(
@@ -845,7 +727,7 @@ fn run_test(
         .current_dir(&work);
     let start = Instant::now();
     let exp_file = std::fs::File::create(&exp).unwrap();
-    let (code, stderr) = match run_limit(&mut c, Stdio::from(exp_file), RUN_TIMEOUT) {
+    let (code, stderr) = match run_limit(&mut c, Stdio::from(exp_file)) {
         Ok(r) => r,
         Err(e) => return Result_::Failed(format!("sockscope: {e}")),
     };
@@ -964,7 +846,7 @@ fn strace_suite() {
     );
 
     let known_path = repo_root().join("strace-suite/known-differences.txt");
-    let known = load_known(&known_path).unwrap_or_else(|e| panic!("{e}"));
+    let known = load_known(&known_path, &["test"]).unwrap_or_else(|e| panic!("{e}"));
     let run_root = cache.join("run");
     let jobs: usize = std::env::var("STRACE_SUITE_JOBS")
         .ok()
