@@ -8,7 +8,6 @@
 #[path = "workloads/support.rs"]
 mod support;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -143,42 +142,14 @@ fn start(args: &[&str], stdout: Stdio) -> Tracer {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let err = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let all = std::thread::spawn(move || {
-        let mut all = String::new();
-        for l in BufReader::new(err).lines().map_while(Result::ok) {
-            let _ = tx.send(l.clone());
-            all.push_str(&l);
-            all.push('\n');
-        }
-        all
-    });
-    let t = Tracer {
-        child,
-        lines: rx,
-        all,
-    };
+    let StderrLines { lines, all } = stderr_lines(&mut child);
+    let t = Tracer { child, lines, all };
     let first = t
         .lines
         .recv_timeout(Duration::from_secs(30))
         .expect("no line from sockscope");
     assert!(first.starts_with("sockscope: attached "), "{first}");
     t
-}
-
-fn wait_exit(child: &mut Child, limit: Duration, what: &str) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("{what}: sockscope still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The pids of the processes running `exe` (the workload sockscope started).

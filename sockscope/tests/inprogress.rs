@@ -9,7 +9,7 @@ mod support;
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use support::*;
@@ -63,17 +63,7 @@ fn call_in_progress_at_attach_is_counted() {
     assert_eq!(&buf[..n], b"ping");
     assert!(w.wait().unwrap().success());
     // -p ends when the traced process has gone.
-    let start = Instant::now();
-    let st = loop {
-        if let Some(st) = t.try_wait().unwrap() {
-            break st;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "sockscope did not end"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let st = wait_exit(&mut t, Duration::from_secs(20), "sockscope -p");
     let _ = err.read_to_string(&mut errtext);
     assert!(st.success(), "{errtext}");
     let text = out.join().unwrap();

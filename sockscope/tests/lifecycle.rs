@@ -6,10 +6,8 @@
 mod support;
 
 use std::collections::{BTreeSet, HashSet};
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -173,17 +171,10 @@ fn detach_on_signal(sig: libc::c_int, name: &str, port: u16) {
         .spawn()
         .unwrap();
     let spid = s.id();
-    let stderr = s.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for l in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(l.clone());
-            all.push_str(&l);
-            all.push('\n');
-        }
-        all
-    });
+    let StderrLines {
+        lines: rx,
+        all: reader,
+    } = stderr_lines(&mut s);
     let attached = rx
         .recv_timeout(Duration::from_secs(30))
         .unwrap_or_else(|_| panic!("no 'attached' line from sockscope"));
@@ -216,17 +207,11 @@ fn detach_on_signal(sig: libc::c_int, name: &str, port: u16) {
 
     // SAFETY: signalling the sockscope we started.
     unsafe { libc::kill(spid as i32, sig) };
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = s.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            let _ = s.kill();
-            panic!("sockscope did not exit after {name}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_exit(
+        &mut s,
+        Duration::from_secs(20),
+        &format!("sockscope after {name}"),
+    );
     let stderr = reader.join().unwrap();
     assert_eq!(
         status.code(),
@@ -358,8 +343,7 @@ fn closed_stdout_ends_quietly() {
     assert!(e.call.starts_with("sendto(3, \"HEAD-0\""), "{e:?}");
     let err = std::fs::read_to_string(&errf).unwrap();
     for l in err.lines() {
-        let ok = (l.starts_with("sockscope: attached ") && l.ends_with(" programs"))
-            || summary(l).is_some();
+        let ok = is_attached_line(l) || summary(l).is_some();
         assert!(ok, "unexpected stderr line {l:?}; all:\n{err}");
     }
     assert!(summary(&err).is_some(), "no summary:\n{err}");

@@ -8,22 +8,15 @@
 //!
 //! Needs root (eBPF, namespaces), `ip`, `ss`, `strace`; otherwise skipped, except under CI=true.
 
-use std::path::{Path, PathBuf};
+#[path = "workloads/support.rs"]
+mod support;
+
+use std::path::Path;
 use std::process::Command;
 
+use support::{SOCKSCOPE, require_root, skip, workdir};
+
 const TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg";
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
-fn skip(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("netlink_tools test cannot run under CI: {why}");
-    }
-    eprintln!("netlink_tools: skipped: {why}");
-}
 
 /// A network namespace removed when dropped.
 struct Netns(String);
@@ -208,14 +201,7 @@ fn trace_both(
     }
     let k_out = dir.join(format!("{tag}.sockscope"));
     let st = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &ns.0,
-            env!("CARGO_BIN_EXE_sockscope"),
-            "-e",
-            TRACE,
-        ])
+        .args(["netns", "exec", &ns.0, SOCKSCOPE, "-e", TRACE])
         .args(opts)
         .arg("-o")
         .arg(&k_out)
@@ -233,18 +219,15 @@ fn trace_both(
 
 #[test]
 fn ip_and_ss_match_strace() {
-    if !is_root() {
-        return skip("needs root");
+    if !require_root("netlink_tools") {
+        return;
     }
     for tool in ["ip", "ss", "strace"] {
         if Command::new(tool).arg("-V").output().is_err() {
-            return skip(&format!("{tool} is not installed"));
+            return skip("netlink_tools", &format!("{tool} is not installed"));
         }
     }
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("sockscope-netlink-tools-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = workdir("netlink-tools");
     let ns = Netns::new();
     ns.run(&["ip", "link", "set", "lo", "up"]);
     ns.run(&["ip", "addr", "add", "127.1.2.3/32", "dev", "lo"]);

@@ -287,7 +287,7 @@ fn every_readme_example_runs() {
             problems.push("panicked".into());
         }
         for l in stderr.lines().filter(|l| l.starts_with("sockscope: ")) {
-            let ok = (l.starts_with("sockscope: attached ") && l.ends_with(" programs"))
+            let ok = is_attached_line(l)
                 || summary(l).is_some()
                 || l.starts_with("sockscope: -y: not in this kernel's BTF");
             if !ok {

@@ -53,24 +53,14 @@ impl Tracer {
             .stderr(Stdio::piped())
             .spawn()
             .expect("starting sockscope");
-        let err = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let stderr = std::thread::spawn(move || {
-            let mut all = String::new();
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx.send(l.clone());
-                all.push_str(&l);
-                all.push('\n');
-            }
-            all
-        });
+        let StderrLines { lines, all } = stderr_lines(&mut child);
         Tracer {
             name: name.to_string(),
             args: args.to_vec(),
             child,
             out,
-            lines: rx,
-            stderr: Some(stderr),
+            lines,
+            stderr: Some(all),
         }
     }
 
@@ -179,17 +169,7 @@ impl Workload {
     /// Waits for the exit (bounded); the status must be 0.
     fn finish(mut self, what: &str) {
         drop(self.stdin.take());
-        let start = Instant::now();
-        let st = loop {
-            if let Some(st) = self.child.try_wait().unwrap() {
-                break st;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{what}: still running"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        };
+        let st = wait_exit(&mut self.child, Duration::from_secs(20), what);
         assert!(st.success(), "{what}: exit status {st:?}");
     }
 }

@@ -14,44 +14,26 @@
 //!
 //! Needs root (eBPF); not root: skipped, except under CI=true.
 
+#[path = "workloads/support.rs"]
+mod support;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use support::{SOCKSCOPE, compile_c, require_root, skip, workdir};
 
 const TRACE: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg";
 /// Fixed ports used by the workload: BASE..BASE+9.
 const BASE: u32 = 41700;
 
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
-fn skip(why: &str) -> bool {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("sockinfo test cannot run under CI: {why}");
-    }
-    eprintln!("sockinfo: skipped: {why}");
-    true
-}
-
-fn work_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sockscope-sockinfo-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn build_workload(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sockinfo/workload.c");
+/// `tests/sockinfo/workload.c` compiled into `dir`.
+fn workload_exe(dir: &Path) -> PathBuf {
     let exe = dir.join("workload");
-    let st = Command::new("cc")
-        .args(["-O0", "-Wall", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .status()
-        .expect("cc");
-    assert!(st.success(), "building {}", src.display());
+    compile_c(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sockinfo/workload.c"),
+        &exe,
+    );
     exe
 }
 
@@ -148,16 +130,15 @@ fn is_raw(a: &str) -> bool {
 
 #[test]
 fn yy_matches_strace() {
-    if !is_root() {
-        skip("needs root");
+    if !require_root("sockinfo") {
         return;
     }
     if Command::new("strace").arg("-V").output().is_err() {
-        skip("strace is not installed");
+        skip("sockinfo", "strace is not installed");
         return;
     }
-    let dir = work_dir("yy");
-    let exe = build_workload(&dir);
+    let dir = workdir("sockinfo-yy");
+    let exe = workload_exe(&dir);
     let base = BASE.to_string();
 
     let strace_out = dir.join("strace.txt");
@@ -172,7 +153,7 @@ fn yy_matches_strace() {
     assert!(st.success(), "workload under strace failed");
 
     let ss_out = dir.join("sockscope.txt");
-    let st = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+    let st = Command::new(SOCKSCOPE)
         .args(["-yy", "-e", TRACE, "-o"])
         .arg(&ss_out)
         .arg("--")
@@ -263,14 +244,13 @@ fn yy_matches_strace() {
 
 #[test]
 fn json_socket_object() {
-    if !is_root() {
-        skip("needs root");
+    if !require_root("sockinfo") {
         return;
     }
-    let dir = work_dir("json");
-    let exe = build_workload(&dir);
+    let dir = workdir("sockinfo-json");
+    let exe = workload_exe(&dir);
     let out = dir.join("out.json");
-    let st = Command::new(env!("CARGO_BIN_EXE_sockscope"))
+    let st = Command::new(SOCKSCOPE)
         .args(["-yy", "--json", "-e", "trace=sendto,recvfrom", "-o"])
         .arg(&out)
         .arg("--")

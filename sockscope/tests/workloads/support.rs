@@ -1,18 +1,25 @@
-//! Shared helpers of `capture.rs` and `lifecycle.rs` (included with `#[path]`): root check,
-//! building the C workloads, running sockscope and strace with a time limit, parsing lines,
-//! and normalising what differs between runs (pointers, timestamps, strace's padding).
+//! Shared helpers of the integration tests (each includes this file with `#[path]`): root
+//! check and skips, building the C workloads, running sockscope and strace with a time limit,
+//! reading sockscope's stderr (attached and summary lines), parsing lines, and normalising
+//! what differs between runs (pointers, timestamps, strace's padding).
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::Read as _;
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, mpsc};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub const SOCKSCOPE: &str = env!("CARGO_BIN_EXE_sockscope");
 pub const STRACE: &str = "/usr/bin/strace";
 pub const TRACE_ALL: &str = "trace=sendto,recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg";
+
+/// True under CI=true: there a test that cannot run fails instead of skipping.
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
 
 /// True when the tests can run (root). Not root: a failure under CI=true, else a skip.
 pub fn require_root(test: &str) -> bool {
@@ -20,11 +27,19 @@ pub fn require_root(test: &str) -> bool {
     if unsafe { libc::geteuid() } == 0 {
         return true;
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
+    if under_ci() {
         panic!("{test}: needs root (CI=true, so this is a failure, not a skip)");
     }
     eprintln!("SKIP {test}: needs root to load eBPF programs");
     false
+}
+
+/// `test` cannot run here (`why`, e.g. a missing tool): a failure under CI=true, else a skip.
+pub fn skip(test: &str, why: &str) {
+    if under_ci() {
+        panic!("{test}: cannot run under CI=true: {why}");
+    }
+    eprintln!("SKIP {test}: {why}");
 }
 
 fn tmp_root() -> PathBuf {
@@ -43,19 +58,25 @@ pub fn workload(name: &str) -> PathBuf {
     let out_dir = tmp_root().join(format!("workloads-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).unwrap();
     let exe = out_dir.join(name);
+    compile_c(&src_dir.join(format!("{name}.c")), &exe);
+    map.insert(name.to_string(), exe.clone());
+    exe
+}
+
+/// Compiles the C program `src` to `exe` (cc -O0 -pthread -Wall); a failure shows cc's errors.
+pub fn compile_c(src: &Path, exe: &Path) {
     let out = Command::new("cc")
         .args(["-O0", "-pthread", "-Wall", "-o"])
-        .arg(&exe)
-        .arg(src_dir.join(format!("{name}.c")))
+        .arg(exe)
+        .arg(src)
         .output()
         .expect("running cc");
     assert!(
         out.status.success(),
-        "cc {name}.c failed:\n{}",
+        "cc {} failed:\n{}",
+        src.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    map.insert(name.to_string(), exe.clone());
-    exe
 }
 
 /// A fresh, empty work directory (short path: AF_UNIX paths must fit in 108 bytes).
@@ -129,18 +150,7 @@ pub fn wait_limit(mut child: Child, limit: Duration, what: &str) -> Run {
         }
         s
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {limit:?}, killed");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = wait_exit(&mut child, limit, what);
     let stdout = String::from_utf8_lossy(&t_out.join().unwrap()).into_owned();
     let stderr = String::from_utf8_lossy(&t_err.join().unwrap()).into_owned();
     Run {
@@ -148,6 +158,50 @@ pub fn wait_limit(mut child: Child, limit: Duration, what: &str) -> Run {
         stdout,
         stderr,
     }
+}
+
+/// Waits for `child` to exit, at most `limit`; longer: kills it and fails.
+pub fn wait_exit(child: &mut Child, limit: Duration, what: &str) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}, killed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// True for sockscope's `sockscope: attached N programs` line.
+pub fn is_attached_line(l: &str) -> bool {
+    l.starts_with("sockscope: attached ") && l.ends_with(" programs")
+}
+
+/// A child's stderr, read on a thread: each line goes to `lines` as it comes; `all` gives
+/// the whole text once the stream has ended.
+pub struct StderrLines {
+    pub lines: mpsc::Receiver<String>,
+    pub all: JoinHandle<String>,
+}
+
+/// Takes `child`'s (piped) stderr and starts reading it line by line.
+pub fn stderr_lines(child: &mut Child) -> StderrLines {
+    let err = child.stderr.take().expect("stderr is not piped");
+    let (tx, lines) = mpsc::channel();
+    let all = std::thread::spawn(move || {
+        let mut all = String::new();
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(l.clone());
+            all.push_str(&l);
+            all.push('\n');
+        }
+        all
+    });
+    StderrLines { lines, all }
 }
 
 /// Runs `sockscope OPTS -- CMD...` to completion. With a command the trace goes to stderr
@@ -213,9 +267,7 @@ pub fn sockscope_ok(opts: &[&str], cmd: &[&str]) -> Run {
         r.stderr
     );
     assert!(
-        r.stderr
-            .lines()
-            .any(|l| l.starts_with("sockscope: attached ") && l.ends_with(" programs")),
+        r.stderr.lines().any(is_attached_line),
         "no 'attached' line on stderr:\n{}",
         r.stderr
     );
