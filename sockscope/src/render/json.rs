@@ -28,13 +28,23 @@ pub const SCHEMA: &str = include_str!("../../schema/event.schema.json");
 /// serialized by serde straight into `out` (no intermediate tree; [`writer`] writes the same
 /// bytes as serde_json, faster).
 pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
+    thread_local! {
+        // strace's line of the call, reused from event to event (no allocation per event).
+        static STRACE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    STRACE.with_borrow_mut(|strace| {
+        strace.clear();
+        text::call(strace, rec, opts);
+        write_model(out, rec, opts, strace);
+    });
+}
+
+fn write_model(out: &mut String, rec: &Record, opts: &RenderOpts, strace: &str) {
     let h = &rec.header;
     let def = events::def(rec.event);
-    let c = Call::new(rec);
+    let c = &Call::new(rec);
     let ret = h.ret;
     let name = comm_bytes(&h.comm);
-    let mut strace = String::with_capacity(128);
-    text::call(&mut strace, rec, opts);
     // What the kernel said about the descriptor: with -y/-yy its decoration and details;
     // without, the socket's endpoints (crate::endpoints; null when nothing was captured).
     let (info, path) = if opts.yflag == 0 {
@@ -115,12 +125,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         } else {
             Some(h.duration_ns)
         },
-        args: def
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, a)| arg(&c, i, a.name, a.ty, a.decoder, opts))
-            .collect(),
+        args: Args { c, def, opts },
         socket,
         other_sockets,
         toctou: toctou.is_some(),
@@ -132,7 +137,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
         // The thread was killed inside the call (its process exited): returnValue is the
         // ERESTART* code the kernel used to unwind, which no one sees; strace prints `= ?`.
         exited_in_call: h.flags & sockscope_common::RF_KILLED != 0,
-        strace: &strace,
+        strace,
     };
     writer::write(out, &event);
 }
@@ -142,6 +147,24 @@ pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
     let mut s = String::new();
     write_event(&mut s, rec, opts);
     serde_json::from_str(&s).expect("write_event writes valid JSON")
+}
+
+/// The arguments, each built and written in turn (no list of them per event).
+struct Args<'x, 'r, 'a> {
+    c: &'x Call<'r, 'a>,
+    def: &'static events::EventDef,
+    opts: &'x RenderOpts,
+}
+
+impl serde::Serialize for Args<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.def.args.len()))?;
+        for (i, a) in self.def.args.iter().enumerate() {
+            seq.serialize_element(&arg(self.c, i, a.name, a.ty, a.decoder, self.opts))?;
+        }
+        seq.end()
+    }
 }
 
 fn addr_value<'a>(seg: Option<&Seg<'a>>, ptr: u64) -> ArgValue<'a> {

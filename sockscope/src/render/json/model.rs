@@ -899,7 +899,7 @@ fn is_false(b: &bool) -> bool {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(rename = "call", description = "one traced call")]
-pub struct Event<'a> {
+pub struct Event<'a, A = Vec<Arg<'a>>> {
     /// Wall-clock time, ns since the epoch.
     pub timestamp: u64,
     pub processor_id: u32,
@@ -923,7 +923,8 @@ pub struct Event<'a> {
     pub errno: Option<&'static str>,
     /// ns in the call; null where it was not measured (data calls without -T).
     pub duration: Option<u64>,
-    pub args: Vec<Arg<'a>>,
+    // The arguments: a `Vec<Arg>` (the schema), or anything serializing as one.
+    pub args: A,
     pub socket: Option<Socket<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "NamedSockets<'a>")]

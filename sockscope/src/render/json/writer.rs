@@ -318,11 +318,30 @@ impl Seq<'_, '_> {
     /// A struct field: its name is a plain identifier, copied without escaping.
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
         debug_assert!(!key.bytes().any(|c| c < 0x20 || c == b'"' || c == b'\\'));
-        self.sep();
-        let out = &mut *self.json.out;
-        out.push('"');
-        out.push_str(key);
-        out.push_str("\":");
+        // `,"key":` in one reserved write (keys are short: no copy call per key).
+        // SAFETY: ASCII punctuation and the key's UTF-8 bytes are appended within the room
+        // reserved.
+        let v_out = unsafe { self.json.out.as_mut_vec() };
+        v_out.reserve(key.len() + 4);
+        unsafe {
+            let mut p = v_out.as_mut_ptr().add(v_out.len());
+            let start = p;
+            if !self.first {
+                *p = b',';
+                p = p.add(1);
+            }
+            self.first = false;
+            *p = b'"';
+            p = p.add(1);
+            for &c in key.as_bytes() {
+                *p = c;
+                p = p.add(1);
+            }
+            *p = b'"';
+            *p.add(1) = b':';
+            p = p.add(2);
+            v_out.set_len(v_out.len() + p.offset_from(start) as usize);
+        }
         v.serialize(&mut *self.json)
     }
     fn close(self) -> Result<(), Error> {
