@@ -44,8 +44,11 @@ use sockscope_common::{
 };
 
 use crate::{
-    PIDS, UserMsghdr, capture_iov, config, in_scope, min, parent_tgid, push_user, ret_of, slot_for,
-    sock, submit,
+    capture::{UserMsghdr, capture_iov, min, push_user},
+    maps::PIDS,
+    scope::{config, in_scope},
+    slot::{parent_tgid, ret_of, slot_for, submit},
+    sock,
 };
 
 /// Filled in by the loader (see `DataConfig`).
