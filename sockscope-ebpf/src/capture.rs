@@ -125,6 +125,22 @@ pub(crate) fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u
     len as u64
 }
 
+/// Appends a segment holding the `T` at `src` (as `push_user`) and returns that value, taken
+/// from the segment: one read of user memory where a push and a `read_user` made two. None when
+/// the read faulted or the segment did not fit.
+#[inline(always)]
+pub(crate) fn push_read<T: Copy>(slot: &mut Slot, kind: u8, index: u16, src: u64) -> Option<T> {
+    let size = core::mem::size_of::<T>() as u64;
+    let cur = slot.cursor;
+    if push_user(slot, kind, index, src, size) != size || cur >= CURSOR_LIMIT {
+        return None;
+    }
+    let off = (cur & CURSOR_MASK) as usize + SEG_HEADER_SIZE;
+    // SAFETY: push_user just wrote size_of::<T>() bytes at `off` inside `data` (see there for
+    // the bounds).
+    Some(unsafe { core::ptr::read_unaligned(slot.data.as_ptr().add(off).cast::<T>()) })
+}
+
 /// Bytes captured of each buffer: `-s` + 1, or MAX_SNAPLEN on a netlink socket (SLOT_NETLINK).
 #[inline(always)]
 pub(crate) fn snaplen_of(slot: &Slot) -> u64 {

@@ -1,12 +1,16 @@
-//! Process lifecycle: follow forks of traced processes, forget exited ones, free slots.
+//! Process lifecycle: follow forks of traced processes, forget exited ones, free slots, and
+//! keep the slots' cached identity true (a rename, a move to another cgroup).
 
 use aya_ebpf::{
-    helpers::bpf_get_current_pid_tgid, macros::tracepoint, programs::TracePointContext,
+    EbpfContext,
+    helpers::{bpf_get_current_pid_tgid, generated::bpf_probe_read_kernel},
+    macros::tracepoint,
+    programs::TracePointContext,
 };
-use sockscope_common::{PID_FILTER_MAP, counter};
+use sockscope_common::{COMM_LEN, PID_FILTER_MAP, counter};
 
 use crate::{
-    maps::{INFLIGHT, PIDS},
+    maps::{CGROUP_GEN, INFLIGHT, PIDS},
     scope::{bump, config},
 };
 
@@ -60,6 +64,58 @@ pub fn sched_process_exit(ctx: TracePointContext) -> u32 {
         if group_dead {
             let _ = PIDS.remove(tgid);
         }
+    }
+    0
+}
+
+/// task:task_rename (prctl(PR_SET_NAME), a write to /proc/<pid>/task/<tid>/comm as
+/// pthread_setname_np does for another thread, exec): the renamed thread's slot gets the new
+/// name in its header, which `slot::identity` keeps while the slot's task is current. Written
+/// here rather than invalidated: the tracepoint fires just before the kernel copies the name,
+/// so a thread renamed by another one could otherwise read the old name again after this.
+#[tracepoint]
+pub fn task_rename(ctx: TracePointContext) -> u32 {
+    let cfg = config();
+    if cfg.id_cache == 0 {
+        return 0;
+    }
+    let tid = tp_u32(&ctx, cfg.off_rename_pid);
+    let Some(slot) = INFLIGHT.get_ptr_mut(tid) else {
+        return 0;
+    };
+    // SAFETY: the renamed thread's map value; the tracepoint record holds COMM_LEN bytes of
+    // newcomm at its offset (from the format file), read through the fault-tolerant helper.
+    unsafe {
+        let comm = (*slot).header.comm.as_mut_ptr();
+        if bpf_probe_read_kernel(
+            comm.cast(),
+            COMM_LEN as u32,
+            ctx.as_ptr()
+                .cast::<u8>()
+                .add((cfg.off_rename_newcomm & 0xff) as usize)
+                .cast(),
+        ) != 0
+        {
+            // Unreadable: the next call reads the name itself.
+            (*slot).id_task = 0;
+        }
+    }
+    0
+}
+
+/// cgroup:cgroup_attach_task (after a task, or a whole process, moved to another cgroup):
+/// every slot's cached cgroup id is re-read at its next call.
+#[tracepoint]
+pub fn cgroup_attach_task(_ctx: TracePointContext) -> u32 {
+    if let Some(g) = CGROUP_GEN.get_ptr_mut(0) {
+        // The BPF target has no compare-and-swap (no AtomicU64::fetch_add); the intrinsic is
+        // the BPF atomic add instruction.
+        // SAFETY: the map's one u64, 8-aligned; other CPUs may update it concurrently.
+        unsafe {
+            core::intrinsics::atomic_xadd::<u64, u64, { core::intrinsics::AtomicOrdering::Relaxed }>(
+                g, 1,
+            )
+        };
     }
     0
 }

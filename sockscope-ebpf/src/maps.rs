@@ -4,7 +4,7 @@
 use aya_ebpf::{
     bindings::BPF_F_NO_PREALLOC,
     macros::map,
-    maps::{HashMap, LpmTrie, PerCpuArray, ProgramArray, RingBuf},
+    maps::{Array, HashMap, LpmTrie, PerCpuArray, ProgramArray, RingBuf},
 };
 use sockscope_common::{CommKey, Slot, counter};
 
@@ -24,6 +24,11 @@ pub(crate) static TEMPLATE: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1,
 /// The per-message steps of sendmmsg/recvmmsg (`STEP_*`), filled in by the loader.
 #[map]
 pub(crate) static MMSG_STEPS: ProgramArray = ProgramArray::with_max_entries(2, 0);
+
+/// How many times a task changed cgroup (cgroup:cgroup_attach_task, lifecycle.rs): a slot's
+/// cached cgroup id is re-read when this moved since it was read.
+#[map]
+pub(crate) static CGROUP_GEN: Array<u64> = Array::with_max_entries(1, 0);
 
 #[map]
 pub(crate) static COUNTERS: PerCpuArray<u64> = PerCpuArray::with_max_entries(counter::COUNT, 0);

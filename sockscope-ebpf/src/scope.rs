@@ -29,6 +29,9 @@ static CONFIG: Config = Config {
     scope: 0,
     off_task_pending_signal: 0,
     optmem_max: 131072,
+    id_cache: 0,
+    off_rename_pid: 0,
+    off_rename_newcomm: 0,
 };
 
 /// The scope checks beyond the process filter; all configured ones must pass.

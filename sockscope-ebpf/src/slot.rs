@@ -23,7 +23,7 @@ use sockscope_common::{
 };
 
 use crate::{
-    maps::{EVENTS, INFLIGHT, PIDS, TEMPLATE},
+    maps::{CGROUP_GEN, EVENTS, INFLIGHT, PIDS, TEMPLATE},
     scope::{bump, config, in_scope},
 };
 
@@ -122,8 +122,6 @@ pub(crate) fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     // SAFETY: helpers without preconditions.
     unsafe {
         h.duration_ns = bpf_ktime_get_ns().wrapping_sub(h.ts_ns);
-        h.cpu = bpf_get_smp_processor_id();
-        h.cgroup_id = bpf_get_current_cgroup_id();
     }
     h.ret = ret_of(ctx);
     // ERESTARTSYS..ERESTART_RESTARTBLOCK (512..=516) with SIGKILL pending: the process is
@@ -131,16 +129,50 @@ pub(crate) fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     if (-516..=-512).contains(&h.ret) && killed(&cfg) {
         h.flags |= sockscope_common::RF_KILLED;
     }
+    identity(slot, pid_tgid, &cfg);
+    Some(slot)
+}
+
+/// The task identity in the header: cpu, tgid, tid, uid, gid on every call; comm, cgroup id
+/// and ppid kept from the thread's previous call when they cannot have changed
+/// (`Config::id_cache`, `Slot::id_task`): task_rename (lifecycle.rs) writes a new comm into the
+/// header, the cgroup id is re-read when CGROUP_GEN moved since it was read, the ppid when
+/// current->real_parent is another task (re-parenting: one read per call instead of two).
+/// uid/gid stay a helper call each time (setuid must show at once; measured cheap).
+#[inline(always)]
+pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
+    // SAFETY: helpers without preconditions.
+    let task = unsafe {
+        slot.header.cpu = bpf_get_smp_processor_id();
+        bpf_get_current_task()
+    };
+    let h = &mut slot.header;
     h.tgid = (pid_tgid >> 32) as u32;
-    h.tid = tid;
+    h.tid = pid_tgid as u32;
     let ug = bpf_get_current_uid_gid();
     h.uid = ug as u32;
     h.gid = (ug >> 32) as u32;
-    // Straight into the header: aya's wrapper zero-fills a stack copy first (memset calls).
-    // SAFETY: comm has COMM_LEN bytes.
-    unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
-    h.ppid = parent_tgid(&cfg);
-    Some(slot)
+    let cached = cfg.id_cache != 0 && slot.id_task == task;
+    if !cached {
+        // Straight into the header: aya's wrapper zero-fills a stack copy first (memset calls).
+        // SAFETY: comm has COMM_LEN bytes.
+        unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
+    }
+    let cgroup_gen = match CGROUP_GEN.get(0) {
+        Some(g) => *g,
+        None => 0,
+    };
+    if !cached || slot.id_cgroup_gen != cgroup_gen {
+        // SAFETY: helper without preconditions.
+        h.cgroup_id = unsafe { bpf_get_current_cgroup_id() };
+        slot.id_cgroup_gen = cgroup_gen;
+    }
+    let parent = real_parent(task, cfg);
+    if !cached || slot.id_parent != parent {
+        h.ppid = tgid_of(parent, cfg);
+        slot.id_parent = parent;
+    }
+    slot.id_task = task;
 }
 
 /// Exit-only capture (`CONFIG.exit_only`): scope check, slot, the arguments from the task's
@@ -189,8 +221,6 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     // SAFETY: helpers without preconditions.
     unsafe {
         h.ts_ns = bpf_ktime_get_ns();
-        h.cpu = bpf_get_smp_processor_id();
-        h.cgroup_id = bpf_get_current_cgroup_id();
     }
     h.duration_ns = 0;
     h.args[0] = r[7];
@@ -203,14 +233,7 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     if (-516..=-512).contains(&h.ret) && killed(&cfg) {
         h.flags |= sockscope_common::RF_KILLED;
     }
-    h.tgid = tgid;
-    h.tid = tid;
-    let ug = bpf_get_current_uid_gid();
-    h.uid = ug as u32;
-    h.gid = (ug >> 32) as u32;
-    // SAFETY: comm has COMM_LEN bytes.
-    unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
-    h.ppid = parent_tgid(&cfg);
+    identity(slot, pid_tgid, &cfg);
     Some(slot)
 }
 
@@ -254,24 +277,35 @@ fn killed(cfg: &Config) -> bool {
     r == 0 && set & (1 << 8) != 0
 }
 
-/// current->real_parent->tgid, with offsets from the running kernel's BTF (0 when unknown).
+/// task->real_parent, with the offset from the running kernel's BTF (0 when unknown).
 #[inline(always)]
-pub(crate) fn parent_tgid(cfg: &Config) -> u32 {
+fn real_parent(task: u64, cfg: &Config) -> u64 {
     if cfg.off_task_real_parent == 0 || cfg.off_task_tgid == 0 {
         return 0;
     }
-    // SAFETY: kernel reads through the fault-tolerant helper.
-    unsafe {
-        let task = bpf_get_current_task();
-        let mut parent: u64 = 0;
-        if bpf_probe_read_kernel(
+    let mut parent: u64 = 0;
+    // SAFETY: kernel read through the fault-tolerant helper.
+    if unsafe {
+        bpf_probe_read_kernel(
             (&mut parent as *mut u64).cast(),
             8,
             (task + cfg.off_task_real_parent as u64) as *const c_void,
-        ) != 0
-        {
-            return 0;
-        }
+        )
+    } != 0
+    {
+        return 0;
+    }
+    parent
+}
+
+/// The tgid of the task at `parent` (0 when unknown).
+#[inline(always)]
+fn tgid_of(parent: u64, cfg: &Config) -> u32 {
+    if parent == 0 {
+        return 0;
+    }
+    // SAFETY: kernel read through the fault-tolerant helper.
+    unsafe {
         let mut tgid: u32 = 0;
         if bpf_probe_read_kernel(
             (&mut tgid as *mut u32).cast(),

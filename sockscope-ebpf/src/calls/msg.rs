@@ -5,8 +5,8 @@ use sockscope_common::{EventId, MAX_IOV, SOCKADDR_MAX, seg};
 
 use crate::{
     capture::{
-        MSGHDR_SIZE, UserMsghdr, capture_msg, min, positive_len, push_more_iov, push_user,
-        read_user, snaplen_of,
+        UserMsghdr, capture_msg, min, positive_len, push_more_iov, push_read, push_user, read_user,
+        snaplen_of,
     },
     scope::config,
     slot::{enter, exit, exit_only, submit},
@@ -24,8 +24,7 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
     sock::capture(slot);
     let snaplen = snaplen_of(slot);
     let msg = slot.header.args[1];
-    push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
-    if let Some(m) = read_user::<UserMsghdr>(msg) {
+    if let Some(m) = push_read::<UserMsghdr>(slot, seg::MSGHDR, 0, msg) {
         capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
         if m.iovlen != 0 {
             push_more_iov(slot, m.iov, u64::MAX);
@@ -70,8 +69,7 @@ fn sendmsg_at_exit(ctx: &TracePointContext) {
     sock::capture(slot);
     let snaplen = snaplen_of(slot);
     let msg = slot.header.args[1];
-    push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
-    if let Some(m) = read_user::<UserMsghdr>(msg) {
+    if let Some(m) = push_read::<UserMsghdr>(slot, seg::MSGHDR, 0, msg) {
         capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
         if m.iovlen != 0 {
             push_more_iov(slot, m.iov, u64::MAX);
@@ -90,9 +88,8 @@ pub fn sys_enter_recvmsg(ctx: TracePointContext) -> u32 {
     };
     sock::capture(slot);
     let msg = slot.header.args[1];
-    push_user(slot, seg::MSGHDR, 0, msg, MSGHDR_SIZE);
     // The caller's msg_namelen, for the exit (see sys_enter_recvfrom).
-    slot.header._pad = match read_user::<UserMsghdr>(msg) {
+    slot.header._pad = match push_read::<UserMsghdr>(slot, seg::MSGHDR, 0, msg) {
         Some(m) => positive_len(m.namelen as u64) as u32,
         None => 0,
     };
@@ -106,8 +103,7 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
     let ret = slot.header.ret;
     let msg = slot.header.args[1];
     if ret >= 0 {
-        push_user(slot, seg::MSGHDR_EXIT, 0, msg, MSGHDR_SIZE);
-        if let Some(mut m) = read_user::<UserMsghdr>(msg) {
+        if let Some(mut m) = push_read::<UserMsghdr>(slot, seg::MSGHDR_EXIT, 0, msg) {
             // At most the name bytes the caller's buffer holds (strace: min(given, returned)).
             m.namelen = min(positive_len(m.namelen as u64), slot.header._pad as u64) as i32;
             // Before capture_msg: after it, the call made the program too complex for the

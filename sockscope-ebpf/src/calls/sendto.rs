@@ -4,7 +4,7 @@ use aya_ebpf::{macros::tracepoint, programs::TracePointContext};
 use sockscope_common::{EventId, MAX_SNAPLEN, SLOT_BUF_FAULTED, SOCKADDR_MAX, seg};
 
 use crate::{
-    capture::{min, positive_len, push_more, push_user, read_user, snaplen_of},
+    capture::{min, positive_len, push_more, push_read, push_user, read_user, snaplen_of},
     scope::config,
     slot::{enter, exit, exit_only, submit},
     sock,
@@ -108,8 +108,8 @@ pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
     // than the caller's buffer must not make the read run past it.
     slot.header._pad = 0;
     if addrlen_ptr != 0 {
-        push_user(slot, seg::ADDRLEN_IN, 0, addrlen_ptr, 4);
-        slot.header._pad = positive_len(read_user::<i32>(addrlen_ptr).unwrap_or(0) as u64) as u32;
+        let given = push_read::<i32>(slot, seg::ADDRLEN_IN, 0, addrlen_ptr).unwrap_or(0);
+        slot.header._pad = positive_len(given as u64) as u32;
     }
     0
 }
@@ -125,6 +125,8 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
         if addrlen_ptr != 0 {
             push_user(slot, seg::ADDRLEN_OUT, 0, addrlen_ptr, 4);
             if addr != 0 {
+                // Read again rather than from the segment (push_read): after the BUF
+                // segment the verifier lost the cursor's bound on that path.
                 let out = read_user::<i32>(addrlen_ptr).unwrap_or(0) as u64;
                 let given = slot.header._pad as u64;
                 push_user(
