@@ -67,7 +67,8 @@ MODE_DESC = {
 }
 
 # bpftrace: the argument saved at entry (besides fd) for each call.
-BT_SIZE_ARG = {"sendto": "len", "recvfrom": "size", "sendmsg": "flags", "sendmmsg": "vlen"}
+BT_SIZE_ARG = {"sendto": "len", "recvfrom": "size", "sendmsg": "flags", "sendmmsg": "vlen",
+               "write": "count", "writev": "vlen", "read": "count"}
 
 
 def log(msg):
@@ -192,6 +193,8 @@ def parse_result(path):
         d[k] = v
     for k in ("calls", "syscalls", "elapsed_ns", "errors", "threads", "vlen"):
         d[k] = int(d[k])
+    # The read loop's refills (a write and the read that found the queue empty) are traced too.
+    d["syscalls"] += int(d.get("extra", 0))
     for k in ("ns_per_call", "calls_per_s", "cpu_ns_per_call"):
         if k in d:
             d[k] = float(d[k])
@@ -581,6 +584,11 @@ def report(args, info, plan, results, tp, attach, prof):
             title += " (8 messages per call; ns are per call)"
         if op == "recvfrom":
             title += " (MSG_PEEK|MSG_DONTWAIT of a queued datagram)"
+        if op in ("write", "writev"):
+            title = f"{op} on a connected socket, {args.bytes}-byte UDP to 127.0.0.1, 1 thread (a data call: sock_send_length)"
+        if op == "read":
+            title = (f"read of {args.bytes} bytes from a UNIX stream socket the loop fills itself, 1 thread "
+                     "(a data call: sock_recv_length; one refill write per 65,536 reads)")
         L.append(f"## {title}")
         L.append("")
         L.append("| mode | median ns/call | min–max | ratio | paired | target | n | sockscope events / lost | "
@@ -700,7 +708,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="~1.5 minutes: 5 rounds of sendto + bystander only, fewer calls")
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--modes", help="comma list of modes to measure (untraced is always included), e.g. sockscope-text,sockscope-notoctou,bpftrace-count")
-    ap.add_argument("--ops", help="comma list of sendto,recvfrom,sendmsg,sendmmsg")
+    ap.add_argument("--ops", help="comma list of sendto,recvfrom,sendmsg,sendmmsg,write,writev,read")
     ap.add_argument("--bytes", type=int, default=64)
     ap.add_argument("--sockscope", required=True)
     ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
@@ -719,13 +727,15 @@ def main():
     if args.quick:
         args.rounds = args.rounds or 5
         ops = args.ops or "sendto"
-        args.calls = {"sendto": 30000, "sendmsg": 30000, "sendmmsg": 4000, "recvfrom": 100000, "getppid": 1000000}
+        args.calls = {"sendto": 30000, "sendmsg": 30000, "sendmmsg": 4000, "recvfrom": 100000, "getppid": 1000000,
+                      "write": 30000, "writev": 30000, "read": 100000}
         args.tp_threads, args.tp_reps, args.tp_calls, args.attach_reps = [1, 2, 4], 1, 100000, 3
         args.tp_pace_tries, args.tp_pace_seconds = 2, 0.5
     else:
         args.rounds = args.rounds or 5
-        ops = args.ops or "sendto,recvfrom,sendmsg,sendmmsg"
-        args.calls = {"sendto": 100000, "sendmsg": 100000, "sendmmsg": 12500, "recvfrom": 300000, "getppid": 3000000}
+        ops = args.ops or "sendto,recvfrom,sendmsg,sendmmsg,write,writev,read"
+        args.calls = {"sendto": 100000, "sendmsg": 100000, "sendmmsg": 12500, "recvfrom": 300000, "getppid": 3000000,
+                      "write": 100000, "writev": 100000, "read": 300000}
         args.tp_threads, args.tp_reps, args.tp_calls, args.attach_reps = [1, 2, 4], 3, 200000, 5
         args.tp_pace_tries, args.tp_pace_seconds = 4, 1.0
     args.ops = [o for o in ops.split(",") if o]

@@ -10,6 +10,14 @@
  *   recvfrom  recvfrom(MSG_PEEK|MSG_DONTWAIT) of a datagram of BYTES queued once on the
  *             thread's own socket: every call copies the same datagram out and leaves it
  *             queued, so no peer is needed and only the call itself is measured
+ *   write     write() of BYTES on a UDP socket connected to the same kind of sink (the data
+ *             calls' path: seen by sockscope through sock:sock_send_length)
+ *   writev    writev() of one iovec of BYTES on that connected socket
+ *   read      read() of BYTES from a UNIX stream socket whose queue the thread fills itself:
+ *             one non-blocking write() of up to 4 MiB feeds tens of thousands of reads; when
+ *             a read finds the queue empty (EAGAIN) the thread refills it and reads again. The
+ *             refill write and the EAGAIN read are counted in extra= (not in calls=): about 2
+ *             extra calls per 65,536 reads of 64 bytes
  *   getppid   getppid() loop (the "bystander": no socket at all)
  *
  * CALLS is the total number of timed calls, split evenly across THREADS. Each thread first
@@ -41,12 +49,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-enum op { OP_SENDTO, OP_SENDMSG, OP_SENDMMSG, OP_RECVFROM, OP_GETPPID };
+enum op { OP_SENDTO, OP_SENDMSG, OP_SENDMMSG, OP_RECVFROM, OP_WRITE, OP_WRITEV, OP_READ, OP_GETPPID };
+
+#define READ_FILL (4 << 20) /* bytes one refill write queues for the read loop */
 
 static enum op g_op;
 static long g_calls = 100000;
@@ -64,10 +76,12 @@ struct worker {
     long calls;
     long syscalls;
     long errors;
+    long extra; /* calls the loop made besides OP (the read loop's refills) */
     uint64_t t0, t1;
     /* The thread's own CPU time around the loop (CLOCK_THREAD_CPUTIME_ID). */
     uint64_t c0, c1;
     int fd;
+    int tx; /* read: the writing end of the thread's socketpair */
 };
 
 static uint64_t now_ns(void)
@@ -138,6 +152,14 @@ static void *run(void *arg)
     struct sockaddr_in src;
     socklen_t srclen;
     long errors = 0;
+    long extra = 0;
+    char *fill = NULL;
+    if (g_op == OP_READ) {
+        fill = malloc(READ_FILL);
+        if (!fill)
+            die("malloc");
+        memset(fill, 'y', READ_FILL);
+    }
 
 #define ONE_CALL()                                                                              \
     do {                                                                                        \
@@ -156,6 +178,21 @@ static void *run(void *arg)
             srclen = sizeof src;                                                                \
             r_ = recvfrom(w->fd, buf, (size_t)g_bytes, MSG_PEEK | MSG_DONTWAIT,                \
                           (struct sockaddr *)&src, &srclen);                                    \
+            break;                                                                              \
+        case OP_WRITE:                                                                          \
+            r_ = write(w->fd, buf, (size_t)g_bytes);                                            \
+            break;                                                                              \
+        case OP_WRITEV:                                                                         \
+            r_ = writev(w->fd, &iov, 1);                                                        \
+            break;                                                                              \
+        case OP_READ:                                                                           \
+            r_ = read(w->fd, buf, (size_t)g_bytes);                                             \
+            if (r_ < 0 && errno == EAGAIN) {                                                    \
+                if (write(w->tx, fill, READ_FILL) <= 0)                                         \
+                    die("refill");                                                              \
+                extra += 2;                                                                     \
+                r_ = read(w->fd, buf, (size_t)g_bytes);                                         \
+            }                                                                                   \
             break;                                                                              \
         default:                                                                                \
             r_ = syscall(SYS_getppid);                                                          \
@@ -191,6 +228,8 @@ static void *run(void *arg)
     w->c1 = thread_cpu_ns();
     w->syscalls = g_warmup + w->calls;
     w->errors = errors;
+    w->extra = extra;
+    free(fill);
     free(buf);
     free(mm);
     free(mio);
@@ -199,7 +238,7 @@ static void *run(void *arg)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: loadgen sendto|sendmsg|sendmmsg|recvfrom|getppid [-n CALLS] [-s BYTES] "
+    fprintf(stderr, "usage: loadgen sendto|sendmsg|sendmmsg|recvfrom|write|writev|read|getppid [-n CALLS] [-s BYTES] "
                     "[-t THREADS] [-v VLEN] [-w WARMUP] [-R RATE_PER_THREAD] [-r RESULT_FILE]\n");
     exit(2);
 }
@@ -217,6 +256,12 @@ int main(int argc, char **argv)
         g_op = OP_SENDMMSG;
     else if (!strcmp(o, "recvfrom"))
         g_op = OP_RECVFROM;
+    else if (!strcmp(o, "write"))
+        g_op = OP_WRITE;
+    else if (!strcmp(o, "writev"))
+        g_op = OP_WRITEV;
+    else if (!strcmp(o, "read"))
+        g_op = OP_READ;
     else if (!strcmp(o, "getppid"))
         g_op = OP_GETPPID;
     else
@@ -244,7 +289,8 @@ int main(int argc, char **argv)
         g_vlen = 1;
 
     int sink = -1;
-    if (g_op == OP_SENDTO || g_op == OP_SENDMSG || g_op == OP_SENDMMSG)
+    if (g_op == OP_SENDTO || g_op == OP_SENDMSG || g_op == OP_SENDMMSG || g_op == OP_WRITE ||
+        g_op == OP_WRITEV)
         sink = bound_socket(&g_dst);
 
     struct worker *ws = calloc((size_t)g_threads, sizeof *ws);
@@ -255,8 +301,27 @@ int main(int argc, char **argv)
         struct worker *w = &ws[i];
         w->calls = g_calls / g_threads + (i < g_calls % g_threads ? 1 : 0);
         w->fd = -1;
+        w->tx = -1;
         if (g_op == OP_SENDTO || g_op == OP_SENDMSG || g_op == OP_SENDMMSG) {
             w->fd = udp_socket();
+        } else if (g_op == OP_WRITE || g_op == OP_WRITEV) {
+            w->fd = udp_socket();
+            if (connect(w->fd, (struct sockaddr *)&g_dst, sizeof g_dst) < 0)
+                die("connect");
+        } else if (g_op == OP_READ) {
+            /* The reads' queue: a UNIX stream pair, both ends non-blocking, the writer's
+             * buffer forced large enough for one READ_FILL write (needs root; else the
+             * refill queues what fits). */
+            int sv[2];
+            if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+                die("socketpair");
+            int sz = 2 * READ_FILL;
+            if (setsockopt(sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
+                (void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+            fcntl(sv[0], F_SETFL, O_NONBLOCK);
+            fcntl(sv[1], F_SETFL, O_NONBLOCK);
+            w->fd = sv[0];
+            w->tx = sv[1];
         } else if (g_op == OP_RECVFROM) {
             /* The thread's own bound socket, holding one datagram of BYTES (queued with
              * write() on a connected helper socket so no sendto event is produced). */
@@ -284,8 +349,9 @@ int main(int argc, char **argv)
     uint64_t t1 = now_ns();
 
     double ns_sum = 0, cpu_sum = 0;
-    long syscalls = 0, errors = 0;
+    long syscalls = 0, errors = 0, extra = 0;
     for (int i = 0; i < g_threads; i++) {
+        extra += ws[i].extra;
         ns_sum += (double)(ws[i].t1 - ws[i].t0) / (double)(ws[i].calls ? ws[i].calls : 1);
         cpu_sum += (double)(ws[i].c1 - ws[i].c0) / (double)(ws[i].calls ? ws[i].calls : 1);
         syscalls += ws[i].syscalls;
@@ -296,10 +362,10 @@ int main(int argc, char **argv)
     char line[512];
     snprintf(line, sizeof line,
              "op=%s threads=%d bytes=%d vlen=%d calls=%ld syscalls=%ld elapsed_ns=%llu "
-             "ns_per_call=%.1f calls_per_s=%.0f errors=%ld cpu_ns_per_call=%.1f\n",
+             "ns_per_call=%.1f calls_per_s=%.0f errors=%ld cpu_ns_per_call=%.1f extra=%ld\n",
              o, g_threads, g_bytes, g_vlen, g_calls, syscalls, (unsigned long long)elapsed,
              ns_per_call, elapsed ? (double)g_calls * 1e9 / (double)elapsed : 0.0, errors,
-             cpu_sum / g_threads);
+             cpu_sum / g_threads, extra);
     if (g_result) {
         FILE *f = fopen(g_result, "a");
         if (!f)
