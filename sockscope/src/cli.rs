@@ -185,11 +185,12 @@ pub struct TraceArgs {
 }
 
 /// The end of `--help`: the filter language, where output goes, exit status.
-const AFTER_HELP: &str = "\
+pub const AFTER_HELP: &str = "\
 Filter expressions (--filter):
   fields    event fd pid tid ppid uid gid comm len vlen ret failed errno flags family
             addr port (whichever the call has) dst dport (destination) src sport (source)
-            toctou; len is the buffer size given to the call, ret the bytes it moved
+            toctou; len is the buffer size given to the call, ret the bytes it moved;
+            the socket's own endpoints: proto laddr lport raddr rport peer
   operators == != < <= > >=   in (CIDR, or a set {a, b, 5..9})   ~ (glob)
             flags has A|B   && || !   ( )
   e.g.      'dport == 53 || sport == 53'   'failed && errno != EAGAIN'

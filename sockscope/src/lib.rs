@@ -7,6 +7,7 @@
 
 pub mod call;
 pub mod cli;
+pub mod config;
 pub mod count;
 pub mod data_config;
 pub mod decode;

@@ -13,13 +13,16 @@ use std::{
 use anyhow::Context as _;
 
 use crate::{
-    cli::{self, StatusFilter, TraceArgs},
-    decode::Style,
+    cli::{StatusFilter, TraceArgs},
+    config::Config,
     filter::Filter,
-    launch,
-    loader::{self, LoadOptions, Scope},
+    launch, loader,
     record::Record,
-    render::{Clock, RenderOpts, json, text},
+    render::{
+        Clock, RenderOpts, json,
+        summary::{Summary, Written},
+        text,
+    },
 };
 
 /// Longest wait for the first record when the ring buffer is empty (also how often the end
@@ -29,17 +32,6 @@ const POLL_IDLE_MS: i32 = 50;
 const TRICKLE_PAUSE_MS: u64 = 5;
 /// A batch this large means the producers are fast: drain again at once.
 const BUSY_BATCH: u64 = 2048;
-
-/// Totals reported at the end.
-#[derive(Debug, Default)]
-pub struct Summary {
-    /// Records received from the kernel.
-    pub captured: u64,
-    /// Records shown (after -e status= and --filter).
-    pub events: u64,
-    pub undecodable: u64,
-    pub lost: u64,
-}
 
 /// Writes rendered records; a closed pipe ends the run quietly, any other write error ends it
 /// with that error. Lines are gathered in our own buffer and written in one `write_all` per
@@ -142,64 +134,17 @@ pub fn diag(msg: &str) {
 
 /// Runs the trace; returns the process exit status.
 pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
-    let sel = cli::parse_exprs(&args.expr).map_err(|e| anyhow::anyhow!(e))?;
-    let filter = match &args.filter {
-        Some(expr) => Some(Filter::parse(expr).map_err(|e| anyhow::anyhow!("{e}"))?),
-        None => None,
-    };
-    if !args.command.is_empty() && !args.pid.is_empty() {
-        anyhow::bail!("-p and a command cannot be combined");
-    }
-    if args.user.is_some() && args.command.is_empty() {
-        anyhow::bail!("-u USER applies to a command started by sockscope (-- CMD)");
-    }
-    // -c / -C (count.rs), --summary flows (flows.rs), --stats-interval (stats.rs).
-    let count_opts = if args.count || args.count_and_trace {
-        Some(
-            crate::count::CountOpts::parse(args.sortby.as_deref(), args.columns.as_deref())
-                .map_err(|e| anyhow::anyhow!(e))?,
-        )
-    } else {
-        None
-    };
-    let count_only = args.count && !args.count_and_trace;
-    let want_flows = args.summary.iter().any(|s| s == "flows");
-    let mut progress = crate::stats::Progress::new(args.stats_interval)?;
-    if !args.ringbuf_mib.is_power_of_two() || args.ringbuf_mib > 1024 {
-        anyhow::bail!("--ringbuf-mib must be a power of two up to 1024");
-    }
-    let targets = crate::targets::resolve_pids(&args.pid, args.follow)?;
-    let scope = Scope {
-        tids: args.tid.iter().chain(&targets.tids).copied().collect(),
-        comms: args
-            .comm
-            .iter()
-            .map(|c| (c.clone(), true))
-            .chain(args.exclude_comm.iter().map(|c| (c.clone(), false)))
-            .collect(),
-        uids: args.uid.clone(),
-        cgroups: args
-            .cgroup
-            .iter()
-            .map(|p| loader::cgroup_id(p))
-            .collect::<anyhow::Result<_>>()?,
-    };
-    for (pattern, _) in &scope.comms {
-        loader::comm_key(pattern)?;
-    }
-    loader::preflight()?;
-    let user = match &args.user {
-        Some(u) => {
-            crate::privs::check_switch_user()?;
-            Some(crate::privs::resolve_user(u)?)
-        }
-        None => None,
-    };
-    let resolved = match args.command.first() {
-        Some(cmd) => Some(launch::resolve(cmd)?),
-        None => None,
-    };
-    let mut sink = Sink::new(open_output(&args)?);
+    run(Config::from_args(args)?)
+}
+
+/// Launches, loops until the end, reports.
+fn run(cfg: Config) -> anyhow::Result<i32> {
+    let args = &cfg.args;
+    let filter = cfg.filter.as_ref();
+    let count_only = cfg.count_only;
+    let mut progress = crate::stats::Progress::start(cfg.stats_interval);
+    let targets = &cfg.targets;
+    let mut sink = Sink::new(open_output(args)?);
 
     // Caught from here on: a stop before the command runs abandons it; after, it is passed on.
     let stop = Arc::new(AtomicUsize::new(0));
@@ -211,28 +156,15 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         signal_hook::flag::register_usize(sig, stop.clone(), sig as usize)?;
     }
 
-    let held = match &resolved {
-        Some(path) => Some(launch::spawn_held(path, &args.command, user.as_ref())?),
+    let held = match &cfg.command {
+        Some(path) => Some(launch::spawn_held(path, &args.command, cfg.user.as_ref())?),
         None => None,
     };
     let mut pids = targets.pids.clone();
     if let Some(h) = &held {
         pids.push(h.pid);
     }
-    let opts = LoadOptions {
-        events: &sel.events,
-        snaplen: args.strsize,
-        pids: &pids,
-        follow_forks: args.follow || held.is_some(),
-        ringbuf_bytes: args.ringbuf_mib << 20,
-        wakeup_bytes: 64 << 10,
-        toctou: !args.no_toctou,
-        scope: &scope,
-        // -c/-C sum the calls' times: the data calls need their entry programs for that.
-        timing: args.duration || args.count || args.count_and_trace,
-        yflag: crate::endpoints::capture_level(args.yflag, args.json, filter.as_ref()),
-        flows: want_flows,
-    };
+    let opts = cfg.load_options(&pids, args.follow || held.is_some());
     // SIGUSR1 (print the stats line once) is caught from before the load on, so one that comes
     // while the programs are being attached does not kill sockscope.
     let usr1 = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -249,7 +181,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
     if !args.quiet && !count_only {
         diag(&format!("sockscope: attached {} programs", loaded.attached));
     }
-    let child = match (held, &resolved) {
+    let child = match (held, &cfg.command) {
         (Some(h), Some(path)) => {
             if stop.load(Ordering::Relaxed) != 0 {
                 h.abandon();
@@ -264,37 +196,14 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
 
     crate::genl::register();
     let view = View {
-        ropts: RenderOpts::new(
-            Style {
-                max_strlen: args.strsize as usize,
-                xflag: args.hex.min(2),
-            },
-            args.duration,
-            Clock::now(),
-        )
-        .with_yflag(args.yflag)
-        .with_time(args.time_format())
-        .with_acolumn(args.acolumn.unwrap_or(0) as usize),
+        ropts: cfg.render_opts(Clock::now()),
         json: args.json,
-        status: sel.status,
-        filter: filter.as_ref(),
-        count: count_opts.as_ref().map(|_| &counts),
+        status: cfg.sel.status,
+        filter,
+        count: cfg.count.as_ref().map(|_| &counts),
         quiet: count_only,
     };
-    let mut view = view;
-    for d in crate::events::EVENTS.iter() {
-        if !sel.verbose.iter().any(|v| v.id == d.id) {
-            view.ropts.nonverbose |= 1u64 << (d.id as u16 as u32).min(63);
-        }
-    }
-    crate::decode::set_global_opts(crate::decode::GlobalOpts {
-        abbrev: !args.verbose,
-        xlat: match args.xlat.as_deref() {
-            Some("raw") => crate::decode::XlatStyle::Raw,
-            Some("verbose") => crate::decode::XlatStyle::Verbose,
-            _ => crate::decode::XlatStyle::Abbrev,
-        },
-    });
+    crate::decode::set_global_opts(cfg.global_opts());
     let mut loaded = loaded;
     let mut summary = Summary::default();
     let mut line = String::with_capacity(512);
@@ -400,7 +309,7 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
             let _ = io::stderr().lock().write_all(text.as_bytes());
         }
     };
-    if let Some(o) = &count_opts {
+    if let Some(o) = &cfg.count {
         if args.json {
             sink.write_line(&counts.borrow().json(o).to_string());
         } else {
@@ -408,12 +317,12 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         }
     }
     let mut flows_lost = 0;
-    if want_flows {
+    if cfg.flows {
         let (raw, lost) = loaded.read_flows();
         flows_lost = lost;
         // The filter selects flows too when it names only what a flow has (pid, comm, the
         // socket's fields); a filter on per-call fields (event, len, dport...) leaves them all.
-        let flows = crate::flows::collect(raw, filter.as_ref().filter(|f| f.applies_to_flows()));
+        let flows = crate::flows::collect(raw, filter.filter(|f| f.applies_to_flows()));
         if args.json {
             for f in &flows {
                 sink.write_line(&f.json(&view.ropts.clock).to_string());
@@ -426,53 +335,22 @@ pub fn trace(args: TraceArgs) -> anyhow::Result<i32> {
         }
     }
     if args.json {
-        let v = serde_json::json!({
-            "eventName": "sockscope_summary",
-            "events": summary.events,
-            "captured": summary.captured,
-            "lost": summary.lost,
-            "lostRingbufFull": c.lost_ringbuf,
-            "lostNoSlot": c.lost_noslot,
-            "forksNotFollowed": c.lost_pids_full,
-            "inProgressAtAttach": c.in_progress,
-            "undecodable": summary.undecodable,
-            "flowsNotKept": flows_lost,
-        });
-        sink.write_line(&v.to_string());
+        sink.write_line(&summary.json(&c, flows_lost).to_string());
     }
     sink.flush();
     loaded.detach();
-    let mut msg = format!(
-        "sockscope: {} events, {} lost",
-        summary.events - sink.failed.min(summary.events),
-        summary.lost
-    );
-    if summary.captured != summary.events {
-        msg += &format!(", {} filtered out", summary.captured - summary.events);
-    }
-    if c.lost_pids_full > 0 {
-        msg += &format!(
-            ", {} forked processes not followed (pid map full)",
-            c.lost_pids_full
-        );
-    }
-    if c.in_progress > 0 {
-        msg += &format!(", {} calls in progress at attach not shown", c.in_progress);
-    }
-    if summary.undecodable > 0 {
-        msg += &format!(", {} undecodable records", summary.undecodable);
-    }
-    if sink.error.is_some() {
-        msg += &format!(", {} not written", sink.failed);
-    }
     if let Some(e) = &sink.error {
         // The system's message without Rust's " (os error N)".
         let text = e.to_string();
         let text = text.split(" (os error").next().unwrap_or(&text);
         diag(&format!("sockscope: writing output: {text}"));
     }
-    if !count_only || summary.lost > 0 || summary.undecodable > 0 || sink.error.is_some() {
-        diag(&msg);
+    let written = Written {
+        failed: sink.failed,
+        error: sink.error.is_some(),
+    };
+    if let Some(line) = summary.line(&c, written, count_only) {
+        diag(&line);
     }
     if sink.error.is_some() {
         return Ok(1);

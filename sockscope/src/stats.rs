@@ -6,6 +6,17 @@ use std::time::Instant;
 
 use serde_json::json;
 
+/// `--stats-interval SECS`, checked: > 0 and at most a day.
+pub fn interval(secs: Option<f64>) -> anyhow::Result<Option<std::time::Duration>> {
+    Ok(match secs {
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86400.0 => {
+            Some(std::time::Duration::from_secs_f64(s))
+        }
+        Some(s) => anyhow::bail!("--stats-interval {s}: expected seconds, > 0 and at most 86400"),
+        None => None,
+    })
+}
+
 /// The progress line's state between two reports.
 #[derive(Debug)]
 pub struct Progress {
@@ -17,22 +28,18 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(secs: Option<f64>) -> anyhow::Result<Progress> {
-        let interval = match secs {
-            Some(s) if s.is_finite() && s > 0.0 && s <= 86400.0 => {
-                Some(std::time::Duration::from_secs_f64(s))
-            }
-            Some(s) => {
-                anyhow::bail!("--stats-interval {s}: expected seconds, > 0 and at most 86400")
-            }
-            None => None,
-        };
+        Ok(Progress::start(interval(secs)?))
+    }
+
+    /// Reports every `interval` from now (None: only on SIGUSR1).
+    pub fn start(interval: Option<std::time::Duration>) -> Progress {
         let now = Instant::now();
-        Ok(Progress {
+        Progress {
             interval,
             next: interval.map(|i| now + i),
             last_at: now,
             last_captured: 0,
-        })
+        }
     }
 
     /// Whether a periodic report is due now.

@@ -27,7 +27,7 @@ use crate::{
     filter::Filter,
     flows::{self, Flow},
     launch,
-    loader::{self, LoadOptions, Scope},
+    loader::{self, LoadOptions},
     render::{Clock, comm},
 };
 
@@ -425,24 +425,13 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
     if !(args.batch || std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
         anyhow::bail!("top: not a terminal; use -b for plain snapshots");
     }
-    let scope = Scope {
-        tids: args.tid.clone(),
-        comms: args
-            .comm
-            .iter()
-            .map(|c| (c.clone(), true))
-            .chain(args.exclude_comm.iter().map(|c| (c.clone(), false)))
-            .collect(),
-        uids: args.uid.clone(),
-        cgroups: args
-            .cgroup
-            .iter()
-            .map(|p| loader::cgroup_id(p))
-            .collect::<anyhow::Result<_>>()?,
-    };
-    for (pattern, _) in &scope.comms {
-        loader::comm_key(pattern)?;
-    }
+    let scope = crate::config::scope(
+        &args.tid,
+        &args.comm,
+        &args.exclude_comm,
+        &args.uid,
+        &args.cgroup,
+    )?;
     loader::preflight()?;
     let resolved = match args.command.first() {
         Some(cmd) => Some(launch::resolve(cmd)?),

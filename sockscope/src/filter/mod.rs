@@ -34,32 +34,18 @@
 //!
 //! # Fields
 //!
-//! | field | values | operators |
-//! |-------|--------|-----------|
-//! | `event` | `sendto` `recvfrom` `sendmsg` `recvmsg` `sendmmsg` `recvmmsg` | `==` `!=` `in` `~` `!~` |
-//! | `fd` | the socket argument (int) | numeric |
-//! | `pid` `tid` `ppid` `uid` `gid` | the caller (pid is the tgid) | numeric |
-//! | `comm` | the thread name (at most 15 bytes) | `==` `!=` `in` `~` `!~` |
-//! | `len` | buffer length: `len` of sendto/recvfrom; for the msg calls the sum of the iovec lengths, per message for sendmmsg/recvmmsg | numeric |
-//! | `vlen` | sendmmsg/recvmmsg `vlen` | numeric |
-//! | `ret` | the return value (`-errno` on failure) | numeric |
-//! | `failed` | boolean: the call returned an error | bare |
-//! | `errno` | the error (`EAGAIN` or a number) | numeric |
-//! | `flags` | the MSG_* argument (`MSG_DONTWAIT`, `DONTWAIT`, `0x40`) | `has` `==` `!=` |
-//! | `family` | family of `addr` (`AF_INET`, `inet6`, `AF_UNIX`, a number) | `==` `!=` `in` |
-//! | `dst` `dport` | destination: sendto's dest_addr, sendmsg's/sendmmsg's msg_name | address / numeric |
-//! | `src` `sport` | source: recvfrom's src_addr, recvmsg's/recvmmsg's msg_name (as filled in) | address / numeric |
-//! | `addr` `port` | the address in the call, whichever direction (`dst` for sends, `src` for receives) | address / numeric |
-//! | `toctou` | boolean: the destination changed during the call | bare |
-//! | `proto` | the socket's protocol (`tcp`, `udp`, `unix`, `netlink`, `raw`, `sctp`...; any case) | `==` `!=` `in` `~` `!~` |
-//! | `laddr` `lport` | the socket's local address and port (UNIX: its path; netlink: `lport` is the port id) | address / numeric |
-//! | `raddr` `rport` | the socket's peer, when connected (UNIX peers have no `raddr`) | address / numeric |
-//! | `peer` | the call's address (`addr`) when it has one, else the socket's peer (`raddr`) | address |
+//! The fields, their values and meaning are one table, `fields::FIELDS` (`fields.rs`):
+//! `event`, `fd`, `pid`, `tid`, `ppid`, `uid`, `gid`, `comm`, `len`, `vlen`, `ret`, `failed`,
+//! `errno`, `flags`, `family`, `addr`, `port`, `dst`, `dport`, `src`, `sport`, `toctou`,
+//! `proto`, `laddr`, `lport`, `raddr`, `rport`, `peer`. Operators by kind: numbers (`fd`,
+//! `len`, `errno`, the ports...) take `==` `!=` `<` `<=` `>` `>=` `in`; `family` `==` `!=`
+//! `in`; names and addresses (`event`, `comm`, `proto`, `dst`...) `==` `!=` `in` `~` `!~`;
+//! `flags` `has` `==` `!=`; `failed` and `toctou` none.
 //!
 //! The socket fields come from the kernel-side capture of the descriptor (as `-yy`), made
 //! whenever a filter names one of them (`crate::endpoints::capture_level`).
 //!
-//! "numeric" is `==` `!=` `<` `<=` `>` `>=` `in`. A field alone (`dst`, `errno`) tests that it is
+//! A field alone (`dst`, `errno`) tests that it is
 //! present; `failed` and `toctou` can only be used that way (`failed`, `!failed`).
 //!
 //! ## Absent values and calls with several messages
@@ -155,13 +141,6 @@ impl fmt::Display for FilterError {
 }
 
 impl std::error::Error for FilterError {}
-
-/// The field names, in the order they are documented and listed in errors.
-pub const FIELD_NAMES: &[&str] = &[
-    "event", "fd", "pid", "tid", "ppid", "uid", "gid", "comm", "len", "vlen", "ret", "failed",
-    "errno", "flags", "family", "addr", "port", "dst", "dport", "src", "sport", "toctou", "proto",
-    "laddr", "lport", "raddr", "rport", "peer",
-];
 
 /// `RecordHeader::flags` of a stand-in record made for a flow (`flows::Flow::subject`): only
 /// `pid`, `comm` and the socket's fields (`proto`, `laddr`, `lport`, `raddr`, `rport`, `peer`)

@@ -6,9 +6,10 @@ use crate::decode::msghdr::Msghdr;
 use crate::decode::xlat::{ADDRESS_FAMILIES, MSG_FLAGS};
 use crate::events::EVENTS;
 use crate::record::Record;
+use ipnet::IpNet;
 use sockscope_common::{EventId, MAX_MMSG, wire::IOVEC_SIZE};
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use super::*;
 
@@ -134,11 +135,11 @@ impl Parser {
             }
             T::Word(w) if w == "true" => Ok(Node::Const(true)),
             T::Word(w) if w == "false" => Ok(Node::Const(false)),
-            T::Word(w) => match Field::by_name(w) {
+            T::Word(w) => match by_name(w) {
                 Some(f) => self.test(f),
                 None if w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') => {
                     let mut m = format!("unknown field {}", tok.t.describe());
-                    if let Some(s) = suggest(w, FIELD_NAMES.iter().copied()) {
+                    if let Some(s) = suggest(w, FIELDS.iter().map(|f| f.name)) {
                         m.push_str(&format!(" (did you mean '{s}'?)"));
                     }
                     m.push_str(&format!("; fields: {}", field_list()));
@@ -165,10 +166,10 @@ impl Parser {
             T::Word(w) if w == "has" => Some(O::Has),
             _ => None,
         };
-        let name = f.name();
+        let name = f.name;
         let Some(op) = op else {
             if matches!(op_tok.t, T::Word(_) | T::Str(_) | T::LBrace) {
-                let what = if f.kind() == Kind::Bool {
+                let what = if f.kind == Kind::Bool {
                     format!("'&&', '||', ')' or end of input after boolean field '{name}'")
                 } else {
                     format!("an operator after '{name}' ({})", f.operators())
@@ -197,7 +198,7 @@ impl Parser {
         };
         self.bump();
         let mut negate = false;
-        let cond = match (f.kind(), op) {
+        let cond = match (f.kind, op) {
             (Kind::Bool, _) => {
                 return Err(err(
                     op_tok.col,
@@ -246,12 +247,12 @@ impl Parser {
                 Cond::Events(m)
             }
             (Kind::Event, _) => return Err(not_for()),
-            (Kind::Comm, O::Cmp(o @ (Op::Eq | Op::Ne))) if f == Field::Proto => {
+            (Kind::Proto, O::Cmp(o @ (Op::Eq | Op::Ne))) => {
                 negate = o == Op::Ne;
                 let v = self.value(f, op_text)?;
                 Cond::Comm(StrCond::In(vec![v.text.to_ascii_lowercase()]))
             }
-            (Kind::Comm, O::In) if f == Field::Proto => Cond::Comm(StrCond::In(
+            (Kind::Proto, O::In) => Cond::Comm(StrCond::In(
                 self.set(f)?
                     .into_iter()
                     .map(|v| v.text.to_ascii_lowercase())
@@ -262,14 +263,14 @@ impl Parser {
                 let v = self.value(f, op_text)?;
                 Cond::Comm(StrCond::In(vec![comm_value(v)]))
             }
-            (Kind::Comm, O::Cmp(o @ (Op::Glob | Op::NotGlob))) => {
+            (Kind::Comm | Kind::Proto, O::Cmp(o @ (Op::Glob | Op::NotGlob))) => {
                 negate = o == Op::NotGlob;
                 Cond::Comm(StrCond::Glob(Glob::new(&self.value(f, op_text)?.text)))
             }
             (Kind::Comm, O::In) => Cond::Comm(StrCond::In(
                 self.set(f)?.into_iter().map(comm_value).collect(),
             )),
-            (Kind::Comm, _) => return Err(not_for()),
+            (Kind::Comm | Kind::Proto, _) => return Err(not_for()),
             (Kind::Address, O::Cmp(o @ (Op::Eq | Op::Ne))) => {
                 negate = o == Op::Ne;
                 let v = self.value(f, op_text)?;
@@ -288,11 +289,14 @@ impl Parser {
                 Cond::Addr(AddrCond::In(pats))
             }
             (Kind::Address, _) => return Err(not_for()),
-            (Kind::Int, O::Cmp(Op::Glob | Op::NotGlob)) => return Err(not_for()),
-            (Kind::Int, O::Cmp(o)) => {
-                if f == Field::Family && !matches!(o, Op::Eq | Op::Ne) {
-                    return Err(not_for());
-                }
+            (
+                Kind::Int | Kind::Port | Kind::SockPort | Kind::Errno | Kind::Family,
+                O::Cmp(Op::Glob | Op::NotGlob),
+            ) => {
+                return Err(not_for());
+            }
+            (Kind::Family, O::Cmp(Op::Lt | Op::Le | Op::Gt | Op::Ge)) => return Err(not_for()),
+            (Kind::Int | Kind::Port | Kind::SockPort | Kind::Errno | Kind::Family, O::Cmp(o)) => {
                 let v = self.value(f, op_text)?;
                 let n = int_value(&v, f, op_text)?;
                 if o == Op::Ne {
@@ -302,7 +306,7 @@ impl Parser {
                     Cond::Int(IntCond::Cmp(o, n))
                 }
             }
-            (Kind::Int, O::In) => {
+            (Kind::Int | Kind::Port | Kind::SockPort | Kind::Errno | Kind::Family, O::In) => {
                 let mut ranges = Vec::new();
                 for v in self.set(f)? {
                     ranges.push(int_range(&v, f)?);
@@ -368,10 +372,10 @@ impl Parser {
 
     /// `MSG_A|MSG_B|0x100`: the bits.
     pub(super) fn flagset(&mut self, f: Field, after: &str) -> Result<u64, FilterError> {
-        let mut bits = flag_value(&self.value(f, after)?, after)?;
+        let mut bits = flag_value(&self.value(f, after)?, f, after)?;
         while self.peek().t == T::Pipe {
             self.bump();
-            bits |= flag_value(&self.value(f, "|")?, "|")?;
+            bits |= flag_value(&self.value(f, "|")?, f, "|")?;
         }
         Ok(bits)
     }
@@ -518,17 +522,17 @@ pub(super) fn errno_table() -> Vec<(u64, &'static str)> {
 pub(super) fn int_value(v: &Val, f: Field, after: &str) -> Result<i128, FilterError> {
     let s = v.str().unwrap_or("");
     if let Some(n) = parse_number(s) {
-        if matches!(f, Field::Dport | Field::Sport | Field::Port) && !(0..=65535).contains(&n) {
+        if f.kind == Kind::Port && !(0..=65535).contains(&n) {
             return Err(err(v.col, format!("port {n} out of range 0..65535")));
         }
         return Ok(n);
     }
-    let named = match f {
-        Field::Errno => {
+    let named = match f.kind {
+        Kind::Errno => {
             let t = errno_table();
             lookup_name(s, "", &t, ERRNO_ALIASES).ok_or_else(|| suggest(s, t.iter().map(|e| e.1)))
         }
-        Field::Family => lookup_name(s, "AF_", ADDRESS_FAMILIES.entries, FAMILY_ALIASES)
+        Kind::Family => lookup_name(s, "AF_", ADDRESS_FAMILIES.entries, FAMILY_ALIASES)
             .ok_or_else(|| suggest(s, ADDRESS_FAMILIES.entries.iter().map(|e| e.1))),
         _ => Err(None),
     };
@@ -574,7 +578,7 @@ pub(super) fn int_range(v: &Val, f: Field) -> Result<(i128, i128), FilterError> 
     Ok((n, n))
 }
 
-pub(super) fn flag_value(v: &Val, after: &str) -> Result<u64, FilterError> {
+pub(super) fn flag_value(v: &Val, f: Field, after: &str) -> Result<u64, FilterError> {
     let s = v.str().unwrap_or("");
     if let Some(n) = parse_number(s) {
         if !(0..=u32::MAX as i128).contains(&n) {
@@ -586,7 +590,7 @@ pub(super) fn flag_value(v: &Val, after: &str) -> Result<u64, FilterError> {
         return Ok(n as u64);
     }
     lookup_name(s, "MSG_", MSG_FLAGS.entries, FLAG_ALIASES).ok_or_else(|| {
-        let mut e = bad_value(v, Field::Flags, after);
+        let mut e = bad_value(v, f, after);
         if let Some(h) = suggest(s, MSG_FLAGS.entries.iter().map(|e| e.1)) {
             e.message.push_str(&format!(" (did you mean '{h}'?)"));
         }
@@ -602,28 +606,20 @@ pub(super) fn addr_pat(v: &Val, f: Field, after: &str) -> Result<AddrPat, Filter
             Some((a, p)) if !a.is_empty() && (a.contains('.') || a.contains(':')) => (a, Some(p)),
             _ => (s, None),
         };
-        let ip = if let Ok(v4) = a.parse::<Ipv4Addr>() {
-            Some((v4_mapped(v4.octets()), 32u32, 96u32))
-        } else if let Ok(v6) = a.parse::<Ipv6Addr>() {
-            Some((u128::from_be_bytes(v6.octets()), 128, 0))
-        } else {
-            None
-        };
-        if let Some((ip, max, base)) = ip {
-            let len = match p {
-                None => max,
-                Some(p) => match p.parse::<u32>() {
-                    Ok(n) if n <= max && !p.starts_with('+') => n,
-                    _ => {
-                        return Err(err(
-                            v.col,
-                            format!("expected a prefix length 0..{max} after '/' in {}", v.shown),
-                        ));
-                    }
-                },
+        if let Ok(ip) = a.parse::<IpAddr>() {
+            let net = match p {
+                None => Ok(IpNet::from(ip)),
+                // ipnet takes the prefix length as digits only (no sign), up to the width.
+                Some(_) => s.parse::<IpNet>(),
             };
-            let len = (base + len) as u8;
-            return Ok(AddrPat::Net(ip & prefix_mask(len), len));
+            let Ok(net) = net else {
+                let max = IpNet::from(ip).max_prefix_len();
+                return Err(err(
+                    v.col,
+                    format!("expected a prefix length 0..{max} after '/' in {}", v.shown),
+                ));
+            };
+            return Ok(AddrPat::net(net));
         }
     }
     let t = &v.text;

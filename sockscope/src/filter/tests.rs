@@ -864,7 +864,7 @@ fn no_panic_on_random_input() {
     for _ in 0..20000 {
         let mut s = String::new();
         if rng.below(2) == 0 {
-            s.push_str(FIELD_NAMES[rng.below(FIELD_NAMES.len())]);
+            s.push_str(FIELDS[rng.below(FIELDS.len())].name);
         }
         for _ in 0..rng.below(12) {
             if rng.below(4) == 0 {
@@ -873,7 +873,7 @@ fn no_panic_on_random_input() {
                 s.push_str(PIECES[rng.below(PIECES.len())]);
             }
             if rng.below(3) == 0 {
-                s.push_str(FIELD_NAMES[rng.below(FIELD_NAMES.len())]);
+                s.push_str(FIELDS[rng.below(FIELDS.len())].name);
             }
         }
         match Filter::parse(&s) {
@@ -955,4 +955,187 @@ fn no_panic_on_random_records() {
             f.matches(&r);
         }
     }
+}
+
+/// The field table is the one list of fields: every place that lists them for people (the
+/// module documentation, `--help`, the README) names each one, and each row says what it holds.
+#[test]
+fn docs_name_every_field() {
+    let module = include_str!("mod.rs");
+    let help = crate::cli::AFTER_HELP;
+    let readme = include_str!("../../../README.md");
+    for f in FIELDS.iter() {
+        assert!(!f.doc.is_empty(), "{}: no doc", f.name);
+        let quoted = format!("`{}`", f.name);
+        assert!(
+            module.contains(&quoted),
+            "filter/mod.rs does not name {}",
+            f.name
+        );
+        assert!(
+            readme.contains(&quoted),
+            "README.md does not name {}",
+            f.name
+        );
+        assert!(
+            help.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| w == f.name),
+            "--help does not name {}",
+            f.name
+        );
+    }
+}
+
+// ---- globset as the oracle of the glob matcher; CIDR and glob costs -----------------------
+
+/// The same glob in globset's syntax: `*`, `?`, every other byte a literal (in a class, so
+/// that `[`, `{`, `\` stay literal); None when a byte is not ASCII (globset's patterns are
+/// text). `*` and `?` cross `/` (no literal separator), as ours do.
+fn globset_of(p: &Glob) -> Option<globset::GlobMatcher> {
+    let mut s = String::new();
+    for t in &p.0 {
+        match t {
+            GlobTok::Star => s.push('*'),
+            GlobTok::Any => s.push('?'),
+            GlobTok::Byte(b) if b.is_ascii_alphanumeric() => s.push(*b as char),
+            GlobTok::Byte(b) if b.is_ascii() && *b != b'\n' => {
+                s.push('[');
+                s.push(*b as char);
+                s.push(']');
+            }
+            GlobTok::Byte(_) => return None,
+        }
+    }
+    Some(
+        globset::GlobBuilder::new(&s)
+            .literal_separator(false)
+            .backslash_escape(true)
+            .build()
+            .ok()?
+            .compile_matcher(),
+    )
+}
+
+#[test]
+fn glob_agrees_with_globset() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let alphabet = b"ab/.*?\\[{";
+    let text_alphabet = b"ab/.[{\\";
+    let mut compared = 0;
+    for _ in 0..20_000 {
+        let p: Vec<u8> = (0..rng.below(7))
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
+        let t: Vec<u8> = (0..rng.below(8))
+            .map(|_| text_alphabet[rng.below(text_alphabet.len())])
+            .collect();
+        let g = Glob::new(&p);
+        let Some(oracle) = globset_of(&g) else {
+            continue;
+        };
+        let want = oracle.is_match_candidate(&globset::Candidate::from_bytes(&t));
+        assert_eq!(
+            g.matches(&t),
+            want,
+            "pattern {:?} text {:?}",
+            p.escape_ascii().to_string(),
+            t.escape_ascii().to_string()
+        );
+        compared += 1;
+    }
+    assert!(compared > 10_000);
+}
+
+fn cpu_ns() -> u128 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime fills ts.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
+}
+
+/// `cargo test --release -p sockscope --lib bench_ -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_globs() {
+    use std::hint::black_box;
+    let n = 2_000_000;
+    let cases: [(&str, &[u8]); 4] = [
+        ("nginx*", b"nginx-worker"),
+        ("*resolve*", b"systemd-resolve"),
+        ("/run/*", b"/run/systemd/journal/socket"),
+        ("s?nd*", b"curl"),
+    ];
+    for (p, t) in cases {
+        let ours = Glob::new(p.as_bytes());
+        let theirs = globset_of(&ours).unwrap();
+        assert_eq!(
+            ours.matches(t),
+            theirs.is_match_candidate(&globset::Candidate::from_bytes(t))
+        );
+        let t0 = cpu_ns();
+        for _ in 0..n {
+            black_box(ours.matches(black_box(t)));
+        }
+        let a = (cpu_ns() - t0) as f64 / n as f64;
+        let t0 = cpu_ns();
+        for _ in 0..n {
+            black_box(theirs.is_match_candidate(&globset::Candidate::from_bytes(black_box(t))));
+        }
+        let b = (cpu_ns() - t0) as f64 / n as f64;
+        println!("glob {p:12} ours {a:6.1} ns  globset {b:6.1} ns");
+    }
+}
+
+#[test]
+#[ignore]
+fn bench_cidr() {
+    use std::hint::black_box;
+    let n = 20_000_000;
+    let nets: Vec<ipnet::IpNet> = ["10.0.0.0/8", "192.168.0.0/16", "fe80::/10", "127.0.0.1"]
+        .iter()
+        .map(|s| {
+            s.parse()
+                .unwrap_or_else(|_| ipnet::IpNet::from(s.parse::<std::net::IpAddr>().unwrap()))
+        })
+        .collect();
+    let pats: Vec<AddrPat> = nets.iter().map(|n| AddrPat::net(*n)).collect();
+    let v6: Vec<ipnet::Ipv6Net> = nets
+        .iter()
+        .map(|n| match n {
+            ipnet::IpNet::V4(n) => {
+                ipnet::Ipv6Net::new_assert(n.addr().to_ipv6_mapped(), n.prefix_len() + 96)
+            }
+            ipnet::IpNet::V6(n) => *n,
+        })
+        .collect();
+    let ips: Vec<u128> = [
+        [10, 1, 2, 3],
+        [127, 0, 0, 1],
+        [8, 8, 8, 8],
+        [192, 168, 1, 1],
+    ]
+    .iter()
+    .map(|a| v4_mapped(*a))
+    .collect();
+    let mut hits = (0, 0);
+    let t0 = cpu_ns();
+    for i in 0..n {
+        let ip = black_box(ips[i % ips.len()]);
+        hits.0 += pats
+            .iter()
+            .any(|p| matches!(p, AddrPat::Net(net, mask) if (ip ^ net) & mask == 0))
+            as usize;
+    }
+    let a = (cpu_ns() - t0) as f64 / n as f64;
+    let t0 = cpu_ns();
+    for i in 0..n {
+        let ip = Ipv6Addr::from(black_box(ips[i % ips.len()]));
+        hits.1 += v6.iter().any(|net| net.contains(&ip)) as usize;
+    }
+    let b = (cpu_ns() - t0) as f64 / n as f64;
+    assert_eq!(hits.0, hits.1);
+    println!("cidr set of 4: masked compare {a:5.2} ns  Ipv6Net::contains {b:5.2} ns");
 }

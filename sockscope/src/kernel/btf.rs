@@ -1,6 +1,8 @@
 //! Just enough of the BPF Type Format to find struct member offsets in the running kernel's
 //! BTF (`/sys/kernel/btf/vmlinux`). The eBPF programs cannot carry CO-RE relocations (Rust), so
 //! the loader resolves each offset they need here and hands it to them as a global.
+//!
+//! Ours stays: aya-obj 0.3.0 (aya 0.14.0's) makes public only `Btf::parse` and `id_by_type_name_kind`; type lookup by id, member names/offsets and typedef/modifier resolution are `pub(crate)`.
 
 use std::collections::HashMap;
 

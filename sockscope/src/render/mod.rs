@@ -2,6 +2,7 @@
 //! behind a prefix) or one JSON object (Tracee's field names plus our own).
 
 pub mod json;
+pub mod summary;
 pub mod text;
 
 use crate::decode::{Style, msghdr::MsgEnv};
