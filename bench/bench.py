@@ -43,6 +43,8 @@ TARGETS = {
     "sockscope-notoctou": "≤ 1.25",
     "sockscope-top-tp": "≤ 1.10",
     "bystander-top": "≤ 1.02",
+    "sockscope-base": "",
+    "sockscope-base-json": "",
 }
 
 MODE_DESC = {
@@ -60,6 +62,8 @@ MODE_DESC = {
     "sockscope-top": "`sockscope top -b -- loadgen` (flow counters in the kernel; socket tracepoints attached raw)",
     "sockscope-top-tp": "the same, socket tracepoints attached as ordinary tracepoints (`SOCKSCOPE_FLOW_HOOK=tracepoint`)",
     "bystander-top": "getppid loop, `sockscope top -b` counting the whole machine",
+    "sockscope-base": "baseline binary (`--baseline`), text, same options as sockscope-text",
+    "sockscope-base-json": "baseline binary (`--baseline`), `--json`, same options as sockscope-json",
 }
 
 # bpftrace: the argument saved at entry (besides fd) for each call.
@@ -222,8 +226,8 @@ class Bench:
             raise RuntimeError(f"{argv[0]} exited {p.returncode}: {p.stderr.strip()[-500:]}")
         return p.stderr
 
-    def start_sockscope(self, extra):
-        argv = [self.sockscope, "-s", "64", "-o", "/dev/null"] + extra
+    def start_sockscope(self, extra, binary=None):
+        argv = [binary or self.sockscope, "-s", "64", "-o", "/dev/null"] + extra
         pr = Proc(argv)
         if not pr.attached.wait(ATTACH_TIMEOUT):
             pr.p.kill()
@@ -252,9 +256,13 @@ class Bench:
         lg = self.loadgen_argv(lg_op, n)
         if mode in ("untraced", "bystander-untraced"):
             self.run_plain(lg)
-        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou"):
-            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"], "sockscope-notoctou": ["--no-toctou"]}.get(mode, []) + ["--"] + lg
-            pr = Proc([self.sockscope, "-s", "64", "-o", "/dev/null"] + extra)
+        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou",
+                      "sockscope-base", "sockscope-base-json"):
+            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"], "sockscope-notoctou": ["--no-toctou"],
+                     "sockscope-base-json": ["--json"]}.get(mode, []) + ["--"] + lg
+            # sockscope-base*: the `--baseline` binary, so that before/after are ratios of one run.
+            binary = self.args.baseline if mode.startswith("sockscope-base") else self.sockscope
+            pr = Proc([binary, "-s", "64", "-o", "/dev/null"] + extra)
             rc = pr.wait()
             if rc != 0:
                 raise RuntimeError(f"sockscope exited {rc}: {pr.lines[-5:]}")
@@ -338,6 +346,11 @@ class Bench:
         if a.modes:
             # `--modes a,b`: only these (untraced always first), e.g. an ablation side by side.
             modes = ["untraced"] + [m for m in a.modes.split(",") if m and m != "untraced"]
+        if a.baseline:
+            # `--baseline PATH`: the other binary next to each of text/json measured.
+            for new, base in (("sockscope-text", "sockscope-base"), ("sockscope-json", "sockscope-base-json")):
+                if new in modes and base not in modes:
+                    modes.insert(modes.index(new) + 1, base)
         plan = [(op, m) for op in ops for m in modes]
         plan += [("getppid", m) for m in bystanders]
         results = {key: [] for key in plan}
@@ -450,10 +463,13 @@ class Bench:
         try:
             with open(knob, "w") as f:
                 f.write("1")
-            for case, extra in (("captured", []), ("filtered", ["-p", str(self.idle_pid())])):
+            cases = [("captured", [], None), ("filtered", ["-p", str(self.idle_pid())], None)]
+            if self.args.baseline:
+                cases.append(("captured (base)", [], self.args.baseline))
+            for case, extra, binary in cases:
                 # The tracer's own programs: the prog_id of its open program fds (other engineers'
                 # tracers may be loading programs with the same names at the same time).
-                pr = self.start_sockscope(extra)
+                pr = self.start_sockscope(extra, binary)
                 try:
                     self.fresh_result()
                     self.run_plain(self.loadgen_argv("sendto", self.args.calls["sendto"]))
@@ -596,16 +612,34 @@ def report(args, info, plan, results, tp, attach, prof):
                 tot_e = sum(r.get("events", 0) for r in rs)
                 tot_l = sum(r.get("lost", 0) for r in rs)
                 ev = f"{tot_e:,} / {tot_l:,}"
-                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou"):
+                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou",
+                            "sockscope-base", "sockscope-base-json"):
                     made = sum(r["syscalls"] for r in rs)
                     ev += " (=calls)" if tot_e + tot_l == made else f" (calls made {made:,})"
             elif any("lost" in r for r in rs):
                 ev = f"bpftrace lost {sum(r.get('lost', 0) for r in rs):,}"
             cpu = [r["cpu_s"] * 1e6 / r["events"] for r in rs if r.get("cpu_s") and r.get("events")]
-            cpu_s = f"{statistics.median(cpu):.1f}" if cpu and mode in ("sockscope-text", "sockscope-json") else ""
+            cpu_s = (f"{statistics.median(cpu):.1f}" if cpu and mode in
+                     ("sockscope-text", "sockscope-json", "sockscope-base", "sockscope-base-json") else "")
             L.append(f"| {MODE_DESC[mode].replace('=OP', '=' + op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
                      f"{paired_s} | {TARGETS.get(mode, '')} | {len(rs)} | {ev} | {cpu_s} |")
         L.append("")
+        # `--baseline`: new / base per round, and each against bpftrace counting.
+        for new, base in (("sockscope-text", "sockscope-base"), ("sockscope-json", "sockscope-base-json")):
+            nr = {r["round"]: r["ns_per_call"] for r in results.get((op, new), [])}
+            br = {r["round"]: r["ns_per_call"] for r in results.get((op, base), [])}
+            both = [nr[k] / br[k] for k in nr if k in br]
+            if both:
+                L.append(f"- {new} / {base} (same round, median of {len(both)}): {statistics.median(both):.3f} "
+                         f"(min {min(both):.3f}, max {max(both):.3f})")
+        bt = {r["round"]: r["ns_per_call"] for r in results.get((op, "bpftrace-count"), [])}
+        if bt and any(m.startswith("sockscope-base") for m in modes):
+            for m in ("sockscope-text", "sockscope-base", "sockscope-json", "sockscope-base-json"):
+                xs = [r["ns_per_call"] / bt[r["round"]] for r in results.get((op, m), []) if r["round"] in bt]
+                if xs:
+                    L.append(f"- {m} / bpftrace-count (same round, median): {statistics.median(xs):.3f}")
+        if any(m.startswith("sockscope-base") for m in modes):
+            L.append("")
 
     if tp:
         L.append("## sockscope throughput and loss (sendto 64 B, full speed, default settings, text output to a tmpfs file)")
@@ -629,11 +663,12 @@ def report(args, info, plan, results, tp, attach, prof):
         L.append("Whole-machine sockscope (the loop's calls captured) vs `-p <idle pid>` (the loop's calls "
                  "filtered out). bpf_stats itself adds a little to each run.")
         L.append("")
-        L.append("| program | runs (captured) | ns/run (captured) | runs (filtered) | ns/run (filtered) |")
-        L.append("|---|---:|---:|---:|---:|")
+        cases = ["captured", "filtered"] + (["captured (base)"] if args.baseline else [])
+        L.append("| program | " + " | ".join(f"runs ({c}) | ns/run ({c})" for c in cases) + " |")
+        L.append("|---|" + "---:|---:|" * len(cases))
         for name in sorted(prof):
             cells = []
-            for case in ("captured", "filtered"):
+            for case in cases:
                 d = prof[name].get(case)
                 if d and d["run_cnt"]:
                     cells += [f"{d['run_cnt']:,}", f"{d['run_time_ns'] / d['run_cnt']:,.0f}"]
@@ -682,6 +717,9 @@ def main():
     ap.add_argument("--skip-profile", action="store_true")
     ap.add_argument("--metric", choices=["wall", "cpu"], default="wall",
                     help="ns/call from the loop's wall time (default) or the loop thread's CPU time")
+    ap.add_argument("--baseline", metavar="PATH",
+                    help="a second sockscope binary measured in the same interleaved rounds (modes sockscope-base "
+                         "next to sockscope-text, sockscope-base-json next to sockscope-json; its programs in the profile)")
     ap.add_argument("--top", action="store_true",
                     help="only untraced / full capture / `sockscope top` on the loop and the bystander")
     args = ap.parse_args()

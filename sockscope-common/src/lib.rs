@@ -219,6 +219,15 @@ pub struct Slot {
     pub notes: u32,
     /// The next message of an mmsghdr vector to capture (tail-called steps).
     pub step: u32,
+    /// The task whose identity the header holds (`Config::id_cache`): its comm, cgroup_id and
+    /// ppid are kept from the thread's previous call while this is the current task. 0: none.
+    /// task_rename writes the new comm into the header; cgroup_id is re-read when
+    /// `id_cgroup_gen` is behind the cgroup_attach_task count, ppid when real_parent moved.
+    pub id_task: u64,
+    /// current->real_parent when `header.ppid` was read.
+    pub id_parent: u64,
+    /// The cgroup_attach_task count (`CGROUP_GEN`) when `header.cgroup_id` was read.
+    pub id_cgroup_gen: u64,
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
 }
@@ -317,6 +326,12 @@ pub struct Config {
     pub off_task_pending_signal: u32,
     /// /proc/sys/net/core/optmem_max rounded up to 8 (what strace reads of a control buffer).
     pub optmem_max: u32,
+    /// 1: each thread's comm, cgroup id and ppid are kept in its slot from call to call (see
+    /// `Slot::id_task`); set when task_rename and cgroup_attach_task can be attached.
+    pub id_cache: u32,
+    /// task_rename record: offsets of pid and newcomm (from tracefs).
+    pub off_rename_pid: u32,
+    pub off_rename_newcomm: u32,
 }
 
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.
@@ -399,6 +414,10 @@ pub struct SockOffsets {
     /// sock.__sk_common.skc_net (struct net *), net.ns.inum: the socket's network namespace.
     pub sk_net: u32,
     pub net_ns_inum: u32,
+    /// 1: the socket identity is wanted only to decode netlink buffers (no `-y`, `--json` or
+    /// endpoint filter): the kernel side reads as far as the socket's family and writes the
+    /// `seg::SOCK` segment only for an AF_NETLINK socket.
+    pub netlink_only: u32,
 }
 
 impl SockOffsets {
@@ -442,6 +461,7 @@ impl SockOffsets {
         netlink_portid: OFF_NONE,
         sk_net: OFF_NONE,
         net_ns_inum: OFF_NONE,
+        netlink_only: 0,
     };
 }
 

@@ -28,10 +28,10 @@ use core::ffi::c_void;
 
 use aya_ebpf::{
     helpers::{
-        bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
+        bpf_get_current_pid_tgid,
         generated::{
-            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_current_task_btf,
-            bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_task_pt_regs,
+            bpf_get_current_task, bpf_get_current_task_btf, bpf_ktime_get_ns,
+            bpf_probe_read_kernel, bpf_task_pt_regs,
         },
     },
     macros::{map, raw_tracepoint, tracepoint},
@@ -39,13 +39,15 @@ use aya_ebpf::{
     programs::{RawTracePointContext, TracePointContext},
 };
 use sockscope_common::{
-    COMM_LEN, DataConfig, EventId, MAX_IOV, OFF_NONE, PID_FILTER_MAP, PT_REGS_ORIG_AX, Slot, nr,
-    seg,
+    DataConfig, EventId, MAX_IOV, OFF_NONE, PID_FILTER_MAP, PT_REGS_ORIG_AX, Slot, nr, seg,
 };
 
 use crate::{
-    PIDS, UserMsghdr, capture_iov, config, in_scope, min, parent_tgid, push_user, ret_of, slot_for,
-    sock, submit,
+    capture::{UserMsghdr, capture_iov, min, push_user},
+    maps::PIDS,
+    scope::{config, in_scope},
+    slot::{identity, ret_of, slot_for, submit},
+    sock,
 };
 
 /// Filled in by the loader (see `DataConfig`).
@@ -201,19 +203,7 @@ fn begin(event: EventId, args: [u64; 6], ret: i64) -> Option<&'static mut Slot> 
         h.args[i] = args[i];
     }
     h.ret = ret;
-    // SAFETY: helpers without preconditions.
-    unsafe {
-        h.cpu = bpf_get_smp_processor_id();
-        h.cgroup_id = bpf_get_current_cgroup_id();
-    }
-    h.tgid = (pid_tgid >> 32) as u32;
-    h.tid = tid;
-    let ug = bpf_get_current_uid_gid();
-    h.uid = ug as u32;
-    h.gid = (ug >> 32) as u32;
-    // SAFETY: comm has COMM_LEN bytes.
-    unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
-    h.ppid = parent_tgid(&cfg);
+    identity(slot, pid_tgid, &cfg);
     Some(slot)
 }
 

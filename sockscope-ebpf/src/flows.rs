@@ -279,14 +279,14 @@ const REREAD_EVERY: u64 = 64;
 fn account(sk: u64, ret: i32, flags: i32, send: bool) -> Option<()> {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tgid = (pid_tgid >> 32) as u32;
-    let cfg = super::config();
+    let cfg = crate::scope::config();
     if tgid == cfg.self_tgid {
         return None;
     }
-    if cfg.pid_filter == PID_FILTER_MAP && super::PIDS.get_ptr(tgid).is_none() {
+    if cfg.pid_filter == PID_FILTER_MAP && crate::maps::PIDS.get_ptr(tgid).is_none() {
         return None;
     }
-    if cfg.scope != 0 && !super::in_scope(cfg.scope, pid_tgid as u32) {
+    if cfg.scope != 0 && !crate::scope::in_scope(cfg.scope, pid_tgid as u32) {
         return None;
     }
     if sk == 0 {

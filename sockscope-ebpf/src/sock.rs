@@ -7,6 +7,9 @@
 //! id. Offsets come from the running kernel's BTF through the `SOCK_OFFSETS` global; fields
 //! that share a structure are read in one go (a span), so a UDP socket costs 8 reads, `-y`
 //! alone 5. An unresolved offset skips its read, and the `known` bits say what was not read.
+//! Without `-y`, `--json` or an endpoint filter (`SockOffsets::netlink_only`) the socket is
+//! needed only to decode netlink buffers: the walk stops at the family (7 reads for UDP) and
+//! the segment is written for AF_NETLINK sockets only.
 //! Nothing here interprets more than needed to choose the next read.
 
 use core::ffi::c_void;
@@ -136,9 +139,14 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     info.netns = 0;
     let fd = fd as u32 as i32;
     info.fd = fd;
-    fill(info, scratch, fd, level);
+    let netlink_only: u32 = o!(netlink_only);
+    fill(info, scratch, fd, level, netlink_only);
     if info.known & sk::COMMON != 0 && info.family == AF_NETLINK {
         slot.notes |= sockscope_common::SLOT_NETLINK;
+    } else if netlink_only != 0 {
+        // Only netlink buffers need the socket without -y/--json: no segment (the cursor is
+        // not advanced, so what was written is overwritten by the next segment).
+        return;
     }
     // Not a socket: its path too (path.rs).
     let file =
@@ -159,15 +167,22 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
 }
 
 #[inline(always)]
-fn fill(info: &mut SockInfo, scratch: *mut u8, fd: i32, level: u32) {
-    if walk(info, scratch, fd, level).is_none() {
+fn fill(info: &mut SockInfo, scratch: *mut u8, fd: i32, level: u32, netlink_only: u32) {
+    if walk(info, scratch, fd, level, netlink_only).is_none() {
         info.known |= sk::FAULT;
     }
 }
 
-/// The reads; None as soon as one that was possible failed.
+/// The reads; None as soon as one that was possible failed. With `netlink_only`, no read past
+/// the socket's family unless it is AF_NETLINK.
 #[inline(always)]
-fn walk(info: &mut SockInfo, scratch: *mut u8, fd: i32, level: u32) -> Option<()> {
+fn walk(
+    info: &mut SockInfo,
+    scratch: *mut u8,
+    fd: i32,
+    level: u32,
+    netlink_only: u32,
+) -> Option<()> {
     let task_files: u32 = o!(task_files);
     let files_fdt: u32 = o!(files_fdt);
     let fdt_span: Span = o!(fdt);
@@ -221,6 +236,9 @@ fn walk(info: &mut SockInfo, scratch: *mut u8, fd: i32, level: u32) -> Option<()
     info.v6_rcv_saddr = get(scratch, o!(skc_v6_rcv_saddr_rel));
     info.v6_daddr = get(scratch, o!(skc_v6_daddr_rel));
     info.known |= sk::COMMON;
+    if netlink_only != 0 && info.family != AF_NETLINK {
+        return Some(());
+    }
     if span(scratch, sk, o!(skp)).is_some() {
         info.protocol = get(scratch, o!(sk_protocol_rel));
         info.sk_type = get(scratch, o!(sk_type_rel));

@@ -1,7 +1,8 @@
 //! Rendering cost per event, without the kernel: renders a fixed mix of synthetic records
 //! (sendto with a 64-byte payload and an address, recvfrom with its socket lengths, sendmsg
 //! with a name and one iovec) N times as text and as JSON and prints the CPU ns per event.
-//! `cargo run --release -p sockscope --example render_cost [N]`
+//! `cargo run --release -p sockscope --example render_cost [N] [sendto|recvfrom|sendmsg]`
+//! (the second argument renders that record only).
 use sockscope::{
     decode::Style,
     record::{Record, RecordBuilder},
@@ -59,6 +60,13 @@ fn main() {
             .seg(seg::IOV_DATA, 0, 0x1000, &payload)
             .build(),
     ];
+    let only = std::env::args().nth(2);
+    let records: Vec<&Vec<u8>> = records
+        .iter()
+        .zip(["sendto", "recvfrom", "sendmsg"])
+        .filter(|(_, name)| only.as_deref().is_none_or(|o| o == *name))
+        .map(|(r, _)| r)
+        .collect();
     let opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
     let mut out = String::with_capacity(4096);
     for (name, json_mode) in [("text", false), ("json", true)] {
@@ -66,7 +74,7 @@ fn main() {
         let mut bytes = 0usize;
         for i in 0..n {
             // Parsing is part of the per-event cost, as in the run loop.
-            let rec = Record::parse(&records[i % records.len()]).unwrap();
+            let rec = Record::parse(records[i % records.len()]).unwrap();
             out.clear();
             if json_mode {
                 json::write_event(&mut out, &rec, &opts);

@@ -58,7 +58,7 @@ fn main() {
     let result = match cli.command {
         Some(Command::Events { json }) => events_cmd::print(json).map(|_| 0),
         Some(Command::Schema) => {
-            print!("{}", sockscope::render::json::SCHEMA);
+            print!("{}", sockscope::render::json::model::schema());
             Ok(0)
         }
         Some(Command::Top(args)) => sockscope::top::run(*args),

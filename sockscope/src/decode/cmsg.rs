@@ -5,13 +5,17 @@
 //! (SOL_IPV6 included) it prints the type in hex and no `cmsg_data`. The JSON form also decodes
 //! the common IPv6 messages and SCM_PIDFD, which the text leaves as strace shows them.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::render::json::model::{
+    Cmsg, CmsgData, CmsgTime, Control, Creds, Hex, Ints, Lossy, Pktinfo, Recverr, Str,
+};
 
 use super::Style;
-use super::sockaddr::{print_sockaddr, sockaddr_json};
+use super::sockaddr::{print_sockaddr, sockaddr_model};
 use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{
-    IP_CMSG_TYPES, IPV6_CMSG_TYPES, SCM_VALS, SCM_VALS_JSON_EXTRA, SOCKET_LAYERS, Xlat, print_xval,
+    IP_CMSG_TYPES, IPV6_CMSG_TYPES, SCM_VALS, SCM_VALS_JSON_EXTRA, SOCKET_LAYERS, print_xval,
     xlat_lookup,
 };
 use super::{rd_u32, rd_u64};
@@ -558,15 +562,19 @@ fn recverr(out: &mut String, d: &[u8], style: &Style) {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-fn name_or_null(x: &Xlat, v: u64) -> Value {
-    xlat_lookup(x, v).map_or(Value::Null, |s| Value::String(s.to_string()))
-}
-
-fn ts_json(d: &[u8], frac: &str) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("tvSec".into(), json!(rd_u64(d, 0) as i64));
-    m.insert(frac.into(), json!(rd_u64(d, 8)));
-    Value::Object(m)
+fn ts_model(d: &[u8], usec: bool) -> CmsgTime {
+    let (tv_sec, frac) = (rd_u64(d, 0) as i64, rd_u64(d, 8));
+    if usec {
+        CmsgTime::Timeval {
+            tv_sec,
+            tv_usec: frac,
+        }
+    } else {
+        CmsgTime::Timespec {
+            tv_nsec: frac,
+            tv_sec,
+        }
+    }
 }
 
 fn ipv6(b: &[u8]) -> String {
@@ -576,69 +584,65 @@ fn ipv6(b: &[u8]) -> String {
     std::net::Ipv6Addr::from(a).to_string()
 }
 
-/// The decoded data of one cmsg for JSON; `data_hex` for what is not decoded.
-fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, Value) {
-    let u32s = || {
-        Value::Array(
-            d.chunks_exact(4)
-                .map(|c| json!(u32::from_le_bytes(c.try_into().unwrap())))
-                .collect(),
-        )
-    };
-    let i32s = || {
-        Value::Array(
-            d.chunks_exact(4)
-                .map(|c| json!(i32::from_le_bytes(c.try_into().unwrap())))
-                .collect(),
-        )
-    };
+fn ints<T>(d: &[u8], f: fn([u8; 4]) -> T) -> Vec<T> {
+    d.chunks_exact(4)
+        .map(|c| f(c.try_into().unwrap()))
+        .collect()
+}
+
+/// The decoded data of one cmsg for JSON; `dataHex` for what is not decoded.
+fn data_model<'a>(level: u32, ctype: u32, d: &'a [u8], env: &CmsgEnv) -> CmsgData<'a> {
     let Some(def) = cmsg_def(level, ctype).filter(|def| d.len() >= def.json_min) else {
-        return ("dataHex", Value::String(crate::escape::hex(d)));
+        return CmsgData::DataHex(Hex(d));
     };
     match def.data {
-        Data::Fds => ("fds", i32s()),
-        Data::Creds => (
-            "creds",
-            json!({"pid": rd_u32(d, 0) as i32, "uid": rd_u32(d, 4), "gid": rd_u32(d, 8)}),
-        ),
-        Data::Security => (
-            "security",
-            Value::String(String::from_utf8_lossy(d).into_owned()),
-        ),
-        Data::Timeval => ("timestamp", ts_json(d, "tvUsec")),
-        Data::Timespec => ("timestamp", ts_json(d, "tvNsec")),
-        Data::Timestamping => (
-            "timestamps",
-            Value::Array((0..3).map(|i| ts_json(&d[16 * i..], "tvNsec")).collect()),
-        ),
-        Data::Pidfd => ("pidfd", json!(rd_u32(d, 0) as i32)),
+        Data::Fds => CmsgData::Fds(ints(d, i32::from_le_bytes)),
+        Data::Creds => CmsgData::Creds(Creds {
+            gid: rd_u32(d, 8),
+            pid: rd_u32(d, 0) as i32,
+            uid: rd_u32(d, 4),
+        }),
+        Data::Security => CmsgData::Security(Str(Lossy(d))),
+        Data::Timeval => CmsgData::Timestamp(ts_model(d, true)),
+        Data::Timespec => CmsgData::Timestamp(ts_model(d, false)),
+        Data::Timestamping => {
+            CmsgData::Timestamps([0, 1, 2].map(|i| ts_model(&d[16 * i..], false)))
+        }
+        Data::Pidfd => CmsgData::Pidfd(rd_u32(d, 0) as i32),
         Data::Pktinfo => {
             let idx = rd_u32(d, 0);
-            (
-                "pktinfo",
-                json!({"ifindex": idx, "ifname": (env.ifname)(idx), "specDst": ipv4(&d[4..]), "addr": ipv4(&d[8..])}),
-            )
+            CmsgData::Pktinfo(Pktinfo {
+                addr: ipv4(&d[8..]),
+                ifindex: idx,
+                ifname: (env.ifname)(idx),
+                spec_dst: Some(ipv4(&d[4..])),
+            })
         }
-        Data::Ints => ("values", u32s()),
-        Data::Bytes => ("bytes", Value::Array(d.iter().map(|b| json!(b)).collect())),
+        Data::Ints => CmsgData::Values(Ints::Unsigned(ints(d, u32::from_le_bytes))),
+        Data::Bytes => CmsgData::Bytes(d),
         Data::Recverr => {
             let off = &d[16..];
-            (
-                "recverr",
-                json!({"eeErrno": rd_u32(d, 0), "eeOrigin": d[4], "eeType": d[5], "eeCode": d[6],
-                       "eeInfo": rd_u32(d, 8), "eeData": rd_u32(d, 12),
-                       "offender": if off.len() >= 2 { sockaddr_json(&off[..off.len().min(128)]) } else { Value::Null }}),
-            )
+            CmsgData::Recverr(Recverr {
+                ee_code: d[6],
+                ee_data: rd_u32(d, 12),
+                ee_errno: rd_u32(d, 0),
+                ee_info: rd_u32(d, 8),
+                ee_origin: d[4],
+                ee_type: d[5],
+                offender: (off.len() >= 2).then(|| sockaddr_model(&off[..off.len().min(128)])),
+            })
         }
-        Data::Sockaddr => ("sockaddr", sockaddr_json(&d[..d.len().min(128)])),
+        Data::Sockaddr => CmsgData::Sockaddr(sockaddr_model(&d[..d.len().min(128)])),
         Data::Pktinfo6 => {
             let idx = rd_u32(d, 16);
-            (
-                "pktinfo",
-                json!({"addr": ipv6(d), "ifindex": idx, "ifname": (env.ifname)(idx)}),
-            )
+            CmsgData::Pktinfo(Pktinfo {
+                addr: ipv6(d),
+                ifindex: idx,
+                ifname: (env.ifname)(idx),
+                spec_dst: None,
+            })
         }
-        Data::Ints6 => ("values", i32s()),
+        Data::Ints6 => CmsgData::Values(Ints::Signed(ints(d, i32::from_le_bytes))),
     }
 }
 
@@ -648,47 +652,43 @@ fn data_json(level: u32, ctype: u32, d: &[u8], env: &CmsgEnv) -> (&'static str, 
 /// `recverr`, `sockaddr`, `dataHex`. Null when nothing can be decoded (as strace prints a
 /// pointer).
 pub fn control_json(addr: u64, controllen: u64, captured: Option<&[u8]>, env: &CmsgEnv) -> Value {
+    serde_json::to_value(control_model(addr, controllen, captured, env)).unwrap_or_default()
+}
+
+/// The typed model of [`control_json`].
+pub fn control_model<'a>(
+    addr: u64,
+    controllen: u64,
+    captured: Option<&'a [u8]>,
+    env: &CmsgEnv,
+) -> Option<Control<'a>> {
     let control_len = controllen.min(env.optmem_max);
     let cap = match captured {
         Some(c) if control_len >= CMSG_HDR_SIZE as u64 && addr != 0 => c,
-        _ => return Value::Null,
+        _ => return None,
     };
-    let mut list = Vec::new();
+    let mut cmsgs = Vec::new();
     let mut partial = false;
     let end = walk(cap, control_len, super::max_elems(&env.style), |c| {
         partial |= (c.data.len() as u64) < c.data_len;
         let type_name = match c.level {
-            SOL_SOCKET => name_or_null(&SCM_VALS, c.ctype as u64)
-                .or_else_null(|| name_or_null(&SCM_VALS_JSON_EXTRA, c.ctype as u64)),
-            SOL_IP => name_or_null(&IP_CMSG_TYPES, c.ctype as u64),
-            SOL_IPV6 => name_or_null(&IPV6_CMSG_TYPES, c.ctype as u64),
-            _ => Value::Null,
+            SOL_SOCKET => xlat_lookup(&SCM_VALS, c.ctype as u64)
+                .or_else(|| xlat_lookup(&SCM_VALS_JSON_EXTRA, c.ctype as u64)),
+            SOL_IP => xlat_lookup(&IP_CMSG_TYPES, c.ctype as u64),
+            SOL_IPV6 => xlat_lookup(&IPV6_CMSG_TYPES, c.ctype as u64),
+            _ => None,
         };
-        let mut m = serde_json::Map::new();
-        m.insert("len".into(), json!(c.cmsg_len));
-        m.insert("level".into(), json!(c.level as i32));
-        m.insert(
-            "levelName".into(),
-            name_or_null(&SOCKET_LAYERS, c.level as u64),
-        );
-        m.insert("type".into(), json!(c.ctype as i32));
-        m.insert("typeName".into(), type_name);
-        let (k, v) = data_json(c.level, c.ctype, c.data, env);
-        m.insert(k.into(), v);
-        list.push(Value::Object(m));
+        cmsgs.push(Cmsg {
+            len: c.cmsg_len,
+            level: c.level as i32,
+            level_name: xlat_lookup(&SOCKET_LAYERS, c.level as u64),
+            ctype: c.ctype as i32,
+            type_name,
+            data: data_model(c.level, c.ctype, c.data, env),
+        });
     });
     let truncated = partial || !matches!(end, WalkEnd::Done) || control_len < controllen;
-    json!({"cmsgs": list, "truncated": truncated})
-}
-
-trait OrElseNull {
-    fn or_else_null(self, f: impl FnOnce() -> Value) -> Value;
-}
-
-impl OrElseNull for Value {
-    fn or_else_null(self, f: impl FnOnce() -> Value) -> Value {
-        if self.is_null() { f() } else { self }
-    }
+    Some(Control { cmsgs, truncated })
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@
 //! count returned (the kernel advances the offset by exactly that), or the exit value itself
 //! when nothing was moved.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::render::json::model::{ArgValue, Flags, Iovec, IovecArray, Loff, Payload, Ptr};
 
 use super::{
     Style, rd_u64,
@@ -203,14 +205,36 @@ pub fn arg_text(out: &mut String, call: &Call, i: usize, decoder: Decoder, style
 /// The JSON `value` (and what is decoded of it) of a data-call argument: the iovec list (as a
 /// msghdr's msg_iov), the offsets at entry and exit, the flags with their names.
 pub fn arg_json(call: &Call, i: usize, decoder: Decoder, style: &Style) -> Value {
+    serde_json::to_value(arg_model(call, i, decoder, style)).unwrap_or_default()
+}
+
+fn flags_model(v: u64, x: &xlat::Xlat) -> Flags {
+    let (names, rest) = xlat::flag_names(v, x);
+    let mut decoded = String::new();
+    xlat::print_flags_abbrev(&mut decoded, v, x);
+    Flags {
+        decoded,
+        names,
+        unknown_bits: rest,
+        value: v,
+    }
+}
+
+/// The typed model of [`arg_json`].
+pub fn arg_model<'a>(
+    call: &Call<'_, 'a>,
+    i: usize,
+    decoder: Decoder,
+    style: &Style,
+) -> ArgValue<'a> {
     let v = call.arg(i);
     match decoder {
         Decoder::IovSend | Decoder::IovRecv => {
             let Some(entries) = iov_entries(call).filter(|_| v != 0) else {
-                return super::payload::ptr_json(v);
+                return ArgValue::Ptr(Ptr(v));
             };
             let (mut left, addr_only) = iov_mode(call, decoder == Decoder::IovRecv);
-            let mut list = Vec::new();
+            let mut iovecs = Vec::new();
             for (k, e) in entries
                 .chunks_exact(IOVEC_SIZE)
                 .enumerate()
@@ -226,41 +250,31 @@ pub fn arg_json(call: &Call, i: usize, decoder: Decoder, style: &Style) -> Value
                     }
                     None => len,
                 };
-                let seg = call.iov_data(0, k);
-                let payload = match seg {
-                    _ if base == 0 || addr_only => Value::Null,
-                    None if shown == 0 => {
-                        json!({"encoding": "hex", "data": "", "captured": 0, "length": 0, "truncated": false})
-                    }
-                    s => super::payload::payload_json(s, shown, style.max_strlen),
+                let payload = match call.iov_data(0, k) {
+                    _ if base == 0 || addr_only => Payload::Null,
+                    None if shown == 0 => super::payload::hex_payload(&[], 0),
+                    s => super::payload::payload(s, shown, style.max_strlen),
                 };
-                list.push(
-                    json!({"base": super::payload::ptr_json(base), "len": len, "payload": payload}),
-                );
+                iovecs.push(Iovec {
+                    base: Ptr(base),
+                    len,
+                    payload,
+                });
             }
-            json!({"address": v, "iovecs": list})
+            ArgValue::Iovecs(IovecArray { address: v, iovecs })
         }
         Decoder::LoffInOut | Decoder::Loff => match loff_at_exit(call, i) {
-            Some(now) if v != 0 => {
-                json!({"address": v, "atEntry": loff_at_entry(call, now), "atExit": now})
-            }
-            _ => super::payload::ptr_json(v),
+            Some(now) if v != 0 => ArgValue::Loff(Loff {
+                address: v,
+                at_entry: loff_at_entry(call, now),
+                at_exit: now,
+            }),
+            _ => ArgValue::Ptr(Ptr(v)),
         },
-        Decoder::SpliceFlags => {
-            let f = v as u32 as u64;
-            let (names, rest) = xlat::flag_names(f, &xlat::SPLICE_FLAGS);
-            let mut decoded = String::new();
-            xlat::print_flags_abbrev(&mut decoded, f, &xlat::SPLICE_FLAGS);
-            json!({"value": f, "decoded": decoded, "names": names, "unknownBits": rest})
-        }
-        Decoder::Offset => json!(v as i64),
-        Decoder::RwfFlags => {
-            let (names, rest) = xlat::flag_names(v, &xlat::RWF_FLAGS);
-            let mut decoded = String::new();
-            xlat::print_flags_abbrev(&mut decoded, v, &xlat::RWF_FLAGS);
-            json!({"value": v, "decoded": decoded, "names": names, "unknownBits": rest})
-        }
-        _ => json!(v),
+        Decoder::SpliceFlags => ArgValue::Flags(flags_model(v as u32 as u64, &xlat::SPLICE_FLAGS)),
+        Decoder::Offset => ArgValue::Int(v as i64),
+        Decoder::RwfFlags => ArgValue::Flags(flags_model(v, &xlat::RWF_FLAGS)),
+        _ => ArgValue::Uint(v),
     }
 }
 

@@ -7,23 +7,18 @@
 //! the way strace prints what it cannot read (the pointer), or as `...` where strace would show
 //! more elements than the kernel side keeps (iovecs past MAX_IOV, mmsghdrs past MAX_MMSG).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::cmsg::{control_json, format_control};
-use super::payload::{payload_json, ptr_json};
-use super::sockaddr::{format_sockaddr, sockaddr_json};
+use super::cmsg::{control_model, format_control};
+use super::payload::{hex_payload, payload};
+use super::sockaddr::{format_sockaddr, sockaddr_model};
 use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{MSG_FLAGS, flag_names, print_flags};
 use super::{rd_u32, rd_u64};
-
-/// An empty read (an iovec of length 0 has nothing to read).
-const EMPTY: Seg<'static> = Seg {
-    kind: 0,
-    status: ReadStatus::Ok,
-    index: 0,
-    addr: 0,
-    data: &[],
+use crate::render::json::model::{
+    FlagList, Iovec, Mmsghdr, MsghdrFull, MsghdrModel, Payload, Ptr, Timeout, Timespec,
 };
+
 use crate::call::Call;
 use crate::record::{ReadStatus, Seg};
 
@@ -89,7 +84,7 @@ struct MsgCtx<'r, 'a> {
     data_size: Option<u64>,
 }
 
-impl MsgCtx<'_, '_> {
+impl<'r, 'a> MsgCtx<'r, 'a> {
     /// The namelen strace decodes the name with: the smaller of the two on receive.
     fn effective_namelen(&self, h: &Msghdr) -> i32 {
         match self.user_namelen {
@@ -99,17 +94,17 @@ impl MsgCtx<'_, '_> {
     }
 
     /// The captured name bytes cut to the effective namelen; None when not read.
-    fn name_bytes(&self, h: &Msghdr) -> Option<&[u8]> {
+    fn name_bytes(&self, h: &Msghdr) -> Option<&'a [u8]> {
         let d = self.call.addr_bytes(self.index)?;
         let n = self.effective_namelen(h).max(0) as usize;
         Some(&d[..d.len().min(n)])
     }
 
-    fn control_bytes(&self) -> Option<&[u8]> {
+    fn control_bytes(&self) -> Option<&'a [u8]> {
         self.call.control(self.index)
     }
 
-    fn iov_data_seg(&self, i: usize) -> Option<&Seg<'_>> {
+    fn iov_data_seg(&self, i: usize) -> Option<&'r Seg<'a>> {
         self.call.iov_data(self.index, i)
     }
 }
@@ -252,13 +247,11 @@ fn format_msghdr_body(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
     out.push('}');
 }
 
-fn iov_json(c: &MsgCtx, h: &Msghdr, max: usize) -> Value {
+fn iov_model<'a>(c: &MsgCtx<'_, 'a>, h: &Msghdr, max: usize) -> Option<Vec<Iovec<'a>>> {
     if h.iov == 0 || h.iovlen == 0 {
-        return if h.iov == 0 { Value::Null } else { json!([]) };
+        return if h.iov == 0 { None } else { Some(Vec::new()) };
     }
-    let Ok(entries) = iov_entries(c, h) else {
-        return Value::Null;
-    };
+    let entries = iov_entries(c, h).ok()?;
     let mut left = c.data_size;
     let mut list = Vec::new();
     for (i, e) in entries
@@ -277,52 +270,45 @@ fn iov_json(c: &MsgCtx, h: &Msghdr, max: usize) -> Value {
             None => len,
         };
         let payload = match c.iov_data_seg(i) {
-            _ if base == 0 => Value::Null,
-            None if shown == 0 => payload_json(Some(&EMPTY), 0, max),
-            s => payload_json(s, shown, max),
+            _ if base == 0 => Payload::Null,
+            None if shown == 0 => hex_payload(&[], 0),
+            s => payload(s, shown, max),
         };
-        list.push(json!({"base": ptr_json(base), "len": len, "payload": payload}));
+        list.push(Iovec {
+            base: Ptr(base),
+            len,
+            payload,
+        });
     }
-    Value::Array(list)
+    Some(list)
 }
 
-fn msghdr_json(ptr: u64, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) -> Value {
+fn msghdr_model<'a>(ptr: u64, c: &MsgCtx<'_, 'a>, h: &Msghdr, env: &MsgEnv) -> MsghdrModel<'a> {
     let name = match c.name_bytes(h) {
-        Some(b) if h.name != 0 && b.len() >= 2 => sockaddr_json(b),
-        _ => Value::Null,
+        Some(b) if h.name != 0 && b.len() >= 2 => Some(sockaddr_model(b)),
+        _ => None,
     };
     let (names, rest) = flag_names(h.flags as u64, &MSG_FLAGS);
-    let mut flags: Vec<Value> = names.into_iter().map(|s| json!(s)).collect();
-    if rest != 0 {
-        flags.push(json!(format!("{rest:#x}")));
-    }
-    let mut m = serde_json::Map::new();
-    m.insert("ptr".into(), ptr_json(ptr));
-    m.insert("namePtr".into(), ptr_json(h.name));
-    m.insert("name".into(), name);
-    m.insert("namelen".into(), json!(h.namelen as i32));
-    if let Some(u) = c.user_namelen {
-        m.insert("namelenIn".into(), json!(u));
-    }
-    m.insert("iovPtr".into(), ptr_json(h.iov));
-    m.insert("iov".into(), iov_json(c, h, env.style.max_strlen));
-    m.insert("iovlen".into(), json!(h.iovlen));
-    if let Some(d) = c.data_size {
-        m.insert("dataSize".into(), json!(d));
-    }
-    m.insert("controlPtr".into(), ptr_json(h.control));
-    m.insert(
-        "control".into(),
-        if h.controllen == 0 {
-            Value::Null
+    MsghdrModel::Full(Box::new(MsghdrFull {
+        control: if h.controllen == 0 {
+            None
         } else {
-            control_json(h.control, h.controllen, c.control_bytes(), env)
+            control_model(h.control, h.controllen, c.control_bytes(), env)
         },
-    );
-    m.insert("controllen".into(), json!(h.controllen));
-    m.insert("flags".into(), Value::Array(flags));
-    m.insert("flagsRaw".into(), json!(h.flags));
-    Value::Object(m)
+        control_ptr: Ptr(h.control),
+        controllen: h.controllen,
+        data_size: c.data_size,
+        flags: FlagList { names, rest },
+        flags_raw: h.flags,
+        iov: iov_model(c, h, env.style.max_strlen),
+        iov_ptr: Ptr(h.iov),
+        iovlen: h.iovlen,
+        name,
+        name_ptr: Ptr(h.name),
+        namelen: h.namelen as i32,
+        namelen_in: c.user_namelen,
+        ptr: Ptr(ptr),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,9 +369,14 @@ pub fn format_recvmsg_msg(out: &mut String, call: &Call, env: &MsgEnv) {
 /// `cmsg::control_json`; null without control), "controllen", "flags": [names, "0x.." rest],
 /// "flagsRaw"}`; `{"ptr"}` alone when the msghdr could not be read.
 pub fn sendmsg_json(call: &Call, env: &MsgEnv) -> Value {
+    serde_json::to_value(sendmsg_model(call, env)).unwrap_or_default()
+}
+
+/// The typed model of [`sendmsg_json`].
+pub fn sendmsg_model<'a>(call: &Call<'_, 'a>, env: &MsgEnv) -> MsghdrModel<'a> {
     let ptr = call.arg(1);
     match call.msghdr(false) {
-        Some(h) if ptr != 0 => msghdr_json(
+        Some(h) if ptr != 0 => msghdr_model(
             ptr,
             &MsgCtx {
                 call: *call,
@@ -396,16 +387,21 @@ pub fn sendmsg_json(call: &Call, env: &MsgEnv) -> Value {
             &h,
             env,
         ),
-        _ => json!({ "ptr": ptr_json(ptr) }),
+        _ => MsghdrModel::Unread { ptr: Ptr(ptr) },
     }
 }
 
 /// JSON of recvmsg's msghdr: as [`sendmsg_json`] plus "namelenIn" (the caller's namelen) and
 /// "dataSize" (bytes received); `{"ptr", "namelenIn"}` when the call failed.
 pub fn recvmsg_json(call: &Call, env: &MsgEnv) -> Value {
+    serde_json::to_value(recvmsg_model(call, env)).unwrap_or_default()
+}
+
+/// The typed model of [`recvmsg_json`].
+pub fn recvmsg_model<'a>(call: &Call<'_, 'a>, env: &MsgEnv) -> MsghdrModel<'a> {
     let ptr = call.arg(1);
     let Some(entry) = call.msghdr(false).filter(|_| ptr != 0) else {
-        return json!({ "ptr": ptr_json(ptr) });
+        return MsghdrModel::Unread { ptr: Ptr(ptr) };
     };
     let ret = call.ret();
     match call.msghdr(true) {
@@ -416,9 +412,12 @@ pub fn recvmsg_json(call: &Call, env: &MsgEnv) -> Value {
                 user_namelen: Some(entry.namelen as i32),
                 data_size: Some(ret as u64),
             };
-            msghdr_json(ptr, &c, &h, env)
+            msghdr_model(ptr, &c, &h, env)
         }
-        _ => json!({ "ptr": ptr_json(ptr), "namelenIn": entry.namelen as i32 }),
+        _ => MsghdrModel::Failed {
+            namelen_in: entry.namelen as i32,
+            ptr: Ptr(ptr),
+        },
     }
 }
 
@@ -579,7 +578,7 @@ fn format_mmsgvec(out: &mut String, call: &Call, p: &VecPlan, env: &MsgEnv) {
     out.push(']');
 }
 
-fn mmsgvec_json(call: &Call, p: &VecPlan, env: &MsgEnv) -> Value {
+fn mmsgvec_model<'a>(call: &Call<'_, 'a>, p: &VecPlan<'a>, env: &MsgEnv) -> Vec<Mmsghdr<'a>> {
     let mut list = Vec::new();
     let n = p
         .vlen
@@ -594,17 +593,12 @@ fn mmsgvec_json(call: &Call, p: &VecPlan, env: &MsgEnv) -> Value {
             user_namelen: user,
             data_size: if p.recv { Some(msg_len as u64) } else { None },
         };
-        let mut m = serde_json::Map::new();
-        m.insert(
-            "msgHdr".into(),
-            msghdr_json(p.addr + i * MMSGHDR_SIZE as u64, &c, &h, env),
-        );
-        if i < p.msg_len_vlen {
-            m.insert("msgLen".into(), json!(msg_len));
-        }
-        list.push(Value::Object(m));
+        list.push(Mmsghdr {
+            msg_hdr: msghdr_model(p.addr + i * MMSGHDR_SIZE as u64, &c, &h, env),
+            msg_len: (i < p.msg_len_vlen).then_some(msg_len),
+        });
     }
-    Value::Array(list)
+    list
 }
 
 /// sendmmsg's `msgvec` argument (args[1]), as strace prints it at exit: `vlen` entries cut at
@@ -624,13 +618,23 @@ pub fn format_recvmmsg_vec(out: &mut String, call: &Call, env: &MsgEnv) {
 /// JSON of sendmmsg's vector: `[{"msgHdr": <sendmsg_json shape>, "msgLen"}]` for the
 /// captured entries, msg_len only on the ones sent.
 pub fn sendmmsg_json(call: &Call, env: &MsgEnv) -> Value {
-    mmsgvec_json(call, &plan(call, false), env)
+    serde_json::to_value(sendmmsg_model(call, env)).unwrap_or_default()
+}
+
+/// The typed model of [`sendmmsg_json`].
+pub fn sendmmsg_model<'a>(call: &Call<'_, 'a>, env: &MsgEnv) -> Vec<Mmsghdr<'a>> {
+    mmsgvec_model(call, &plan(call, false), env)
 }
 
 /// JSON of recvmmsg's vector: `[{"msgHdr": <recvmsg_json shape>, "msgLen"}]` for the
 /// captured entries received (empty when the call failed).
 pub fn recvmmsg_json(call: &Call, env: &MsgEnv) -> Value {
-    mmsgvec_json(call, &plan(call, true), env)
+    serde_json::to_value(recvmmsg_model(call, env)).unwrap_or_default()
+}
+
+/// The typed model of [`recvmmsg_json`].
+pub fn recvmmsg_model<'a>(call: &Call<'_, 'a>, env: &MsgEnv) -> Vec<Mmsghdr<'a>> {
+    mmsgvec_model(call, &plan(call, true), env)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -678,23 +682,33 @@ pub fn recvmmsg_ret_suffix(call: &Call) -> Option<String> {
     Some(s)
 }
 
-fn timespec_json(addr: u64, s: Option<&Seg>) -> Value {
+fn timespec_model(addr: u64, s: Option<&Seg>) -> Option<Timespec> {
     match ok_data(s) {
-        Some(d) if addr != 0 && d.len() >= 16 => {
-            json!({"tvSec": rd_u64(d, 0) as i64, "tvNsec": rd_u64(d, 8)})
-        }
-        _ => Value::Null,
+        Some(d) if addr != 0 && d.len() >= 16 => Some(Timespec {
+            tv_nsec: rd_u64(d, 8),
+            tv_sec: rd_u64(d, 0) as i64,
+        }),
+        _ => None,
     }
 }
 
 /// JSON of recvmmsg's timeout: `{"ptr", "in": {"tvSec", "tvNsec"} | null, "left": ... | null}`.
 pub fn recvmmsg_timeout_json(call: &Call) -> Value {
+    serde_json::to_value(recvmmsg_timeout_model(call)).unwrap_or_default()
+}
+
+/// The typed model of [`recvmmsg_timeout_json`].
+pub fn recvmmsg_timeout_model(call: &Call) -> Timeout {
     let addr = call.arg(4);
-    json!({
-        "ptr": ptr_json(addr),
-        "in": timespec_json(addr, call.timespec(false)),
-        "left": if call.ret() > 0 { timespec_json(addr, call.timespec(true)) } else { Value::Null },
-    })
+    Timeout {
+        at_entry: timespec_model(addr, call.timespec(false)),
+        left: if call.ret() > 0 {
+            timespec_model(addr, call.timespec(true))
+        } else {
+            None
+        },
+        ptr: Ptr(addr),
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use super::xlat::{
     VSOCK_CIDS, VSOCK_FLAGS, VSOCK_PORTS, XDP_SOCKADDR_FLAGS, Xlat, flag_names, print_flags,
     print_xval, print_xval_dflt, push_c_hex, xlat_lookup,
 };
+use crate::render::json::model::{AfName, Hex, Mac, SockAddrMap, Str, UnixPath};
 use std::fmt::Write;
 
 /// sizeof(struct sockaddr_storage): the most strace reads.
@@ -1006,13 +1007,6 @@ pub fn ntop6(a: &[u8; 16]) -> String {
     s
 }
 
-fn family_name(family: u16) -> String {
-    match xlat_lookup(&ADDRESS_FAMILIES, family.into()) {
-        Some(n) => n.to_string(),
-        None => family.to_string(),
-    }
-}
-
 /// Tracee's SockAddr map: {"sa_family":"AF_INET","sin_port":"41001","sin_addr":"127.0.0.1"}.
 ///
 /// All values are strings. `bytes` is the address as captured (its length the address length;
@@ -1030,65 +1024,47 @@ fn family_name(family: u16) -> String {
 /// `sa_family` is the AF_* name, or the decimal number for an unknown family. Fewer than two
 /// bytes give an empty map.
 pub fn sockaddr_json(bytes: &[u8]) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
+    serde_json::to_value(sockaddr_model(bytes)).unwrap_or_default()
+}
+
+/// The typed model of [`sockaddr_json`] (what the JSON renderer serializes).
+pub fn sockaddr_model(bytes: &[u8]) -> SockAddrMap<'_> {
     if bytes.len() < 2 {
-        return serde_json::Value::Object(m);
+        return SockAddrMap::Empty {};
     }
     let sa = SockAddr::parse(bytes);
     let n = sa.len();
-    let mut put = |k: &str, v: String| {
-        m.insert(k.to_string(), serde_json::Value::String(v));
-    };
-    put("sa_family", family_name(sa.family));
+    let sa_family = Str(AfName(sa.family));
+    let at = |min: usize| n >= min;
     match sa.fam {
-        Family::Unix { .. } => {
-            if let Some((abstract_, name)) = sa.unix_name() {
-                let name = String::from_utf8_lossy(name);
-                put(
-                    "sun_path",
-                    if abstract_ {
-                        format!("@{name}")
-                    } else {
-                        name.into_owned()
-                    },
-                );
-            }
-        }
-        Family::Inet { port, addr } => {
-            if n >= 4 {
-                put("sin_port", port.to_string());
-            }
-            if n >= 8 {
-                put("sin_addr", ntop4(&addr));
-            }
-        }
+        Family::Unix { .. } => SockAddrMap::Unix {
+            sa_family,
+            sun_path: sa
+                .unix_name()
+                .map(|(abstract_, name)| Str(UnixPath { abstract_, name })),
+        },
+        Family::Inet { port, addr } => SockAddrMap::Inet {
+            sa_family,
+            sin_addr: at(8).then(|| Str(std::net::Ipv4Addr::from(addr))),
+            sin_port: at(4).then_some(Str(port)),
+        },
         Family::Inet6 {
             port,
             flowinfo,
             addr,
             scope_id,
-        } => {
-            if n >= 4 {
-                put("sin6_port", port.to_string());
-            }
-            if n >= 8 {
-                put("sin6_flowinfo", flowinfo.to_string());
-            }
-            if n >= 24 {
-                put("sin6_addr", ntop6(&addr));
-            }
-            if n >= 28 {
-                put("sin6_scopeid", scope_id.to_string());
-            }
-        }
-        Family::Netlink { pid, groups, .. } => {
-            if n >= 8 {
-                put("nl_pid", pid.to_string());
-            }
-            if n >= 12 {
-                put("nl_groups", groups.to_string());
-            }
-        }
+        } => SockAddrMap::Inet6 {
+            sa_family,
+            sin6_addr: at(24).then(|| ntop6(&addr)),
+            sin6_flowinfo: at(8).then_some(Str(flowinfo)),
+            sin6_port: at(4).then_some(Str(port)),
+            sin6_scopeid: at(28).then_some(Str(scope_id)),
+        },
+        Family::Netlink { pid, groups, .. } => SockAddrMap::Netlink {
+            nl_groups: at(12).then_some(Str(groups)),
+            nl_pid: at(8).then_some(Str(pid)),
+            sa_family,
+        },
         Family::Packet {
             protocol,
             ifindex,
@@ -1096,42 +1072,28 @@ pub fn sockaddr_json(bytes: &[u8]) -> serde_json::Value {
             pkttype,
             halen,
             addr,
-        } => {
-            if n >= 4 {
-                put("sll_protocol", protocol.to_string());
-            }
-            if n >= 8 {
-                put("sll_ifindex", ifindex.to_string());
-            }
-            if n >= 10 {
-                put("sll_hatype", hatype.to_string());
-            }
-            if n >= 11 {
-                put("sll_pkttype", pkttype.to_string());
-            }
-            if n >= 12 {
-                put("sll_halen", halen.to_string());
-                let have = &addr[..addr.len().min(halen.into())];
-                let addr: Vec<String> = have.iter().map(|c| format!("{c:02x}")).collect();
-                put("sll_addr", addr.join(":"));
-            }
-        }
+        } => SockAddrMap::Packet {
+            sa_family,
+            sll_addr: at(12).then(|| Str(Mac(&addr[..addr.len().min(halen.into())]))),
+            sll_halen: at(12).then_some(Str(halen)),
+            sll_hatype: at(10).then_some(Str(hatype)),
+            sll_ifindex: at(8).then_some(Str(ifindex)),
+            sll_pkttype: at(11).then_some(Str(pkttype)),
+            sll_protocol: at(4).then_some(Str(protocol)),
+        },
         Family::Vsock {
             port, cid, flags, ..
-        } => {
-            if n >= 8 {
-                put("svm_port", port.to_string());
-            }
-            if n >= 12 {
-                put("svm_cid", cid.to_string());
-            }
-            if n >= 13 {
-                put("svm_flags", flags.to_string());
-            }
-        }
-        Family::Other => put("sa_data", crate::escape::hex(&sa.bytes[2..])),
+        } => SockAddrMap::Vsock {
+            sa_family,
+            svm_cid: at(12).then_some(Str(cid)),
+            svm_flags: at(13).then_some(Str(flags)),
+            svm_port: at(8).then_some(Str(port)),
+        },
+        Family::Other => SockAddrMap::Other {
+            sa_data: Hex(&sa.bytes[2..]),
+            sa_family,
+        },
     }
-    serde_json::Value::Object(m)
 }
 
 #[cfg(test)]

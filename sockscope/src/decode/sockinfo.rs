@@ -33,7 +33,11 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+
+use crate::render::json::model::{
+    Endpoint, Hex, Lossy, NameOrNumber, NetlinkSock, Rdev, Socket, SocketKind, Str, UnixSock,
+};
 use sockscope_common::{SOCK_INFO_SIZE, SockInfo, sk};
 
 use super::{
@@ -387,83 +391,94 @@ pub fn socket_json(
     path: Option<&FdPath>,
     style: &Style,
 ) -> Value {
+    serde_json::to_value(socket_model(fd, info, yflag, path, style)).unwrap_or_default()
+}
+
+fn name_or_number(x: &xlat::Xlat, v: u64) -> NameOrNumber {
+    xlat::xlat_lookup(x, v).map_or(NameOrNumber::Number(v), NameOrNumber::Name)
+}
+
+/// The typed model of [`socket_json`].
+pub fn socket_model<'a>(
+    fd: i32,
+    info: Option<&'a SockInfo>,
+    yflag: u8,
+    path: Option<&'a FdPath>,
+    style: &Style,
+) -> Option<Socket<'a>> {
     if yflag == 0 {
-        return Value::Null;
+        return None;
     }
-    let mut o = Map::new();
-    o.insert("fd".into(), json!(fd));
-    let mut text = String::new();
-    format_fd(&mut text, fd, info, yflag.max(2), path, style);
-    let Some(info) = info else {
-        o.insert("kind".into(), "unknown".into());
-        o.insert("unknown".into(), json!(["file"]));
-        return Value::Object(o);
+    let mut o = Socket {
+        fd,
+        ..Socket::default()
     };
-    let mut unknown: Vec<&str> = Vec::new();
+    let Some(info) = info else {
+        o.kind = SocketKind::Unknown;
+        o.unknown = Some(vec!["file"]);
+        return Some(o);
+    };
+    let mut unknown: Vec<&'static str> = Vec::new();
     let k = info.known;
     if k & sk::NO_FILE != 0 {
-        o.insert("kind".into(), "none".into());
-        return Value::Object(o);
+        o.kind = SocketKind::None;
+        return Some(o);
     }
     if k & sk::INODE == 0 {
-        o.insert("kind".into(), "unknown".into());
-        o.insert("unknown".into(), json!(["file"]));
-        return Value::Object(o);
+        o.kind = SocketKind::Unknown;
+        o.unknown = Some(vec!["file"]);
+        return Some(o);
     }
+    let mut text = String::new();
+    format_fd(&mut text, fd, Some(info), yflag.max(2), path, style);
     let is_sock = info.mode & S_IFMT == S_IFSOCK;
-    o.insert(
-        "kind".into(),
-        (if is_sock { "socket" } else { "file" }).into(),
-    );
-    o.insert("fileType".into(), file_type(info.mode).into());
-    o.insert("inode".into(), json!(info.ino));
+    o.kind = if is_sock {
+        SocketKind::Socket
+    } else {
+        SocketKind::File
+    };
+    o.file_type = Some(file_type(info.mode));
+    o.inode = Some(info.ino);
     if let Some(d) = text.find('<') {
         // "3<UDP:[...]>" → "UDP:[...]": the decoration as strace -yy prints it.
-        o.insert("strace".into(), text[d + 1..text.len() - 1].into());
+        o.strace = Some(text[d + 1..text.len() - 1].to_string());
     }
     if !is_sock {
         if matches!(info.mode & S_IFMT, S_IFCHR | S_IFBLK) {
-            o.insert(
-                "rdev".into(),
-                json!({"major": info.rdev >> 20, "minor": info.rdev & 0xfffff}),
-            );
+            o.rdev = Some(Rdev {
+                major: (info.rdev >> 20) as u64,
+                minor: (info.rdev & 0xfffff) as u64,
+            });
         }
         match path {
             Some(p) => {
-                o.insert("path".into(), String::from_utf8_lossy(&p.path).into());
+                o.path = Some(Str(Lossy(&p.path)));
                 // Not UTF-8: the exact bytes too (the string has U+FFFD for them).
                 if std::str::from_utf8(&p.path).is_err() {
-                    o.insert("pathHex".into(), crate::escape::hex(&p.path).into());
+                    o.path_hex = Some(Hex(&p.path));
                 }
-                o.insert("deleted".into(), p.deleted.into());
+                o.deleted = Some(p.deleted);
             }
             None => unknown.push("path"),
         }
     } else if yflag >= 2 {
         if k & sk::SOCKET != 0 {
-            o.insert("type".into(), sock_type_name(info.sock_type));
+            o.sock_type = Some(name_or_number(&SOCKET_TYPES, info.sock_type as u64));
         } else {
             unknown.push("type");
         }
         if k & sk::COMMON != 0 {
-            o.insert(
-                "family".into(),
-                xlat::xlat_lookup(&ADDRESS_FAMILIES, info.family as u64)
-                    .map(Value::from)
-                    .unwrap_or(json!(info.family)),
-            );
-            o.insert("state".into(), json!(info.state));
+            o.family = Some(name_or_number(&ADDRESS_FAMILIES, info.family as u64));
+            o.state = Some(info.state as u64);
         } else {
             unknown.extend(["family", "local", "peer"]);
         }
         if k & sk::PROTO != 0 {
-            o.insert("protocol".into(), json!(info.protocol));
+            o.protocol = Some(info.protocol as u64);
         } else {
             unknown.push("protocol");
         }
-        if let Some(n) = proto_name(info) {
-            o.insert("protocolName".into(), n.into());
-        }
+        o.protocol_name = proto_name(info);
         if k & sk::COMMON != 0 {
             match info.family {
                 AF_INET | AF_INET6 => {
@@ -474,66 +489,54 @@ pub fn socket_json(
                         (ntop4(&info.rcv_saddr), ntop4(&info.daddr))
                     };
                     let dport = u16::from_be(info.dport_be);
-                    o.insert("local".into(), json!({"address": l, "port": info.num}));
+                    o.local = Some(Endpoint {
+                        address: l,
+                        port: info.num,
+                    });
                     let connected = dport != 0
                         || if v6 {
                             info.v6_daddr != [0; 16]
                         } else {
                             info.daddr != [0; 4]
                         };
-                    o.insert(
-                        "peer".into(),
-                        if connected {
-                            json!({"address": p, "port": dport})
-                        } else {
-                            Value::Null
-                        },
-                    );
+                    o.peer = Some(connected.then_some(Endpoint {
+                        address: p,
+                        port: dport,
+                    }));
                 }
                 AF_UNIX => {
-                    let mut u = Map::new();
+                    let mut u = UnixSock::default();
                     if k & sk::UNIX_ADDR != 0 {
                         let n = (info.unix_len as usize)
                             .saturating_sub(2)
                             .min(info.unix_path.len());
                         let path = &info.unix_path[..n];
                         if n == 0 {
-                            u.insert("path".into(), Value::Null);
+                            u.path = Some(None);
                         } else if path[0] == 0 {
-                            u.insert("path".into(), String::from_utf8_lossy(&path[1..]).into());
-                            u.insert("abstract".into(), true.into());
+                            u.path = Some(Some(Str(Lossy(&path[1..]))));
+                            u.abstract_ = Some(true);
                         } else {
                             let end = path.iter().position(|&c| c == 0).unwrap_or(n);
-                            u.insert("path".into(), String::from_utf8_lossy(&path[..end]).into());
-                            u.insert("abstract".into(), false.into());
+                            u.path = Some(Some(Str(Lossy(&path[..end]))));
+                            u.abstract_ = Some(false);
                         }
                     } else {
                         unknown.push("unixPath");
                     }
                     if k & sk::UNIX_PEER != 0 {
-                        u.insert(
-                            "peerInode".into(),
-                            if info.peer_ino == 0 {
-                                Value::Null
-                            } else {
-                                json!(info.peer_ino)
-                            },
-                        );
+                        u.peer_inode = Some((info.peer_ino != 0).then_some(info.peer_ino));
                     } else {
                         unknown.push("unixPeer");
                     }
-                    o.insert("unix".into(), Value::Object(u));
+                    o.unix = Some(u);
                 }
                 AF_NETLINK => {
                     if k & sk::NETLINK != 0 {
-                        o.insert(
-                            "netlink".into(),
-                            json!({
-                                "protocol": xlat::xlat_lookup(&NETLINK_PROTOCOLS, info.protocol as u64)
-                                    .map(Value::from).unwrap_or(json!(info.protocol)),
-                                "portid": info.portid,
-                            }),
-                        );
+                        o.netlink = Some(NetlinkSock {
+                            portid: info.portid,
+                            protocol: name_or_number(&NETLINK_PROTOCOLS, info.protocol as u64),
+                        });
                     } else {
                         unknown.push("netlinkPortid");
                     }
@@ -543,23 +546,18 @@ pub fn socket_json(
         }
     }
     if k & sk::FAULT != 0 {
-        o.insert("fault".into(), true.into());
+        o.fault = Some(true);
     }
     if !unknown.is_empty() {
-        o.insert("unknown".into(), json!(unknown));
+        o.unknown = Some(unknown);
     }
-    Value::Object(o)
-}
-
-fn sock_type_name(t: u16) -> Value {
-    xlat::xlat_lookup(&SOCKET_TYPES, t as u64)
-        .map(Value::from)
-        .unwrap_or(json!(t))
+    Some(o)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn blank() -> SockInfo {
         // SAFETY: plain data, all-zero is valid.

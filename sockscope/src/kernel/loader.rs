@@ -208,6 +208,13 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let btf = Btf::from_sys_fs().context("reading kernel BTF")?;
     let fork_parent = tracefs::field_offset("sched", "sched_process_fork", "parent_pid");
     let fork_child = tracefs::field_offset("sched", "sched_process_fork", "child_pid");
+    // The per-thread identity cache needs both hooks that tell it what changed (lifecycle.rs):
+    // without them every call reads comm, cgroup id and ppid afresh.
+    let rename_pid = tracefs::field_offset("task", "task_rename", "pid");
+    let rename_newcomm = tracefs::field_offset("task", "task_rename", "newcomm");
+    let id_cache = rename_pid.is_some()
+        && rename_newcomm.is_some()
+        && tracefs::field_offset("cgroup", "cgroup_attach_task", "pid").is_some();
     let cfg = Config {
         self_tgid: std::process::id(),
         snaplen: opts.snaplen.min(MAX_SNAPLEN) + 1,
@@ -229,6 +236,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         scope: opts.scope.bits(),
         off_task_pending_signal: btf.offset_of("task_struct", "pending.signal").unwrap_or(0),
         optmem_max: crate::decode::cmsg::host_optmem_max().min(u32::MAX as u64) as u32,
+        id_cache: id_cache as u32,
+        off_rename_pid: rename_pid.unwrap_or(0),
+        off_rename_newcomm: rename_newcomm.unwrap_or(0),
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!(
@@ -237,7 +247,10 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
     // The socket is always read (level 2, as -yy): netlink buffers are decoded by the socket's
     // netlink protocol, as strace does without -y. `-y`/`-yy` only choose what is shown.
-    let (sock_offsets, unresolved) = crate::sock_offsets::resolve(&btf, 2);
+    // Without -y/-yy, --json or an endpoint filter (`yflag` is `endpoints::capture_level`),
+    // only netlink sockets need the capture: the kernel side stops at the family otherwise.
+    let (mut sock_offsets, unresolved) = crate::sock_offsets::resolve(&btf, 2);
+    sock_offsets.netlink_only = (opts.yflag == 0) as u32;
     if !unresolved.is_empty() && opts.yflag > 0 {
         eprintln!(
             "sockscope: -y: not in this kernel's BTF, shown as unknown: {}",
@@ -304,6 +317,10 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     hooks.retain(|h| h.0 != "sock");
     // Lifecycle hooks: slot cleanup always, fork following when filtering by process.
     hooks.push(("sched", "sched_process_exit"));
+    if cfg.id_cache != 0 {
+        hooks.push(("task", "task_rename"));
+        hooks.push(("cgroup", "cgroup_attach_task"));
+    }
     if cfg.pid_filter == PID_FILTER_MAP && cfg.follow_forks != 0 {
         hooks.push(("sched", "sched_process_fork"));
     }

@@ -3,153 +3,143 @@
 //! argsNum, returnValue, args[{name, type, value}]), plus sockscope's own: duration, errno,
 //! decoded flags, the payload bytes with their encoding, captured length and truncation.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{RenderOpts, comm, comm_bytes, text};
+use super::{RenderOpts, comm_bytes, text};
 use crate::{
     call::Call,
-    decode::{errno, msghdr, sockaddr::sockaddr_json, sockinfo, xlat},
+    decode::{errno, msghdr, payload::payload, sockaddr::sockaddr_model, sockinfo, xlat},
     events::{self, Decoder},
     record::{ReadStatus, Record, Seg},
 };
+use model::{Arg, ArgValue, Event, Hex, Lossy, NamedSockets, Ptr, Str, ToctouAddress};
 
-/// The JSON Schema every event line follows (`sockscope schema`; committed in
-/// `sockscope/schema/event.schema.json`, checked against every JSON line of the integration
-/// tests and of the unit tests below).
+pub mod model;
+pub mod writer;
+
+/// The JSON Schema every event line follows, as committed in
+/// `sockscope/schema/event.schema.json` (equal to [`model::schema`], which `sockscope schema`
+/// prints; a unit test keeps them equal; checked against every JSON line of the integration
+/// tests and of the unit tests below). Regenerate with
+/// `sockscope schema > sockscope/schema/event.schema.json`.
 pub const SCHEMA: &str = include_str!("../../schema/event.schema.json");
 
-/// Appends the JSON object of one call (one line, no newline), written field by field: this is
-/// the hot path of `--json`, so no intermediate tree is built for the fixed fields.
+/// Appends the JSON object of one call (one line, no newline): the typed model of the call,
+/// serialized by serde straight into `out` (no intermediate tree; [`writer`] writes the same
+/// bytes as serde_json, faster).
 pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
-    use std::fmt::Write as _;
+    thread_local! {
+        // strace's line of the call, reused from event to event (no allocation per event).
+        static STRACE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    STRACE.with_borrow_mut(|strace| {
+        strace.clear();
+        text::call(strace, rec, opts);
+        write_model(out, rec, opts, strace);
+    });
+}
+
+fn write_model(out: &mut String, rec: &Record, opts: &RenderOpts, strace: &str) {
     let h = &rec.header;
     let def = events::def(rec.event);
+    let c = &Call::new(rec);
     let ret = h.ret;
-    let err = if ret < 0 {
-        errno::errno_name((-ret) as u64)
-    } else {
-        None
-    };
-    let _ = write!(
-        out,
-        "{{\"timestamp\":{},\"processorId\":{},\"processId\":{},\"threadId\":{},\"parentProcessId\":{},\"userId\":{},\"groupId\":{},\"processName\":",
-        opts.clock.wall_ns(h.ts_ns) as u64,
-        h.cpu,
-        h.tgid,
-        h.tid,
-        h.ppid,
-        h.uid,
-        h.gid
-    );
-    // processName: the name as a JSON string (serde escapes control bytes); when the bytes
-    // are not UTF-8 the string has U+FFFD for them and processNameHex carries them exactly.
     let name = comm_bytes(&h.comm);
-    match std::str::from_utf8(name) {
-        Ok(s) => push_json_str(out, s),
-        Err(_) => {
-            push_json_str(out, &comm(&h.comm));
-            out.push_str(",\"processNameHex\":\"");
-            out.push_str(&crate::escape::hex(name));
-            out.push('"');
-        }
-    }
-    let _ = write!(
-        out,
-        ",\"cgroupId\":{},\"eventName\":\"{}\",\"syscall\":\"{}\",\"argsNum\":{},\"returnValue\":{},\"errno\":",
-        h.cgroup_id,
-        def.name,
-        def.name,
-        def.args.len(),
-        ret
-    );
-    match err {
-        Some(e) => push_json_str(out, e),
-        None => out.push_str("null"),
-    }
-    // The data calls have no entry program without -T: their duration is not measured.
-    if events::is_data(rec.event) && !opts.show_duration {
-        out.push_str(",\"duration\":null,\"args\":[");
-    } else {
-        let _ = write!(out, ",\"duration\":{},\"args\":[", h.duration_ns);
-    }
-    for (i, a) in def.args.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_arg(out, rec, i, a.name, a.ty, a.decoder, opts);
-    }
     // What the kernel said about the descriptor: with -y/-yy its decoration and details;
     // without, the socket's endpoints (crate::endpoints; null when nothing was captured).
-    out.push_str("],\"socket\":");
-    let c = Call::new(rec);
-    let (info, path) = c.descriptor(0, opts.yflag);
-    if opts.yflag == 0 {
-        // Without -y: the endpoints captured for every event (crate::endpoints).
-        push_value(out, &crate::endpoints::socket_json(rec, &opts.style));
+    let (info, path) = if opts.yflag == 0 {
+        (crate::endpoints::info(rec), None)
     } else {
-        push_value(
-            out,
-            &sockinfo::socket_json(
-                h.args[0] as i32,
-                info.as_ref(),
-                opts.yflag,
-                path.as_ref(),
-                &opts.style,
-            ),
-        );
-    }
-    // sendfile/splice: the other descriptor too (`socket` is the first argument's), keyed by
-    // its argument name.
-    if opts.yflag != 0 && def.args.iter().filter(|a| a.decoder == Decoder::Fd).count() > 1 {
-        out.push_str(",\"otherSockets\":{");
-        let mut first = true;
-        for (i, a) in def.args.iter().enumerate().skip(1) {
-            if a.decoder != Decoder::Fd {
-                continue;
-            }
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            let (info, path) = c.descriptor(i as u16, opts.yflag);
-            push_json_str(out, a.name);
-            out.push(':');
-            push_value(
-                out,
-                &sockinfo::socket_json(
-                    h.args[i] as i32,
-                    info.as_ref(),
-                    opts.yflag,
-                    path.as_ref(),
-                    &opts.style,
-                ),
-            );
-        }
-        out.push('}');
-    }
+        c.descriptor(0, opts.yflag)
+    };
+    let socket = sockinfo::socket_model(
+        h.args[0] as i32,
+        info.as_ref(),
+        match opts.yflag {
+            0 if info.is_some() => 2,
+            y => y,
+        },
+        path.as_ref(),
+        &opts.style,
+    );
+    // sendfile/splice: the other descriptors too (`socket` is the first argument's), keyed by
+    // argument name.
+    let others: Vec<_> =
+        if opts.yflag != 0 && def.args.iter().filter(|a| a.decoder == Decoder::Fd).count() > 1 {
+            def.args
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(_, a)| a.decoder == Decoder::Fd)
+                .map(|(i, a)| (a.name, i, c.descriptor(i as u16, opts.yflag)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+    let other_sockets = (!others.is_empty()).then(|| {
+        NamedSockets(
+            others
+                .iter()
+                .map(|(name, i, (info, path))| {
+                    (
+                        *name,
+                        sockinfo::socket_model(
+                            h.args[*i] as i32,
+                            info.as_ref(),
+                            opts.yflag,
+                            path.as_ref(),
+                            &opts.style,
+                        ),
+                    )
+                })
+                .collect(),
+        )
+    });
     // TOCTOU: the destination (dest_addr / msg_name) read at exit differs from the entry read
     // that the arguments show; both values are given.
-    match c.toctou() {
-        Some((at_entry, at_exit)) => {
-            out.push_str(",\"toctou\":true,\"toctouAddress\":");
-            push_value(
-                out,
-                &json!({"atEntry": sockaddr_json(at_entry.data), "atExit": sockaddr_json(at_exit.data)}),
-            );
-        }
-        None => out.push_str(",\"toctou\":false"),
-    }
-    let _ = write!(out, ",\"captureTruncated\":{}", c.capture_truncated());
-    // The thread was killed inside the call (its process exited): returnValue is the
-    // ERESTART* code the kernel used to unwind, which no one sees; strace prints `= ?`.
-    if h.flags & sockscope_common::RF_KILLED != 0 {
-        out.push_str(",\"exitedInCall\":true");
-    }
-    out.push_str(",\"strace\":");
-    let mut call = String::with_capacity(128);
-    text::call(&mut call, rec, opts);
-    push_json_str(out, &call);
-    out.push('}');
+    let toctou = c.toctou();
+    let event = Event {
+        timestamp: opts.clock.wall_ns(h.ts_ns) as u64,
+        processor_id: h.cpu,
+        process_id: h.tgid,
+        thread_id: h.tid,
+        parent_process_id: h.ppid,
+        user_id: h.uid,
+        group_id: h.gid,
+        // Not UTF-8: U+FFFD in the name, its exact bytes in processNameHex.
+        process_name: Str(Lossy(name)),
+        process_name_hex: std::str::from_utf8(name).is_err().then_some(Hex(name)),
+        cgroup_id: h.cgroup_id,
+        event_name: def.name,
+        syscall: def.name,
+        args_num: def.args.len(),
+        return_value: ret,
+        errno: if ret < 0 {
+            errno::errno_name((-ret) as u64)
+        } else {
+            None
+        },
+        // The data calls have no entry program without -T: their duration is not measured.
+        duration: if events::is_data(rec.event) && !opts.show_duration {
+            None
+        } else {
+            Some(h.duration_ns)
+        },
+        args: Args { c, def, opts },
+        socket,
+        other_sockets,
+        toctou: toctou.is_some(),
+        toctou_address: toctou.map(|(at_entry, at_exit)| ToctouAddress {
+            at_entry: sockaddr_model(at_entry.data),
+            at_exit: sockaddr_model(at_exit.data),
+        }),
+        capture_truncated: c.capture_truncated(),
+        // The thread was killed inside the call (its process exited): returnValue is the
+        // ERESTART* code the kernel used to unwind, which no one sees; strace prints `= ?`.
+        exited_in_call: h.flags & sockscope_common::RF_KILLED != 0,
+        strace,
+    };
+    writer::write(out, &event);
 }
 
 /// The JSON object of one call, as a value (tests, tools).
@@ -159,137 +149,96 @@ pub fn event(rec: &Record, opts: &RenderOpts) -> Value {
     serde_json::from_str(&s).expect("write_event writes valid JSON")
 }
 
-fn push_value(out: &mut String, v: &Value) {
-    // SAFETY: serde_json writes valid UTF-8 into the string's bytes.
-    let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, v);
+/// The arguments, each built and written in turn (no list of them per event).
+struct Args<'x, 'r, 'a> {
+    c: &'x Call<'r, 'a>,
+    def: &'static events::EventDef,
+    opts: &'x RenderOpts,
 }
 
-/// A user pointer: null for NULL (in every position), else the address.
-fn push_ptr(out: &mut String, p: u64) {
-    use std::fmt::Write as _;
-    if p == 0 {
-        out.push_str("null");
-    } else {
-        let _ = write!(out, "{p}");
+impl serde::Serialize for Args<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.def.args.len()))?;
+        for (i, a) in self.def.args.iter().enumerate() {
+            seq.serialize_element(&arg(self.c, i, a.name, a.ty, a.decoder, self.opts))?;
+        }
+        seq.end()
     }
 }
 
-fn push_json_str(out: &mut String, s: &str) {
-    // SAFETY: as above.
-    let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, s);
-}
-
-fn addr_value(seg: Option<&Seg>, ptr: u64) -> Value {
+fn addr_value<'a>(seg: Option<&Seg<'a>>, ptr: u64) -> ArgValue<'a> {
     match seg {
-        Some(s) if s.status == ReadStatus::Ok && s.data.len() >= 2 => sockaddr_json(s.data),
-        _ if ptr == 0 => Value::Null,
-        _ => json!(ptr),
+        Some(s) if s.status == ReadStatus::Ok && s.data.len() >= 2 => {
+            ArgValue::SockAddr(sockaddr_model(s.data))
+        }
+        _ => ArgValue::Ptr(Ptr(ptr)),
     }
 }
 
-/// One argument object: `{"name":…,"type":…,"value":…}` plus what sockscope decodes of it.
-/// Written directly (this is the hot path of --json); only addresses and msghdrs are built as
-/// values by their decoders.
-fn write_arg(
-    out: &mut String,
-    rec: &Record,
+/// One argument: `{"name":…,"type":…,"value":…}` plus what sockscope decodes of it.
+fn arg<'a>(
+    c: &Call<'_, 'a>,
     i: usize,
-    name: &str,
-    ty: &str,
+    name: &'static str,
+    ty: &'static str,
     decoder: Decoder,
     opts: &RenderOpts,
-) {
-    use std::fmt::Write as _;
-    let c = Call::new(rec);
+) -> Arg<'a> {
     let h = c.header();
     let v = h.args[i];
     let failed = c.failed();
-    let _ = write!(out, "{{\"name\":\"{name}\",\"type\":\"{ty}\",\"value\":");
+    let mut a = Arg::new(name, ty, ArgValue::Ptr(Ptr(v)));
     match decoder {
-        Decoder::Fd | Decoder::SockLen => {
-            let _ = write!(out, "{}", v as i32);
-        }
-        Decoder::Size => {
-            let _ = write!(out, "{v}");
-        }
-        Decoder::Count => {
-            let _ = write!(out, "{}", v as u32);
-        }
+        Decoder::Fd | Decoder::SockLen => a.value = ArgValue::Int(v as i32 as i64),
+        Decoder::Size => a.value = ArgValue::Uint(v),
+        Decoder::Count => a.value = ArgValue::Uint(v as u32 as u64),
         Decoder::MsgFlags => {
             let flags = v as u32 as u64;
             let (names, rest) = xlat::flag_names(flags, &xlat::MSG_FLAGS);
             let mut decoded = String::new();
             xlat::print_flags_abbrev(&mut decoded, flags, &xlat::MSG_FLAGS);
-            let _ = write!(out, "{flags},\"decoded\":");
-            push_json_str(out, &decoded);
-            out.push_str(",\"names\":[");
-            for (k, n) in names.iter().enumerate() {
-                if k > 0 {
-                    out.push(',');
-                }
-                let _ = write!(out, "\"{n}\"");
-            }
-            out.push(']');
-            if rest != 0 {
-                let _ = write!(out, ",\"unknownBits\":{rest}");
-            }
+            a.value = ArgValue::Uint(flags);
+            a.decoded = Some(decoded);
+            a.names = Some(names);
+            a.unknown_bits = (rest != 0).then_some(rest);
         }
         Decoder::SendBuf => {
-            push_ptr(out, v);
-            out.push_str(",\"payload\":");
-            crate::decode::payload::write_payload(
-                out,
-                c.send_buf(),
-                h.args[2],
-                opts.style.max_strlen,
-            );
+            a.payload = Some(payload(c.send_buf(), h.args[2], opts.style.max_strlen));
         }
         Decoder::RecvBuf => {
-            push_ptr(out, v);
             if !failed {
-                out.push_str(",\"payload\":");
-                crate::decode::payload::write_payload(
-                    out,
+                a.payload = Some(payload(
                     c.recv_buf(),
                     (h.ret as u64).min(h.args[2]),
                     opts.style.max_strlen,
-                );
+                ));
             }
         }
-        Decoder::SockaddrIn => push_value(out, &addr_value(c.addr(0), v)),
+        Decoder::SockaddrIn => a.value = addr_value(c.addr(0), v),
         Decoder::SockaddrOut => {
-            if failed {
-                push_ptr(out, v);
-            } else {
-                push_value(out, &addr_value(c.addr(0), v));
+            if !failed {
+                a.value = addr_value(c.addr(0), v);
             }
         }
         Decoder::SockLenPtr => {
-            push_ptr(out, v);
-            if let Some(n) = c.socklen_in() {
-                let _ = write!(out, ",\"in\":{n}");
-            }
-            if let Some(n) = c.socklen_out() {
-                let _ = write!(out, ",\"out\":{n}");
-            }
+            a.len_in = c.socklen_in();
+            a.len_out = c.socklen_out();
         }
-        Decoder::MsghdrSend => push_value(out, &msghdr::sendmsg_json(&c, &opts.msg)),
-        Decoder::MsghdrRecv => push_value(out, &msghdr::recvmsg_json(&c, &opts.msg)),
-        Decoder::MmsghdrSend => push_value(out, &msghdr::sendmmsg_json(&c, &opts.msg)),
-        Decoder::MmsghdrRecv => push_value(out, &msghdr::recvmmsg_json(&c, &opts.msg)),
-        Decoder::Timeout => push_value(out, &msghdr::recvmmsg_timeout_json(&c)),
+        Decoder::MsghdrSend => a.value = ArgValue::Msghdr(msghdr::sendmsg_model(c, &opts.msg)),
+        Decoder::MsghdrRecv => a.value = ArgValue::Msghdr(msghdr::recvmsg_model(c, &opts.msg)),
+        Decoder::MmsghdrSend => a.value = ArgValue::Mmsghdrs(msghdr::sendmmsg_model(c, &opts.msg)),
+        Decoder::MmsghdrRecv => a.value = ArgValue::Mmsghdrs(msghdr::recvmmsg_model(c, &opts.msg)),
+        Decoder::Timeout => a.value = ArgValue::Timeout(msghdr::recvmmsg_timeout_model(c)),
         Decoder::IovSend
         | Decoder::IovRecv
         | Decoder::LoffInOut
         | Decoder::Loff
         | Decoder::SpliceFlags
         | Decoder::Offset
-        | Decoder::RwfFlags => push_value(
-            out,
-            &crate::decode::data::arg_json(&c, i, decoder, &opts.style),
-        ),
+        | Decoder::RwfFlags => a.value = crate::decode::data::arg_model(c, i, decoder, &opts.style),
     }
-    out.push('}');
+    a
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! memory rebuilt at the same addresses.
 use super::*;
 use crate::decode::Style;
+use crate::decode::cmsg::control_json;
 use crate::record::{Record, RecordBuilder};
+use serde_json::json;
 use sockscope_common::{EventId, seg};
 
 // ---- a fake user memory and the kernel side's capture rules (sockscope-ebpf/src/main.rs)

@@ -132,3 +132,113 @@ fn writev_iov_data_exact_for_all_byte_values() {
     let p = &v["args"][1]["value"]["iovecs"][0]["payload"];
     assert_eq!(p["data"], hex(&data), "{v}");
 }
+
+/// The committed schema is the one generated from the model types; after changing a model,
+/// regenerate it: `sockscope schema > sockscope/schema/event.schema.json`.
+#[test]
+fn committed_schema_is_the_generated_one() {
+    assert!(
+        SCHEMA == model::schema(),
+        "sockscope/schema/event.schema.json differs from the schema generated from \
+         render::json::model: run `sockscope schema > sockscope/schema/event.schema.json`"
+    );
+}
+
+/// Every payload, at top level or in an iovec, has the same keys in the same order.
+#[test]
+fn payload_keys_in_one_order_everywhere() {
+    let data = all_bytes();
+    let mut h = vec![0u8; 56];
+    h[16..24].copy_from_slice(&0x3000u64.to_le_bytes());
+    h[24..32].copy_from_slice(&1u64.to_le_bytes());
+    let order = r#"{"encoding":"hex","data":""#;
+    for r in [
+        RecordBuilder::new(EventId::Sendto, [3, 0x1000, 256, 0, 0, 0], 256)
+            .seg(seg::BUF, 0, 0x1000, &data)
+            .build(),
+        RecordBuilder::new(EventId::Sendmsg, [3, 0x6000, 0, 0, 0, 0], 256)
+            .seg(seg::MSGHDR, 0, 0x6000, &h)
+            .seg(seg::IOV, 0, 0x3000, &iov(0x1000, 256))
+            .seg(seg::IOV_DATA, 0, 0x1000, &data)
+            .build(),
+        RecordBuilder::new(EventId::Writev, [3, 0x3000, 1, 0, 0, 0], 256)
+            .seg(seg::IOV, 0, 0x3000, &iov(0x1000, 256))
+            .seg(seg::IOV_DATA, 0, 0x1000, &data)
+            .build(),
+    ] {
+        checked(&r, 32);
+        let mut line = String::new();
+        write_event(&mut line, &Record::parse(&r).unwrap(), &opts(32));
+        assert!(line.contains(order), "{line}");
+        assert!(
+            line.contains(r#""captured":32,"length":256,"truncated":true}"#),
+            "{line}"
+        );
+    }
+}
+
+/// A cmsg's keys are written in byte order (as the earlier map-built objects were), the data
+/// key in its place among the header keys, for every kind of data.
+#[test]
+fn cmsg_keys_in_byte_order_for_every_data_key() {
+    use model::*;
+    let sa = [2u8, 0, 0x9c, 0x41, 127, 0, 0, 1];
+    let ts = CmsgTime::Timespec {
+        tv_nsec: 1,
+        tv_sec: 2,
+    };
+    let datas = [
+        CmsgData::Bytes(&[1, 2]),
+        CmsgData::Creds(Creds {
+            gid: 1,
+            pid: 2,
+            uid: 3,
+        }),
+        CmsgData::DataHex(Hex(&[0xab])),
+        CmsgData::Fds(vec![5]),
+        CmsgData::Pidfd(7),
+        CmsgData::Pktinfo(Pktinfo {
+            addr: "127.0.0.1".into(),
+            ifindex: 1,
+            ifname: Some("lo".into()),
+            spec_dst: Some("127.0.0.1".into()),
+        }),
+        CmsgData::Recverr(Recverr {
+            ee_code: 1,
+            ee_data: 2,
+            ee_errno: 3,
+            ee_info: 4,
+            ee_origin: 5,
+            ee_type: 6,
+            offender: Some(crate::decode::sockaddr::sockaddr_model(&sa)),
+        }),
+        CmsgData::Security(Str(Lossy(b"label"))),
+        CmsgData::Sockaddr(crate::decode::sockaddr::sockaddr_model(&sa)),
+        CmsgData::Timestamp(CmsgTime::Timeval {
+            tv_sec: 1,
+            tv_usec: 2,
+        }),
+        CmsgData::Timestamps([ts, ts, ts]),
+        CmsgData::Values(Ints::Signed(vec![-1])),
+    ];
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let cmsg_schema = &schema["$defs"]["cmsg"];
+    let mut root = cmsg_schema.clone();
+    root["$defs"] = schema["$defs"].clone();
+    let validator = jsonschema::validator_for(&root).unwrap();
+    for data in datas {
+        let c = Cmsg {
+            len: 20,
+            level: 1,
+            level_name: Some("SOL_SOCKET"),
+            ctype: 1,
+            type_name: None,
+            data,
+        };
+        let s = serde_json::to_string(&c).unwrap();
+        let v: Value = serde_json::from_str(&s).unwrap();
+        // serde_json's map sorts its keys: equal only when written in byte order.
+        assert_eq!(s, v.to_string());
+        assert!(validator.is_valid(&v), "{s}");
+    }
+}

@@ -1,0 +1,147 @@
+//! sendto and recvfrom.
+
+use aya_ebpf::{macros::tracepoint, programs::TracePointContext};
+use sockscope_common::{EventId, MAX_SNAPLEN, SLOT_BUF_FAULTED, SOCKADDR_MAX, seg};
+
+use crate::{
+    capture::{min, positive_len, push_more, push_read, push_user, read_user, snaplen_of},
+    scope::config,
+    slot::{enter, exit, exit_only, submit},
+    sock,
+};
+
+// ---------------------------------------------------------------------------------------------
+// sendto(int fd, void *buf, size_t len, unsigned flags, struct sockaddr *addr, int addrlen)
+
+#[tracepoint]
+pub fn sys_enter_sendto(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Sendto, 6) else {
+        return 0;
+    };
+    sock::capture(slot);
+    let snaplen = snaplen_of(slot);
+    let [_, buf, len, _, addr, addrlen] = slot.header.args;
+    let want = min(len, snaplen);
+    let got = push_user(slot, seg::BUF, 0, buf, want);
+    if got == 0 && want != 0 && buf != 0 {
+        slot.notes |= SLOT_BUF_FAULTED;
+    }
+    if addr != 0 {
+        push_user(
+            slot,
+            seg::ADDR,
+            0,
+            addr,
+            min(positive_len(addrlen), SOCKADDR_MAX as u64),
+        );
+    }
+    if got == MAX_SNAPLEN as u64 {
+        push_more(slot, seg::BUF_MORE, 0, buf, len);
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
+    if config().exit_only != 0 {
+        sendto_at_exit(&ctx);
+        return 0;
+    }
+    let Some(slot) = exit(&ctx) else { return 0 };
+    if slot.notes & SLOT_BUF_FAULTED != 0 && slot.header.ret > 0 {
+        let [_, buf, len, ..] = slot.header.args;
+        let snaplen = snaplen_of(slot);
+        push_user(slot, seg::BUF_EXIT, 0, buf, min(len, snaplen));
+    }
+    let [_, _, _, _, addr, addrlen] = slot.header.args;
+    if addr != 0 && config().toctou != 0 {
+        push_user(
+            slot,
+            seg::ADDR_EXIT,
+            0,
+            addr,
+            min(positive_len(addrlen), SOCKADDR_MAX as u64),
+        );
+    }
+    submit(slot);
+    0
+}
+
+/// sendto, exit-only: the buffer and the destination read once the call is over (what the
+/// entry program reads, at the exit; the bytes are the caller's until it changes them).
+#[inline(always)]
+fn sendto_at_exit(ctx: &TracePointContext) {
+    let Some(slot) = exit_only(ctx, EventId::Sendto) else {
+        return;
+    };
+    sock::capture(slot);
+    let snaplen = snaplen_of(slot);
+    let [_, buf, len, _, addr, addrlen] = slot.header.args;
+    let got = push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
+    if addr != 0 {
+        push_user(
+            slot,
+            seg::ADDR,
+            0,
+            addr,
+            min(positive_len(addrlen), SOCKADDR_MAX as u64),
+        );
+    }
+    if got == MAX_SNAPLEN as u64 {
+        push_more(slot, seg::BUF_MORE, 0, buf, len);
+    }
+    submit(slot);
+}
+
+// ---------------------------------------------------------------------------------------------
+// recvfrom(int fd, void *buf, size_t len, unsigned flags, struct sockaddr *addr, int *addrlen)
+
+#[tracepoint]
+pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
+    let Some(slot) = enter(&ctx, EventId::Recvfrom, 6) else {
+        return 0;
+    };
+    sock::capture(slot);
+    let addrlen_ptr = slot.header.args[5];
+    // The caller's *addrlen, kept for the exit (in the header's spare word, which user space
+    // ignores): strace reads min(given, returned) address bytes, and a returned length longer
+    // than the caller's buffer must not make the read run past it.
+    slot.header._pad = 0;
+    if addrlen_ptr != 0 {
+        let given = push_read::<i32>(slot, seg::ADDRLEN_IN, 0, addrlen_ptr).unwrap_or(0);
+        slot.header._pad = positive_len(given as u64) as u32;
+    }
+    0
+}
+
+#[tracepoint]
+pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
+    let Some(slot) = exit(&ctx) else { return 0 };
+    let snaplen = snaplen_of(slot);
+    let ret = slot.header.ret;
+    let [_, buf, len, _, addr, addrlen_ptr] = slot.header.args;
+    if ret >= 0 {
+        let got = push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, len), snaplen));
+        if addrlen_ptr != 0 {
+            push_user(slot, seg::ADDRLEN_OUT, 0, addrlen_ptr, 4);
+            if addr != 0 {
+                // Read again rather than from the segment (push_read): after the BUF
+                // segment the verifier lost the cursor's bound on that path.
+                let out = read_user::<i32>(addrlen_ptr).unwrap_or(0) as u64;
+                let given = slot.header._pad as u64;
+                push_user(
+                    slot,
+                    seg::ADDR,
+                    0,
+                    addr,
+                    min(min(positive_len(out), given), SOCKADDR_MAX as u64),
+                );
+            }
+        }
+        if got == MAX_SNAPLEN as u64 {
+            push_more(slot, seg::BUF_MORE, 0, buf, min(ret as u64, len));
+        }
+    }
+    submit(slot);
+    0
+}

@@ -1,0 +1,309 @@
+//! Reading user memory into the slot: one segment per pointed-to argument (`push_user`), the
+//! second part of netlink buffers (`push_more*`), and the memory a msghdr points to (name,
+//! iovecs and their bytes, control data).
+
+use core::ffi::c_void;
+
+use aya_ebpf::helpers::generated::bpf_probe_read_user;
+use sockscope_common::{
+    CURSOR_LIMIT, CURSOR_MASK, MAX_CONTROL, MAX_READ, MAX_SNAPLEN, SEG_FAULT, SEG_HEADER_SIZE,
+    SEG_NULL, SEG_OK, SEG_PARTIAL, SLOT_NETLINK, SOCKADDR_MAX, SegHeader, Slot, seg, seg_padded,
+};
+
+use crate::scope::config;
+
+#[inline(always)]
+pub(crate) fn min(a: u64, b: u64) -> u64 {
+    if a < b { a } else { b }
+}
+
+/// Reads a plain value from user memory into the stack; None when it faults.
+#[inline(always)]
+pub(crate) fn read_user<T: Copy>(src: u64) -> Option<T> {
+    let mut v = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`.
+    let r = unsafe {
+        bpf_probe_read_user(
+            v.as_mut_ptr().cast(),
+            core::mem::size_of::<T>() as u32,
+            src as *const c_void,
+        )
+    };
+    // SAFETY: initialised by the successful read.
+    if r == 0 {
+        Some(unsafe { v.assume_init() })
+    } else {
+        None
+    }
+}
+
+/// `struct user_msghdr` as the kernel reads it from user space.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct UserMsghdr {
+    pub(crate) name: u64,
+    pub(crate) namelen: i32,
+    pub(crate) _pad: u32,
+    pub(crate) iov: u64,
+    pub(crate) iovlen: u64,
+    pub(crate) control: u64,
+    pub(crate) controllen: u64,
+    pub(crate) flags: u32,
+    pub(crate) _pad2: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Iovec {
+    base: u64,
+    len: u64,
+}
+
+pub(crate) const MSGHDR_SIZE: u64 = core::mem::size_of::<UserMsghdr>() as u64;
+pub(crate) const MMSGHDR_SIZE: u64 = 64;
+
+/// Appends a segment holding up to `want` bytes of user memory at `src` (at most MAX_SNAPLEN).
+/// A NULL `src` or a faulting read is recorded as such. Returns the bytes captured.
+#[inline(always)]
+pub(crate) fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u64) -> u64 {
+    let cur = slot.cursor;
+    if cur >= CURSOR_LIMIT {
+        slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
+        return 0;
+    }
+    let off = (cur & CURSOR_MASK) as usize;
+    let mut n = min(want, MAX_READ as u64) as u32;
+    n &= 0x1fff;
+    if n > MAX_READ {
+        n = MAX_READ;
+    }
+    let base = slot.data.as_mut_ptr();
+    // SAFETY: off < CURSOR_LIMIT and SEG_HEADER_SIZE + n <= 16 + MAX_READ keep both pointers
+    // and the read inside `data` (DATA_SIZE >= CURSOR_LIMIT + 16 + MAX_READ).
+    let (sh, dst) = unsafe {
+        (
+            base.add(off).cast::<SegHeader>(),
+            base.add(off + SEG_HEADER_SIZE),
+        )
+    };
+    let (status, len) = if src == 0 {
+        (SEG_NULL, 0)
+    } else if n == 0 {
+        (SEG_OK, 0)
+    } else {
+        // SAFETY: dst has room for n bytes (see above).
+        let r = unsafe { bpf_probe_read_user(dst.cast(), n, src as *const c_void) };
+        if r >= 0 {
+            (SEG_OK, n)
+        } else if slot.notes & SLOT_NETLINK != 0 {
+            // strace decodes netlink messages up to the first unreadable byte: keep the bytes
+            // up to the end of the first page.
+            let m = (4096 - (src & 4095)) as u32 & 0xfff;
+            // SAFETY: m < n, so dst has room.
+            if m > 0
+                && m < n
+                && unsafe { bpf_probe_read_user(dst.cast(), m, src as *const c_void) } >= 0
+            {
+                (SEG_PARTIAL, m)
+            } else {
+                (SEG_FAULT, 0)
+            }
+        } else {
+            (SEG_FAULT, 0)
+        }
+    };
+    // SAFETY: sh points inside `data`, 8-aligned (cursor advances by padded lengths).
+    unsafe {
+        (*sh).kind = kind;
+        (*sh).status = status;
+        (*sh).index = index;
+        (*sh).len = len;
+        (*sh).addr = src;
+    }
+    slot.cursor = off as u32 + SEG_HEADER_SIZE as u32 + seg_padded(len);
+    slot.header.nsegs += 1;
+    len as u64
+}
+
+/// Appends a segment holding the `T` at `src` (as `push_user`) and returns that value, taken
+/// from the segment: one read of user memory where a push and a `read_user` made two. None when
+/// the read faulted or the segment did not fit.
+#[inline(always)]
+pub(crate) fn push_read<T: Copy>(slot: &mut Slot, kind: u8, index: u16, src: u64) -> Option<T> {
+    let size = core::mem::size_of::<T>() as u64;
+    let cur = slot.cursor;
+    if push_user(slot, kind, index, src, size) != size || cur >= CURSOR_LIMIT {
+        return None;
+    }
+    let off = (cur & CURSOR_MASK) as usize + SEG_HEADER_SIZE;
+    // SAFETY: push_user just wrote size_of::<T>() bytes at `off` inside `data` (see there for
+    // the bounds).
+    Some(unsafe { core::ptr::read_unaligned(slot.data.as_ptr().add(off).cast::<T>()) })
+}
+
+/// Bytes captured of each buffer: `-s` + 1, or MAX_SNAPLEN on a netlink socket (SLOT_NETLINK).
+#[inline(always)]
+pub(crate) fn snaplen_of(slot: &Slot) -> u64 {
+    if slot.notes & SLOT_NETLINK != 0 {
+        MAX_SNAPLEN as u64
+    } else {
+        config().snaplen as u64
+    }
+}
+
+/// Netlink sockets: the second MAX_SNAPLEN bytes of a buffer of `len` bytes at `base` whose
+/// first MAX_SNAPLEN were captured. Pushed last, so that it never takes the room of the call's
+/// other segments. A BPF subprogram (its own stack frame): inlined, it made the callers'
+/// frames too large for the verifier.
+#[inline(never)]
+pub(crate) fn push_more(slot: &mut Slot, kind: u8, index: u16, base: u64, len: u64) {
+    if slot.notes & SLOT_NETLINK == 0 || len <= MAX_SNAPLEN as u64 || base == 0 {
+        return;
+    }
+    push_user(
+        slot,
+        kind,
+        index,
+        base + MAX_SNAPLEN as u64,
+        min(len - MAX_SNAPLEN as u64, MAX_SNAPLEN as u64),
+    );
+}
+
+/// Netlink sockets: the second MAX_SNAPLEN bytes of a msghdr's first iovec (sendmsg, recvmsg;
+/// not the mmsg calls, whose per-message programs are at the verifier's limit).
+#[inline(never)]
+pub(crate) fn push_more_iov(slot: &mut Slot, iov_ptr: u64, total: u64) {
+    if slot.notes & SLOT_NETLINK == 0 || iov_ptr == 0 {
+        return;
+    }
+    if let Some(iov) = read_user::<Iovec>(iov_ptr) {
+        push_more(slot, seg::IOV_DATA_MORE, 0, iov.base, min(iov.len, total));
+    }
+}
+
+#[inline(always)]
+pub(crate) fn positive_len(v: u64) -> u64 {
+    // addrlen/namelen are ints: a negative one captures nothing.
+    let v = v as i32;
+    if v > 0 { v as u64 } else { 0 }
+}
+
+/// The memory a msghdr points to: the name (at most a sockaddr_storage, its namelen as the
+/// caller gave it or the kernel updated it), the iovec array and each iovec's bytes up to
+/// `snaplen` and to what is left of `total` (a receive's byte count; u64::MAX for a send), the
+/// control buffer. `index` numbers the message within an mmsghdr vector.
+#[inline(always)]
+pub(crate) fn capture_msg<const MAXIOV: u64>(
+    slot: &mut Slot,
+    snaplen: u64,
+    m: &UserMsghdr,
+    index: u16,
+    total: u64,
+) {
+    if m.name != 0 {
+        push_user(
+            slot,
+            seg::ADDR,
+            index,
+            m.name,
+            min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64),
+        );
+    }
+    capture_iov::<MAXIOV>(slot, snaplen, m, index, total);
+    if m.control != 0 && m.controllen != 0 {
+        let cur = slot.cursor;
+        let got = push_user(
+            slot,
+            seg::CONTROL,
+            index,
+            m.control,
+            min(m.controllen, MAX_CONTROL as u64),
+        );
+        // strace reads min(msg_controllen, optmem_max) bytes in one go and prints the pointer
+        // when that fails. The kernel side keeps MAX_CONTROL of them: the end of the range
+        // strace reads is probed, and an unreadable end marks the capture as faulted.
+        let whole = min(m.controllen, config().optmem_max as u64);
+        if got != 0
+            && whole > MAX_CONTROL as u64
+            && cur < CURSOR_LIMIT
+            && !pages_readable(
+                m.control.wrapping_add(MAX_CONTROL as u64),
+                whole - MAX_CONTROL as u64,
+            )
+        {
+            let off = (cur & CURSOR_MASK) as usize;
+            // SAFETY: the segment push_user just wrote starts at `off` inside `data`.
+            unsafe {
+                let sh = slot.data.as_mut_ptr().add(off).cast::<SegHeader>();
+                (*sh).status = SEG_FAULT;
+            }
+        }
+    }
+}
+
+/// Pages probed by `pages_readable`: 256 KiB past the captured control bytes (optmem_max is
+/// 128 KiB by default; a larger sysctl is probed over its first 256 KiB and its last byte).
+const PROBE_PAGES: u64 = 64;
+
+/// Whether `len` (> 0) bytes from `start` can be read, probed one byte per page (what strace's
+/// single read of the range needs): faults come in whole pages.
+#[inline(always)]
+fn pages_readable(start: u64, len: u64) -> bool {
+    let Some(end) = start.checked_add(len - 1) else {
+        return false;
+    };
+    if read_user::<u8>(end).is_none() {
+        return false;
+    }
+    let first = start & !4095;
+    for i in 0..PROBE_PAGES {
+        let page = first + i * 4096;
+        if page > end {
+            break;
+        }
+        let at = if page < start { start } else { page };
+        if read_user::<u8>(at).is_none() {
+            return false;
+        }
+    }
+    true
+}
+
+/// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
+/// `total` (the byte count a receive returned; u64::MAX for a send).
+#[inline(always)]
+pub(crate) fn capture_iov<const MAXIOV: u64>(
+    slot: &mut Slot,
+    snaplen: u64,
+    m: &UserMsghdr,
+    index: u16,
+    total: u64,
+) {
+    if m.iov == 0 || m.iovlen == 0 {
+        return;
+    }
+    let niov = min(m.iovlen, MAXIOV);
+    push_user(slot, seg::IOV, index, m.iov, niov * 16);
+    let mut left = total;
+    for i in 0..MAXIOV {
+        if i >= niov || left == 0 {
+            break;
+        }
+        let Some(iov) = read_user::<Iovec>(m.iov + i * 16) else {
+            break;
+        };
+        let n = min(iov.len, left);
+        // A send (total = u64::MAX) has no byte budget, as strace: a huge iov_len must not
+        // leave the later iovecs uncaptured.
+        if total != u64::MAX {
+            left -= n;
+        }
+        push_user(
+            slot,
+            seg::IOV_DATA,
+            ((index as u64) << 8 | i) as u16,
+            iov.base,
+            min(n, snaplen),
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! Who is traced: the load-time configuration, the scope checks beyond the process filter, and
+//! the counters of what was lost or sent.
+
+use aya_ebpf::{
+    helpers::{
+        bpf_get_current_comm, bpf_get_current_uid_gid, generated::bpf_get_current_cgroup_id,
+    },
+    maps::lpm_trie::Key,
+};
+use sockscope_common::{COMM_LEN, COMM_MATCH_EXCLUDE, Config, scope};
+
+use crate::maps::{CGROUPS, COMMS, COUNTERS, TIDS, UIDS};
+
+/// Load-time configuration, filled in by the loader (see `Config`).
+#[unsafe(no_mangle)]
+static CONFIG: Config = Config {
+    self_tgid: 0,
+    snaplen: 32,
+    pid_filter: 0,
+    wakeup_bytes: 0,
+    off_task_real_parent: 0,
+    off_task_tgid: 0,
+    follow_forks: 0,
+    off_fork_parent_pid: 0,
+    off_fork_child_pid: 0,
+    off_exit_group_dead: 0,
+    toctou: 1,
+    exit_only: 0,
+    scope: 0,
+    off_task_pending_signal: 0,
+    optmem_max: 131072,
+    id_cache: 0,
+    off_rename_pid: 0,
+    off_rename_newcomm: 0,
+};
+
+/// The scope checks beyond the process filter; all configured ones must pass.
+#[inline(always)]
+pub(crate) fn in_scope(scope_bits: u32, tid: u32) -> bool {
+    if scope_bits & scope::TIDS != 0 && TIDS.get_ptr(tid).is_none() {
+        return false;
+    }
+    if scope_bits & (scope::COMM_INCLUDE | scope::COMM_EXCLUDE) != 0 {
+        let comm = bpf_get_current_comm().unwrap_or([0; 16]);
+        let key = Key::new((COMM_LEN * 8) as u32, comm);
+        match COMMS.get(&key) {
+            Some(&COMM_MATCH_EXCLUDE) => return false,
+            Some(_) => {}
+            None if scope_bits & scope::COMM_INCLUDE != 0 => return false,
+            None => {}
+        }
+    }
+    if scope_bits & scope::UIDS != 0 && UIDS.get_ptr(bpf_get_current_uid_gid() as u32).is_none() {
+        return false;
+    }
+    // SAFETY: helper without preconditions.
+    if scope_bits & scope::CGROUPS != 0
+        && CGROUPS
+            .get_ptr(unsafe { bpf_get_current_cgroup_id() })
+            .is_none()
+    {
+        return false;
+    }
+    true
+}
+
+#[inline(always)]
+pub(crate) fn config() -> Config {
+    // SAFETY: a read of our own static; volatile so the loader's values are not constant-folded.
+    unsafe { core::ptr::read_volatile(&CONFIG) }
+}
+
+#[inline(always)]
+pub(crate) fn bump(idx: u32) {
+    if let Some(c) = COUNTERS.get_ptr_mut(idx) {
+        // SAFETY: per-CPU value, no concurrent writer on this CPU.
+        unsafe { *c += 1 };
+    }
+}

@@ -1,0 +1,369 @@
+//! The per-thread slot a call's record is built in: taken at entry (`enter`), completed at exit
+//! with the result and the task identity (`exit`, or `exit_only` for exit-only capture), and
+//! sent to the ring buffer (`submit`). Calls that were in progress at attach are counted.
+
+use core::ffi::c_void;
+
+use aya_ebpf::{
+    EbpfContext,
+    bindings::{BPF_NOEXIST, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
+    helpers::{
+        bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
+        generated::{
+            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_current_task_btf,
+            bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel, bpf_ringbuf_output,
+            bpf_task_pt_regs,
+        },
+    },
+    maps::RingBuf,
+    programs::TracePointContext,
+};
+use sockscope_common::{
+    COMM_LEN, Config, DATA_SIZE, EventId, PID_FILTER_MAP, RECORD_HEADER_SIZE, Slot, counter,
+};
+
+use crate::{
+    maps::{CGROUP_GEN, EVENTS, INFLIGHT, PIDS, TEMPLATE},
+    scope::{bump, config, in_scope},
+};
+
+/// The syscall tracepoints' argument `i` (sys_enter_*: `args[i]` at offset 16 + 8 i).
+#[inline(always)]
+fn arg(ctx: &TracePointContext, i: usize) -> u64 {
+    // SAFETY: the syscall enter tracepoint record holds 6 u64 arguments from offset 16.
+    unsafe { *(ctx.as_ptr().cast::<u8>().add(16 + 8 * i).cast::<u64>()) }
+}
+
+/// sys_exit_*: `ret` at offset 16.
+#[inline(always)]
+pub(crate) fn ret_of(ctx: &TracePointContext) -> i64 {
+    // SAFETY: the syscall exit tracepoint record holds the return value at offset 16.
+    unsafe { *(ctx.as_ptr().cast::<u8>().add(16).cast::<i64>()) }
+}
+
+/// The calling thread's slot, created on its first traced call.
+#[inline(always)]
+pub(crate) fn slot_for(tid: u32) -> Option<&'static mut Slot> {
+    if let Some(p) = INFLIGHT.get_ptr_mut(tid) {
+        // SAFETY: map value, only this thread uses its own entry.
+        return Some(unsafe { &mut *p });
+    }
+    let tmpl = TEMPLATE.get_ptr(0)?;
+    // SAFETY: per-CPU map value used only as the source of the copy.
+    if INFLIGHT
+        .insert(tid, unsafe { &*tmpl }, BPF_NOEXIST as u64)
+        .is_err()
+    {
+        bump(counter::LOST_NOSLOT);
+        return None;
+    }
+    // SAFETY: as above.
+    INFLIGHT.get_ptr_mut(tid).map(|p| unsafe { &mut *p })
+}
+
+/// Common entry work: scope check, slot, the `nargs` raw arguments, entry time. (A program
+/// may not read past its tracepoint's record, so only the call's own arguments are read.)
+#[inline(always)]
+pub(crate) fn enter(
+    ctx: &TracePointContext,
+    event: EventId,
+    nargs: usize,
+) -> Option<&'static mut Slot> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tgid = (pid_tgid >> 32) as u32;
+    let tid = pid_tgid as u32;
+    let cfg = config();
+    if tgid == cfg.self_tgid {
+        return None;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return None;
+    }
+    if cfg.scope != 0 && !in_scope(cfg.scope, tid) {
+        return None;
+    }
+    let slot = slot_for(tid)?;
+    slot.active = 1;
+    slot.cursor = 0;
+    slot.notes = 0;
+    let h = &mut slot.header;
+    h.event = event as u16;
+    h.flags = 0;
+    h.nsegs = 0;
+    h.data_len = 0;
+    // SAFETY: helper without preconditions.
+    h.ts_ns = unsafe { bpf_ktime_get_ns() };
+    // Element by element: a whole-array assignment would compile to a memset subprogram call.
+    for i in 0..6 {
+        h.args[i] = if i < nargs { arg(ctx, i) } else { 0 };
+    }
+    Some(slot)
+}
+
+/// Common exit work: the slot of this thread's traced entry, result, identity.
+#[inline(always)]
+pub(crate) fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tid = pid_tgid as u32;
+    // SAFETY: map value, only this thread uses its own entry.
+    let Some(slot) = INFLIGHT.get_ptr_mut(tid) else {
+        in_progress(pid_tgid);
+        return None;
+    };
+    // SAFETY: as above.
+    let slot = unsafe { &mut *slot };
+    if slot.active == 0 {
+        in_progress(pid_tgid);
+        return None;
+    }
+    slot.active = 0;
+    let cfg = config();
+    let h = &mut slot.header;
+    // SAFETY: helpers without preconditions.
+    unsafe {
+        h.duration_ns = bpf_ktime_get_ns().wrapping_sub(h.ts_ns);
+    }
+    h.ret = ret_of(ctx);
+    // ERESTARTSYS..ERESTART_RESTARTBLOCK (512..=516) with SIGKILL pending: the process is
+    // going away and the call will never return (strace: `= ?`).
+    if (-516..=-512).contains(&h.ret) && killed(&cfg) {
+        h.flags |= sockscope_common::RF_KILLED;
+    }
+    identity(slot, pid_tgid, &cfg);
+    Some(slot)
+}
+
+/// The task identity in the header: cpu, tgid, tid, uid, gid on every call; comm, cgroup id
+/// and ppid kept from the thread's previous call when they cannot have changed
+/// (`Config::id_cache`, `Slot::id_task`): task_rename (lifecycle.rs) writes a new comm into the
+/// header, the cgroup id is re-read when CGROUP_GEN moved since it was read, the ppid when
+/// current->real_parent is another task (re-parenting: one read per call instead of two).
+/// uid/gid stay a helper call each time (setuid must show at once; measured cheap).
+#[inline(always)]
+pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
+    // SAFETY: helpers without preconditions.
+    let task = unsafe {
+        slot.header.cpu = bpf_get_smp_processor_id();
+        bpf_get_current_task()
+    };
+    let h = &mut slot.header;
+    h.tgid = (pid_tgid >> 32) as u32;
+    h.tid = pid_tgid as u32;
+    let ug = bpf_get_current_uid_gid();
+    h.uid = ug as u32;
+    h.gid = (ug >> 32) as u32;
+    let cached = cfg.id_cache != 0 && slot.id_task == task;
+    if !cached {
+        // Straight into the header: aya's wrapper zero-fills a stack copy first (memset calls).
+        // SAFETY: comm has COMM_LEN bytes.
+        unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
+    }
+    let cgroup_gen = match CGROUP_GEN.get(0) {
+        Some(g) => *g,
+        None => 0,
+    };
+    if !cached || slot.id_cgroup_gen != cgroup_gen {
+        // SAFETY: helper without preconditions.
+        h.cgroup_id = unsafe { bpf_get_current_cgroup_id() };
+        slot.id_cgroup_gen = cgroup_gen;
+    }
+    let parent = real_parent(task, cfg);
+    if !cached || slot.id_parent != parent {
+        h.ppid = tgid_of(parent, cfg);
+        slot.id_parent = parent;
+    }
+    slot.id_task = task;
+}
+
+/// Exit-only capture (`CONFIG.exit_only`): scope check, slot, the arguments from the task's
+/// saved user registers, result and identity. The record's time is the exit's; duration 0.
+#[inline(always)]
+pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'static mut Slot> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let tgid = (pid_tgid >> 32) as u32;
+    let tid = pid_tgid as u32;
+    let cfg = config();
+    if tgid == cfg.self_tgid {
+        return None;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return None;
+    }
+    if cfg.scope != 0 && !in_scope(cfg.scope, tid) {
+        return None;
+    }
+    // r10, r9, r8, ax, cx, dx, si, di: one read of the 64 bytes.
+    let mut r = [0u64; 8];
+    // SAFETY: helpers allowed in tracepoint programs; the kernel read faults softly.
+    let ok = unsafe {
+        let regs = bpf_task_pt_regs(bpf_get_current_task_btf()) as u64;
+        regs != 0
+            && bpf_probe_read_kernel(
+                r.as_mut_ptr().cast(),
+                64,
+                (regs + sockscope_common::PT_REGS_R10 as u64) as *const c_void,
+            ) == 0
+    };
+    if !ok {
+        // Never seen to happen; counted with the calls lost for want of a slot.
+        bump(counter::LOST_NOSLOT);
+        return None;
+    }
+    let slot = slot_for(tid)?;
+    slot.active = 0;
+    slot.cursor = 0;
+    slot.notes = 0;
+    let h = &mut slot.header;
+    h.event = event as u16;
+    h.flags = 0;
+    h.nsegs = 0;
+    h.data_len = 0;
+    // SAFETY: helpers without preconditions.
+    unsafe {
+        h.ts_ns = bpf_ktime_get_ns();
+    }
+    h.duration_ns = 0;
+    h.args[0] = r[7];
+    h.args[1] = r[6];
+    h.args[2] = r[5];
+    h.args[3] = r[0];
+    h.args[4] = r[2];
+    h.args[5] = r[1];
+    h.ret = ret_of(ctx);
+    if (-516..=-512).contains(&h.ret) && killed(&cfg) {
+        h.flags |= sockscope_common::RF_KILLED;
+    }
+    identity(slot, pid_tgid, &cfg);
+    Some(slot)
+}
+
+/// An exit without a traced entry, from a thread that is in scope: the call was already in
+/// progress when the entry program was attached (or, rarely, its entry found no slot, which is
+/// counted in LOST_NOSLOT too). Counted so that it never vanishes silently. A subprogram: the
+/// exit programs' common path stays as it was.
+#[inline(never)]
+fn in_progress(pid_tgid: u64) {
+    let tgid = (pid_tgid >> 32) as u32;
+    let cfg = config();
+    if tgid == cfg.self_tgid {
+        return;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return;
+    }
+    if cfg.scope != 0 && !in_scope(cfg.scope, pid_tgid as u32) {
+        return;
+    }
+    bump(counter::IN_PROGRESS);
+}
+
+/// Whether SIGKILL is pending for the current thread (group exit, kill -9), from
+/// current->pending.signal with the offset from the running kernel's BTF.
+#[inline(always)]
+fn killed(cfg: &Config) -> bool {
+    if cfg.off_task_pending_signal == 0 {
+        return false;
+    }
+    let mut set: u64 = 0;
+    // SAFETY: kernel read through the fault-tolerant helper.
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            (&mut set as *mut u64).cast(),
+            8,
+            (bpf_get_current_task() + cfg.off_task_pending_signal as u64) as *const c_void,
+        )
+    };
+    // SIGKILL is 9: bit 8 of the first word of the sigset.
+    r == 0 && set & (1 << 8) != 0
+}
+
+/// task->real_parent, with the offset from the running kernel's BTF (0 when unknown).
+#[inline(always)]
+fn real_parent(task: u64, cfg: &Config) -> u64 {
+    if cfg.off_task_real_parent == 0 || cfg.off_task_tgid == 0 {
+        return 0;
+    }
+    let mut parent: u64 = 0;
+    // SAFETY: kernel read through the fault-tolerant helper.
+    if unsafe {
+        bpf_probe_read_kernel(
+            (&mut parent as *mut u64).cast(),
+            8,
+            (task + cfg.off_task_real_parent as u64) as *const c_void,
+        )
+    } != 0
+    {
+        return 0;
+    }
+    parent
+}
+
+/// The tgid of the task at `parent` (0 when unknown).
+#[inline(always)]
+fn tgid_of(parent: u64, cfg: &Config) -> u32 {
+    if parent == 0 {
+        return 0;
+    }
+    // SAFETY: kernel read through the fault-tolerant helper.
+    unsafe {
+        let mut tgid: u32 = 0;
+        if bpf_probe_read_kernel(
+            (&mut tgid as *mut u32).cast(),
+            4,
+            (parent + cfg.off_task_tgid as u64) as *const c_void,
+        ) != 0
+        {
+            return 0;
+        }
+        tgid
+    }
+}
+
+/// Sends the slot as one record; a full ring buffer is counted, never silent.
+#[inline(always)]
+pub(crate) fn submit(slot: &mut Slot) {
+    let cfg = config();
+    let mut used = slot.cursor as u64;
+    if used > DATA_SIZE as u64 {
+        used = DATA_SIZE as u64;
+    }
+    slot.header.data_len = used as u32;
+    let size = RECORD_HEADER_SIZE as u64 + used;
+    // Wake the consumer once per `wakeup_bytes` of backlog: only the record that makes the
+    // backlog cross the threshold wakes it (waking on every record above it would cost an
+    // irq_work per call while the consumer is busy or pausing between batches).
+    let flags = if cfg.wakeup_bytes == 0 {
+        0
+    } else {
+        let before = EVENTS.query(BPF_RB_AVAIL_DATA as u64);
+        let t = cfg.wakeup_bytes as u64;
+        if before < t && before + size >= t {
+            BPF_RB_FORCE_WAKEUP as u64
+        } else {
+            BPF_RB_NO_WAKEUP as u64
+        }
+    };
+    // SAFETY: header and data are contiguous in the repr(C) slot; size <= their total size.
+    let r = unsafe {
+        bpf_ringbuf_output(
+            (&EVENTS as *const RingBuf).cast_mut().cast(),
+            &mut slot.header as *mut _ as *mut c_void,
+            size,
+            flags,
+        )
+    };
+    bump(if r < 0 {
+        counter::LOST_RINGBUF
+    } else {
+        counter::SENT
+    });
+}
+
+/// The calling thread's slot, for a step program (which runs in the same program invocation as
+/// its entry or exit program, so the slot is this call's).
+#[inline(always)]
+pub(crate) fn current_slot() -> Option<&'static mut Slot> {
+    let tid = bpf_get_current_pid_tgid() as u32;
+    // SAFETY: map value, only this thread uses its own entry.
+    INFLIGHT.get_ptr_mut(tid).map(|p| unsafe { &mut *p })
+}

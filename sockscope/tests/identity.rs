@@ -1,0 +1,119 @@
+//! The task identity of each record (comm, cgroup id, parent) follows the thread exactly while
+//! the kernel side keeps it cached per thread: a rename with prctl(PR_SET_NAME), a move to
+//! another cgroup v2 group, re-parenting after the parent exits, and a thread renamed by
+//! another thread (pthread_setname_np). Needs root; see `support::require_root`.
+
+#[path = "workloads/support.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::*;
+
+/// Where cgroup v2 is mounted (here possibly /sys/fs/cgroup/unified).
+fn cgroup_v2_root() -> Option<PathBuf> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    info.lines().find_map(|l| {
+        let (pre, post) = l.split_once(" - ")?;
+        (post.split_whitespace().next() == Some("cgroup2"))
+            .then(|| PathBuf::from(pre.split_whitespace().nth(4).unwrap()))
+    })
+}
+
+/// Removes the test's cgroup once its last process is gone.
+struct Cgroup(PathBuf);
+impl Drop for Cgroup {
+    fn drop(&mut self) {
+        for _ in 0..200 {
+            if std::fs::remove_dir(&self.0).is_ok() || !self.0.exists() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+#[test]
+fn identity_follows_rename_cgroup_and_reparent() {
+    if !require_root("identity_follows_rename_cgroup_and_reparent") {
+        return;
+    }
+    let Some(root) = cgroup_v2_root() else {
+        eprintln!("SKIP: no cgroup v2 mounted");
+        return;
+    };
+    let cg = Cgroup(root.join(format!("sockscope-identity-{}", std::process::id())));
+    let _ = std::fs::remove_dir(&cg.0);
+    std::fs::create_dir(&cg.0).unwrap();
+    let dir = workdir("identity");
+    let out = dir.join("trace.json");
+    let exe = workload("rename");
+    let r = sockscope_ok(
+        &["--json", "-o", out.to_str().unwrap()],
+        &[
+            exe.to_str().unwrap(),
+            cg.0.to_str().unwrap(),
+            "40480",
+            root.to_str().unwrap(),
+        ],
+    );
+    let trace = std::fs::read_to_string(&out).unwrap();
+    let events: Vec<Value> = trace
+        .lines()
+        .map(|l| {
+            check_json_event(l);
+            serde_json::from_str(l).unwrap()
+        })
+        .filter(|e: &Value| e["eventName"] == "sendto")
+        .collect();
+    let mut seen = 0;
+    for l in r.stdout.lines() {
+        let Some(rest) = l.strip_prefix("EXPECT ") else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split(' ').collect();
+        let [tag, tid, comm, ppid, cgid] = f[..] else {
+            panic!("bad EXPECT line {l}");
+        };
+        let quoted = format!("\"{tag}\"");
+        let hits: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["strace"].as_str().is_some_and(|s| s.contains(&quoted)))
+            .collect();
+        assert_eq!(hits.len(), 1, "{tag}: {hits:?}\n{trace}");
+        let e = hits[0];
+        let want = (
+            tid.parse::<u64>().unwrap(),
+            comm,
+            ppid.parse::<u64>().unwrap(),
+            cgid.parse::<u64>().unwrap(),
+        );
+        let got = (
+            e["threadId"].as_u64().unwrap(),
+            e["processName"].as_str().unwrap(),
+            e["parentProcessId"].as_u64().unwrap(),
+            e["cgroupId"].as_u64().unwrap(),
+        );
+        assert_eq!(got, want, "{tag}: (tid, comm, ppid, cgroup id)\n{e}");
+        seen += 1;
+    }
+    assert_eq!(seen, 6, "six sends expected:\n{}\n{trace}", r.stdout);
+    // The workload's own changes are visible: a new name, a new group, a new parent.
+    let by_tag = |t: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("EXPECT {t} ")))
+            .unwrap()
+            .split(' ')
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let (s1, s2, s3, s4) = (by_tag("s1"), by_tag("s2"), by_tag("s3"), by_tag("s4"));
+    let (t1, t2) = (by_tag("t1"), by_tag("t2"));
+    assert_ne!(s1[3], s2[3], "prctl rename");
+    assert_ne!(s2[5], s3[5], "cgroup move");
+    assert_ne!(s3[4], s4[4], "re-parenting");
+    assert_ne!(t1[3], t2[3], "pthread_setname_np from another thread");
+}
