@@ -2,21 +2,12 @@
 //! fixed mix of synthetic records (sendto to 10.1.2.3:53, recvfrom from 127.0.0.1, sendmsg to
 //! a UNIX path, a failed sendto) N times each and prints the CPU ns per evaluation.
 //! `cargo run --release -p sockscope --example filter_cost [N]`
+use sockscope::render::cpu_ns;
 use sockscope::{
     filter::Filter,
     record::{Record, RecordBuilder},
 };
 use sockscope_common::{EventId, seg};
-
-fn cpu_ns() -> u128 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime fills ts.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
-}
 
 fn sin(ip: [u8; 4], port: u16) -> Vec<u8> {
     let mut a = vec![2, 0];

@@ -3,22 +3,13 @@
 //! with a name and one iovec) N times as text and as JSON and prints the CPU ns per event.
 //! `cargo run --release -p sockscope --example render_cost [N] [sendto|recvfrom|sendmsg]`
 //! (the second argument renders that record only).
+use sockscope::render::cpu_ns;
 use sockscope::{
     decode::Style,
     record::{Record, RecordBuilder},
     render::{Clock, RenderOpts, json, text},
 };
 use sockscope_common::{EventId, seg};
-
-fn cpu_ns() -> u128 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime fills ts.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
-}
 
 fn sin(port: u16) -> Vec<u8> {
     let mut a = vec![2, 0];

@@ -309,19 +309,9 @@ fn totals_line(s: &Snapshot, clock: &Clock, now_mono: u64) -> String {
     )
 }
 
-fn mono_now() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into ts.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
 fn batch_text(out: &mut String, s: &Snapshot, clock: &Clock) {
     use std::fmt::Write as _;
-    let _ = writeln!(out, "{}", totals_line(s, clock, mono_now()));
+    let _ = writeln!(out, "{}", totals_line(s, clock, crate::render::mono_ns()));
     let _ = writeln!(
         out,
         "{:>7} {:<15} {:<7} {:<45} {:>8} {:>8} {:>7} {:>7} {:>12} {:>12} {:>8} {:>8} {:>6}",
@@ -382,7 +372,7 @@ fn batch_json(out: &mut String, s: &Snapshot, clock: &Clock, n: u64) {
     let v = json!({
         "eventName": "sockscope_top",
         "snapshot": n,
-        "timestamp": clock.wall_ns(mono_now()) as i64,
+        "timestamp": clock.wall_ns(crate::render::mono_ns()) as i64,
         "flows": s.rows.len(),
         "processes": processes(&s.rows).len(),
         "bytesSent": t.bytes_sent,
@@ -738,7 +728,9 @@ fn draw(
     let header = vec![
         Line::from(format!(
             "sockscope top {}  {} flows, {} processes  sort: {}  lost: {}",
-            flows::hms(clock, mono_now()).get(..8).unwrap_or(""),
+            flows::hms(clock, crate::render::mono_ns())
+                .get(..8)
+                .unwrap_or(""),
             snap.rows.len(),
             procs.len(),
             st.sort.name(),

@@ -198,6 +198,11 @@ impl<'a> SockAddr<'a> {
         self.bytes.len()
     }
 
+    /// No address bytes at all.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
     /// AF_UNIX's name: (abstract, name): an abstract name without its leading NUL, else the
     /// path up to the first NUL. None for another family.
     pub fn unix_name(&self) -> Option<(bool, &'a [u8])> {

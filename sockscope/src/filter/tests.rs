@@ -7,6 +7,7 @@ use crate::decode::msghdr::Msghdr;
 use crate::decode::xlat::{ADDRESS_FAMILIES, MSG_FLAGS};
 use crate::events::EVENTS;
 use crate::record::RecordBuilder;
+use crate::render::cpu_ns;
 use sockscope_common::seg;
 use sockscope_common::{EventId, MAX_MMSG, wire::IOVEC_SIZE};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -1044,16 +1045,6 @@ fn glob_agrees_with_globset() {
         compared += 1;
     }
     assert!(compared > 10_000);
-}
-
-fn cpu_ns() -> u128 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime fills ts.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
 }
 
 /// `cargo test --release -p sockscope --lib bench_ -- --ignored --nocapture`

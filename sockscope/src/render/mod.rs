@@ -14,7 +14,8 @@ pub struct Clock {
     pub offset_ns: i128,
 }
 
-fn clock_ns(id: libc::clockid_t) -> i128 {
+/// Nanoseconds of a clock (`CLOCK_MONOTONIC`, `CLOCK_PROCESS_CPUTIME_ID`...).
+pub fn clock_ns(id: libc::clockid_t) -> i128 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -22,6 +23,16 @@ fn clock_ns(id: libc::clockid_t) -> i128 {
     // SAFETY: clock_gettime writes into ts.
     unsafe { libc::clock_gettime(id, &mut ts) };
     ts.tv_sec as i128 * 1_000_000_000 + ts.tv_nsec as i128
+}
+
+/// This process's CPU time, nanoseconds (the cost examples and benchmarks).
+pub fn cpu_ns() -> u128 {
+    clock_ns(libc::CLOCK_PROCESS_CPUTIME_ID) as u128
+}
+
+/// CLOCK_MONOTONIC now, nanoseconds (the records' clock).
+pub fn mono_ns() -> u64 {
+    clock_ns(libc::CLOCK_MONOTONIC) as u64
 }
 
 impl Clock {

@@ -77,12 +77,15 @@ fn time_column(out: &mut String, ts_ns: u64, opts: &RenderOpts) {
     }
 }
 
+/// Hour, minute, second.
+type Hms = (i32, i32, i32);
+
 /// Local hour, minute and second of an epoch second. `localtime_r` (a lock and a time zone
 /// check) runs once per second of events, not once per event.
-fn local_hms(secs: libc::time_t) -> (i32, i32, i32) {
+fn local_hms(secs: libc::time_t) -> Hms {
     use std::cell::Cell;
     thread_local! {
-        static LAST: Cell<Option<(libc::time_t, (i32, i32, i32))>> = const { Cell::new(None) };
+        static LAST: Cell<Option<(libc::time_t, Hms)>> = const { Cell::new(None) };
     }
     LAST.with(|last| match last.get() {
         Some((s, hms)) if s == secs => hms,
