@@ -19,12 +19,12 @@ command -v bpftrace >/dev/null 2>&1 || need_apt+=(bpftrace)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)
-command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)   # tests/flows.rs drives `sockscope top` in tmux
-command -v jq >/dev/null 2>&1 || need_apt+=(jq)          # README examples (tests/readme.rs)
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)   # tests/it/flows.rs drives `sockscope top` in tmux
+command -v jq >/dev/null 2>&1 || need_apt+=(jq)          # README examples (tests/it/readme.rs)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)      # README examples
 command -v man >/dev/null 2>&1 || need_apt+=(man-db)     # the man page test reads it with man -l
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)  # capabilities test
-# strace's own test suite (scripts/strace-suite.sh, tests/strace_suite.rs): apt-get source, build.
+# strace's own test suite (scripts/strace-suite.sh, tests/it/strace_suite.rs): apt-get source, build.
 command -v make >/dev/null 2>&1 || need_apt+=(make)
 command -v dpkg-source >/dev/null 2>&1 || need_apt+=(dpkg-dev)
 command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)

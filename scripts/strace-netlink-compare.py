@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Dev tool (issue 13, netlink part). The CI harness is tests/strace_suite.rs (all options, -X
+"""Dev tool (issue 13, netlink part). The CI harness is tests/it/strace_suite.rs (all options, -X
 and -v included); this quicker script was the netlink half's yardstick: run strace 6.1's netlink test
 programs under sockscope and compare each traced call with the line the program says strace
 prints. Nothing of strace is copied into the repo: the programs are built in a strace source

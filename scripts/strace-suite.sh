@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetch strace 6.1's source as Debian's source package and build the test programs of strace's own
-# test suite that sockscope/tests/strace_suite.rs runs under sockscope. Nothing of strace is kept
+# test suite that sockscope/tests/it/strace_suite.rs runs under sockscope. Nothing of strace is kept
 # in the project: the source is downloaded at test time into DIR (target/strace-suite by default)
 # and reused by later runs (configure once, make only what is missing).
 #

@@ -16,7 +16,7 @@ status=0
 cargo test --release --no-fail-fast --workspace --exclude sockscope-ebpf -- --test-threads=1 2>&1 | tee "$log" || status=$?
 read -r passed failed < <(awk '/^test result:/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p + 0, f + 0 }' "$log")
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi   # a build failure counts
-# strace 6.1's own test suite (sockscope/tests/strace_suite.rs): its per-group figures.
+# strace 6.1's own test suite (sockscope/tests/it/strace_suite.rs): its per-group figures.
 [ -f target/strace-suite/summary.txt ] && cat target/strace-suite/summary.txt
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"

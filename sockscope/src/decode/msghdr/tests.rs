@@ -1076,7 +1076,7 @@ fn sendmmsg_vectors() {
     // 12 sent, 8 captured: fewer than min(vlen, MAX_MMSG = 32) means the kernel side could
     // not read the rest of the vector (it ran into an unmapped page): strace prints the
     // readable entries and `... /* address of the first unreadable */`. (The MAX_MMSG cut
-    // itself, plain `...`, is checked by strace's mmsg_name test in tests/strace_suite.rs.)
+    // itself, plain `...`, is checked by strace's mmsg_name test in tests/it/strace_suite.rs.)
     let m = smm_mem(12);
     let exit = with_lens(&m, 12, &[3; 12]);
     let out = text(

@@ -5,8 +5,7 @@
 //! capabilities instead of root, --cgroup NAME, clap's hints, --help, --version, man page and
 //! completions). Needs root for the tracing parts; see `support::require_root`.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

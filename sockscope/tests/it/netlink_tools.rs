@@ -8,8 +8,7 @@
 //!
 //! Needs root (eBPF, namespaces), `ip`, `ss`, `strace`; otherwise skipped, except under CI=true.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

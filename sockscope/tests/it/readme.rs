@@ -15,8 +15,7 @@
 //! TUI, say) is marked in the README with a trailing comment containing `[not run: REASON]`;
 //! it is listed, not run. New examples are covered as they are added.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;

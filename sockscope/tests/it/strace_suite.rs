@@ -22,10 +22,8 @@
 //! Knobs: `STRACE_SUITE_TESTS=a,b` (only these tests), `STRACE_SUITE_JOBS=N` (default 2),
 //! `STRACE_SUITE_SOCKSCOPE=path` (another binary), `STRACE_SUITE_DIR=path` (cache dir).
 
-#[path = "workloads/compare.rs"]
-mod compare;
-#[path = "workloads/support.rs"]
-mod support;
+use crate::compare;
+use crate::support;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -4,8 +4,7 @@
 //! (so the expectations themselves are checked against strace). Needs root; see
 //! `support::require_root`.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

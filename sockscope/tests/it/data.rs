@@ -4,8 +4,7 @@
 //! `workloads/data.c` makes each call once on a UNIX stream pair, and the same kinds of calls
 //! on a file and a pipe. Needs root; see `support::require_root`.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::*;

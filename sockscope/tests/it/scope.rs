@@ -9,8 +9,7 @@
 //! `workloads/scope_reuse.c` gives a traced process's pid, once it exited, to an unrelated
 //! process, which must not be traced. Needs root; see `support::require_root`.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};

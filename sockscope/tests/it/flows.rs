@@ -5,8 +5,7 @@
 //! table; `--stats-interval` and SIGUSR1 report progress. Needs root (see
 //! `support::require_root`).
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -9,8 +9,7 @@
 //! one in the marker. Calls without a race never carry the marker. Needs root; see
 //! `support::require_root`.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

@@ -14,8 +14,7 @@
 //!
 //! Needs root (eBPF); not root: skipped, except under CI=true.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

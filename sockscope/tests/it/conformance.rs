@@ -21,8 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-#[path = "workloads/compare.rs"]
-mod compare;
+use crate::compare;
 use compare::*;
 
 const CALLS: [&str; 14] = [

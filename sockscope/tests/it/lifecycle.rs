@@ -2,8 +2,7 @@
 //! on SIGINT/SIGTERM (no program of ours left loaded), a closed stdout, bad input, and the
 //! `events` listing. Needs root; see `support::require_root`.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;

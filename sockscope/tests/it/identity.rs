@@ -3,8 +3,7 @@
 //! another cgroup v2 group, re-parenting after the parent exits, and a thread renamed by
 //! another thread (pthread_setname_np). Needs root; see `support::require_root`.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::time::Duration;

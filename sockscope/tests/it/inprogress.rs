@@ -3,8 +3,7 @@
 //! caller handed in, such as *addrlen, is gone), so the call is counted — in the summary line
 //! and the JSON summary record — and never vanishes silently. Needs root.
 
-#[path = "workloads/support.rs"]
-mod support;
+use crate::support;
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::net::UdpSocket;
