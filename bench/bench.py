@@ -45,6 +45,8 @@ TARGETS = {
     "bystander-top": "≤ 1.02",
     "sockscope-base": "",
     "sockscope-base-json": "",
+    "bpftrace-false": "(floor)",
+    "bystander-bpftrace-false": "(floor)",
 }
 
 MODE_DESC = {
@@ -64,6 +66,8 @@ MODE_DESC = {
     "bystander-top": "getppid loop, `sockscope top -b` counting the whole machine",
     "sockscope-base": "baseline binary (`--baseline`), text, same options as sockscope-text",
     "sockscope-base-json": "baseline binary (`--baseline`), `--json`, same options as sockscope-json",
+    "bpftrace-false": "bpftrace, always-false programs on the call's sys_enter and sys_exit (the floor of `-p <idle pid>`)",
+    "bystander-bpftrace-false": "getppid loop, bpftrace's always-false programs on sys_enter/sys_exit_sendto (the bystander's floor)",
 }
 
 # bpftrace: the argument saved at entry (besides fd) for each call.
@@ -294,6 +298,14 @@ class Bench:
                 pr.stop()
         elif mode == "strace":
             self.run_plain(["strace", "-f", "-qq", "-e", f"trace={op}", "-s", "64", "-o", "/dev/null"] + lg)
+        elif mode in ("bpftrace-false", "bystander-bpftrace-false"):
+            # The floor: two syscall tracepoints enabled with programs that never do anything
+            # (pid 0 never makes a syscall), as sockscope's filtered-out case has.
+            top = "sendto" if mode.startswith("bystander") else op
+            prog = (f"tracepoint:syscalls:sys_enter_{top} /pid == 0/ {{ @e = count(); }} "
+                    f"tracepoint:syscalls:sys_exit_{top} /pid == 0/ {{ @x = count(); }}")
+            err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
+            info.update(self.bpftrace_info(err))
         elif mode in ("bpftrace-count", "bpftrace-print"):
             prog = self.bt_prog(op, mode == "bpftrace-print")
             err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
@@ -338,8 +350,8 @@ class Bench:
         a = self.args
         ops = a.ops
         modes = ["untraced", "sockscope-text", "sockscope-notoctou", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
-                 "strace", "bpftrace-count", "bpftrace-print"]
-        bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top"]
+                 "strace", "bpftrace-count", "bpftrace-print", "bpftrace-false"]
+        bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top", "bystander-bpftrace-false"]
         if a.top:
             # `--top`: sockscope top next to full capture and the untraced loop, nothing else.
             modes = ["untraced", "sockscope-text", "sockscope-yy", "sockscope-top", "sockscope-top-tp"]
@@ -376,21 +388,23 @@ class Bench:
         return plan, results
 
     # ---- throughput / loss ---------------------------------------------------------------
-    def tp_run(self, threads, n, rate_total=None):
-        """One `sockscope -o FILE -- loadgen sendto` run; counts delivered lines and checks loss."""
+    def tp_run(self, threads, n, rate_total=None, fmt="text"):
+        """One `sockscope [--json] -o FILE -- loadgen sendto` run; counts delivered lines and checks loss."""
         self.fresh_result()
         outfile = os.path.join(SHM, f"sockscope-bench-{os.getpid()}.out")
         lg = self.loadgen_argv("sendto", n, threads=threads, warmup=0)
         if rate_total:
             lg += ["-R", f"{rate_total / threads:.0f}"]
-        pr = Proc([self.sockscope, "-s", "64", "-o", outfile, "--"] + lg)
+        json_opt = ["--json"] if fmt == "json" else []
+        pr = Proc([self.sockscope, "-s", "64"] + json_opt + ["-o", outfile, "--"] + lg)
         rc = pr.wait()
         try:
             r = parse_result(self.res_file)
             delivered = 0
+            mark = b'"eventName":"sendto"' if fmt == "json" else b"sendto("
             with open(outfile, "rb") as f:
                 for line in f:
-                    if b"sendto(" in line:
+                    if mark in line:
                         delivered += 1
         except Exception as e:
             log(f"throughput t={threads}: failed (sockscope rc={rc}): {e}; {pr.lines[-3:]}")
@@ -402,43 +416,45 @@ class Bench:
                 pass
         s = pr.summary()
         row = {
-            "threads": threads, "paced": rate_total, "calls": r["syscalls"], "elapsed_ns": r["elapsed_ns"],
+            "threads": threads, "format": fmt, "paced": rate_total, "calls": r["syscalls"], "elapsed_ns": r["elapsed_ns"],
             "offered_per_s": r["syscalls"] * 1e9 / r["elapsed_ns"], "delivered": delivered,
             "events": s[0] if s else None, "lost": s[1] if s else None,
             "hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s(), "rc": rc,
         }
         row["delivered_per_s"] = delivered * 1e9 / r["elapsed_ns"]
         row["lost_check"] = (s is not None and s[1] == r["syscalls"] - delivered)
-        log(f"throughput t={threads} {'paced %.0f/s' % rate_total if rate_total else 'full speed'}: "
+        log(f"throughput {fmt} t={threads} {'paced %.0f/s' % rate_total if rate_total else 'full speed'}: "
             f"calls={row['calls']} delivered={delivered} summary={s} offered={row['offered_per_s']:.0f}/s "
             f"check={'ok' if row['lost_check'] else 'MISMATCH'}")
         return row
 
     def throughput(self):
-        """Full speed at 1, 2, 4 producers; where that loses events, paced runs stepping down from
-        the delivered rate find the highest rate sustained without loss (a few tries)."""
+        """Text and JSON, full speed at 1, 2, 4 producers; where that loses events, paced runs
+        stepping down from the delivered rate find the highest rate sustained without loss (a few
+        tries)."""
         a = self.args
         out = []
-        for threads in a.tp_threads:
-            full = []
-            for _ in range(a.tp_reps):
-                row = self.tp_run(threads, a.tp_calls * threads)
-                if row:
+        for fmt in ("text", "json"):
+            for threads in a.tp_threads:
+                full = []
+                for _ in range(a.tp_reps):
+                    row = self.tp_run(threads, a.tp_calls * threads, fmt=fmt)
+                    if row:
+                        out.append(row)
+                        full.append(row)
+                lossy = [r for r in full if r["lost"] or r["delivered"] < r["calls"]]
+                if not lossy or not a.tp_pace_tries:
+                    continue
+                rate = 0.9 * statistics.median([r["delivered_per_s"] for r in lossy])
+                for _ in range(a.tp_pace_tries):
+                    n = max(20000, int(rate * a.tp_pace_seconds))
+                    row = self.tp_run(threads, n, rate_total=rate, fmt=fmt)
+                    if not row:
+                        break
                     out.append(row)
-                    full.append(row)
-            lossy = [r for r in full if r["lost"] or r["delivered"] < r["calls"]]
-            if not lossy or not a.tp_pace_tries:
-                continue
-            rate = 0.9 * statistics.median([r["delivered_per_s"] for r in lossy])
-            for _ in range(a.tp_pace_tries):
-                n = max(20000, int(rate * a.tp_pace_seconds))
-                row = self.tp_run(threads, n, rate_total=rate)
-                if not row:
-                    break
-                out.append(row)
-                if not row["lost"] and row["delivered"] == row["calls"]:
-                    break
-                rate *= 0.7
+                    if not row["lost"] and row["delivered"] == row["calls"]:
+                        break
+                    rate *= 0.7
         return out
 
     @staticmethod
@@ -642,17 +658,17 @@ def report(args, info, plan, results, tp, attach, prof):
             L.append("")
 
     if tp:
-        L.append("## sockscope throughput and loss (sendto 64 B, full speed, default settings, text output to a tmpfs file)")
+        L.append("## sockscope throughput and loss (sendto 64 B, default settings, text and `--json` output to a tmpfs file)")
         L.append("")
         L.append("Full-speed runs first; where they lose events, paced runs (`loadgen -R`) step down from the "
                  "delivered rate to find a rate sustained with no loss.")
         L.append("")
-        L.append("| producer threads | load | calls made | offered calls/s | delivered lines | delivered events/s | "
+        L.append("| output | producer threads | load | calls made | offered calls/s | delivered lines | delivered events/s | "
                  "lost (summary) | lost == calls − delivered | peak RSS |")
-        L.append("|---:|---|---:|---:|---:|---:|---:|---|---:|")
+        L.append("|---|---:|---|---:|---:|---:|---:|---:|---|---:|")
         for row in tp:
             load = f"paced {row['paced']:,.0f}/s" if row.get("paced") else "full speed"
-            L.append(f"| {row['threads']} | {load} | {row['calls']:,} | {row['offered_per_s']:,.0f} | {row['delivered']:,} | "
+            L.append(f"| {row.get('format', 'text')} | {row['threads']} | {load} | {row['calls']:,} | {row['offered_per_s']:,.0f} | {row['delivered']:,} | "
                      f"{row['delivered_per_s']:,.0f} | {row['lost'] if row['lost'] is not None else '?'} | "
                      f"{'yes' if row['lost_check'] else 'NO'} | {row['hwm_kib'] / 1024:.1f} MiB |")
         L.append("")
