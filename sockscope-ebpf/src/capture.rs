@@ -4,7 +4,7 @@
 
 use core::ffi::c_void;
 
-use aya_ebpf::helpers::generated::bpf_probe_read_user;
+use aya_ebpf::helpers::generated::{bpf_probe_read_kernel, bpf_probe_read_user};
 use sockscope_common::{
     CURSOR_LIMIT, CURSOR_MASK, MAX_CONTROL, MAX_READ, MAX_SNAPLEN, SEG_FAULT, SEG_HEADER_SIZE,
     SEG_NULL, SEG_OK, SEG_PARTIAL, SLOT_NETLINK, SOCKADDR_MAX, SegHeader, Slot, seg, seg_padded,
@@ -15,6 +15,27 @@ use crate::scope::config;
 #[inline(always)]
 pub(crate) fn min(a: u64, b: u64) -> u64 {
     if a < b { a } else { b }
+}
+
+/// Reads a plain value from kernel memory into the stack; None when it faults (the one
+/// kernel-read wrapper of the crate: task, file, socket and sock fields).
+#[inline(always)]
+pub(crate) fn read_kernel<T: Copy>(addr: u64) -> Option<T> {
+    let mut v = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            v.as_mut_ptr().cast(),
+            core::mem::size_of::<T>() as u32,
+            addr as *const c_void,
+        )
+    };
+    // SAFETY: initialised by the successful read.
+    if r == 0 {
+        Some(unsafe { v.assume_init() })
+    } else {
+        None
+    }
 }
 
 /// Reads a plain value from user memory into the stack; None when it faults.

@@ -24,14 +24,11 @@
 //! data had moved; for sendfile/splice the exit) and the duration is 0. With -T small entry
 //! programs store the entry time per thread.
 
-use core::ffi::c_void;
-
 use aya_ebpf::{
     helpers::{
         bpf_get_current_pid_tgid,
         generated::{
-            bpf_get_current_task, bpf_get_current_task_btf, bpf_ktime_get_ns,
-            bpf_probe_read_kernel, bpf_task_pt_regs,
+            bpf_get_current_task, bpf_get_current_task_btf, bpf_ktime_get_ns, bpf_task_pt_regs,
         },
     },
     macros::{map, raw_tracepoint, tracepoint},
@@ -71,24 +68,7 @@ const PF_KTHREAD: u32 = 0x0020_0000;
 const S_IFMT: u16 = 0o170000;
 const S_IFSOCK: u16 = 0o140000;
 
-#[inline(always)]
-fn kread<T: Copy>(addr: u64) -> Option<T> {
-    let mut v = core::mem::MaybeUninit::<T>::uninit();
-    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
-    let r = unsafe {
-        bpf_probe_read_kernel(
-            v.as_mut_ptr().cast(),
-            core::mem::size_of::<T>() as u32,
-            addr as *const c_void,
-        )
-    };
-    // SAFETY: initialised by the successful read.
-    if r == 0 {
-        Some(unsafe { v.assume_init() })
-    } else {
-        None
-    }
-}
+use crate::capture::read_kernel as kread;
 
 /// The saved user registers of the current task (its pt_regs).
 #[inline(always)]

@@ -74,24 +74,7 @@ const AF_UNIX: u16 = 1;
 const AF_NETLINK: u16 = 16;
 const MSG_PEEK: i32 = 2;
 
-#[inline(always)]
-fn rd<T: Copy>(addr: u64) -> Option<T> {
-    let mut v = core::mem::MaybeUninit::<T>::uninit();
-    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
-    let r = unsafe {
-        bpf_probe_read_kernel(
-            v.as_mut_ptr().cast(),
-            core::mem::size_of::<T>() as u32,
-            addr as *const c_void,
-        )
-    };
-    // SAFETY: initialised by the successful read.
-    if r == 0 {
-        Some(unsafe { v.assume_init() })
-    } else {
-        None
-    }
-}
+use crate::capture::read_kernel as rd;
 
 /// Reads `sp` of the structure at `base` into `buf`.
 #[inline(always)]

@@ -23,6 +23,7 @@ use sockscope_common::{
 };
 
 use crate::{
+    capture::read_kernel,
     maps::{CGROUP_GEN, EVENTS, INFLIGHT, PIDS, TEMPLATE},
     scope::{bump, config, in_scope},
 };
@@ -119,18 +120,24 @@ pub(crate) fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     slot.active = 0;
     let cfg = config();
     let h = &mut slot.header;
-    // SAFETY: helpers without preconditions.
-    unsafe {
-        h.duration_ns = bpf_ktime_get_ns().wrapping_sub(h.ts_ns);
-    }
+    // SAFETY: helper without preconditions.
+    h.duration_ns = unsafe { bpf_ktime_get_ns() }.wrapping_sub(h.ts_ns);
+    finish(ctx, slot, pid_tgid, &cfg);
+    Some(slot)
+}
+
+/// What every exit adds, with or without an entry program: the result (and `= ?` for a call
+/// its killed process will never return from) and the task identity.
+#[inline(always)]
+fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
+    let h = &mut slot.header;
     h.ret = ret_of(ctx);
     // ERESTARTSYS..ERESTART_RESTARTBLOCK (512..=516) with SIGKILL pending: the process is
     // going away and the call will never return (strace: `= ?`).
-    if (-516..=-512).contains(&h.ret) && killed(&cfg) {
+    if (-516..=-512).contains(&h.ret) && killed(cfg) {
         h.flags |= sockscope_common::RF_KILLED;
     }
-    identity(slot, pid_tgid, &cfg);
-    Some(slot)
+    identity(slot, pid_tgid, cfg);
 }
 
 /// The task identity in the header: cpu, tgid, tid, uid, gid on every call; comm, cgroup id
@@ -229,11 +236,7 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     h.args[3] = r[0];
     h.args[4] = r[2];
     h.args[5] = r[1];
-    h.ret = ret_of(ctx);
-    if (-516..=-512).contains(&h.ret) && killed(&cfg) {
-        h.flags |= sockscope_common::RF_KILLED;
-    }
-    identity(slot, pid_tgid, &cfg);
+    finish(ctx, slot, pid_tgid, &cfg);
     Some(slot)
 }
 
@@ -264,17 +267,11 @@ fn killed(cfg: &Config) -> bool {
     if cfg.off_task_pending_signal == 0 {
         return false;
     }
-    let mut set: u64 = 0;
-    // SAFETY: kernel read through the fault-tolerant helper.
-    let r = unsafe {
-        bpf_probe_read_kernel(
-            (&mut set as *mut u64).cast(),
-            8,
-            (bpf_get_current_task() + cfg.off_task_pending_signal as u64) as *const c_void,
-        )
-    };
     // SIGKILL is 9: bit 8 of the first word of the sigset.
-    r == 0 && set & (1 << 8) != 0
+    // SAFETY: helper without preconditions.
+    let task = unsafe { bpf_get_current_task() };
+    read_kernel::<u64>(task + cfg.off_task_pending_signal as u64)
+        .is_some_and(|set| set & (1 << 8) != 0)
 }
 
 /// task->real_parent, with the offset from the running kernel's BTF (0 when unknown).
@@ -283,19 +280,7 @@ fn real_parent(task: u64, cfg: &Config) -> u64 {
     if cfg.off_task_real_parent == 0 || cfg.off_task_tgid == 0 {
         return 0;
     }
-    let mut parent: u64 = 0;
-    // SAFETY: kernel read through the fault-tolerant helper.
-    if unsafe {
-        bpf_probe_read_kernel(
-            (&mut parent as *mut u64).cast(),
-            8,
-            (task + cfg.off_task_real_parent as u64) as *const c_void,
-        )
-    } != 0
-    {
-        return 0;
-    }
-    parent
+    read_kernel::<u64>(task + cfg.off_task_real_parent as u64).unwrap_or(0)
 }
 
 /// The tgid of the task at `parent` (0 when unknown).
@@ -304,19 +289,7 @@ fn tgid_of(parent: u64, cfg: &Config) -> u32 {
     if parent == 0 {
         return 0;
     }
-    // SAFETY: kernel read through the fault-tolerant helper.
-    unsafe {
-        let mut tgid: u32 = 0;
-        if bpf_probe_read_kernel(
-            (&mut tgid as *mut u32).cast(),
-            4,
-            (parent + cfg.off_task_tgid as u64) as *const c_void,
-        ) != 0
-        {
-            return 0;
-        }
-        tgid
-    }
+    read_kernel::<u32>(parent + cfg.off_task_tgid as u64).unwrap_or(0)
 }
 
 /// Sends the slot as one record; a full ring buffer is counted, never silent.

@@ -48,24 +48,7 @@ fn opaque(v: u32) -> u32 {
     unsafe { core::ptr::read_volatile(&x) }
 }
 
-#[inline(always)]
-fn rd<T: Copy>(addr: u64) -> Option<T> {
-    let mut v = core::mem::MaybeUninit::<T>::uninit();
-    // SAFETY: the helper writes at most size_of::<T>() bytes into `v`; kernel reads fault softly.
-    let r = unsafe {
-        bpf_probe_read_kernel(
-            v.as_mut_ptr().cast(),
-            core::mem::size_of::<T>() as u32,
-            addr as *const c_void,
-        )
-    };
-    // SAFETY: initialised by the successful read.
-    if r == 0 {
-        Some(unsafe { v.assume_init() })
-    } else {
-        None
-    }
-}
+use crate::capture::read_kernel as rd;
 
 /// Reads `span` of the structure at `base` into `scratch`; None when unresolved or faulting.
 #[inline(always)]

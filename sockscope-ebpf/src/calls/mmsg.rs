@@ -79,20 +79,24 @@ pub fn sendmmsg_step(ctx: TracePointContext) -> u32 {
     0
 }
 
+/// At exit, the mmsghdr entries the kernel processed (their `msg_len`s): the first `ret` of the
+/// vector, at most MAX_MMSG. Whether there were any.
+#[inline(always)]
+fn push_mmsg_exit(slot: &mut Slot) -> bool {
+    let ret = slot.header.ret;
+    if ret <= 0 {
+        return false;
+    }
+    let vec = slot.header.args[1];
+    let len = min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE;
+    push_user(slot, seg::MMSGHDR_EXIT, 0, vec, len);
+    true
+}
+
 #[tracepoint]
 pub fn sys_exit_sendmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
-    let ret = slot.header.ret;
-    let vec = slot.header.args[1];
-    if ret > 0 {
-        push_user(
-            slot,
-            seg::MMSGHDR_EXIT,
-            0,
-            vec,
-            min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE,
-        );
-    }
+    push_mmsg_exit(slot);
     submit(slot);
     0
 }
@@ -118,16 +122,7 @@ pub fn sys_enter_recvmmsg(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
-    let ret = slot.header.ret;
-    let vec = slot.header.args[1];
-    if ret > 0 {
-        push_user(
-            slot,
-            seg::MMSGHDR_EXIT,
-            0,
-            vec,
-            min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE,
-        );
+    if push_mmsg_exit(slot) {
         slot.step = 0;
         // SAFETY: as above; the last step finishes the record.
         unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };

@@ -5,47 +5,22 @@
 
 use crate::support;
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use serde_json::Value;
 use support::*;
-
-/// Where cgroup v2 is mounted (here possibly /sys/fs/cgroup/unified).
-fn cgroup_v2_root() -> Option<PathBuf> {
-    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    info.lines().find_map(|l| {
-        let (pre, post) = l.split_once(" - ")?;
-        (post.split_whitespace().next() == Some("cgroup2"))
-            .then(|| PathBuf::from(pre.split_whitespace().nth(4).unwrap()))
-    })
-}
-
-/// Removes the test's cgroup once its last process is gone.
-struct Cgroup(PathBuf);
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        for _ in 0..200 {
-            if std::fs::remove_dir(&self.0).is_ok() || !self.0.exists() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
 
 #[test]
 fn identity_follows_rename_cgroup_and_reparent() {
     if !require_root("identity_follows_rename_cgroup_and_reparent") {
         return;
     }
-    let Some(root) = cgroup_v2_root() else {
-        eprintln!("SKIP: no cgroup v2 mounted");
+    let Some(root) = cgroup2_mount() else {
+        skip(
+            "identity_follows_rename_cgroup_and_reparent",
+            "no cgroup v2 file system mounted",
+        );
         return;
     };
-    let cg = Cgroup(root.join(format!("sockscope-identity-{}", std::process::id())));
-    let _ = std::fs::remove_dir(&cg.0);
-    std::fs::create_dir(&cg.0).unwrap();
+    let cg = Cgroup::create(&root, "identity");
     let dir = workdir("identity");
     let out = dir.join("trace.json");
     let exe = workload("rename");

@@ -203,32 +203,6 @@ fn sorted(v: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
     v
 }
 
-/// The cgroup v2 mount point (from /proc/self/mountinfo), if any.
-fn cgroup2_mount() -> Option<PathBuf> {
-    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    info.lines().find_map(|l| {
-        let (pre, post) = l.split_once(" - ")?;
-        (post.split_whitespace().next() == Some("cgroup2"))
-            .then(|| PathBuf::from(pre.split_whitespace().nth(4).unwrap()))
-    })
-}
-
-/// A cgroup created for the test, removed at the end.
-struct Cgroup(PathBuf);
-
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        // Its only member exited; the kernel may take a moment to let the directory go.
-        for _ in 0..200 {
-            if std::fs::remove_dir(&self.0).is_ok() || !self.0.exists() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        eprintln!("note: could not remove cgroup {}", self.0.display());
-    }
-}
-
 /// Every call of `scope_main.c` as `event payload`.
 const ALL: &[&str] = &[
     "sendto P:main",
@@ -291,12 +265,7 @@ fn each_scope_and_filter_shows_exactly_its_calls() {
 
     // A cgroup v2 of our own for the `--cgroup` child.
     let cg = match cgroup2_mount() {
-        Some(m) => {
-            let p = m.join(format!("sockscope-scope-{}", std::process::id()));
-            let _ = std::fs::remove_dir(&p);
-            std::fs::create_dir(&p).unwrap_or_else(|e| panic!("mkdir {}: {e}", p.display()));
-            Some(Cgroup(p))
-        }
+        Some(m) => Some(Cgroup::create(&m, "scope")),
         None => {
             eprintln!("SKIP --cgroup part: no cgroup v2 file system mounted");
             None

@@ -525,3 +525,41 @@ pub fn now_secs() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+/// The cgroup v2 mount point (from /proc/self/mountinfo; `/sys/fs/cgroup` or, on a hybrid host,
+/// `/sys/fs/cgroup/unified`), if any.
+pub fn cgroup2_mount() -> Option<PathBuf> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    info.lines().find_map(|l| {
+        let (pre, post) = l.split_once(" - ")?;
+        (post.split_whitespace().next() == Some("cgroup2"))
+            .then(|| pre.split_whitespace().nth(4).map(PathBuf::from))
+            .flatten()
+    })
+}
+
+/// A cgroup v2 group created for a test (`sockscope-TAG-PID` under `mount`), removed when
+/// dropped (after its last member left).
+pub struct Cgroup(pub PathBuf);
+
+impl Cgroup {
+    pub fn create(mount: &Path, tag: &str) -> Cgroup {
+        let p = mount.join(format!("sockscope-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir(&p);
+        std::fs::create_dir(&p).unwrap_or_else(|e| panic!("mkdir {}: {e}", p.display()));
+        Cgroup(p)
+    }
+}
+
+impl Drop for Cgroup {
+    fn drop(&mut self) {
+        // Its members exited; the kernel may take a moment to let the directory go.
+        for _ in 0..200 {
+            if std::fs::remove_dir(&self.0).is_ok() || !self.0.exists() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        eprintln!("note: could not remove cgroup {}", self.0.display());
+    }
+}
