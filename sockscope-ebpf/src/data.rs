@@ -35,14 +35,11 @@ use aya_ebpf::{
     maps::LruHashMap,
     programs::{RawTracePointContext, TracePointContext},
 };
-use sockscope_common::{
-    DataConfig, EventId, MAX_IOV, OFF_NONE, PID_FILTER_MAP, PT_REGS_ORIG_AX, Slot, nr, seg,
-};
+use sockscope_common::{DataConfig, EventId, MAX_IOV, OFF_NONE, PT_REGS_ORIG_AX, Slot, nr, seg};
 
 use crate::{
     capture::{UserMsghdr, capture_iov, min, push_user},
-    maps::PIDS,
-    scope::{config, in_scope},
+    scope::{config, task_in_scope},
     slot::{identity, ret_of, slot_for, submit},
     sock,
 };
@@ -88,16 +85,7 @@ fn reg(regs: u64, off: u32) -> Option<u64> {
 /// Whether the thread may be traced: not sockscope, in the process filter and the scope.
 #[inline(always)]
 fn scoped() -> bool {
-    let pid_tgid = bpf_get_current_pid_tgid();
-    let tgid = (pid_tgid >> 32) as u32;
-    let cfg = config();
-    if tgid == cfg.self_tgid {
-        return false;
-    }
-    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
-        return false;
-    }
-    cfg.scope == 0 || in_scope(cfg.scope, pid_tgid as u32)
+    task_in_scope(bpf_get_current_pid_tgid(), &config())
 }
 
 /// The `struct file` at descriptor `fd` of the current task.

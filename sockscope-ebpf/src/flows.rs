@@ -33,7 +33,7 @@ use aya_ebpf::{
     programs::{RawTracePointContext, TracePointContext},
 };
 use sockscope_common::{
-    COMM_LEN, OFF_NONE, PID_FILTER_MAP, SPAN_MAX, SockOffsets, Span, UNIX_PATH_MAX,
+    COMM_LEN, OFF_NONE, SPAN_MAX, SockOffsets, Span, UNIX_PATH_MAX,
     flows::{FLOW_VAL_SIZE, FlowConfig, FlowKey, FlowVal, MAX_FLOWS, fk},
 };
 
@@ -263,13 +263,7 @@ fn account(sk: u64, ret: i32, flags: i32, send: bool) -> Option<()> {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tgid = (pid_tgid >> 32) as u32;
     let cfg = crate::scope::config();
-    if tgid == cfg.self_tgid {
-        return None;
-    }
-    if cfg.pid_filter == PID_FILTER_MAP && crate::maps::PIDS.get_ptr(tgid).is_none() {
-        return None;
-    }
-    if cfg.scope != 0 && !crate::scope::in_scope(cfg.scope, pid_tgid as u32) {
+    if !crate::scope::task_in_scope(pid_tgid, &cfg) {
         return None;
     }
     if sk == 0 {

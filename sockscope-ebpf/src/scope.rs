@@ -9,7 +9,7 @@ use aya_ebpf::{
 };
 use sockscope_common::{COMM_LEN, COMM_MATCH_EXCLUDE, Config, scope};
 
-use crate::maps::{CGROUPS, COMMS, COUNTERS, TIDS, UIDS};
+use crate::maps::{CGROUPS, COMMS, COUNTERS, PIDS, TIDS, UIDS};
 
 /// Load-time configuration, filled in by the loader (see `Config`).
 #[unsafe(no_mangle)]
@@ -76,4 +76,19 @@ pub(crate) fn bump(idx: u32) {
         // SAFETY: per-CPU value, no concurrent writer on this CPU.
         unsafe { *c += 1 };
     }
+}
+
+/// Whether the current task (`pid_tgid`) is traced: never sockscope itself, then the `-p`/`-f`
+/// pid map, then the tid/comm/uid/cgroup scope. The first check of every program, before any
+/// read.
+#[inline(always)]
+pub(crate) fn task_in_scope(pid_tgid: u64, cfg: &Config) -> bool {
+    let tgid = (pid_tgid >> 32) as u32;
+    if tgid == cfg.self_tgid {
+        return false;
+    }
+    if cfg.pid_filter == sockscope_common::PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
+        return false;
+    }
+    cfg.scope == 0 || in_scope(cfg.scope, pid_tgid as u32)
 }

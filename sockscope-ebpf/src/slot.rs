@@ -18,14 +18,12 @@ use aya_ebpf::{
     maps::RingBuf,
     programs::TracePointContext,
 };
-use sockscope_common::{
-    COMM_LEN, Config, DATA_SIZE, EventId, PID_FILTER_MAP, RECORD_HEADER_SIZE, Slot, counter,
-};
+use sockscope_common::{COMM_LEN, Config, DATA_SIZE, EventId, RECORD_HEADER_SIZE, Slot, counter};
 
 use crate::{
     capture::read_kernel,
-    maps::{CGROUP_GEN, EVENTS, INFLIGHT, PIDS, TEMPLATE},
-    scope::{bump, config, in_scope},
+    maps::{CGROUP_GEN, EVENTS, INFLIGHT, TEMPLATE},
+    scope::{bump, config, task_in_scope},
 };
 
 /// The syscall tracepoints' argument `i` (sys_enter_*: `args[i]` at offset 16 + 8 i).
@@ -71,16 +69,9 @@ pub(crate) fn enter(
     nargs: usize,
 ) -> Option<&'static mut Slot> {
     let pid_tgid = bpf_get_current_pid_tgid();
-    let tgid = (pid_tgid >> 32) as u32;
     let tid = pid_tgid as u32;
     let cfg = config();
-    if tgid == cfg.self_tgid {
-        return None;
-    }
-    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
-        return None;
-    }
-    if cfg.scope != 0 && !in_scope(cfg.scope, tid) {
+    if !task_in_scope(pid_tgid, &cfg) {
         return None;
     }
     let slot = slot_for(tid)?;
@@ -187,16 +178,9 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
 #[inline(always)]
 pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'static mut Slot> {
     let pid_tgid = bpf_get_current_pid_tgid();
-    let tgid = (pid_tgid >> 32) as u32;
     let tid = pid_tgid as u32;
     let cfg = config();
-    if tgid == cfg.self_tgid {
-        return None;
-    }
-    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
-        return None;
-    }
-    if cfg.scope != 0 && !in_scope(cfg.scope, tid) {
+    if !task_in_scope(pid_tgid, &cfg) {
         return None;
     }
     // r10, r9, r8, ax, cx, dx, si, di: one read of the 64 bytes.
@@ -246,18 +230,9 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
 /// exit programs' common path stays as it was.
 #[inline(never)]
 fn in_progress(pid_tgid: u64) {
-    let tgid = (pid_tgid >> 32) as u32;
-    let cfg = config();
-    if tgid == cfg.self_tgid {
-        return;
+    if task_in_scope(pid_tgid, &config()) {
+        bump(counter::IN_PROGRESS);
     }
-    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
-        return;
-    }
-    if cfg.scope != 0 && !in_scope(cfg.scope, pid_tgid as u32) {
-        return;
-    }
-    bump(counter::IN_PROGRESS);
 }
 
 /// Whether SIGKILL is pending for the current thread (group exit, kill -9), from
