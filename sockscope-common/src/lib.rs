@@ -228,6 +228,18 @@ pub struct Slot {
     pub id_parent: u64,
     /// The cgroup_attach_task count (`CGROUP_GEN`) when `header.cgroup_id` was read.
     pub id_cgroup_gen: u64,
+    /// The socket this call's data went through, noted during the call by the socket
+    /// tracepoint program (data.rs) for the exit: without -y the walk from the descriptor to
+    /// the socket's family (8 kernel reads) becomes one read of the family (sock.rs). Used
+    /// only for the call it was noted for (`hint_nr`, `hint_fd`), then cleared. 0: none.
+    pub hint_sk: u64,
+    /// The syscall number (`orig_ax`) and descriptor the hint was noted for.
+    pub hint_nr: u32,
+    pub hint_fd: u32,
+    /// Exit-only recvfrom: the caller's `*addrlen` read inside the receive, before the kernel
+    /// writes the returned length over it (`hint_len_ok` 0: that read faulted).
+    pub hint_len: i32,
+    pub hint_len_ok: u32,
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
 }
@@ -638,13 +650,18 @@ pub const PT_REGS_DX: u32 = 96;
 pub const PT_REGS_SI: u32 = 104;
 pub const PT_REGS_DI: u32 = 112;
 
-/// x86-64 syscall numbers of the data calls (what the saved `orig_ax` holds).
+/// x86-64 syscall numbers of the data calls and the exit-only sends (what the saved `orig_ax`
+/// holds).
 pub mod nr {
     pub const READ: u64 = 0;
     pub const WRITE: u64 = 1;
     pub const READV: u64 = 19;
     pub const WRITEV: u64 = 20;
     pub const SENDFILE: u64 = 40;
+    /// The exit-only message calls (their socket is noted for the exit: `Slot::hint_sk`).
+    pub const SENDTO: u64 = 44;
+    pub const RECVFROM: u64 = 45;
+    pub const SENDMSG: u64 = 46;
     pub const SPLICE: u64 = 275;
     pub const PREADV2: u64 = 327;
     pub const PWRITEV2: u64 = 328;

@@ -146,6 +146,34 @@ pub(crate) fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u
     len as u64
 }
 
+/// Appends a 4-byte segment for the user memory at `src` whose value `v` was read earlier in
+/// the call (`ok`; otherwise that read faulted): what `push_user(slot, kind, index, src, 4)`
+/// would have recorded then.
+#[inline(always)]
+pub(crate) fn push_noted(slot: &mut Slot, kind: u8, index: u16, src: u64, v: i32, ok: bool) {
+    let cur = slot.cursor;
+    if cur >= CURSOR_LIMIT {
+        slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
+        return;
+    }
+    let off = (cur & CURSOR_MASK) as usize;
+    let base = slot.data.as_mut_ptr();
+    let len: u32 = if ok { 4 } else { 0 };
+    // SAFETY: off < CURSOR_LIMIT keeps the header and 4 bytes inside `data` (as push_user),
+    // 8-aligned.
+    unsafe {
+        let sh = base.add(off).cast::<SegHeader>();
+        (*sh).kind = kind;
+        (*sh).status = if ok { SEG_OK } else { SEG_FAULT };
+        (*sh).index = index;
+        (*sh).len = len;
+        (*sh).addr = src;
+        core::ptr::write_unaligned(base.add(off + SEG_HEADER_SIZE).cast::<i32>(), v);
+    }
+    slot.cursor = off as u32 + SEG_HEADER_SIZE as u32 + seg_padded(len);
+    slot.header.nsegs += 1;
+}
+
 /// Appends a segment holding the `T` at `src` (as `push_user`) and returns that value, taken
 /// from the segment: one read of user memory where a push and a `read_user` made two. None when
 /// the read faulted or the segment did not fit.

@@ -35,10 +35,13 @@ use aya_ebpf::{
     maps::LruHashMap,
     programs::{RawTracePointContext, TracePointContext},
 };
-use sockscope_common::{DataConfig, EventId, MAX_IOV, OFF_NONE, PT_REGS_ORIG_AX, Slot, nr, seg};
+use sockscope_common::{
+    DataConfig, EventId, MAX_IOV, OFF_NONE, PT_REGS_DI, PT_REGS_ORIG_AX, PT_REGS_R9, Slot, nr, seg,
+};
 
 use crate::{
-    capture::{UserMsghdr, capture_iov, min, push_user},
+    capture::{UserMsghdr, capture_iov, min, push_user, read_user},
+    maps::INFLIGHT,
     scope::{config, task_in_scope},
     slot::{identity, ret_of, slot_for, submit},
     sock,
@@ -218,7 +221,8 @@ pub fn data_recv_length(ctx: RawTracePointContext) -> i32 {
 #[inline(always)]
 fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
     let events: u32 = dc!(events);
-    if events == 0 {
+    let exit_only = config().exit_only;
+    if events == 0 && exit_only == 0 {
         return None;
     }
     let regs = user_regs();
@@ -238,6 +242,12 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
         (false, nr::READV) => EventId::Readv,
         (false, nr::PREADV2) => EventId::Preadv2,
         (true, nr::PWRITEV2) => EventId::Pwritev2,
+        (true, nr::SENDTO | nr::SENDMSG) | (false, nr::RECVFROM) => {
+            if exit_only != 0 {
+                note(ctx, regs, n);
+            }
+            return None;
+        }
         _ => return None,
     };
     if !selected(event) || !user_task() || !scoped() {
@@ -269,6 +279,9 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
         (0, 0, 0)
     };
     let slot = begin(event, [fd, buf, count, a3, a4, a5], ret as i64)?;
+    // The descriptor was just checked to be `sk`: sock.rs needs no second walk for its family.
+    slot.hint_sk = sk;
+    slot.hint_fd = fd as u32;
     sock::capture(slot);
     let snaplen = config().snaplen as u64;
     match event {
@@ -306,6 +319,63 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
     }
     submit(slot);
     Some(())
+}
+
+/// sendto, sendmsg and recvfrom captured at exit only (no entry program): what the exit
+/// program needs from inside the call, noted in the thread's slot (`Slot::hint_*`). The socket
+/// the data went through, so that the exit reads its family instead of walking from the
+/// descriptor; for recvfrom also the caller's `*addrlen`, which the kernel overwrites with the
+/// returned length after the receive. The exit checks the syscall and the descriptor before
+/// using the note. Nested sends or receives (a socket that moves its data through another inside
+/// its own sendmsg/recvmsg) fire first; the outermost, the call's own socket, fires last and its
+/// note is the one kept.
+#[inline(always)]
+fn note(ctx: &RawTracePointContext, regs: u64, n: u64) {
+    if regs == 0 {
+        return;
+    }
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let slot = if n == nr::RECVFROM {
+        // recvfrom's in-length exists nowhere else: the thread's first call makes its slot.
+        if !task_in_scope(pid_tgid, &config()) {
+            return;
+        }
+        match slot_for(pid_tgid as u32) {
+            Some(s) => s,
+            None => return,
+        }
+    } else {
+        // The socket alone is an optimisation: only a thread that already has a slot.
+        match INFLIGHT.get_ptr_mut(pid_tgid as u32) {
+            // SAFETY: map value; only this thread uses its own entry.
+            Some(p) => unsafe { &mut *p },
+            None => return,
+        }
+    };
+    // SAFETY: as for orig_ax in on_sock (PT_REGS_DI and PT_REGS_R9 checked against BTF by the
+    // loader before it turns exit-only capture on).
+    let (fd, addrlen) = unsafe {
+        let r = regs as *const u8;
+        (
+            core::ptr::read_volatile(r.add(PT_REGS_DI as usize).cast::<u64>()),
+            core::ptr::read_volatile(r.add(PT_REGS_R9 as usize).cast::<u64>()),
+        )
+    };
+    slot.hint_sk = ctx.arg(0);
+    slot.hint_nr = n as u32;
+    slot.hint_fd = fd as u32;
+    if n == nr::RECVFROM && addrlen != 0 {
+        match read_user::<i32>(addrlen) {
+            Some(v) => {
+                slot.hint_len = v;
+                slot.hint_len_ok = 1;
+            }
+            None => {
+                slot.hint_len = 0;
+                slot.hint_len_ok = 0;
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -183,15 +183,16 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     if !task_in_scope(pid_tgid, &cfg) {
         return None;
     }
-    // r10, r9, r8, ax, cx, dx, si, di: one read of the 64 bytes.
-    let mut r = [0u64; 8];
+    // r10, r9, r8, ax, cx, dx, si, di, orig_ax: one read of the 72 bytes. (Uninitialised: a
+    // zeroed array compiles to a memset subprogram call, ~30 ns a call.)
+    let mut regs_buf = core::mem::MaybeUninit::<[u64; 9]>::uninit();
     // SAFETY: helpers allowed in tracepoint programs; the kernel read faults softly.
     let ok = unsafe {
         let regs = bpf_task_pt_regs(bpf_get_current_task_btf()) as u64;
         regs != 0
             && bpf_probe_read_kernel(
-                r.as_mut_ptr().cast(),
-                64,
+                regs_buf.as_mut_ptr().cast(),
+                72,
                 (regs + sockscope_common::PT_REGS_R10 as u64) as *const c_void,
             ) == 0
     };
@@ -200,7 +201,14 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
         bump(counter::LOST_NOSLOT);
         return None;
     }
+    // SAFETY: filled by the successful read.
+    let r = unsafe { regs_buf.assume_init() };
     let slot = slot_for(tid)?;
+    // The socket noted during this call (data.rs `note_send`) is for this very call only if it
+    // was noted for this syscall; the descriptor is checked where it is used (sock.rs).
+    if slot.hint_nr as u64 != r[8] {
+        slot.hint_sk = 0;
+    }
     slot.active = 0;
     slot.cursor = 0;
     slot.notes = 0;

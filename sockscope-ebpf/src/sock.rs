@@ -95,6 +95,21 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     if level == 0 {
         return;
     }
+    let netlink_only: u32 = o!(netlink_only);
+    // The socket noted during this call by the socket tracepoint (`Slot::hint_sk`): when only
+    // its family matters (no -y/--json), one read of the family instead of the walk from the
+    // descriptor. Used once.
+    let hint = slot.hint_sk;
+    slot.hint_sk = 0;
+    if netlink_only != 0 && hint != 0 && idx == 0 && slot.hint_fd == fd as u32 {
+        let skc: Span = o!(skc);
+        if skc.len != 0
+            && let Some(family) = rd::<u16>(hint + skc.start as u64 + o!(skc_family_rel) as u64)
+            && family != AF_NETLINK
+        {
+            return;
+        }
+    }
     let cur = slot.cursor;
     if cur >= CURSOR_LIMIT {
         slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
@@ -122,7 +137,6 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     info.netns = 0;
     let fd = fd as u32 as i32;
     info.fd = fd;
-    let netlink_only: u32 = o!(netlink_only);
     fill(info, scratch, fd, level, netlink_only);
     if info.known & sk::COMMON != 0 && info.family == AF_NETLINK {
         slot.notes |= sockscope_common::SLOT_NETLINK;

@@ -135,11 +135,16 @@ pub struct TraceArgs {
     #[arg(long = "filter", value_name = "EXPR")]
     pub filter: Option<String>,
 
-    /// No TOCTOU check: sendto and sendmsg are then captured at exit only (no entry program;
-    /// cheaper), their buffer and destination as the caller's memory holds them when the call
-    /// returns. (By default they are read at entry, as strace does, and the destination again
-    /// at exit to mark a change.)
-    #[arg(long = "no-toctou")]
+    /// TOCTOU check: read sendto's and sendmsg's buffer and destination at entry, as strace
+    /// does, and the destination again at exit to mark a change (an entry program each: dearer).
+    /// By default they are captured at exit only, as the caller's memory holds them when the
+    /// call returns (the same bytes unless another thread rewrites them during the call).
+    #[arg(long = "toctou", overrides_with = "no_toctou")]
+    pub toctou: bool,
+
+    /// The default: no TOCTOU check, sendto and sendmsg captured at exit only (kept so that
+    /// scripts written for the earlier default still run).
+    #[arg(long = "no-toctou", hide = true, overrides_with = "toctou")]
     pub no_toctou: bool,
 
     /// Count time, calls and errors per call; on exit print strace's summary table (to stderr,

@@ -122,7 +122,8 @@ impl Config {
             follow_forks,
             ringbuf_bytes: self.ringbuf_bytes,
             wakeup_bytes: 64 << 10,
-            toctou: !a.no_toctou,
+            // `--filter toctou` needs the check it reads.
+            toctou: a.toctou || self.filter.as_ref().is_some_and(|f| f.uses_toctou()),
             scope: &self.scope,
             // -c/-C sum the calls' times: the data calls need their entry programs for that.
             timing: a.duration || a.count || a.count_and_trace,

@@ -1,10 +1,12 @@
 //! sendto and recvfrom.
 
 use aya_ebpf::{macros::tracepoint, programs::TracePointContext};
-use sockscope_common::{EventId, MAX_SNAPLEN, SLOT_BUF_FAULTED, SOCKADDR_MAX, seg};
+use sockscope_common::{EventId, MAX_SNAPLEN, SLOT_BUF_FAULTED, SOCKADDR_MAX, Slot, seg};
 
 use crate::{
-    capture::{min, positive_len, push_more, push_read, push_user, read_user, snaplen_of},
+    capture::{
+        min, positive_len, push_more, push_noted, push_read, push_user, read_user, snaplen_of,
+    },
     scope::config,
     slot::{enter, exit, exit_only, submit},
     sock,
@@ -116,7 +118,45 @@ pub fn sys_enter_recvfrom(ctx: TracePointContext) -> u32 {
 
 #[tracepoint]
 pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
+    if config().exit_only != 0 {
+        recvfrom_at_exit(&ctx);
+        return 0;
+    }
     let Some(slot) = exit(&ctx) else { return 0 };
+    recvfrom_out(slot);
+    0
+}
+
+/// recvfrom, exit-only: the caller's `*addrlen` as the call found it comes from the note made
+/// inside the receive (data.rs `note`), before the kernel wrote the returned length over it.
+/// Without a note the call never reached the socket's receive, and the kernel never wrote
+/// `*addrlen`: it is read now.
+#[inline(always)]
+fn recvfrom_at_exit(ctx: &TracePointContext) {
+    let Some(slot) = exit_only(ctx, EventId::Recvfrom) else {
+        return;
+    };
+    let [fd, _, _, _, _, addrlen_ptr] = slot.header.args;
+    let noted = slot.hint_sk != 0 && slot.hint_fd == fd as u32;
+    let (len, len_ok) = (slot.hint_len, slot.hint_len_ok != 0);
+    sock::capture(slot);
+    slot.header._pad = 0;
+    if addrlen_ptr != 0 {
+        let given = if noted {
+            push_noted(slot, seg::ADDRLEN_IN, 0, addrlen_ptr, len, len_ok);
+            if len_ok { len } else { 0 }
+        } else {
+            push_read::<i32>(slot, seg::ADDRLEN_IN, 0, addrlen_ptr).unwrap_or(0)
+        };
+        slot.header._pad = positive_len(given as u64) as u32;
+    }
+    recvfrom_out(slot);
+}
+
+/// What recvfrom's exit reads, with or without an entry program: the bytes received, the
+/// returned length and the source address.
+#[inline(always)]
+fn recvfrom_out(slot: &mut Slot) {
     let snaplen = snaplen_of(slot);
     let ret = slot.header.ret;
     let [_, buf, len, _, addr, addrlen_ptr] = slot.header.args;
@@ -143,5 +183,4 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
         }
     }
     submit(slot);
-    0
 }

@@ -595,6 +595,12 @@ impl Filter {
         self.root.any_field(&|f: Field| f.on == On::Socket)
     }
 
+    /// Whether the expression reads `toctou`: then the kernel must read sendto's and
+    /// sendmsg's destination at entry and again at exit (`--toctou`).
+    pub fn uses_toctou(&self) -> bool {
+        self.root.any_field(&|f: Field| f.name == "toctou")
+    }
+
     /// Whether every field the expression names is present on a flow (`pid`, `comm` and the
     /// socket fields): then it can select flows as well as calls.
     pub fn applies_to_flows(&self) -> bool {

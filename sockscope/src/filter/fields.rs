@@ -226,7 +226,7 @@ pub(super) static FIELDS: [FieldDef; 28] = {
             K::Bool,
             C,
             Read::Bool(toctou),
-            "the destination changed during the call",
+            "the destination changed during the call (naming it turns on `--toctou`)",
         ),
         def(
             "proto",

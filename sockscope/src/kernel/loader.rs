@@ -10,8 +10,8 @@ use aya::{
     programs::TracePoint,
 };
 use sockscope_common::{
-    COMM_LEN, COMM_MATCH_EXCLUDE, COMM_MATCH_INCLUDE, CommKey, Config, MAX_SNAPLEN, PID_FILTER_MAP,
-    PID_FILTER_NONE, counter, scope,
+    COMM_LEN, COMM_MATCH_EXCLUDE, COMM_MATCH_INCLUDE, CommKey, Config, EventId, MAX_SNAPLEN,
+    PID_FILTER_MAP, PID_FILTER_NONE, counter, scope,
 };
 
 use crate::{btf::Btf, events::EventDef, tracefs};
@@ -165,9 +165,13 @@ pub struct Counters {
     pub in_progress: u64,
 }
 
-/// The entry programs that exit-only capture leaves out (issue 12: sendto and sendmsg read
-/// their buffer and destination at exit, arguments from the saved user registers).
-const EXIT_ONLY_ENTRIES: [&str; 2] = ["sys_enter_sendto", "sys_enter_sendmsg"];
+/// The entry programs that exit-only capture leaves out (issue 12: sendto, sendmsg and recvfrom
+/// read their buffers and addresses at exit, arguments from the saved user registers).
+const EXIT_ONLY_ENTRIES: [&str; 3] = [
+    "sys_enter_sendto",
+    "sys_enter_sendmsg",
+    "sys_enter_recvfrom",
+];
 
 /// Exit-only capture needs no entry for TOCTOU (the address read twice) or -T (the entry
 /// time), and the saved registers where the kernel side loads them.
@@ -182,6 +186,7 @@ fn exit_only_ok(btf: &crate::btf::Btf, opts: &LoadOptions) -> bool {
         && at("dx", PT_REGS_DX)
         && at("si", PT_REGS_SI)
         && at("di", PT_REGS_DI)
+        && at("orig_ax", PT_REGS_ORIG_AX)
 }
 
 /// Checks what loading needs, with one clear message per missing piece.
@@ -302,12 +307,21 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
                 .filter_map(|e| crate::events::timing_hook(e.id)),
         );
     }
-    let mut seen = std::collections::HashSet::new();
-    hooks.retain(|h| seen.insert(*h));
-    // Exit-only sends: their entry programs stay unattached.
+    // Exit-only calls: their entry programs stay unattached; what they need from inside the
+    // call the socket tracepoints note for their exit (data.rs `note`): recvfrom's in-length
+    // (needed), sendto's and sendmsg's socket (saves the walk from the descriptor).
     if cfg.exit_only != 0 {
         hooks.retain(|h| !EXIT_ONLY_ENTRIES.contains(&h.1));
+        for e in opts.events {
+            match e.id {
+                EventId::Recvfrom => hooks.push(("sock", "sock_recv_length")),
+                EventId::Sendto | EventId::Sendmsg => hooks.push(("sock", "sock_send_length")),
+                _ => {}
+            }
+        }
     }
+    let mut seen = std::collections::HashSet::new();
+    hooks.retain(|h| seen.insert(*h));
     // The data calls' socket hooks are raw tracepoint programs (data.rs), attached below.
     let data_tps: Vec<&'static str> = hooks
         .iter()

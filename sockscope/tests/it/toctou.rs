@@ -104,7 +104,7 @@ fn raced_destination_is_marked_with_both_addresses() {
     let dir = workdir("toctou-race");
     let want = raced_lines(&dir);
 
-    let r = run(&[], &dir, "race", &[]);
+    let r = run(&["--toctou"], &dir, "race", &[]);
     let evs = parse_text(&r.stdout);
     let marked: Vec<String> = evs
         .iter()
@@ -131,7 +131,7 @@ fn raced_destination_is_marked_with_both_addresses() {
     assert_eq!(evs.iter().filter(|e| e.call.contains("TOCTOU")).count(), 3);
 
     // -T: ` <duration>` then the marker.
-    let r = run(&["-T"], &dir, "race", &[]);
+    let r = run(&["--toctou", "-T"], &dir, "race", &[]);
     let marked: Vec<String> = parse_text(&r.stdout)
         .into_iter()
         .filter(|e| e.call.contains(MARK))
@@ -175,17 +175,23 @@ fn filter_toctou_selects_the_raced_calls() {
     }
 }
 
-/// With `--no-toctou` sendto and sendmsg are captured at exit only (issue 12): the same race
-/// shows, unmarked, the destination the caller's memory holds when the call returns (the
-/// rewritten one, the marker's), not the one the kernel copied at entry — the documented
-/// price of the option.
+/// By default (and with the old `--no-toctou`) sendto and sendmsg are captured at exit only
+/// (issue 12): the same race shows, unmarked, the destination the caller's memory holds when
+/// the call returns (the rewritten one, the marker's), not the one the kernel copied at entry —
+/// the documented price of the default.
 #[test]
-fn no_toctou_option_turns_the_check_off() {
-    if !require_root("no_toctou_option_turns_the_check_off") {
+fn default_is_exit_only_without_the_check() {
+    if !require_root("default_is_exit_only_without_the_check") {
         return;
     }
+    for opts in [&[][..], &["--no-toctou"][..]] {
+        exit_only_race(opts);
+    }
+}
+
+fn exit_only_race(opts: &[&str]) {
     let dir = workdir("toctou-off");
-    let r = run(&["--no-toctou"], &dir, "race", &[]);
+    let r = run(opts, &dir, "race", &[]);
     let evs = parse_text(&r.stdout);
     let a = un(&format!("{}/a.sock", dir.display()));
     let unmarked: Vec<String> = raced_lines(&dir)
@@ -224,7 +230,7 @@ fn calls_without_a_race_are_never_marked() {
     }
     let _calm = calm_lock();
     let dir = workdir("toctou-calm");
-    let r = run(&[], &dir, "calm", &[]);
+    let r = run(&["--toctou"], &dir, "calm", &[]);
     let evs = parse_text(&r.stdout);
     let calm = evs
         .iter()
@@ -270,7 +276,7 @@ fn json_marks_exactly_the_raced_calls() {
     let mut problems = Vec::new();
     let mut no_flag = Vec::new();
     for mode in ["race", "calm"] {
-        let r = run(&["--json"], &dir, mode, &[]);
+        let r = run(&["--json", "--toctou"], &dir, mode, &[]);
         let mut raced = Vec::new();
         let mut n = 0;
         for l in r.stdout.lines() {
