@@ -128,6 +128,7 @@ impl Config {
             // -c/-C sum the calls' times: the data calls need their entry programs for that.
             timing: a.duration || a.count || a.count_and_trace,
             yflag: crate::endpoints::capture_level(a.yflag, a.json, self.filter.as_ref()),
+            descriptors_at_entry: a.yflag > 0,
             flows: self.flows,
         }
     }

@@ -445,6 +445,7 @@ pub fn run(args: TopArgs) -> anyhow::Result<i32> {
         toctou: false,
         scope: &scope,
         yflag: 0,
+        descriptors_at_entry: false,
         flows: true,
         timing: false,
     };

@@ -36,6 +36,9 @@ pub struct LoadOptions<'a> {
     pub scope: &'a Scope,
     /// `-y` count: 1 captures each descriptor's inode, 2 (`-yy`) its socket too.
     pub yflag: u8,
+    /// The descriptors are shown as strace's `-y`/`-yy` show them: as they are when the call
+    /// begins (an unbound UDP socket's first sendto binds it), so no exit-only capture.
+    pub descriptors_at_entry: bool,
     /// -T: attach the data calls' entry programs (their start time).
     pub timing: bool,
     /// Count per flow in the kernel (sock:sock_send_length / sock_recv_length; see flows.rs).
@@ -173,13 +176,15 @@ const EXIT_ONLY_ENTRIES: [&str; 3] = [
     "sys_enter_recvfrom",
 ];
 
-/// Exit-only capture needs no entry for TOCTOU (the address read twice) or -T (the entry
-/// time), and the saved registers where the kernel side loads them.
+/// Exit-only capture needs no entry for TOCTOU (the address read twice), -T (the entry time) or
+/// -y/-yy (the descriptor as the call found it), and the saved registers where the kernel side
+/// loads them.
 fn exit_only_ok(btf: &crate::btf::Btf, opts: &LoadOptions) -> bool {
     use sockscope_common::*;
     let at = |f: &str, off: u32| btf.field("pt_regs", f).map(|(o, _)| o) == Some(off);
     !opts.toctou
         && !opts.timing
+        && !opts.descriptors_at_entry
         && at("r10", PT_REGS_R10)
         && at("r9", PT_REGS_R9)
         && at("r8", PT_REGS_R8)

@@ -1,7 +1,9 @@
 //! A call already in progress when sockscope attaches (issue 12): a server blocked in recvfrom
-//! before `-p` attaches gets one datagram after attach. Its exit has no traced entry (what the
-//! caller handed in, such as *addrlen, is gone), so the call is counted — in the summary line
-//! and the JSON summary record — and never vanishes silently. Needs root.
+//! before `-p` attaches gets one datagram after attach. By default recvfrom is captured at its
+//! exit (its in-length noted inside the receive), so the call is shown like any other. With
+//! entry programs (`-T`) its exit has no traced entry (what the caller handed in, such as
+//! *addrlen, is gone), so the call is counted — in the summary line and the JSON summary
+//! record — and never vanishes silently. Needs root.
 
 use crate::support;
 
@@ -14,10 +16,22 @@ use serde_json::Value;
 use support::*;
 
 #[test]
-fn call_in_progress_at_attach_is_counted() {
-    if !require_root("call_in_progress_at_attach_is_counted") {
+fn call_in_progress_at_attach_is_shown_or_counted() {
+    if !require_root("call_in_progress_at_attach_is_shown_or_counted") {
         return;
     }
+    // Default: shown, with what the exit can know (the datagram and its source).
+    let (shown, text) = in_progress_run(&[]);
+    assert_eq!(shown, 1, "the recvfrom is shown:\n{text}");
+    assert!(text.contains(r#""strace":"recvfrom(3, \"ping\", 64"#), "{text}");
+    // With -T (entry programs): counted.
+    let (shown, text) = in_progress_run(&["-T"]);
+    assert_eq!(shown, 0, "the recvfrom is counted, not shown:\n{text}");
+}
+
+/// Runs the scenario with `opts`; returns how many recvfrom records were shown (the rest being
+/// counted, as the function checks) and the JSON text.
+fn in_progress_run(opts: &[&str]) -> (u64, String) {
     let port = 40611;
     let exe = workload("inprogress");
     let mut w = Command::new(&exe)
@@ -29,6 +43,7 @@ fn call_in_progress_at_attach_is_counted() {
     std::thread::sleep(Duration::from_millis(300));
     let mut t = Command::new(SOCKSCOPE)
         .args(["--json", "-o", "-", "-p", &w.id().to_string()])
+        .args(opts)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -94,4 +109,5 @@ fn call_in_progress_at_attach_is_counted() {
             "{errtext}"
         );
     }
+    (shown, text)
 }

@@ -196,9 +196,10 @@ fn detach_on_signal(sig: libc::c_int, name: &str, port: u16) {
     let bpftool = have_bpftool();
     if bpftool {
         let names: String = ids.iter().filter_map(|&i| bpftool_prog(i)).collect();
+        // sendto is captured at its exit by default (no entry program).
         assert!(
-            names.contains("sys_enter_sendto"),
-            "no sys_enter_sendto among our programs:\n{names}"
+            names.contains("sys_exit_sendto"),
+            "no sys_exit_sendto among our programs:\n{names}"
         );
     } else {
         eprintln!("note: bpftool missing; checking the prog ids through /proc only");
