@@ -23,7 +23,10 @@ fn call_in_progress_at_attach_is_shown_or_counted() {
     // Default: shown, with what the exit can know (the datagram and its source).
     let (shown, text) = in_progress_run(&[]);
     assert_eq!(shown, 1, "the recvfrom is shown:\n{text}");
-    assert!(text.contains(r#""strace":"recvfrom(3, \"ping\", 64"#), "{text}");
+    assert!(
+        text.contains(r#""strace":"recvfrom(3, \"ping\", 64"#),
+        "{text}"
+    );
     // With -T (entry programs): counted.
     let (shown, text) = in_progress_run(&["-T"]);
     assert_eq!(shown, 0, "the recvfrom is counted, not shown:\n{text}");
