@@ -40,7 +40,7 @@ TARGETS = {
     "bystander-sockscope": "≤ 1.02",
     "sockscope-top": "≤ 1.10",
     "sockscope-yy": "",
-    "sockscope-notoctou": "≤ 1.25",
+    "sockscope-toctou": "",
     "sockscope-top-tp": "≤ 1.10",
     "bystander-top": "≤ 1.02",
     "sockscope-base": "",
@@ -59,7 +59,7 @@ MODE_DESC = {
     "bpftrace-print": "bpftrace printing (enter+exit joined, to /dev/null)",
     "bystander-untraced": "getppid loop, untraced",
     "bystander-sockscope": "getppid loop, sockscope tracing the whole machine",
-    "sockscope-notoctou": "sockscope `--no-toctou -s 64 -o /dev/null -- loadgen` (sendto/sendmsg captured at exit only, no entry program)",
+    "sockscope-toctou": "sockscope `--toctou -s 64 -o /dev/null -- loadgen` (entry programs for sendto/sendmsg/recvfrom: the TOCTOU check, the price of the option)",
     "sockscope-yy": "sockscope `-yy -s 64 -o /dev/null -- loadgen` (the endpoint capture, as --json and endpoint filters make it)",
     "sockscope-top": "`sockscope top -b -- loadgen` (flow counters in the kernel; socket tracepoints attached raw)",
     "sockscope-top-tp": "the same, socket tracepoints attached as ordinary tracepoints (`SOCKSCOPE_FLOW_HOOK=tracepoint`)",
@@ -260,9 +260,9 @@ class Bench:
         lg = self.loadgen_argv(lg_op, n)
         if mode in ("untraced", "bystander-untraced"):
             self.run_plain(lg)
-        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou",
+        elif mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-toctou",
                       "sockscope-base", "sockscope-base-json"):
-            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"], "sockscope-notoctou": ["--no-toctou"],
+            extra = {"sockscope-json": ["--json"], "sockscope-yy": ["-yy"], "sockscope-toctou": ["--toctou"],
                      "sockscope-base-json": ["--json"]}.get(mode, []) + ["--"] + lg
             # sockscope-base*: the `--baseline` binary, so that before/after are ratios of one run.
             binary = self.args.baseline if mode.startswith("sockscope-base") else self.sockscope
@@ -349,7 +349,7 @@ class Bench:
     def overhead(self):
         a = self.args
         ops = a.ops
-        modes = ["untraced", "sockscope-text", "sockscope-notoctou", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
+        modes = ["untraced", "sockscope-text", "sockscope-toctou", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
                  "strace", "bpftrace-count", "bpftrace-print", "bpftrace-false"]
         bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top", "bystander-bpftrace-false"]
         if a.top:
@@ -628,7 +628,7 @@ def report(args, info, plan, results, tp, attach, prof):
                 tot_e = sum(r.get("events", 0) for r in rs)
                 tot_l = sum(r.get("lost", 0) for r in rs)
                 ev = f"{tot_e:,} / {tot_l:,}"
-                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-notoctou",
+                if mode in ("sockscope-text", "sockscope-json", "sockscope-yy", "sockscope-toctou",
                             "sockscope-base", "sockscope-base-json"):
                     made = sum(r["syscalls"] for r in rs)
                     ev += " (=calls)" if tot_e + tot_l == made else f" (calls made {made:,})"
@@ -723,7 +723,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="~1.5 minutes: 5 rounds of sendto + bystander only, fewer calls")
     ap.add_argument("--rounds", type=int)
-    ap.add_argument("--modes", help="comma list of modes to measure (untraced is always included), e.g. sockscope-text,sockscope-notoctou,bpftrace-count")
+    ap.add_argument("--modes", help="comma list of modes to measure (untraced is always included), e.g. sockscope-text,sockscope-toctou,bpftrace-count")
     ap.add_argument("--ops", help="comma list of sendto,recvfrom,sendmsg,sendmmsg,write,writev,read")
     ap.add_argument("--bytes", type=int, default=64)
     ap.add_argument("--sockscope", required=True)
