@@ -66,12 +66,22 @@ pub fn resolve(
     c.file_private_data_rel = so.file_private_data_rel;
     c.file_inode_rel = so.file_inode_rel;
     let rw = c.events & !((1 << 11) | (1 << 12)) != 0;
-    if rw && c.regs_orig_ax != sockscope_common::PT_REGS_ORIG_AX {
-        missing.push(format!(
-            "pt_regs.orig_ax at offset {} (the socket hooks load it at {})",
-            c.regs_orig_ax,
-            sockscope_common::PT_REGS_ORIG_AX
-        ));
+    // The kernel side loads the saved registers at x86-64's fixed pt_regs offsets.
+    use sockscope_common as k;
+    for (name, got, want) in [
+        ("orig_ax", c.regs_orig_ax, k::PT_REGS_ORIG_AX),
+        ("di", c.regs_di, k::PT_REGS_DI),
+        ("si", c.regs_si, k::PT_REGS_SI),
+        ("dx", c.regs_dx, k::PT_REGS_DX),
+        ("r10", c.regs_r10, k::PT_REGS_R10),
+        ("r8", c.regs_r8, k::PT_REGS_R8),
+        ("r9", c.regs_r9, k::PT_REGS_R9),
+    ] {
+        if got != OFF_NONE && got != want {
+            missing.push(format!(
+                "pt_regs.{name} at offset {got} (the kernel side loads it at {want})"
+            ));
+        }
     }
     if rw && tracefs::field_offset("sock", "sock_send_length", "ret").is_none() {
         missing.push("the tracepoints sock:sock_send_length / sock_recv_length".into());
