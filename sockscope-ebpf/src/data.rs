@@ -27,20 +27,19 @@
 use aya_ebpf::{
     helpers::{
         bpf_get_current_pid_tgid,
-        generated::{
-            bpf_get_current_task, bpf_get_current_task_btf, bpf_ktime_get_ns, bpf_task_pt_regs,
-        },
+        generated::{bpf_get_current_task, bpf_ktime_get_ns},
     },
     macros::{map, raw_tracepoint, tracepoint},
     maps::LruHashMap,
     programs::{RawTracePointContext, TracePointContext},
 };
 use sockscope_common::{
-    DataConfig, EventId, MAX_IOV, OFF_NONE, PT_REGS_DI, PT_REGS_ORIG_AX, PT_REGS_R9, Slot, nr, seg,
+    DataConfig, EventId, MAX_IOV, OFF_NONE, PT_REGS_DI, PT_REGS_DX, PT_REGS_ORIG_AX, PT_REGS_R8,
+    PT_REGS_R9, PT_REGS_R10, PT_REGS_SI, Slot, nr, seg,
 };
 
 use crate::{
-    capture::{UserMsghdr, capture_iov, min, push_user, read_user},
+    capture::{UserMsghdr, capture_iov, min, push_user, read_user, reg, user_regs},
     maps::INFLIGHT,
     scope::{config, task_in_scope},
     slot::{identity, ret_of, slot_for, submit},
@@ -69,26 +68,6 @@ const S_IFMT: u16 = 0o170000;
 const S_IFSOCK: u16 = 0o140000;
 
 use crate::capture::read_kernel as kread;
-
-/// The saved user registers of the current task (its pt_regs).
-#[inline(always)]
-fn user_regs() -> u64 {
-    // SAFETY: helpers accepted for tracepoint programs; the task pointer is the current task.
-    unsafe { bpf_task_pt_regs(bpf_get_current_task_btf()) as u64 }
-}
-
-/// The saved register at `off` (one of the `PT_REGS_*` constants, which the loader checked
-/// against this kernel's BTF: `data_config`), loaded straight from the BTF pointer: the verifier
-/// checks the field and the JIT makes the load fault-safe (a bpf_probe_read_kernel per register
-/// cost ~30-40 ns more).
-#[inline(always)]
-fn reg(regs: u64, off: u32) -> Option<u64> {
-    if regs == 0 {
-        return None;
-    }
-    // SAFETY: see above.
-    Some(unsafe { core::ptr::read_volatile((regs as *const u8).add(off as usize).cast::<u64>()) })
-}
 
 /// Whether the thread may be traced: not sockscope, in the process filter and the scope.
 #[inline(always)]
@@ -155,6 +134,7 @@ fn begin(event: EventId, args: [u64; 6], ret: i64) -> Option<&'static mut Slot> 
     let slot = slot_for(tid)?;
     slot.cursor = 0;
     slot.notes = 0;
+    slot.hint_sk = 0;
     let cfg = config();
     // SAFETY: helper without preconditions.
     let now = unsafe { bpf_ktime_get_ns() };
@@ -258,9 +238,9 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
     if !selected(event) || !user_task() || !scoped() {
         return None;
     }
-    let fd = reg(regs, sockscope_common::PT_REGS_DI)?;
-    let buf = reg(regs, sockscope_common::PT_REGS_SI)?;
-    let count = reg(regs, sockscope_common::PT_REGS_DX)?;
+    let fd = reg(regs, PT_REGS_DI)?;
+    let buf = reg(regs, PT_REGS_SI)?;
+    let count = reg(regs, PT_REGS_DX)?;
     // TP_PROTO(struct sock *sk, int ret, int flags)
     let sk: u64 = ctx.arg(0);
     let ret = ctx.arg::<u64>(1) as u32 as i32;
@@ -276,9 +256,9 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
     let v2 = matches!(event, EventId::Preadv2 | EventId::Pwritev2);
     let (a3, a4, a5) = if v2 {
         (
-            reg(regs, sockscope_common::PT_REGS_R10)?,
-            reg(regs, sockscope_common::PT_REGS_R9)?,
-            reg(regs, sockscope_common::PT_REGS_R8)?,
+            reg(regs, PT_REGS_R10)?,
+            reg(regs, PT_REGS_R9)?,
+            reg(regs, PT_REGS_R8)?,
         )
     } else {
         (0, 0, 0)
@@ -330,15 +310,19 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
 /// program needs from inside the call, noted in the thread's slot (`Slot::hint_*`). The socket
 /// the data went through, so that the exit reads its family instead of walking from the
 /// descriptor; for recvfrom also the caller's `*addrlen`, which the kernel overwrites with the
-/// returned length after the receive. The exit checks the syscall and the descriptor before
-/// using the note. Nested sends or receives (a socket that moves its data through another inside
+/// returned length after the receive. The exit (`slot::exit_only`) checks the syscall and the
+/// descriptor before using the note. Nested sends or receives (a socket that moves its data through another inside
 /// its own sendmsg/recvmsg) fire first; the outermost, the call's own socket, fires last and its
 /// note is the one kept.
 #[inline(always)]
 fn note(ctx: &RawTracePointContext, regs: u64, n: u64) {
-    if regs == 0 {
+    // sendto/sendmsg: the socket only saves the walk when its family alone is wanted.
+    if n != nr::RECVFROM && !sock::family_hint_used() {
         return;
     }
+    let (Some(fd), Some(addrlen)) = (reg(regs, PT_REGS_DI), reg(regs, PT_REGS_R9)) else {
+        return;
+    };
     let pid_tgid = bpf_get_current_pid_tgid();
     let slot = if n == nr::RECVFROM {
         // recvfrom's in-length exists nowhere else: the thread's first call makes its slot.
@@ -356,15 +340,6 @@ fn note(ctx: &RawTracePointContext, regs: u64, n: u64) {
             Some(p) => unsafe { &mut *p },
             None => return,
         }
-    };
-    // SAFETY: as for orig_ax in on_sock (PT_REGS_DI and PT_REGS_R9 checked against BTF by the
-    // loader before it turns exit-only capture on).
-    let (fd, addrlen) = unsafe {
-        let r = regs as *const u8;
-        (
-            core::ptr::read_volatile(r.add(PT_REGS_DI as usize).cast::<u64>()),
-            core::ptr::read_volatile(r.add(PT_REGS_R9 as usize).cast::<u64>()),
-        )
     };
     slot.hint_sk = ctx.arg(0);
     slot.hint_nr = n as u32;
@@ -405,10 +380,10 @@ fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
         return None;
     }
     let regs = user_regs();
-    let a0 = reg(regs, sockscope_common::PT_REGS_DI)?;
-    let a1 = reg(regs, sockscope_common::PT_REGS_SI)?;
-    let a2 = reg(regs, sockscope_common::PT_REGS_DX)?;
-    let a3 = reg(regs, sockscope_common::PT_REGS_R10)?;
+    let a0 = reg(regs, PT_REGS_DI)?;
+    let a1 = reg(regs, PT_REGS_SI)?;
+    let a2 = reg(regs, PT_REGS_DX)?;
+    let a3 = reg(regs, PT_REGS_R10)?;
     let splice = event == EventId::Splice;
     // The socket check first: nothing else is read for a call between two files or pipes.
     let other = if splice { a2 } else { a1 };
@@ -416,10 +391,7 @@ fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
         return None;
     }
     let (a4, a5) = if splice {
-        (
-            reg(regs, sockscope_common::PT_REGS_R8)?,
-            reg(regs, sockscope_common::PT_REGS_R9)?,
-        )
+        (reg(regs, PT_REGS_R8)?, reg(regs, PT_REGS_R9)?)
     } else {
         (0, 0)
     };

@@ -10,17 +10,20 @@ use aya_ebpf::{
     helpers::{
         bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
         generated::{
-            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_current_task_btf,
-            bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_ringbuf_output, bpf_task_pt_regs,
+            self, bpf_get_current_cgroup_id, bpf_get_current_task, bpf_get_smp_processor_id,
+            bpf_ktime_get_ns, bpf_ringbuf_output,
         },
     },
     maps::RingBuf,
     programs::TracePointContext,
 };
-use sockscope_common::{COMM_LEN, Config, DATA_SIZE, EventId, RECORD_HEADER_SIZE, Slot, counter};
+use sockscope_common::{
+    COMM_LEN, Config, DATA_SIZE, EventId, PT_REGS_DI, PT_REGS_DX, PT_REGS_ORIG_AX, PT_REGS_R8,
+    PT_REGS_R9, PT_REGS_R10, PT_REGS_SI, RECORD_HEADER_SIZE, Slot, counter,
+};
 
 use crate::{
-    capture::read_kernel,
+    capture::{read_kernel, reg, user_regs},
     maps::{CGROUP_GEN, EVENTS, INFLIGHT, TEMPLATE},
     scope::{bump, config, task_in_scope},
 };
@@ -77,6 +80,7 @@ pub(crate) fn enter(
     slot.active = 1;
     slot.cursor = 0;
     slot.notes = 0;
+    slot.hint_sk = 0;
     let h = &mut slot.header;
     h.event = event as u16;
     h.flags = 0;
@@ -182,28 +186,27 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     if !task_in_scope(pid_tgid, &cfg) {
         return None;
     }
-    // The arguments and the syscall number, loaded straight from the task's saved registers: the
-    // helper returns a BTF pointer (struct pt_regs), so the verifier checks each field against
-    // the kernel's BTF and the JIT makes the loads fault-safe. (One bpf_probe_read_kernel of the
-    // 72 bytes cost ~40 ns more a call.) The offsets were checked against BTF by the loader.
-    // SAFETY: helpers allowed in tracepoint programs; see above for the loads.
-    let r = unsafe {
-        let regs = bpf_task_pt_regs(bpf_get_current_task_btf()) as *const u8;
-        let at = |off: u32| core::ptr::read_volatile(regs.add(off as usize).cast::<u64>());
-        [
-            at(sockscope_common::PT_REGS_DI),
-            at(sockscope_common::PT_REGS_SI),
-            at(sockscope_common::PT_REGS_DX),
-            at(sockscope_common::PT_REGS_R10),
-            at(sockscope_common::PT_REGS_R8),
-            at(sockscope_common::PT_REGS_R9),
-            at(sockscope_common::PT_REGS_ORIG_AX),
-        ]
-    };
+    // The arguments and the syscall number from the task's saved registers (direct loads).
+    let regs = user_regs();
+    let mut r = [0u64; 7];
+    for (i, off) in [
+        PT_REGS_DI,
+        PT_REGS_SI,
+        PT_REGS_DX,
+        PT_REGS_R10,
+        PT_REGS_R8,
+        PT_REGS_R9,
+        PT_REGS_ORIG_AX,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        r[i] = reg(regs, off)?;
+    }
     let slot = slot_for(tid)?;
-    // The socket noted during this call (data.rs `note_send`) is for this very call only if it
-    // was noted for this syscall; the descriptor is checked where it is used (sock.rs).
-    if slot.hint_nr as u64 != r[6] {
+    // The one check of a note (data.rs `note`): it is this call's only if it was made for this
+    // syscall and this descriptor. Its users (sock.rs, recvfrom) then only ask `hint_sk != 0`.
+    if slot.hint_nr as u64 != r[6] || slot.hint_fd != r[0] as u32 {
         slot.hint_sk = 0;
     }
     slot.active = 0;

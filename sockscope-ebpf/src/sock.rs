@@ -75,6 +75,15 @@ fn get<T: Copy>(scratch: *const u8, rel: u32) -> T {
     unsafe { core::ptr::read_unaligned(scratch.add((rel & (SPAN_MAX - 1)) as usize).cast::<T>()) }
 }
 
+/// Whether `capture` reads a noted socket's family instead of walking from the descriptor:
+/// the capture is on and only netlink sockets need more (no -y/--json/endpoint filter).
+#[inline(always)]
+pub fn family_hint_used() -> bool {
+    let level: u32 = o!(level);
+    let netlink_only: u32 = o!(netlink_only);
+    level != 0 && netlink_only != 0
+}
+
 /// Appends the `seg::SOCK` segment for the call's descriptor (its first argument, already in
 /// the header) when `-y` is on.
 ///
@@ -96,12 +105,13 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
         return;
     }
     let netlink_only: u32 = o!(netlink_only);
-    // The socket noted during this call by the socket tracepoint (`Slot::hint_sk`): when only
-    // its family matters (no -y/--json), one read of the family instead of the walk from the
-    // descriptor. Used once.
+    // The socket noted during this call by the socket tracepoint (`Slot::hint_sk`, checked
+    // against the call by whoever set or kept it): when only its family matters
+    // (`family_hint_used`), one read of the family instead of the walk from the descriptor.
+    // Used once.
     let hint = slot.hint_sk;
     slot.hint_sk = 0;
-    if netlink_only != 0 && hint != 0 && idx == 0 && slot.hint_fd == fd as u32 {
+    if netlink_only != 0 && hint != 0 && idx == 0 {
         let skc: Span = o!(skc);
         if skc.len != 0
             && let Some(family) = rd::<u16>(hint + skc.start as u64 + o!(skc_family_rel) as u64)

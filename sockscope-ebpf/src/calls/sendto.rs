@@ -136,8 +136,8 @@ fn recvfrom_at_exit(ctx: &TracePointContext) {
     let Some(slot) = exit_only(ctx, EventId::Recvfrom) else {
         return;
     };
-    let [fd, _, _, _, _, addrlen_ptr] = slot.header.args;
-    let noted = slot.hint_sk != 0 && slot.hint_fd == fd as u32;
+    let addrlen_ptr = slot.header.args[5];
+    let noted = slot.hint_sk != 0;
     let (len, len_ok) = (slot.hint_len, slot.hint_len_ok != 0);
     sock::capture(slot);
     slot.header._pad = 0;

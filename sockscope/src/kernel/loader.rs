@@ -318,7 +318,10 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         for e in opts.events {
             match e.id {
                 EventId::Recvfrom => hooks.push(("sock", "sock_recv_length")),
-                EventId::Sendto | EventId::Sendmsg => hooks.push(("sock", "sock_send_length")),
+                // Only where the family alone is wanted (sock.rs `family_hint_used`).
+                EventId::Sendto | EventId::Sendmsg if opts.yflag == 0 => {
+                    hooks.push(("sock", "sock_send_length"))
+                }
                 _ => {}
             }
         }
