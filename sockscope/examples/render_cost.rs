@@ -2,14 +2,16 @@
 //! (sendto with a 64-byte payload and an address, recvfrom with its socket lengths, sendmsg
 //! with a name and one iovec) N times as text and as JSON and prints the CPU ns per event.
 //! `cargo run --release -p sockscope --example render_cost [N] [sendto|recvfrom|sendmsg]`
-//! (the second argument renders that record only).
+//! (the second argument renders that record only; a third, `binary`, sends bytes 0..64 instead
+//! of the bench loop's 'x' payload). The JSON records carry the socket `--json` captures.
+//! `RENDER_COST_ONLY=text` (or `json`) renders one output only, for profilers.
 use sockscope::render::cpu_ns;
 use sockscope::{
     decode::Style,
     record::{Record, RecordBuilder},
     render::{Clock, RenderOpts, json, text},
 };
-use sockscope_common::{EventId, seg};
+use sockscope_common::{EventId, SockInfo, seg, sk};
 
 fn sin(port: u16) -> Vec<u8> {
     let mut a = vec![2, 0];
@@ -18,12 +20,58 @@ fn sin(port: u16) -> Vec<u8> {
     a
 }
 
+/// The socket as the kernel side captures it with `--json` (the `-yy` level): a UDP socket
+/// bound to 0.0.0.0:35596, not connected.
+fn udp_sock(fd: i32) -> Vec<u8> {
+    // SAFETY: plain data, all-zero is valid.
+    let mut i: SockInfo = unsafe { std::mem::zeroed() };
+    i.known = sk::LOOKED_UP | sk::INODE | sk::SOCKET | sk::COMMON | sk::PROTO;
+    i.fd = fd;
+    i.ino = 504712;
+    i.mode = 0o140777;
+    i.sock_type = 2;
+    i.family = 2;
+    i.state = 7;
+    i.protocol = 17;
+    i.sk_type = 2;
+    i.num = 35596;
+    // SAFETY: SockInfo is repr(C) plain data.
+    unsafe {
+        std::slice::from_raw_parts(
+            (&i as *const SockInfo).cast::<u8>(),
+            std::mem::size_of::<SockInfo>(),
+        )
+    }
+    .to_vec()
+}
+
+trait WithSock {
+    fn with_sock(self, sock: Option<&[u8]>) -> Vec<u8>;
+}
+
+impl WithSock for RecordBuilder {
+    fn with_sock(self, sock: Option<&[u8]>) -> Vec<u8> {
+        match sock {
+            Some(s) => self.seg(seg::SOCK, 0, 0, s),
+            None => self,
+        }
+        .build()
+    }
+}
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
-    let payload: Vec<u8> = (0..64u8).collect();
+    // The bench loop's payload (loadgen sends 'x' bytes); `binary` renders 0..64 instead.
+    let binary = std::env::args().nth(3).as_deref() == Some("binary");
+    let payload: Vec<u8> = if binary {
+        (0..64u8).collect()
+    } else {
+        vec![b'x'; 64]
+    };
+    let sock = udp_sock(3);
     let mut msghdr = vec![0u8; 56];
     msghdr[..8].copy_from_slice(&0x2000u64.to_le_bytes());
     msghdr[8..12].copy_from_slice(&16u32.to_le_bytes());
@@ -31,36 +79,47 @@ fn main() {
     msghdr[24..32].copy_from_slice(&1u64.to_le_bytes());
     let mut iov = 0x1000u64.to_le_bytes().to_vec();
     iov.extend_from_slice(&64u64.to_le_bytes());
-    let records = [
-        RecordBuilder::new(EventId::Sendto, [3, 0x1000, 64, 0, 0x2000, 16], 64)
-            .seg(seg::BUF, 0, 0x1000, &payload)
-            .seg(seg::ADDR, 0, 0x2000, &sin(40001))
-            .seg(seg::ADDR_EXIT, 0, 0x2000, &sin(40001))
-            .build(),
-        RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0x40, 0x2000, 0x4000], 64)
-            .seg(seg::BUF, 0, 0x1000, &payload)
-            .seg(seg::ADDRLEN_IN, 0, 0x4000, &128i32.to_ne_bytes())
-            .seg(seg::ADDRLEN_OUT, 0, 0x4000, &16i32.to_ne_bytes())
-            .seg(seg::ADDR, 0, 0x2000, &sin(40002))
-            .build(),
-        RecordBuilder::new(EventId::Sendmsg, [3, 0x6000, 0, 0, 0, 0], 64)
-            .seg(seg::MSGHDR, 0, 0x6000, &msghdr)
-            .seg(seg::ADDR, 0, 0x2000, &sin(40003))
-            .seg(seg::ADDR_EXIT, 0, 0x2000, &sin(40003))
-            .seg(seg::IOV, 0, 0x3000, &iov)
-            .seg(seg::IOV_DATA, 0, 0x1000, &payload)
-            .build(),
-    ];
+    // Text output without -y captures no socket; --json captures it (the -yy level).
+    let build = |sock: Option<&[u8]>| {
+        [
+            RecordBuilder::new(EventId::Sendto, [3, 0x1000, 64, 0, 0x2000, 16], 64)
+                .seg(seg::BUF, 0, 0x1000, &payload)
+                .seg(seg::ADDR, 0, 0x2000, &sin(40001))
+                .with_sock(sock),
+            RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0x40, 0x2000, 0x4000], 64)
+                .seg(seg::BUF, 0, 0x1000, &payload)
+                .seg(seg::ADDRLEN_IN, 0, 0x4000, &128i32.to_ne_bytes())
+                .seg(seg::ADDRLEN_OUT, 0, 0x4000, &16i32.to_ne_bytes())
+                .seg(seg::ADDR, 0, 0x2000, &sin(40002))
+                .with_sock(sock),
+            RecordBuilder::new(EventId::Sendmsg, [3, 0x6000, 0, 0, 0, 0], 64)
+                .seg(seg::MSGHDR, 0, 0x6000, &msghdr)
+                .seg(seg::ADDR, 0, 0x2000, &sin(40003))
+                .seg(seg::IOV, 0, 0x3000, &iov)
+                .seg(seg::IOV_DATA, 0, 0x1000, &payload)
+                .with_sock(sock),
+        ]
+    };
+    let with_sock: &'static _ = Box::leak(Box::new(build(Some(&sock))));
+    let without: &'static _ = Box::leak(Box::new(build(None)));
     let only = std::env::args().nth(2);
-    let records: Vec<&Vec<u8>> = records
-        .iter()
-        .zip(["sendto", "recvfrom", "sendmsg"])
-        .filter(|(_, name)| only.as_deref().is_none_or(|o| o == *name))
-        .map(|(r, _)| r)
-        .collect();
+    let pick = |records: &'static [Vec<u8>; 3]| -> Vec<&'static Vec<u8>> {
+        records
+            .iter()
+            .zip(["sendto", "recvfrom", "sendmsg"])
+            .filter(|(_, name)| only.as_deref().is_none_or(|o| o == *name))
+            .map(|(r, _)| r)
+            .collect()
+    };
     let opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
     let mut out = String::with_capacity(4096);
+    // RENDER_COST_ONLY=text|json: one output only (for profilers).
+    let only_mode = std::env::var("RENDER_COST_ONLY").ok();
     for (name, json_mode) in [("text", false), ("json", true)] {
+        if only_mode.as_deref().is_some_and(|m| m != name) {
+            continue;
+        }
+        let records = pick(if json_mode { with_sock } else { without });
         let t0 = cpu_ns();
         let mut bytes = 0usize;
         for i in 0..n {

@@ -49,7 +49,11 @@ pub fn format_retval(out: &mut String, ret: i64) {
             }
             _ => match lookup(e) {
                 Some(&(_, name, msg)) => {
-                    let _ = write!(out, "-1 {name} ({msg})");
+                    out.push_str("-1 ");
+                    out.push_str(name);
+                    out.push_str(" (");
+                    out.push_str(msg);
+                    out.push(')');
                 }
                 None => {
                     let _ = write!(out, "-1 (errno {e})");
@@ -57,7 +61,7 @@ pub fn format_retval(out: &mut String, ret: i64) {
             },
         }
     } else {
-        let _ = write!(out, "{ret}");
+        super::strfmt::push_int(out, ret);
     }
 }
 

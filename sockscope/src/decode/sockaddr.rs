@@ -402,7 +402,9 @@ pub fn print_inet6_field(out: &mut String, name: &str, a: &[u8; 16], style: &Sty
 /// PRINT_FIELD_NET_PORT: `sin_port=htons(40001)`.
 fn print_net_port(out: &mut String, name: &str, raw: [u8; 2]) {
     x_field(out, name, &raw, |out| {
-        let _ = write!(out, "htons({})", u16::from_be_bytes(raw));
+        out.push_str("htons(");
+        super::strfmt::push_int(out, u16::from_be_bytes(raw));
+        out.push(')');
     });
 }
 
@@ -928,7 +930,7 @@ pub fn ntop4(a: &[u8; 4]) -> String {
 /// inet_ntop(AF_INET) into `buf`, returning the length (no allocation, no formatter: every
 /// IPv4 address of the render hot path goes through it; measured with callgrind on
 /// examples/render_cost).
-fn ntop4_buf(a: &[u8; 4], buf: &mut [u8; 15]) -> usize {
+pub fn ntop4_buf(a: &[u8; 4], buf: &mut [u8; 15]) -> usize {
     let mut n = 0;
     for (i, &v) in a.iter().enumerate() {
         if i > 0 {

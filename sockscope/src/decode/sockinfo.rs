@@ -319,7 +319,7 @@ pub fn format_fd(
     path: Option<&FdPath>,
     style: &Style,
 ) {
-    let _ = write!(out, "{fd}");
+    super::strfmt::push_int(out, fd);
     if yflag == 0 {
         return;
     }

@@ -20,7 +20,11 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     // The name is the traced process's to choose: escaped to one token of printable ASCII.
     out.push(' ');
     crate::escape::push_token(out, comm_bytes(&h.comm));
-    let _ = write!(out, " {}/{} ", h.tgid, h.tid);
+    out.push(' ');
+    strfmt::push_int(out, h.tgid);
+    out.push('/');
+    strfmt::push_int(out, h.tid);
+    out.push(' ');
     call(out, rec, opts);
     if opts.show_duration {
         let _ = write!(
@@ -47,9 +51,14 @@ fn time_column(out: &mut String, ts_ns: u64, opts: &RenderOpts) {
     match opts.time {
         TimeFormat::Seconds | TimeFormat::Micros => {
             let (hh, mm, ss) = local_hms(secs);
-            let _ = write!(out, "{hh:02}:{mm:02}:{ss:02}");
+            strfmt::push_zero_padded(out, hh as u64, 2);
+            out.push(':');
+            strfmt::push_zero_padded(out, mm as u64, 2);
+            out.push(':');
+            strfmt::push_zero_padded(out, ss as u64, 2);
             if opts.time == TimeFormat::Micros {
-                let _ = write!(out, ".{usec:06}");
+                out.push('.');
+                strfmt::push_zero_padded(out, usec as u64, 6);
             }
         }
         TimeFormat::Epoch => {
@@ -242,12 +251,8 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
                 style,
             );
         }
-        Decoder::Size => {
-            let _ = write!(out, "{v}");
-        }
-        Decoder::Count => {
-            let _ = write!(out, "{}", v as u32);
-        }
+        Decoder::Size => strfmt::push_int(out, v),
+        Decoder::Count => strfmt::push_int(out, v as u32),
         Decoder::MsgFlags => xlat::print_flags(out, v as u32 as u64, &xlat::MSG_FLAGS),
         Decoder::SendBuf => {
             if !netlink_buf(out, rec, c.send_buf(), h.args[2], opts) {
@@ -265,9 +270,7 @@ fn arg_text(out: &mut String, rec: &Record, i: usize, decoder: Decoder, opts: &R
         Decoder::SockaddrIn => {
             format_sockaddr(out, v, c.addr_bytes(0), h.args[i + 1] as i32 as i64, style);
         }
-        Decoder::SockLen => {
-            let _ = write!(out, "{}", v as i32);
-        }
+        Decoder::SockLen => strfmt::push_int(out, v as i32),
         Decoder::SockaddrOut => sockaddr_out(out, rec, style),
         Decoder::SockLenPtr => socklen_ptr(out, rec),
         Decoder::MsghdrSend => msghdr::format_sendmsg_msg(out, &c, &opts.msg),
@@ -339,10 +342,16 @@ fn socklen_ptr(out: &mut String, rec: &Record) {
     let c = Call::new(rec);
     match (c.socklen_in(), c.socklen_out()) {
         (Some(ulen), Some(rlen)) if ulen != rlen && !failed(rec) => {
-            let _ = write!(out, "[{ulen} => {rlen}]");
+            out.push('[');
+            strfmt::push_int(out, ulen);
+            out.push_str(" => ");
+            strfmt::push_int(out, rlen);
+            out.push(']');
         }
         (Some(ulen), _) => {
-            let _ = write!(out, "[{ulen}]");
+            out.push('[');
+            strfmt::push_int(out, ulen);
+            out.push(']');
         }
         (None, _) => strfmt::print_addr(out, ptr),
     }

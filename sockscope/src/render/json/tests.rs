@@ -242,3 +242,124 @@ fn cmsg_keys_in_byte_order_for_every_data_key() {
         assert!(validator.is_valid(&v), "{s}");
     }
 }
+
+/// The `socket` objects cached per descriptor (write_event's SocketCache) give the bytes an
+/// uncached rendering gives: the same socket rendered again, with other settings (-s, -x, -yy,
+/// -X), after another socket on the same descriptor and on a descriptor sharing its cache slot.
+#[test]
+fn cached_socket_objects_equal_fresh_ones() {
+    use sockscope_common::{SockInfo, sk};
+    let sock = |fd: i32, ino: u64, port: u16, unix: &[u8]| -> Vec<u8> {
+        // SAFETY: plain data, all-zero is valid.
+        let mut i: SockInfo = unsafe { std::mem::zeroed() };
+        i.known = sk::LOOKED_UP | sk::INODE | sk::SOCKET | sk::COMMON | sk::PROTO;
+        i.fd = fd;
+        i.ino = ino;
+        i.mode = 0o140777;
+        i.sock_type = 2;
+        i.family = if unix.is_empty() { 2 } else { 1 };
+        i.protocol = 17;
+        i.num = port;
+        if !unix.is_empty() {
+            i.known |= sk::UNIX_ADDR | sk::UNIX_PEER;
+            i.unix_path[..unix.len()].copy_from_slice(unix);
+            i.unix_len = 2 + unix.len() as u32;
+        }
+        // SAFETY: SockInfo is repr(C) plain data.
+        unsafe {
+            std::slice::from_raw_parts((&i as *const SockInfo).cast::<u8>(), size_of::<SockInfo>())
+        }
+        .to_vec()
+    };
+    let rec = |fd: i32, sock: &[u8]| {
+        RecordBuilder::new(EventId::Sendto, [fd as u64, 0x1000, 4, 0, 0x2000, 16], 4)
+            .seg(seg::BUF, 0, 0x1000, b"ping")
+            .seg(seg::ADDR, 0, 0x2000, &sin(9))
+            .seg(seg::SOCK, 0, 0, sock)
+            .build()
+    };
+    let records = [
+        rec(3, &sock(3, 100, 4000, b"")),
+        rec(3, &sock(3, 100, 4000, b"")),
+        rec(3, &sock(3, 101, 4001, b"")),
+        rec(3 + 64, &sock(3 + 64, 102, 4002, b"")),
+        rec(
+            3,
+            &sock(3, 103, 0, b"/run/\xff\x01a-much-longer-path-than-the-limit"),
+        ),
+        rec(3, &sock(3, 101, 4001, b"")),
+    ];
+    let settings = [
+        (opts(32), crate::decode::GlobalOpts::default()),
+        (opts(4), crate::decode::GlobalOpts::default()),
+        (opts(32).with_yflag(2), crate::decode::GlobalOpts::default()),
+        (
+            RenderOpts::new(
+                Style {
+                    max_strlen: 32,
+                    xflag: 2,
+                },
+                false,
+                Clock { offset_ns: 0 },
+            ),
+            crate::decode::GlobalOpts::default(),
+        ),
+        (
+            opts(32),
+            crate::decode::GlobalOpts {
+                abbrev: true,
+                xlat: crate::decode::XlatStyle::Raw,
+            },
+        ),
+    ];
+    let render = |bytes: &[u8], o: &RenderOpts, g: crate::decode::GlobalOpts| {
+        crate::decode::set_global_opts(g);
+        let mut line = String::new();
+        write_event(&mut line, &Record::parse(bytes).unwrap(), o);
+        line
+    };
+    let mut checked = 0;
+    let mut seen_unix = std::collections::BTreeSet::new();
+    // Round 0: every setting over all records; round 1: every record under all settings (the
+    // same socket again at once with other settings).
+    let pairs: Vec<_> = (0..2)
+        .flat_map(|round| {
+            let (s, r) = (&settings, &records);
+            (0..settings.len() * records.len()).map(move |k| {
+                let (si, ri) = if round == 0 {
+                    (k / r.len(), k % r.len())
+                } else {
+                    (k % s.len(), k / s.len())
+                };
+                (round, &s[si].0, &s[si].1, &r[ri])
+            })
+        })
+        .collect();
+    for (round, o, g, r) in pairs {
+        {
+            {
+                let cached = render(r, o, *g);
+                let (r2, o2, g2) = (r.clone(), *o, *g);
+                // A new thread: an empty cache.
+                let fresh = std::thread::spawn(move || {
+                    crate::decode::set_global_opts(g2);
+                    let mut line = String::new();
+                    write_event(&mut line, &Record::parse(&r2).unwrap(), &o2);
+                    line
+                })
+                .join()
+                .unwrap();
+                assert_eq!(cached, fresh, "round {round}");
+                assert!(cached.contains("\"socket\":{"), "{cached}");
+                if r == &records[4] {
+                    // The settings do change this socket's object (its path's quoting).
+                    seen_unix.insert(cached[cached.find("\"socket\"").unwrap()..].to_string());
+                }
+                checked += 1;
+            }
+        }
+    }
+    crate::decode::set_global_opts(crate::decode::GlobalOpts::default());
+    assert_eq!(checked, 60);
+    assert!(seen_unix.len() >= 3, "{seen_unix:#?}");
+}

@@ -13,7 +13,11 @@ use serde::ser::{self, Serialize};
 /// Appends the JSON of `v` to `out`.
 pub fn write<T: Serialize + ?Sized>(out: &mut String, v: &T) {
     // Only a Display implementation can fail (and ours do not); what it wrote is kept.
-    let _ = v.serialize(&mut Json { out, raw: false });
+    let _ = v.serialize(&mut Json {
+        out,
+        raw: false,
+        fragment: false,
+    });
 }
 
 /// A serialization error (a failing `Display`); never produced by the model.
@@ -36,13 +40,29 @@ impl ser::Error for Error {
 
 pub struct Json<'o> {
     out: &'o mut String,
-    /// Inside a [`RAW`] newtype: `collect_str` output needs no escaping.
+    /// Inside a [`RAW`] newtype: the string (`serialize_str`, `collect_str`) needs no escaping.
     raw: bool,
+    /// Inside a [`FRAGMENT`] newtype: the string is JSON already.
+    fragment: bool,
 }
 
-/// The name of a newtype struct whose `collect_str` output never needs escaping (hex digits):
+/// The name of a newtype struct whose string never needs escaping (hex digits):
 /// written as it is here, an ordinary string for serde_json.
 pub const RAW: &str = "$sockscope::raw";
+
+/// The name of a newtype struct around a `&str` that is already JSON (a value this writer
+/// wrote before, kept: [`Fragment`]): copied as it is here.
+pub const FRAGMENT: &str = "$sockscope::fragment";
+
+/// A JSON value written earlier by [`write`], inserted as it is (serde_json would write it as a
+/// string: for this writer only).
+pub struct Fragment<'s>(pub &'s str);
+
+impl Serialize for Fragment<'_> {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct(FRAGMENT, self.0)
+    }
+}
 
 /// What a byte becomes in a JSON string: 0 itself, else the letter of its escape (`u` for
 /// `\u00xx`).
@@ -63,48 +83,155 @@ static ESCAPE: [u8; 256] = {
     t
 };
 
-/// serde_json's escapes: `\"`, `\\`, `\b \f \n \r \t`, `\u00xx` for other control bytes;
-/// written byte by byte into room reserved for the worst case (no copy call per run:
-/// strace's strings alternate short runs and escapes; measured with callgrind).
+/// serde_json's escapes: `\"`, `\\`, `\b \f \n \r \t`, `\u00xx` for other control bytes.
+/// Runs of bytes that need none are found eight bytes at a time and copied in one go; the
+/// escapes are written byte by byte into room reserved for the worst case. (A byte-at-a-time
+/// loop cost ~10 instructions a byte, a fifth of a sendto event's JSON: callgrind on
+/// examples/render_cost; the strace line alone is ~200 bytes.)
 fn escape_into(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let b = s.as_bytes();
-    // SAFETY: only whole UTF-8 sequences of `s` (bytes >= 0x80 are never escaped) and ASCII
-    // escapes are appended.
+    let mut i = 0;
+    while i < b.len() {
+        let run = plain_run(&b[i..]);
+        if run > 0 {
+            push_run(out, &b[i..i + run]);
+            i += run;
+            continue;
+        }
+        escape_byte(out, b[i]);
+        i += 1;
+    }
+}
+
+/// Appends bytes that are whole UTF-8 sequences of a `str` (a run of [`escape_into`]). Most
+/// strings of an event are short (names, types, families, addresses): those are copied here
+/// rather than by a `memcpy` call, whose call and dispatch cost more than the copy (memcpy
+/// was a ninth of a sendto event's JSON instructions: callgrind on examples/render_cost).
+#[inline]
+fn push_run(out: &mut String, run: &[u8]) {
+    // SAFETY: `run` is a run of plain bytes cut at escapes (ASCII), so it keeps `out` UTF-8.
     let v = unsafe { out.as_mut_vec() };
-    v.reserve(b.len() * 6);
-    let mut len = v.len();
-    let p = v.as_mut_ptr();
-    for &c in b {
-        let e = ESCAPE[c as usize];
-        // SAFETY: at most 6 bytes per input byte were reserved above.
-        unsafe {
-            if e == 0 {
-                *p.add(len) = c;
-                len += 1;
-            } else if e == b'u' {
-                let esc = [
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[(c >> 4) as usize],
-                    HEX[(c & 15) as usize],
-                ];
-                std::ptr::copy_nonoverlapping(esc.as_ptr(), p.add(len), 6);
-                len += 6;
-            } else {
-                *p.add(len) = b'\\';
-                *p.add(len + 1) = e;
-                len += 2;
-            }
+    if run.len() > 16 {
+        v.extend_from_slice(run);
+        return;
+    }
+    v.reserve(16);
+    // SAFETY: 16 bytes of room were reserved; `run` has at most 16 bytes.
+    unsafe {
+        copy_small(v.as_mut_ptr().add(v.len()), run);
+        v.set_len(v.len() + run.len());
+    }
+}
+
+/// Copies `src` (at most 16 bytes) to `dst` with two fixed-size, possibly overlapping loads
+/// and stores: a byte loop would be turned into a `memcpy` call by the compiler, and that call
+/// costs ~100 instructions for a short key or name (callgrind on examples/render_cost).
+///
+/// # Safety
+/// `dst` must be valid for `src.len()` bytes of writes, and `src.len() <= 16`.
+#[inline(always)]
+unsafe fn copy_small(dst: *mut u8, src: &[u8]) {
+    let n = src.len();
+    let s = src.as_ptr();
+    // SAFETY: every load is within `src` and every store within `dst[..n]`.
+    unsafe {
+        if n >= 8 {
+            let a = s.cast::<u64>().read_unaligned();
+            let b = s.add(n - 8).cast::<u64>().read_unaligned();
+            dst.cast::<u64>().write_unaligned(a);
+            dst.add(n - 8).cast::<u64>().write_unaligned(b);
+        } else if n >= 4 {
+            let a = s.cast::<u32>().read_unaligned();
+            let b = s.add(n - 4).cast::<u32>().read_unaligned();
+            dst.cast::<u32>().write_unaligned(a);
+            dst.add(n - 4).cast::<u32>().write_unaligned(b);
+        } else if n >= 2 {
+            let a = s.cast::<u16>().read_unaligned();
+            let b = s.add(n - 2).cast::<u16>().read_unaligned();
+            dst.cast::<u16>().write_unaligned(a);
+            dst.add(n - 2).cast::<u16>().write_unaligned(b);
+        } else if n == 1 {
+            *dst = *s;
         }
     }
-    // SAFETY: the bytes up to len were written above.
-    unsafe { v.set_len(len) };
+}
+
+/// Appends a short piece of JSON syntax or a number (see [`copy_small`]).
+#[inline]
+fn push_small(out: &mut String, s: &str) {
+    if s.len() > 16 {
+        out.push_str(s);
+        return;
+    }
+    // SAFETY: whole `str` bytes are appended within the room reserved.
+    let v = unsafe { out.as_mut_vec() };
+    v.reserve(16);
+    unsafe {
+        copy_small(v.as_mut_ptr().add(v.len()), s.as_bytes());
+        v.set_len(v.len() + s.len());
+    }
+}
+
+/// How many bytes at the start of `b` need no escape (SWAR: a word has a byte < 0x20, `"` or
+/// `\\` when one of the three zero-byte tests sets its high bit).
+fn plain_run(b: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let quote = w ^ (LO * b'"' as u64);
+        let backslash = w ^ (LO * b'\\' as u64);
+        // Exact for bytes < 0x80 (no borrow out of a byte); bytes >= 0x80 are masked by !w.
+        let hit = (w.wrapping_sub(LO * 0x20) | quote.wrapping_sub(LO) | backslash.wrapping_sub(LO))
+            & !w
+            & HI;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && ESCAPE[b[i] as usize] == 0 {
+        i += 1;
+    }
+    i
+}
+
+fn escape_byte(out: &mut String, c: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let e = ESCAPE[c as usize];
+    if e == b'u' {
+        out.push_str("\\u00");
+        out.push(HEX[(c >> 4) as usize] as char);
+        out.push(HEX[(c & 15) as usize] as char);
+    } else {
+        out.push('\\');
+        out.push(e as char);
+    }
 }
 
 fn push_str_value(out: &mut String, s: &str) {
+    let b = s.as_bytes();
+    // Most strings of an event are short names (arguments, types, families, addresses): one
+    // check and one copy for those, quotes included (callgrind on examples/render_cost).
+    if b.len() <= 16 {
+        let mut word = [b'a'; 16];
+        // SAFETY: `word` has 16 bytes, `b` at most 16.
+        unsafe { copy_small(word.as_mut_ptr(), b) };
+        if plain_run(&word) == 16 {
+            // SAFETY: `b` is ASCII-or-UTF-8 text needing no escape; 18 bytes were reserved.
+            let v = unsafe { out.as_mut_vec() };
+            v.reserve(18);
+            unsafe {
+                let p = v.as_mut_ptr().add(v.len());
+                *p = b'"';
+                copy_small(p.add(1), b);
+                *p.add(1 + b.len()) = b'"';
+                v.set_len(v.len() + b.len() + 2);
+            }
+            return;
+        }
+    }
     out.push('"');
     escape_into(out, s);
     out.push('"');
@@ -123,7 +250,7 @@ impl fmt::Write for Escaping<'_> {
 macro_rules! int {
     ($name:ident, $t:ty) => {
         fn $name(self, v: $t) -> Result<(), Error> {
-            self.out.push_str(itoa::Buffer::new().format(v));
+            push_small(self.out, itoa::Buffer::new().format(v));
             Ok(())
         }
     };
@@ -141,7 +268,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Json<'o> {
     type SerializeStructVariant = Seq<'a, 'o>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.out.push_str(if v { "true" } else { "false" });
+        push_small(self.out, if v { "true" } else { "false" });
         Ok(())
     }
     int!(serialize_i8, i8);
@@ -167,6 +294,16 @@ impl<'a, 'o> ser::Serializer for &'a mut Json<'o> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
+        if self.fragment {
+            self.out.push_str(v);
+            return Ok(());
+        }
+        if self.raw {
+            self.out.push('"');
+            self.out.push_str(v);
+            self.out.push('"');
+            return Ok(());
+        }
         push_str_value(self.out, v);
         Ok(())
     }
@@ -185,7 +322,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Json<'o> {
         v.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), Error> {
-        self.out.push_str("null");
+        push_small(self.out, "null");
         Ok(())
     }
     fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
@@ -208,6 +345,12 @@ impl<'a, 'o> ser::Serializer for &'a mut Json<'o> {
             self.raw = true;
             let r = v.serialize(&mut *self);
             self.raw = false;
+            return r;
+        }
+        if name == FRAGMENT {
+            self.fragment = true;
+            let r = v.serialize(&mut *self);
+            self.fragment = false;
             return r;
         }
         v.serialize(self)
@@ -318,7 +461,8 @@ impl Seq<'_, '_> {
     /// A struct field: its name is a plain identifier, copied without escaping.
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
         debug_assert!(!key.bytes().any(|c| c < 0x20 || c == b'"' || c == b'\\'));
-        // `,"key":` in one reserved write (keys are short: no copy call per key). Measured:
+        // `,"key":` in one reserved write (keys are short: no copy call per key, see
+        // copy_small). Measured:
         // push/push_str instead cost +1,900 instructions per sendto event (+10%, callgrind on
         // examples/render_cost).
         // SAFETY: ASCII punctuation and the key's UTF-8 bytes are appended within the room
@@ -335,10 +479,12 @@ impl Seq<'_, '_> {
             self.first = false;
             *p = b'"';
             p = p.add(1);
-            for &c in key.as_bytes() {
-                *p = c;
-                p = p.add(1);
+            if key.len() <= 16 {
+                copy_small(p, key.as_bytes());
+            } else {
+                std::ptr::copy_nonoverlapping(key.as_ptr(), p, key.len());
             }
+            p = p.add(key.len());
             *p = b'"';
             *p.add(1) = b':';
             p = p.add(2);
@@ -347,7 +493,7 @@ impl Seq<'_, '_> {
         v.serialize(&mut *self.json)
     }
     fn close(self) -> Result<(), Error> {
-        self.json.out.push_str(self.close);
+        push_small(self.json.out, self.close);
         Ok(())
     }
 }
@@ -429,7 +575,7 @@ macro_rules! key_int {
     ($name:ident, $t:ty) => {
         fn $name(self, v: $t) -> Result<(), Error> {
             self.out.push('"');
-            self.out.push_str(itoa::Buffer::new().format(v));
+            push_small(self.out, itoa::Buffer::new().format(v));
             self.out.push('"');
             Ok(())
         }
@@ -597,6 +743,27 @@ mod tests {
         both(&[E::Unit, E::New(1), E::Tuple(1, 2), E::Struct { a: 1 }]);
         both(&&b"\x00\xff"[..]);
         both(&crate::render::json::model::Hex(b"\x01\xab"));
+        let long: Vec<u8> = (0..=255u8).cycle().take(300).collect();
+        both(&crate::render::json::model::Hex(&long));
         both(&1.5f64);
+    }
+
+    /// The short-string and run-copying paths at every length around their 8- and 16-byte
+    /// boundaries, with an escape at every position, and non-ASCII text.
+    #[test]
+    fn strings_of_every_short_length() {
+        for len in 0..40 {
+            let plain: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+            both(&plain);
+            for at in 0..len {
+                for esc in [
+                    '"', '\\', '\n', '\u{1}', '\u{1f}', '\u{7f}', 'é', '\u{2028}',
+                ] {
+                    let mut v: Vec<char> = plain.chars().collect();
+                    v[at] = esc;
+                    both(&v.into_iter().collect::<String>());
+                }
+            }
+        }
     }
 }
