@@ -185,7 +185,7 @@ mod tests {
         Record {
             header: h,
             event: EventId::Sendto,
-            segs,
+            segs: segs.into(),
         }
     }
 

@@ -236,7 +236,7 @@ impl Flow {
         Record {
             header: h,
             event: sockscope_common::EventId::Sendto,
-            segs: vec![Seg {
+            segs: smallvec::smallvec![Seg {
                 kind: seg::SOCK,
                 status: ReadStatus::Ok,
                 index: 0,

@@ -41,8 +41,12 @@ impl<'a> Seg<'a> {
 pub struct Record<'a> {
     pub header: RecordHeader,
     pub event: EventId,
-    pub segs: Vec<Seg<'a>>,
+    pub segs: Segs<'a>,
 }
+
+/// A record's segments: up to 8 (every single-message call) without an allocation per record
+/// (a malloc and a free per event in the consumer's loop).
+pub type Segs<'a> = smallvec::SmallVec<[Seg<'a>; 8]>;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RecordError {
@@ -67,7 +71,7 @@ impl<'a> Record<'a> {
             EventId::from_u16(header.event).ok_or(RecordError::UnknownEvent(header.event))?;
         let data_end = (RECORD_HEADER_SIZE + header.data_len as usize).min(bytes.len());
         let data = &bytes[RECORD_HEADER_SIZE..data_end];
-        let mut segs = Vec::with_capacity(header.nsegs as usize);
+        let mut segs = Segs::with_capacity(header.nsegs as usize);
         let mut off = 0usize;
         for i in 0..header.nsegs {
             if off + SEG_HEADER_SIZE > data.len() {

@@ -45,7 +45,8 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
 /// The time column, as strace's -t (`HH:MM:SS`), -tt (`HH:MM:SS.uuuuuu`, the default), -ttt
 /// (`SECONDS.uuuuuu` since the epoch) or -r (`%6d.%06d` since the previous line).
 fn time_column(out: &mut String, ts_ns: u64, opts: &RenderOpts) {
-    let wall = opts.clock.wall_ns(ts_ns);
+    // i64 nanoseconds (good until 2262): i128 division is a library call per line.
+    let wall = opts.clock.wall_ns(ts_ns) as i64;
     let secs = wall.div_euclid(1_000_000_000) as libc::time_t;
     let usec = (wall.rem_euclid(1_000_000_000) / 1000) as u32;
     match opts.time {
