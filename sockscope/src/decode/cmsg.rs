@@ -67,7 +67,7 @@ impl CmsgEnv {
 /// or a process already gone, prints bare).
 fn print_passed_fd(out: &mut String, fd: i32, env: &CmsgEnv) {
     use std::os::unix::ffi::OsStrExt;
-    out.push_str(&fd.to_string());
+    super::strfmt::push_int(out, fd);
     if env.yflag == 0 || env.pid == 0 || fd < 0 {
         return;
     }
@@ -342,7 +342,7 @@ pub fn format_control(
 
 fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
     out.push_str("{cmsg_len=");
-    out.push_str(&c.cmsg_len.to_string());
+    super::strfmt::push_int(out, c.cmsg_len);
     out.push_str(", cmsg_level=");
     print_xval(out, c.level as u64, &SOCKET_LAYERS);
     out.push_str(", cmsg_type=");
@@ -369,7 +369,7 @@ fn format_one(out: &mut String, c: &Walked, env: &CmsgEnv) {
             Data::Timestamping => timestamping(out, d),
             Data::Pktinfo => pktinfo(out, d, env),
             Data::Ints => int_array_of(out, d, c.data_len, 4, max, |out, v| {
-                out.push_str(&v.to_string())
+                super::strfmt::push_int(out, v)
             }),
             Data::Bytes => int_array_of(out, d, c.data_len, 1, max, hex),
             Data::Recverr => recverr(out, d, &env.style),
@@ -428,7 +428,7 @@ fn id(out: &mut String, v: u32) {
     if v == u32::MAX {
         out.push_str("-1");
     } else {
-        out.push_str(&v.to_string());
+        super::strfmt::push_int(out, v);
     }
 }
 
@@ -503,7 +503,7 @@ fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
     // print_xlat_ex(index, name, FMT_U): -X raw the number, -X verbose `1 /* name */`.
     let x = super::global_opts().xlat;
     if x != super::XlatStyle::Abbrev {
-        out.push_str(&idx.to_string());
+        super::strfmt::push_int(out, idx);
         if x == super::XlatStyle::Raw {
             return;
         }
@@ -524,7 +524,7 @@ fn ifindex(out: &mut String, idx: u32, env: &CmsgEnv) {
                 out.push_str(" */");
             }
         }
-        None if x == super::XlatStyle::Abbrev => out.push_str(&idx.to_string()),
+        None if x == super::XlatStyle::Abbrev => super::strfmt::push_int(out, idx),
         None => {}
     }
 }
@@ -765,7 +765,7 @@ mod tests {
                 160,
                 4,
                 crate::decode::max_elems(&Style::default()),
-                |o, v| o.push_str(&v.to_string()),
+                |o, v| super::strfmt::push_int(o, v),
             );
             crate::decode::set_global_opts(Default::default());
             s

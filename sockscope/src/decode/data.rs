@@ -139,7 +139,7 @@ pub(super) fn print_iov_array(
         out.push_str("{iov_base=");
         base(out, i, b, shown);
         out.push_str(", iov_len=");
-        out.push_str(&len.to_string());
+        super::strfmt::push_int(out, len);
         out.push('}');
     }
     out.push(']');

@@ -228,20 +228,20 @@ fn format_msghdr_body(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
     if let Some(u) = c.user_namelen
         && u != h.namelen as i32
     {
-        out.push_str(&u.to_string());
+        super::strfmt::push_int(out, u);
         out.push_str(" => ");
     }
-    out.push_str(&(h.namelen as i32).to_string());
+    super::strfmt::push_int(out, h.namelen as i32);
     out.push_str(", msg_iov=");
     format_iov(out, c, h, env);
     out.push_str(", msg_iovlen=");
-    out.push_str(&h.iovlen.to_string());
+    super::strfmt::push_int(out, h.iovlen);
     if h.controllen != 0 {
         out.push_str(", msg_control=");
         format_control(out, h.control, h.controllen, c.control_bytes(), env);
     }
     out.push_str(", msg_controllen=");
-    out.push_str(&h.controllen.to_string());
+    super::strfmt::push_int(out, h.controllen);
     out.push_str(", msg_flags=");
     print_flags(out, h.flags as u64, &MSG_FLAGS);
     out.push('}');
@@ -345,7 +345,7 @@ pub fn format_recvmsg_msg(out: &mut String, call: &Call, env: &MsgEnv) {
     let ret = call.ret();
     if ret < 0 {
         out.push_str("{msg_namelen=");
-        out.push_str(&(entry.namelen as i32).to_string());
+        super::strfmt::push_int(out, entry.namelen as i32);
         out.push('}');
         return;
     }
@@ -569,7 +569,7 @@ fn format_mmsgvec(out: &mut String, call: &Call, p: &VecPlan, env: &MsgEnv) {
         format_msghdr_body(out, &c, &h, env);
         if msg_len_vlen > 0 {
             out.push_str(", msg_len=");
-            out.push_str(&msg_len.to_string());
+            super::strfmt::push_int(out, msg_len);
             msg_len_vlen -= 1;
         }
         out.push('}');

@@ -4,7 +4,6 @@
 //! order strace 6.1 prints them, x86_64 values; format in `xlat/README.md`), turned into the
 //! statics below by `build.rs`. Following a newer strace is a diff of those files.
 
-use std::fmt::Write;
 
 /// What a table holds, from its file's header line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +34,7 @@ pub fn push_c_hex(out: &mut String, v: u64) {
     if v == 0 {
         out.push('0');
     } else {
-        let _ = write!(out, "{v:#x}");
+        super::strfmt::push_hex(out, v);
     }
 }
 
