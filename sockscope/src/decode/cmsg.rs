@@ -765,7 +765,7 @@ mod tests {
                 160,
                 4,
                 crate::decode::max_elems(&Style::default()),
-                |o, v| super::strfmt::push_int(o, v),
+                crate::decode::strfmt::push_int,
             );
             crate::decode::set_global_opts(Default::default());
             s

@@ -4,7 +4,6 @@
 //! order strace 6.1 prints them, x86_64 values; format in `xlat/README.md`), turned into the
 //! statics below by `build.rs`. Following a newer strace is a diff of those files.
 
-
 /// What a table holds, from its file's header line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum XlatKind {

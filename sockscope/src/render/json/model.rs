@@ -913,8 +913,10 @@ pub enum ArgValue<'a> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(rename = "arg")]
 pub struct Arg<'a> {
+    #[serde(serialize_with = "ident")]
     pub name: &'static str,
     #[serde(rename = "type")]
+    #[serde(serialize_with = "ident")]
     pub ty: &'static str,
     pub value: ArgValue<'a>,
     /// The bytes of a buffer argument.
@@ -964,6 +966,12 @@ pub struct ToctouAddress<'a> {
     pub at_exit: SockAddrMap<'a>,
 }
 
+/// A name from the event table (an argument's name and type, the call's name): plain ASCII,
+/// written without the escape scan ([`super::writer::RAW`]; serde_json writes the same string).
+fn ident<S: Serializer>(v: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_newtype_struct(super::writer::RAW, *v)
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -990,7 +998,9 @@ pub struct Event<'a, A = Vec<Arg<'a>>, S = Option<Socket<'a>>> {
     pub process_name_hex: Option<Hex<'a>>,
     pub cgroup_id: u64,
     #[schemars(extend("not" = {"pattern": "^sockscope_"}))]
+    #[serde(serialize_with = "ident")]
     pub event_name: &'static str,
+    #[serde(serialize_with = "ident")]
     pub syscall: &'static str,
     pub args_num: usize,
     pub return_value: i64,

@@ -210,6 +210,28 @@ fn escape_byte(out: &mut String, c: u8) {
     }
 }
 
+/// `"s"` for a string known to need no escape.
+#[inline]
+fn push_quoted_plain(out: &mut String, s: &str) {
+    let b = s.as_bytes();
+    if b.len() > 16 {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    // SAFETY: `s` is UTF-8 needing no escape; 18 bytes were reserved.
+    let v = unsafe { out.as_mut_vec() };
+    v.reserve(18);
+    unsafe {
+        let p = v.as_mut_ptr().add(v.len());
+        *p = b'"';
+        copy_small(p.add(1), b);
+        *p.add(1 + b.len()) = b'"';
+        v.set_len(v.len() + b.len() + 2);
+    }
+}
+
 fn push_str_value(out: &mut String, s: &str) {
     let b = s.as_bytes();
     // Most strings of an event are short names (arguments, types, families, addresses): one
@@ -219,16 +241,7 @@ fn push_str_value(out: &mut String, s: &str) {
         // SAFETY: `word` has 16 bytes, `b` at most 16.
         unsafe { copy_small(word.as_mut_ptr(), b) };
         if plain_run(&word) == 16 {
-            // SAFETY: `b` is ASCII-or-UTF-8 text needing no escape; 18 bytes were reserved.
-            let v = unsafe { out.as_mut_vec() };
-            v.reserve(18);
-            unsafe {
-                let p = v.as_mut_ptr().add(v.len());
-                *p = b'"';
-                copy_small(p.add(1), b);
-                *p.add(1 + b.len()) = b'"';
-                v.set_len(v.len() + b.len() + 2);
-            }
+            push_quoted_plain(out, s);
             return;
         }
     }
@@ -299,9 +312,8 @@ impl<'a, 'o> ser::Serializer for &'a mut Json<'o> {
             return Ok(());
         }
         if self.raw {
-            self.out.push('"');
-            self.out.push_str(v);
-            self.out.push('"');
+            debug_assert!(plain_run(v.as_bytes()) == v.len());
+            push_quoted_plain(self.out, v);
             return Ok(());
         }
         push_str_value(self.out, v);
@@ -746,6 +758,20 @@ mod tests {
         let long: Vec<u8> = (0..=255u8).cycle().take(300).collect();
         both(&crate::render::json::model::Hex(&long));
         both(&1.5f64);
+    }
+
+    /// The names the model writes without the escape scan (`RAW`): every call's name and
+    /// every argument's name and type in the event table.
+    #[test]
+    fn event_table_names_need_no_escape() {
+        let mut n = 0;
+        for d in &crate::events::EVENTS {
+            for s in std::iter::once(d.name).chain(d.args.iter().flat_map(|a| [a.name, a.ty])) {
+                assert_eq!(plain_run(s.as_bytes()), s.len(), "{s:?}");
+                n += 1;
+            }
+        }
+        assert!(n > 50, "{n}");
     }
 
     /// The short-string and run-copying paths at every length around their 8- and 16-byte
