@@ -323,6 +323,17 @@ fn note(ctx: &RawTracePointContext, regs: u64, n: u64) {
     let (Some(fd), Some(addrlen)) = (reg(regs, PT_REGS_DI), reg(regs, PT_REGS_R9)) else {
         return;
     };
+    // sendto with a destination that succeeded: its exit tells a netlink socket by the
+    // destination's family (sock::capture_sendto), no note needed.
+    if n == nr::SENDTO
+        && sock::sendto_family_from_destination(
+            reg(regs, PT_REGS_R8).unwrap_or(0),
+            addrlen,
+            ctx.arg::<u64>(1) as i32 as i64,
+        )
+    {
+        return;
+    }
     let pid_tgid = bpf_get_current_pid_tgid();
     let slot = if n == nr::RECVFROM {
         // recvfrom's in-length exists nowhere else: the thread's first call makes its slot.

@@ -84,6 +84,32 @@ pub fn family_hint_used() -> bool {
     level != 0 && netlink_only != 0
 }
 
+/// sendto's [`capture`] at exit. When only netlink sockets matter (`family_hint_used`) and the
+/// socket tracepoint left no note (data.rs `note` leaves none for this case), a call that
+/// succeeded with a destination (`addrlen` > 0) was made on a netlink socket if and only if that
+/// destination is AF_NETLINK: netlink_sendmsg refuses any other family, and a socket of
+/// another family writes nothing in this mode. One read of the destination's family instead
+/// of the note's program work and a read of the socket (or the walk from the descriptor).
+/// (The family is read as the caller's memory holds it at exit, as the destination shown is.)
+#[inline(always)]
+pub fn capture_sendto(slot: &mut Slot) {
+    let [_, _, _, _, addr, addrlen] = slot.header.args;
+    if sendto_family_from_destination(addr, addrlen, slot.header.ret)
+        && slot.hint_sk == 0
+        && crate::capture::read_user::<u16>(addr) != Some(AF_NETLINK)
+    {
+        return;
+    }
+    capture(slot);
+}
+
+/// Whether [`capture_sendto`] can tell a netlink socket by sendto's destination (and the note is
+/// not needed): the family hint is what is used, the call succeeded, it had a destination.
+#[inline(always)]
+pub fn sendto_family_from_destination(addr: u64, addrlen: u64, ret: i64) -> bool {
+    family_hint_used() && ret >= 0 && addr != 0 && addrlen as i32 > 0
+}
+
 /// Appends the `seg::SOCK` segment for the call's descriptor (its first argument, already in
 /// the header) when `-y` is on.
 ///

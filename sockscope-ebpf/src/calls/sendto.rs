@@ -76,7 +76,7 @@ fn sendto_at_exit(ctx: &TracePointContext) {
     let Some(slot) = exit_only(ctx, EventId::Sendto) else {
         return;
     };
-    sock::capture(slot);
+    sock::capture_sendto(slot);
     let snaplen = snaplen_of(slot);
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
     let got = push_user(slot, seg::BUF, 0, buf, min(len, snaplen));

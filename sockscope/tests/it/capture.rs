@@ -115,6 +115,51 @@ fn sendto_exact_lines() {
     }
 }
 
+/// sendto on a netlink socket with an AF_NETLINK destination, without one, with another
+/// family (EINVAL), and a UDP socket given an AF_NETLINK destination: each line as strace
+/// prints it (the netlink messages decoded on the netlink socket only). The exit-only sendto
+/// tells a netlink socket by a successful call's destination family and walks to the socket
+/// otherwise (sock.rs `capture_sendto`).
+#[test]
+fn netlink_sendto_by_destination_family() {
+    if !require_root("netlink_sendto_by_destination_family") {
+        return;
+    }
+    let exe = workload("nlsend");
+    let dir = workdir("cap-nlsend");
+    let exe_s = exe.to_str().unwrap();
+    let r = sockscope_ok(&["-e", "trace=sendto"], &[exe_s]);
+    let got: Vec<String> = parse_text(&r.stdout).into_iter().map(|e| e.call).collect();
+    assert_eq!(got.len(), 4, "{got:#?}");
+    for (i, call) in got.iter().take(3).enumerate() {
+        assert!(
+            // In the workload's own network namespace strace (and so sockscope) does not name
+            // the protocol: the messages are decoded as generic netlink.
+            call.starts_with("sendto(10, [{nlmsg_len=32, nlmsg_type="),
+            "call {i} not decoded as netlink: {call}"
+        );
+    }
+    assert!(
+        got[0].ends_with(", {sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, 12) = 32"),
+        "{}",
+        got[0]
+    );
+    assert!(
+        got[2].ends_with("= -1 EINVAL (Invalid argument)"),
+        "{}",
+        got[2]
+    );
+    assert!(
+        got[3].starts_with(r#"sendto(11, "udp", 3, 0, {sa_family=AF_NETLINK"#),
+        "{}",
+        got[3]
+    );
+    if let Some(st) = strace(&["-e", "trace=sendto"], &[exe_s], &dir) {
+        let scalls: Vec<String> = st.into_iter().map(|(_, c)| c).collect();
+        assert_calls_eq("strace vs sockscope", &scalls, &got);
+    }
+}
+
 /// Options that change the rendering (-s, -x, -xx, -T, status=failed): the same calls as
 /// strace renders them with the same options.
 #[test]
