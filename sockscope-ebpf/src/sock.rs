@@ -94,11 +94,13 @@ pub fn family_hint_used() -> bool {
 #[inline(always)]
 pub fn capture_sendto(slot: &mut Slot) {
     let [_, _, _, _, addr, addrlen] = slot.header.args;
-    if sendto_family_from_destination(addr, addrlen, slot.header.ret)
-        && slot.hint_sk == 0
-        && crate::capture::read_user::<u16>(addr) != Some(AF_NETLINK)
-    {
-        return;
+    if sendto_family_from_destination(addr, addrlen, slot.header.ret) {
+        // The call's own socket left no note: one here is a nested send's (a socket moving its
+        // data through another), never this socket's.
+        slot.hint_sk = 0;
+        if crate::capture::read_user::<u16>(addr) != Some(AF_NETLINK) {
+            return;
+        }
     }
     capture(slot);
 }
