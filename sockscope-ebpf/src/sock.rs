@@ -98,7 +98,10 @@ pub fn capture_sendto(slot: &mut Slot) {
         // The call's own socket left no note: one here is a nested send's (a socket moving its
         // data through another), never this socket's.
         slot.hint_sk = 0;
-        if crate::capture::read_user::<u16>(addr) != Some(AF_NETLINK) {
+        // A family that could not be read (the memory went away meanwhile): the walk decides.
+        if let Some(family) = crate::capture::read_user::<u16>(addr)
+            && family != AF_NETLINK
+        {
             return;
         }
     }
