@@ -367,14 +367,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let mut raw_links = Vec::new();
     for tp in data_tps {
         let name = crate::data_config::raw_program(tp)?;
-        let prog: &mut aya::programs::RawTracePoint = ebpf
-            .program_mut(name)
-            .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
-            .try_into()?;
-        if prog.fd().is_err() {
-            prog.load()
-                .with_context(|| format!("loading program {name} (verifier)"))?;
-        }
+        let prog: &mut aya::programs::RawTracePoint = verified(&mut ebpf, name)?;
         let link = prog
             .attach(tp)
             .with_context(|| format!("attaching to raw tracepoint sock:{tp}"))?;
@@ -382,7 +375,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         attached += 1;
     }
     for (category, name) in hooks {
-        let prog = load_program(&mut ebpf, name)?;
+        let prog: &mut TracePoint = verified(&mut ebpf, name)?;
         let link = prog
             .attach(category, name)
             .with_context(|| format!("attaching to tracepoint {category}:{name}"))?;
@@ -392,14 +385,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
 
     if opts.flows && crate::flows::use_raw() {
         for (prog, tp) in crate::flows::RAW_HOOKS {
-            let p: &mut aya::programs::RawTracePoint = ebpf
-                .program_mut(prog)
-                .ok_or_else(|| anyhow!("program {prog} missing from the eBPF object"))?
-                .try_into()?;
-            if p.fd().is_err() {
-                p.load()
-                    .with_context(|| format!("loading program {prog} (verifier)"))?;
-            }
+            let p: &mut aya::programs::RawTracePoint = verified(&mut ebpf, prog)?;
             // The link stays with the program; dropping the object detaches it.
             p.attach(tp)
                 .with_context(|| format!("attaching to raw tracepoint {tp}"))?;
@@ -425,17 +411,20 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     })
 }
 
-/// Tracepoint program `name` of the object, loaded (verified) unless `preload` did it.
-fn load_program<'e>(ebpf: &'e mut Ebpf, name: &str) -> anyhow::Result<&'e mut TracePoint> {
-    let prog: &mut TracePoint = ebpf
+/// Program `name` of the object as its type `P`, verified by `preload` (the one place that
+/// loads programs).
+fn verified<'e, P>(ebpf: &'e mut Ebpf, name: &str) -> anyhow::Result<&'e mut P>
+where
+    &'e mut P: TryFrom<&'e mut aya::programs::Program, Error = aya::programs::ProgramError>,
+{
+    let prog = ebpf
         .program_mut(name)
-        .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?
-        .try_into()?;
-    if prog.fd().is_err() {
-        prog.load()
-            .with_context(|| format!("loading program {name} (verifier)"))?;
-    }
-    Ok(prog)
+        .ok_or_else(|| anyhow!("program {name} missing from the eBPF object"))?;
+    anyhow::ensure!(
+        prog.fd().is_ok(),
+        "program {name} was not verified before being attached"
+    );
+    Ok(prog.try_into()?)
 }
 
 /// The mmsg calls' per-message step programs.
@@ -488,7 +477,7 @@ fn load_mmsg_steps(ebpf: &mut Ebpf, events: &[&'static EventDef]) -> anyhow::Res
         if !events.iter().any(|e| e.id == event) {
             continue;
         }
-        let prog = load_program(ebpf, name)?;
+        let prog: &mut TracePoint = verified(ebpf, name)?;
         fds.push((index, prog.fd()?.try_clone()?));
     }
     if fds.is_empty() {
