@@ -142,10 +142,11 @@ fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config)
 /// uid/gid stay a helper call each time (setuid must show at once; measured cheap).
 #[inline(always)]
 pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
-    // SAFETY: helpers without preconditions.
+    // SAFETY: helpers without preconditions. The task as a BTF pointer: its real_parent is
+    // loaded from it directly, and its address keys the identity cache (one helper call).
     let task = unsafe {
         slot.header.cpu = bpf_get_smp_processor_id();
-        bpf_get_current_task()
+        generated::bpf_get_current_task_btf() as *const u8
     };
     let h = &mut slot.header;
     h.tgid = (pid_tgid >> 32) as u32;
@@ -153,7 +154,7 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
     let ug = bpf_get_current_uid_gid();
     h.uid = ug as u32;
     h.gid = (ug >> 32) as u32;
-    let cached = cfg.id_cache != 0 && slot.id_task == task;
+    let cached = cfg.id_cache != 0 && slot.id_task == task as u64;
     if !cached {
         // Straight into the header: aya's wrapper zero-fills a stack copy first (memset calls).
         // SAFETY: comm has COMM_LEN bytes.
@@ -168,12 +169,12 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
         h.cgroup_id = unsafe { bpf_get_current_cgroup_id() };
         slot.id_cgroup_gen = cgroup_gen;
     }
-    let parent = real_parent(cfg);
+    let parent = real_parent(task, cfg);
     if !cached || slot.id_parent != parent {
         h.ppid = tgid_of(parent, cfg);
         slot.id_parent = parent;
     }
-    slot.id_task = task;
+    slot.id_task = task as u64;
 }
 
 /// Exit-only capture (`CONFIG.exit_only`): scope check, slot, the arguments from the task's
@@ -254,24 +255,18 @@ fn killed(cfg: &Config) -> bool {
         .is_some_and(|set| set & (1 << 8) != 0)
 }
 
-/// current->real_parent, with the offset from the running kernel's BTF (0 when unknown):
-/// loaded straight from the task's BTF pointer (the offset is a constant of the frozen
-/// configuration, so the verifier checks the field; a bpf_probe_read_kernel cost ~25 ns more on
-/// every call: perf of the sendto loop).
+/// task->real_parent (`task`: the current task's BTF pointer), with the offset from the
+/// running kernel's BTF (0 when unknown): loaded straight from the pointer (the offset is a
+/// constant of the frozen configuration, so the verifier checks the field; a
+/// bpf_probe_read_kernel cost ~25 ns more on every call: perf of the sendto loop).
 #[inline(always)]
-fn real_parent(cfg: &Config) -> u64 {
+fn real_parent(task: *const u8, cfg: &Config) -> u64 {
     let off = cfg.off_task_real_parent;
-    if off == 0 || cfg.off_task_tgid == 0 {
+    if off == 0 || cfg.off_task_tgid == 0 || task.is_null() {
         return 0;
     }
-    // SAFETY: the current task, a BTF pointer; the JIT makes the load fault-safe.
-    unsafe {
-        let task = generated::bpf_get_current_task_btf() as *const u8;
-        if task.is_null() {
-            return 0;
-        }
-        core::ptr::read_volatile(task.add(off as usize).cast::<u64>())
-    }
+    // SAFETY: a BTF pointer to the current task; the JIT makes the load fault-safe.
+    unsafe { core::ptr::read_volatile(task.add(off as usize).cast::<u64>()) }
 }
 
 /// The tgid of the task at `parent` (0 when unknown).
