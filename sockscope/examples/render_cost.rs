@@ -45,18 +45,13 @@ fn udp_sock(fd: i32) -> Vec<u8> {
     .to_vec()
 }
 
-trait WithSock {
-    fn with_sock(self, sock: Option<&[u8]>) -> Vec<u8>;
-}
-
-impl WithSock for RecordBuilder {
-    fn with_sock(self, sock: Option<&[u8]>) -> Vec<u8> {
-        match sock {
-            Some(s) => self.seg(seg::SOCK, 0, 0, s),
-            None => self,
-        }
-        .build()
+/// The record's bytes, with the socket segment `--json` captures when `sock` is given.
+fn with_sock(b: RecordBuilder, sock: Option<&[u8]>) -> Vec<u8> {
+    match sock {
+        Some(s) => b.seg(seg::SOCK, 0, 0, s),
+        None => b,
     }
+    .build()
 }
 
 fn main() {
@@ -82,33 +77,39 @@ fn main() {
     // Text output without -y captures no socket; --json captures it (the -yy level).
     let build = |sock: Option<&[u8]>| {
         [
-            RecordBuilder::new(EventId::Sendto, [3, 0x1000, 64, 0, 0x2000, 16], 64)
-                .seg(seg::BUF, 0, 0x1000, &payload)
-                .seg(seg::ADDR, 0, 0x2000, &sin(40001))
-                .with_sock(sock),
-            RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0x40, 0x2000, 0x4000], 64)
-                .seg(seg::BUF, 0, 0x1000, &payload)
-                .seg(seg::ADDRLEN_IN, 0, 0x4000, &128i32.to_ne_bytes())
-                .seg(seg::ADDRLEN_OUT, 0, 0x4000, &16i32.to_ne_bytes())
-                .seg(seg::ADDR, 0, 0x2000, &sin(40002))
-                .with_sock(sock),
-            RecordBuilder::new(EventId::Sendmsg, [3, 0x6000, 0, 0, 0, 0], 64)
-                .seg(seg::MSGHDR, 0, 0x6000, &msghdr)
-                .seg(seg::ADDR, 0, 0x2000, &sin(40003))
-                .seg(seg::IOV, 0, 0x3000, &iov)
-                .seg(seg::IOV_DATA, 0, 0x1000, &payload)
-                .with_sock(sock),
+            with_sock(
+                RecordBuilder::new(EventId::Sendto, [3, 0x1000, 64, 0, 0x2000, 16], 64)
+                    .seg(seg::BUF, 0, 0x1000, &payload)
+                    .seg(seg::ADDR, 0, 0x2000, &sin(40001)),
+                sock,
+            ),
+            with_sock(
+                RecordBuilder::new(EventId::Recvfrom, [3, 0x1000, 64, 0x40, 0x2000, 0x4000], 64)
+                    .seg(seg::BUF, 0, 0x1000, &payload)
+                    .seg(seg::ADDRLEN_IN, 0, 0x4000, &128i32.to_ne_bytes())
+                    .seg(seg::ADDRLEN_OUT, 0, 0x4000, &16i32.to_ne_bytes())
+                    .seg(seg::ADDR, 0, 0x2000, &sin(40002)),
+                sock,
+            ),
+            with_sock(
+                RecordBuilder::new(EventId::Sendmsg, [3, 0x6000, 0, 0, 0, 0], 64)
+                    .seg(seg::MSGHDR, 0, 0x6000, &msghdr)
+                    .seg(seg::ADDR, 0, 0x2000, &sin(40003))
+                    .seg(seg::IOV, 0, 0x3000, &iov)
+                    .seg(seg::IOV_DATA, 0, 0x1000, &payload),
+                sock,
+            ),
         ]
     };
-    let with_sock: &'static _ = Box::leak(Box::new(build(Some(&sock))));
-    let without: &'static _ = Box::leak(Box::new(build(None)));
+    let captured_with_sock = build(Some(&sock));
+    let captured_without = build(None);
     let only = std::env::args().nth(2);
-    let pick = |records: &'static [Vec<u8>; 3]| -> Vec<&'static Vec<u8>> {
+    let pick = |records: &[Vec<u8>; 3]| -> Vec<Vec<u8>> {
         records
             .iter()
             .zip(["sendto", "recvfrom", "sendmsg"])
             .filter(|(_, name)| only.as_deref().is_none_or(|o| o == *name))
-            .map(|(r, _)| r)
+            .map(|(r, _)| r.clone())
             .collect()
     };
     let opts = RenderOpts::new(Style::default(), false, Clock { offset_ns: 0 });
@@ -119,12 +120,16 @@ fn main() {
         if only_mode.as_deref().is_some_and(|m| m != name) {
             continue;
         }
-        let records = pick(if json_mode { with_sock } else { without });
+        let records = pick(if json_mode {
+            &captured_with_sock
+        } else {
+            &captured_without
+        });
         let t0 = cpu_ns();
         let mut bytes = 0usize;
         for i in 0..n {
             // Parsing is part of the per-event cost, as in the run loop.
-            let rec = Record::parse(records[i % records.len()]).unwrap();
+            let rec = Record::parse(&records[i % records.len()]).unwrap();
             out.clear();
             if json_mode {
                 json::write_event(&mut out, &rec, &opts);

@@ -51,17 +51,22 @@ impl JsonSchema for Ptr {
 #[derive(Clone, Copy, Debug)]
 pub struct Hex<'a>(pub &'a [u8]);
 
+/// `data` as lower-case hex digits in `buf` (two bytes of room per byte of `data`).
+fn hex_digits<'b>(data: &[u8], buf: &'b mut [u8]) -> &'b str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, &b) in data.iter().enumerate() {
+        buf[2 * i] = DIGITS[(b >> 4) as usize];
+        buf[2 * i + 1] = DIGITS[(b & 15) as usize];
+    }
+    // SAFETY: only ASCII hex digits were written.
+    unsafe { std::str::from_utf8_unchecked(&buf[..2 * data.len()]) }
+}
+
 impl Display for Hex<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut buf = [0u8; 128];
         for chunk in self.0.chunks(64) {
-            for (i, &b) in chunk.iter().enumerate() {
-                buf[2 * i] = DIGITS[(b >> 4) as usize];
-                buf[2 * i + 1] = DIGITS[(b & 15) as usize];
-            }
-            // SAFETY: only ASCII hex digits were written.
-            f.write_str(unsafe { std::str::from_utf8_unchecked(&buf[..2 * chunk.len()]) })?;
+            f.write_str(hex_digits(chunk, &mut buf))?;
         }
         Ok(())
     }
@@ -75,18 +80,11 @@ impl Serialize for Hex<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 // A payload of up to 256 bytes (the default -s and then some) in one string,
                 // without the formatter; longer ones through Display.
-                const DIGITS: &[u8; 16] = b"0123456789abcdef";
                 let data = self.0.0;
                 if data.len() > 256 {
                     return s.collect_str(self.0);
                 }
-                let mut buf = [0u8; 512];
-                for (i, &b) in data.iter().enumerate() {
-                    buf[2 * i] = DIGITS[(b >> 4) as usize];
-                    buf[2 * i + 1] = DIGITS[(b & 15) as usize];
-                }
-                // SAFETY: only ASCII hex digits were written.
-                s.serialize_str(unsafe { std::str::from_utf8_unchecked(&buf[..2 * data.len()]) })
+                s.serialize_str(hex_digits(data, &mut [0u8; 512]))
             }
         }
         s.serialize_newtype_struct(super::writer::RAW, &Digits(self))

@@ -94,33 +94,13 @@ fn escape_into(out: &mut String, s: &str) {
     while i < b.len() {
         let run = plain_run(&b[i..]);
         if run > 0 {
-            push_run(out, &b[i..i + run]);
+            // Cut only at bytes that need an escape (ASCII): whole UTF-8 sequences.
+            push_small(out, &s[i..i + run]);
             i += run;
             continue;
         }
         escape_byte(out, b[i]);
         i += 1;
-    }
-}
-
-/// Appends bytes that are whole UTF-8 sequences of a `str` (a run of [`escape_into`]). Most
-/// strings of an event are short (names, types, families, addresses): those are copied here
-/// rather than by a `memcpy` call, whose call and dispatch cost more than the copy (memcpy
-/// was a ninth of a sendto event's JSON instructions: callgrind on examples/render_cost).
-#[inline]
-fn push_run(out: &mut String, run: &[u8]) {
-    // SAFETY: `run` is cut from a `str` only at bytes that need an escape (ASCII), so it holds
-    // whole UTF-8 sequences and keeps `out` UTF-8.
-    let v = unsafe { out.as_mut_vec() };
-    if run.len() > 16 {
-        v.extend_from_slice(run);
-        return;
-    }
-    v.reserve(16);
-    // SAFETY: 16 bytes of room were reserved; `run` has at most 16 bytes.
-    unsafe {
-        copy_small(v.as_mut_ptr().add(v.len()), run);
-        v.set_len(v.len() + run.len());
     }
 }
 
@@ -157,7 +137,10 @@ unsafe fn copy_small(dst: *mut u8, src: &[u8]) {
     }
 }
 
-/// Appends a short piece of JSON syntax or a number (see [`copy_small`]).
+/// Appends `s`: short pieces (names, types, families, addresses, numbers, JSON syntax — most
+/// of an event's strings) with [`copy_small`], rather than by a `memcpy` call whose call and
+/// dispatch cost more than the copy (memcpy was a ninth of a sendto event's JSON instructions:
+/// callgrind on examples/render_cost).
 #[inline]
 fn push_small(out: &mut String, s: &str) {
     if s.len() > 16 {
