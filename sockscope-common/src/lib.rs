@@ -578,14 +578,6 @@ pub struct DataConfig {
     pub timing: u32,
     /// task_struct.flags (PF_KTHREAD, PF_IO_WORKER: never a user syscall).
     pub task_flags: u32,
-    /// struct pt_regs: the saved user registers (syscall arguments 1-6 and number).
-    pub regs_di: u32,
-    pub regs_si: u32,
-    pub regs_dx: u32,
-    pub regs_r10: u32,
-    pub regs_r8: u32,
-    pub regs_r9: u32,
-    pub regs_orig_ax: u32,
     /// The descriptor check: task_struct.files, files_struct.fdt, fdtable (max_fds, fd),
     /// file (private_data, f_inode), inode.i_mode, socket.sk.
     pub task_files: u32,
@@ -605,13 +597,6 @@ impl DataConfig {
         events: 0,
         timing: 0,
         task_flags: OFF_NONE,
-        regs_di: 0,
-        regs_si: 0,
-        regs_dx: 0,
-        regs_r10: 0,
-        regs_r8: 0,
-        regs_r9: 0,
-        regs_orig_ax: OFF_NONE,
         task_files: OFF_NONE,
         files_fdt: OFF_NONE,
         fdt: Span { start: 0, len: 0 },

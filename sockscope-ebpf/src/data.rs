@@ -211,15 +211,7 @@ fn on_sock(ctx: &RawTracePointContext, send: bool) -> Option<()> {
         return None;
     }
     let regs = user_regs();
-    // SAFETY: regs is the current task's pt_regs (a BTF pointer: the verifier checks the field
-    // and the JIT makes the load fault-safe); PT_REGS_ORIG_AX was checked against BTF.
-    let n = unsafe {
-        core::ptr::read_volatile(
-            (regs as *const u8)
-                .add(PT_REGS_ORIG_AX as usize)
-                .cast::<u64>(),
-        )
-    };
+    let n = reg(regs, PT_REGS_ORIG_AX)?;
     let event = match (send, n) {
         (true, nr::WRITE) => EventId::Write,
         (true, nr::WRITEV) => EventId::Writev,

@@ -43,13 +43,6 @@ pub fn resolve(
                 OFF_NONE
             }
         };
-        c.regs_di = abs("pt_regs", "di", 8);
-        c.regs_si = abs("pt_regs", "si", 8);
-        c.regs_dx = abs("pt_regs", "dx", 8);
-        c.regs_r10 = abs("pt_regs", "r10", 8);
-        c.regs_r8 = abs("pt_regs", "r8", 8);
-        c.regs_r9 = abs("pt_regs", "r9", 8);
-        c.regs_orig_ax = abs("pt_regs", "orig_ax", 8);
         c.task_flags = abs("task_struct", "flags", 4);
         c.inode_mode = abs("inode", "i_mode", 2);
         c.socket_sk = abs("socket", "sk", 8);
@@ -66,23 +59,7 @@ pub fn resolve(
     c.file_private_data_rel = so.file_private_data_rel;
     c.file_inode_rel = so.file_inode_rel;
     let rw = c.events & !((1 << 11) | (1 << 12)) != 0;
-    // The kernel side loads the saved registers at x86-64's fixed pt_regs offsets.
-    use sockscope_common as k;
-    for (name, got, want) in [
-        ("orig_ax", c.regs_orig_ax, k::PT_REGS_ORIG_AX),
-        ("di", c.regs_di, k::PT_REGS_DI),
-        ("si", c.regs_si, k::PT_REGS_SI),
-        ("dx", c.regs_dx, k::PT_REGS_DX),
-        ("r10", c.regs_r10, k::PT_REGS_R10),
-        ("r8", c.regs_r8, k::PT_REGS_R8),
-        ("r9", c.regs_r9, k::PT_REGS_R9),
-    ] {
-        if got != OFF_NONE && got != want {
-            missing.push(format!(
-                "pt_regs.{name} at offset {got} (the kernel side loads it at {want})"
-            ));
-        }
-    }
+    missing.extend(pt_regs_mismatches(btf));
     if rw && tracefs::field_offset("sock", "sock_send_length", "ret").is_none() {
         missing.push("the tracepoints sock:sock_send_length / sock_recv_length".into());
     }
@@ -93,6 +70,32 @@ pub fn resolve(
         );
     }
     Ok(c)
+}
+
+/// The saved user registers (syscall arguments 1-6 and number) the kernel side loads straight
+/// from the task's pt_regs at x86-64's fixed offsets (`sockscope_common::PT_REGS_*`): each one
+/// this kernel's BTF places elsewhere, or lacks, described. Empty: the loads are right. The
+/// data calls and the exit-only capture both depend on it.
+pub fn pt_regs_mismatches(btf: &Btf) -> Vec<String> {
+    use sockscope_common as k;
+    [
+        ("orig_ax", k::PT_REGS_ORIG_AX),
+        ("di", k::PT_REGS_DI),
+        ("si", k::PT_REGS_SI),
+        ("dx", k::PT_REGS_DX),
+        ("r10", k::PT_REGS_R10),
+        ("r8", k::PT_REGS_R8),
+        ("r9", k::PT_REGS_R9),
+    ]
+    .into_iter()
+    .filter_map(|(name, want)| match btf.field("pt_regs", name) {
+        Some((off, 8)) if off == want => None,
+        Some((off, _)) => Some(format!(
+            "pt_regs.{name} at offset {off} (the kernel side loads it at {want})"
+        )),
+        None => Some(format!("pt_regs.{name}")),
+    })
+    .collect()
 }
 
 /// The offsets of the in-kernel path walk for `-y` (disabled without -y, or when this kernel's

@@ -180,18 +180,10 @@ const EXIT_ONLY_ENTRIES: [&str; 3] = [
 /// -y/-yy (the descriptor as the call found it), and the saved registers where the kernel side
 /// loads them.
 fn exit_only_ok(btf: &crate::btf::Btf, opts: &LoadOptions) -> bool {
-    use sockscope_common::*;
-    let at = |f: &str, off: u32| btf.field("pt_regs", f).map(|(o, _)| o) == Some(off);
     !opts.toctou
         && !opts.timing
         && !opts.descriptors_at_entry
-        && at("r10", PT_REGS_R10)
-        && at("r9", PT_REGS_R9)
-        && at("r8", PT_REGS_R8)
-        && at("dx", PT_REGS_DX)
-        && at("si", PT_REGS_SI)
-        && at("di", PT_REGS_DI)
-        && at("orig_ax", PT_REGS_ORIG_AX)
+        && crate::data_config::pt_regs_mismatches(btf).is_empty()
 }
 
 /// Checks what loading needs, with one clear message per missing piece.
