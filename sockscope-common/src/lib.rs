@@ -230,7 +230,7 @@ pub struct Slot {
     pub id_cgroup_gen: u64,
     /// The socket this call's data went through, noted during the call by the socket
     /// tracepoint program (data.rs) for the exit: without -y the walk from the descriptor to
-    /// the socket's family (8 kernel reads) becomes one read of the family (sock.rs). Used
+    /// the socket's family (8 kernel reads) becomes the noted family (`hint_family`, sock.rs). Used
     /// only for the call it was noted for (`hint_nr`, `hint_fd`), then cleared. 0: none.
     pub hint_sk: u64,
     /// The syscall number (`orig_ax`) and descriptor the hint was noted for.
@@ -240,6 +240,10 @@ pub struct Slot {
     /// writes the returned length over it (`hint_len_ok` 0: that read faulted).
     pub hint_len: i32,
     pub hint_len_ok: u32,
+    /// The family of `hint_sk`, loaded by the socket tracepoint (a BTF pointer there) so that
+    /// the exit reads nothing for it.
+    pub hint_family: u32,
+    pub _hint_pad: u32,
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
 }
@@ -590,6 +594,10 @@ pub struct DataConfig {
     pub file_inode_rel: u32,
     pub inode_mode: u32,
     pub socket_sk: u32,
+    /// The socket hooks' check that the descriptor is the tracepoint's socket:
+    /// sock.sk_socket, socket.file.
+    pub sock_sk_socket: u32,
+    pub socket_file: u32,
 }
 
 impl DataConfig {
@@ -607,6 +615,8 @@ impl DataConfig {
         file_inode_rel: 0,
         inode_mode: OFF_NONE,
         socket_sk: OFF_NONE,
+        sock_sk_socket: OFF_NONE,
+        socket_file: OFF_NONE,
     };
 }
 

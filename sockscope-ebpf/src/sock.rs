@@ -75,7 +75,21 @@ fn get<T: Copy>(scratch: *const u8, rel: u32) -> T {
     unsafe { core::ptr::read_unaligned(scratch.add((rel & (SPAN_MAX - 1)) as usize).cast::<T>()) }
 }
 
-/// Whether `capture` reads a noted socket's family instead of walking from the descriptor:
+/// The family of the socket `sk`, a BTF pointer (the socket tracepoints' argument): one direct
+/// load, checked by the verifier against BTF (the offset is a constant of the frozen
+/// SOCK_OFFSETS). 0 when its offset is unknown (the capture is off).
+#[inline(always)]
+pub fn family_of(sk: *const u8) -> u32 {
+    let skc: Span = o!(skc);
+    if skc.len == 0 || sk.is_null() {
+        return 0;
+    }
+    let off = skc.start + o!(skc_family_rel);
+    // SAFETY: see above; the JIT makes the load fault-safe.
+    unsafe { core::ptr::read_volatile(sk.add(off as usize).cast::<u16>()) as u32 }
+}
+
+/// Whether `capture` uses a noted socket's family instead of walking from the descriptor:
 /// the capture is on and only netlink sockets need more (no -y/--json/endpoint filter).
 #[inline(always)]
 pub fn family_hint_used() -> bool {
@@ -138,18 +152,12 @@ pub fn capture_arg(slot: &mut Slot, idx: u32) {
     let netlink_only: u32 = o!(netlink_only);
     // The socket noted during this call by the socket tracepoint (`Slot::hint_sk`, checked
     // against the call by whoever set or kept it): when only its family matters
-    // (`family_hint_used`), one read of the family instead of the walk from the descriptor.
-    // Used once.
+    // (`family_hint_used`), the family it noted (`hint_family`) instead of the walk from the
+    // descriptor. Used once.
     let hint = slot.hint_sk;
     slot.hint_sk = 0;
-    if netlink_only != 0 && hint != 0 && idx == 0 {
-        let skc: Span = o!(skc);
-        if skc.len != 0
-            && let Some(family) = rd::<u16>(hint + skc.start as u64 + o!(skc_family_rel) as u64)
-            && family != AF_NETLINK
-        {
-            return;
-        }
+    if netlink_only != 0 && hint != 0 && idx == 0 && slot.hint_family != AF_NETLINK as u32 {
+        return;
     }
     let cur = slot.cursor;
     if cur >= CURSOR_LIMIT {

@@ -7,14 +7,25 @@ use sockscope_common::{DataConfig, OFF_NONE};
 
 use crate::{btf::Btf, events::EventDef, tracefs};
 
-/// The raw tracepoint program of the data calls attached to tracepoint `tp` (the events table
+/// The data calls' socket hooks: (tracepoint of the `sock` category, its BTF tracepoint
+/// program in data.rs).
+const HOOKS: [(&str, &str); 2] = [
+    ("sock_send_length", "data_send_length"),
+    ("sock_recv_length", "data_recv_length"),
+];
+
+/// The BTF tracepoint program of the data calls attached to tracepoint `tp` (the events table
 /// lists the tracepoints: `sock:sock_send_length`, `sock:sock_recv_length`).
-pub fn raw_program(tp: &str) -> anyhow::Result<&'static str> {
-    match tp {
-        "sock_send_length" => Ok("data_send_length"),
-        "sock_recv_length" => Ok("data_recv_length"),
-        other => anyhow::bail!("no data-call program for tracepoint sock:{other}"),
+pub fn program_of(tp: &str) -> anyhow::Result<&'static str> {
+    match HOOKS.iter().find(|h| h.0 == tp) {
+        Some(h) => Ok(h.1),
+        None => anyhow::bail!("no data-call program for tracepoint sock:{tp}"),
     }
+}
+
+/// The tracepoint a data-call program attaches to (the inverse of [`program_of`]).
+pub fn tracepoint_of(program: &str) -> Option<&'static str> {
+    HOOKS.iter().find(|h| h.1 == program).map(|h| h.0)
 }
 
 /// The configuration for the selected `events` (the non-data ones are ignored); Err names what
@@ -46,6 +57,8 @@ pub fn resolve(
         c.task_flags = abs("task_struct", "flags", 4);
         c.inode_mode = abs("inode", "i_mode", 2);
         c.socket_sk = abs("socket", "sk", 8);
+        c.sock_sk_socket = abs("sock", "sk_socket", 8);
+        c.socket_file = abs("socket", "file", 8);
     }
     // The file table walk: the same offsets as -y's.
     let (so, unresolved) = crate::sock_offsets::resolve(btf, 1);

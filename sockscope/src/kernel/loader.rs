@@ -147,11 +147,8 @@ pub struct Loaded {
     ebpf: Ebpf,
     /// (program name, link) of every attachment, for a parallel detach.
     links: Vec<(&'static str, aya::programs::trace_point::TracePointLinkId)>,
-    /// The same for the raw tracepoint programs (data.rs).
-    raw_links: Vec<(
-        &'static str,
-        aya::programs::raw_trace_point::RawTracePointLinkId,
-    )>,
+    /// The same for the BTF tracepoint programs (data.rs).
+    btf_links: Vec<(&'static str, aya::programs::tp_btf::BtfTracePointLinkId)>,
     pub ring: RingBuf<MapData>,
     counters: PerCpuArray<MapData, u64>,
     pub attached: usize,
@@ -261,6 +258,10 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
     let data_cfg = crate::data_config::resolve(&btf, opts.events, opts.timing)?;
     let (flow_cfg, flow_offsets) = crate::flows::load_config(&btf, opts.flows)?;
+    // The BTF tracepoints (data.rs) name their attach type in aya's parse of the kernel BTF:
+    // parsed on another core while EbpfLoader (which parses its own copy, privately) loads
+    // the object (in line, attaching took ~70 ms longer).
+    let kernel_btf = std::thread::spawn(aya::Btf::from_sys_fs);
     let mut ebpf = EbpfLoader::new()
         .override_global("CONFIG", &cfg, true)
         .override_global("SOCK_OFFSETS", &sock_offsets, true)
@@ -342,7 +343,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     // Every program to attach, and the mmsg steps, verified in parallel first.
     let mut wanted: std::collections::HashSet<&str> = hooks.iter().map(|h| h.1).collect();
     for tp in &data_tps {
-        wanted.insert(crate::data_config::raw_program(tp)?);
+        wanted.insert(crate::data_config::program_of(tp)?);
     }
     for (event, step) in MMSG_STEP_PROGRAMS {
         if opts.events.iter().any(|e| e.id == event) {
@@ -352,18 +353,22 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     if opts.flows && crate::flows::use_raw() {
         wanted.extend(crate::flows::RAW_HOOKS.iter().map(|h| h.0));
     }
-    preload(&mut ebpf, &wanted)?;
+    let kernel_btf = kernel_btf
+        .join()
+        .map_err(|_| anyhow!("the BTF-parsing thread panicked"))?
+        .context("reading kernel BTF")?;
+    preload(&mut ebpf, &wanted, &kernel_btf)?;
     // Before anything is attached, so that no call finds the step programs missing.
     load_mmsg_steps(&mut ebpf, opts.events)?;
 
-    let mut raw_links = Vec::new();
+    let mut btf_links = Vec::new();
     for tp in data_tps {
-        let name = crate::data_config::raw_program(tp)?;
-        let prog: &mut aya::programs::RawTracePoint = verified(&mut ebpf, name)?;
+        let name = crate::data_config::program_of(tp)?;
+        let prog: &mut aya::programs::BtfTracePoint = verified(&mut ebpf, name)?;
         let link = prog
-            .attach(tp)
-            .with_context(|| format!("attaching to raw tracepoint sock:{tp}"))?;
-        raw_links.push((name, link));
+            .attach()
+            .with_context(|| format!("attaching to BTF tracepoint sock:{tp}"))?;
+        btf_links.push((name, link));
         attached += 1;
     }
     for (category, name) in hooks {
@@ -396,7 +401,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     Ok(Loaded {
         ebpf,
         links,
-        raw_links,
+        btf_links,
         ring,
         counters,
         attached,
@@ -429,7 +434,11 @@ const MMSG_STEP_PROGRAMS: [(sockscope_common::EventId, &str); 2] = [
 /// all of the time to attach (measured ~1 s in all for the default set, the largest programs
 /// 0.1–0.35 s each) and the kernel verifies different programs independently, so the cores
 /// share it. The attach steps then find the programs loaded.
-fn preload(ebpf: &mut Ebpf, names: &std::collections::HashSet<&str>) -> anyhow::Result<()> {
+fn preload(
+    ebpf: &mut Ebpf,
+    names: &std::collections::HashSet<&str>,
+    kernel_btf: &aya::Btf,
+) -> anyhow::Result<()> {
     use aya::programs::Program;
     let progs: Vec<(&str, &mut Program)> = ebpf
         .programs_mut()
@@ -443,6 +452,12 @@ fn preload(ebpf: &mut Ebpf, names: &std::collections::HashSet<&str>) -> anyhow::
                     let r = match p {
                         Program::TracePoint(t) => t.load(),
                         Program::RawTracePoint(t) => t.load(),
+                        Program::BtfTracePoint(t) => {
+                            let tp = crate::data_config::tracepoint_of(name).ok_or_else(|| {
+                                anyhow!("BTF tracepoint program {name} has no tracepoint")
+                            })?;
+                            t.load(tp, kernel_btf)
+                        }
                         _ => return Ok(()),
                     };
                     r.with_context(|| format!("loading program {name} (verifier)"))
@@ -587,19 +602,19 @@ impl Loaded {
                 owned.push(link);
             }
         }
-        let mut owned_raw = Vec::new();
-        for (name, id) in self.raw_links.drain(..) {
-            let prog: Option<&mut aya::programs::RawTracePoint> =
+        let mut owned_btf = Vec::new();
+        for (name, id) in self.btf_links.drain(..) {
+            let prog: Option<&mut aya::programs::BtfTracePoint> =
                 self.ebpf.program_mut(name).and_then(|p| p.try_into().ok());
             if let Some(link) = prog.and_then(|p| p.take_link(id).ok()) {
-                owned_raw.push(link);
+                owned_btf.push(link);
             }
         }
         let threads: Vec<_> = owned
             .into_iter()
             .map(|l| std::thread::spawn(move || drop(l)))
             .chain(
-                owned_raw
+                owned_btf
                     .into_iter()
                     .map(|l| std::thread::spawn(move || drop(l))),
             )
