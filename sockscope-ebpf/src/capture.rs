@@ -203,14 +203,27 @@ pub(crate) fn push_noted(slot: &mut Slot, kind: u8, index: u16, src: u64, v: i32
 /// the read faulted or the segment did not fit.
 #[inline(always)]
 pub(crate) fn push_read<T: Copy>(slot: &mut Slot, kind: u8, index: u16, src: u64) -> Option<T> {
+    push_read_prefix(slot, kind, index, src, core::mem::size_of::<T>() as u64)
+}
+
+/// As `push_user` for `want` bytes at `src`, returning the `T` they begin with (None when
+/// fewer bytes than a `T` were captured).
+#[inline(always)]
+pub(crate) fn push_read_prefix<T: Copy>(
+    slot: &mut Slot,
+    kind: u8,
+    index: u16,
+    src: u64,
+    want: u64,
+) -> Option<T> {
     let size = core::mem::size_of::<T>() as u64;
     let cur = slot.cursor;
-    if push_user(slot, kind, index, src, size) != size || cur >= CURSOR_LIMIT {
+    if push_user(slot, kind, index, src, want) < size || cur >= CURSOR_LIMIT {
         return None;
     }
     let off = (cur & CURSOR_MASK) as usize + SEG_HEADER_SIZE;
-    // SAFETY: push_user just wrote size_of::<T>() bytes at `off` inside `data` (see there for
-    // the bounds).
+    // SAFETY: push_user just wrote at least size_of::<T>() bytes at `off` inside `data` (see
+    // there for the bounds).
     Some(unsafe { core::ptr::read_unaligned(slot.data.as_ptr().add(off).cast::<T>()) })
 }
 

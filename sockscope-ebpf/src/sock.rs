@@ -102,18 +102,18 @@ pub fn family_hint_used() -> bool {
 /// socket tracepoint left no note (data.rs `note` leaves none for this case), a call that
 /// succeeded with a destination (`addrlen` > 0) was made on a netlink socket if and only if that
 /// destination is AF_NETLINK: netlink_sendmsg refuses any other family, and a socket of
-/// another family writes nothing in this mode. One read of the destination's family instead
-/// of the note's program work and a read of the socket (or the walk from the descriptor).
-/// (The family is read as the caller's memory holds it at exit, as the destination shown is.)
+/// another family writes nothing in this mode. `family`: the destination's, from the segment
+/// the exit captured it in (as the caller's memory holds it at exit, as the destination shown
+/// is): no read at all instead of the note's program work and a read of the socket (or the
+/// walk from the descriptor). None (not captured): the walk decides.
 #[inline(always)]
-pub fn capture_sendto(slot: &mut Slot) {
+pub fn capture_sendto(slot: &mut Slot, family: Option<u16>) {
     let [_, _, _, _, addr, addrlen] = slot.header.args;
     if sendto_family_from_destination(addr, addrlen, slot.header.ret) {
         // The call's own socket left no note: one here is a nested send's (a socket moving its
         // data through another), never this socket's.
         slot.hint_sk = 0;
-        // A family that could not be read (the memory went away meanwhile): the walk decides.
-        if let Some(family) = crate::capture::read_user::<u16>(addr)
+        if let Some(family) = family
             && family != AF_NETLINK
         {
             return;

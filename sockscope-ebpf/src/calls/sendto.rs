@@ -5,7 +5,8 @@ use sockscope_common::{EventId, MAX_SNAPLEN, SLOT_BUF_FAULTED, SOCKADDR_MAX, Slo
 
 use crate::{
     capture::{
-        min, positive_len, push_more, push_noted, push_read, push_user, read_user, snaplen_of,
+        min, positive_len, push_more, push_noted, push_read, push_read_prefix, push_user,
+        read_user, snaplen_of,
     },
     scope::config,
     slot::{enter, exit, exit_only, submit},
@@ -70,25 +71,29 @@ pub fn sys_exit_sendto(ctx: TracePointContext) -> u32 {
 }
 
 /// sendto, exit-only: the buffer and the destination read once the call is over (what the
-/// entry program reads, at the exit; the bytes are the caller's until it changes them).
+/// entry program reads, at the exit; the bytes are the caller's until it changes them). The
+/// destination first: its family, taken from its segment, tells a netlink socket
+/// (`sock::capture_sendto`), which decides how much of the buffer to capture.
 #[inline(always)]
 fn sendto_at_exit(ctx: &TracePointContext) {
     let Some(slot) = exit_only(ctx, EventId::Sendto) else {
         return;
     };
-    sock::capture_sendto(slot);
-    let snaplen = snaplen_of(slot);
     let [_, buf, len, _, addr, addrlen] = slot.header.args;
-    let got = push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
-    if addr != 0 {
-        push_user(
+    let family = if addr != 0 {
+        push_read_prefix::<u16>(
             slot,
             seg::ADDR,
             0,
             addr,
             min(positive_len(addrlen), SOCKADDR_MAX as u64),
-        );
-    }
+        )
+    } else {
+        None
+    };
+    sock::capture_sendto(slot, family);
+    let snaplen = snaplen_of(slot);
+    let got = push_user(slot, seg::BUF, 0, buf, min(len, snaplen));
     if got == MAX_SNAPLEN as u64 {
         push_more(slot, seg::BUF_MORE, 0, buf, len);
     }
