@@ -204,6 +204,12 @@ pub fn preflight() -> anyhow::Result<()> {
 pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     preflight()?;
     tracefs::ensure_mounted()?;
+    // aya's parse of the kernel BTF (the BTF tracepoints of data.rs name their attach type in
+    // it, and EbpfLoader relocates with it) on another core while ours resolves the offsets.
+    // One parse each, never more at once: ours is dropped before EbpfLoader::new parses a
+    // third copy, which `.btf` then replaces with this one (three live parses cost 23 MiB of
+    // peak RSS; in line, attaching took ~70 ms longer).
+    let kernel_btf = std::thread::spawn(aya::Btf::from_sys_fs);
     let btf = Btf::from_sys_fs().context("reading kernel BTF")?;
     let fork_parent = tracefs::field_offset("sched", "sched_process_fork", "parent_pid");
     let fork_child = tracefs::field_offset("sched", "sched_process_fork", "child_pid");
@@ -258,21 +264,20 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
     let data_cfg = crate::data_config::resolve(&btf, opts.events, opts.timing)?;
     let (flow_cfg, flow_offsets) = crate::flows::load_config(&btf, opts.flows)?;
-    // The BTF tracepoints (data.rs) name their attach type in aya's parse of the kernel BTF:
-    // parsed on another core while EbpfLoader (which parses its own copy, privately) loads
-    // the object (in line, attaching took ~70 ms longer).
-    let kernel_btf = std::thread::spawn(aya::Btf::from_sys_fs);
+    let path_offsets = crate::data_config::resolve_path(&btf, opts.yflag);
+    drop(btf);
+    let kernel_btf = kernel_btf
+        .join()
+        .map_err(|_| anyhow!("the BTF-parsing thread panicked"))?
+        .context("reading kernel BTF")?;
     let mut ebpf = EbpfLoader::new()
+        .btf(Some(&kernel_btf))
         .override_global("CONFIG", &cfg, true)
         .override_global("SOCK_OFFSETS", &sock_offsets, true)
         .override_global("FLOW_CONFIG", &flow_cfg, true)
         .override_global("FLOW_OFFSETS", &flow_offsets, true)
         .override_global("DATA_CONFIG", &data_cfg, true)
-        .override_global(
-            "PATH_OFFSETS",
-            &crate::data_config::resolve_path(&btf, opts.yflag),
-            true,
-        )
+        .override_global("PATH_OFFSETS", &path_offsets, true)
         .map_max_entries("EVENTS", opts.ringbuf_bytes)
         .load(EBPF_OBJECT)
         .context("loading the eBPF object")?;
@@ -353,10 +358,6 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     if opts.flows && crate::flows::use_raw() {
         wanted.extend(crate::flows::RAW_HOOKS.iter().map(|h| h.0));
     }
-    let kernel_btf = kernel_btf
-        .join()
-        .map_err(|_| anyhow!("the BTF-parsing thread panicked"))?
-        .context("reading kernel BTF")?;
     preload(&mut ebpf, &wanted, &kernel_btf)?;
     // Before anything is attached, so that no call finds the step programs missing.
     load_mmsg_steps(&mut ebpf, opts.events)?;
