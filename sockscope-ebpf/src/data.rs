@@ -1,7 +1,7 @@
 //! read, write, readv, writev, sendfile and splice, when they act on a socket.
 //!
-//! read/write/readv/writev are seen through the ordinary tracepoints `sock:sock_recv_length` /
-//! `sock:sock_send_length`. They fire inside sock_recvmsg/sock_sendmsg, after the protocol's
+//! read/write/readv/writev are seen through the tracepoints `sock:sock_recv_length` /
+//! `sock:sock_send_length`, attached as BTF tracepoints (tp_btf). They fire inside sock_recvmsg/sock_sendmsg, after the protocol's
 //! recvmsg/sendmsg returned, with the `struct sock` and the result; net/socket.c calls them only
 //! for sockets, so a read or write of a file, pipe or tty never runs any sockscope code. The
 //! program takes the syscall number and its arguments from the task's saved user registers

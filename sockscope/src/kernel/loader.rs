@@ -326,7 +326,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
     let mut seen = std::collections::HashSet::new();
     hooks.retain(|h| seen.insert(*h));
-    // The data calls' socket hooks are raw tracepoint programs (data.rs), attached below.
+    // The data calls' socket hooks are BTF tracepoint programs (data.rs), attached below.
     let data_tps: Vec<&'static str> = hooks
         .iter()
         .filter(|h| h.0 == "sock")
