@@ -392,36 +392,34 @@ impl View<'_> {
 }
 
 fn drain(
-    ring: &mut aya::maps::RingBuf<aya::maps::MapData>,
+    ring: &mut crate::kernel::ring::Ring,
     sink: &mut Sink,
     line: &mut String,
     view: &View,
     summary: &mut Summary,
 ) -> u64 {
-    let mut n = 0;
-    while let Some(item) = ring.next() {
-        n += 1;
-        let rec = match Record::parse(&item) {
+    ring.drain(|item| {
+        let rec = match Record::parse(item) {
             Ok(r) => r,
             Err(_) => {
                 summary.undecodable += 1;
-                continue;
+                return;
             }
         };
         if sink.closed {
             // The output is gone (the run is ending): not shown, not counted.
-            continue;
+            return;
         }
         summary.captured += 1;
         if !view.wants(&rec) {
-            continue;
+            return;
         }
         summary.events += 1;
         if let Some(c) = view.count {
             c.borrow_mut().add(&rec);
         }
         if view.quiet {
-            continue;
+            return;
         }
         line.clear();
         if view.json {
@@ -430,6 +428,5 @@ fn drain(
             text::line(line, &rec, &view.ropts);
         }
         sink.write_line(line);
-    }
-    n
+    })
 }

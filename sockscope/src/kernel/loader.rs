@@ -6,7 +6,7 @@ use anyhow::{Context as _, anyhow, bail};
 use aya::maps::lpm_trie::{Key, LpmTrie};
 use aya::{
     Ebpf, EbpfLoader,
-    maps::{HashMap, MapData, PerCpuArray, RingBuf},
+    maps::{HashMap, MapData, PerCpuArray},
     programs::TracePoint,
 };
 use sockscope_common::{
@@ -149,7 +149,7 @@ pub struct Loaded {
     links: Vec<(&'static str, aya::programs::trace_point::TracePointLinkId)>,
     /// The same for the BTF tracepoint programs (data.rs).
     btf_links: Vec<(&'static str, aya::programs::tp_btf::BtfTracePointLinkId)>,
-    pub ring: RingBuf<MapData>,
+    pub ring: super::ring::Ring,
     counters: PerCpuArray<MapData, u64>,
     pub attached: usize,
 }
@@ -391,10 +391,10 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         }
     }
 
-    let ring = RingBuf::try_from(
-        ebpf.take_map("EVENTS")
-            .ok_or_else(|| anyhow!("EVENTS map missing"))?,
-    )?;
+    let ring = match ebpf.take_map("EVENTS") {
+        Some(aya::maps::Map::RingBuf(m)) => super::ring::Ring::new(m)?,
+        _ => return Err(anyhow!("EVENTS ring buffer map missing")),
+    };
     let counters = PerCpuArray::try_from(
         ebpf.take_map("COUNTERS")
             .ok_or_else(|| anyhow!("COUNTERS map missing"))?,

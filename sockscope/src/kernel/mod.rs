@@ -5,5 +5,6 @@
 pub mod btf;
 pub mod launch;
 pub mod loader;
+pub mod ring;
 pub mod sock_offsets;
 pub mod tracefs;
