@@ -211,7 +211,7 @@ pub fn arg_json(call: &Call, i: usize, decoder: Decoder, style: &Style) -> Value
 fn flags_model(v: u64, x: &xlat::Xlat) -> Flags {
     let (names, rest) = xlat::flag_names(v, x);
     let mut decoded = String::new();
-    xlat::print_flags_abbrev(&mut decoded, v, x);
+    xlat::push_flags_abbrev(&mut decoded, v, &names, rest, x);
     Flags {
         decoded,
         names,

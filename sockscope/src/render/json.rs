@@ -290,7 +290,7 @@ fn arg<'a>(
             let flags = v as u32 as u64;
             let (names, rest) = xlat::flag_names(flags, &xlat::MSG_FLAGS);
             let mut decoded = String::new();
-            xlat::print_flags_abbrev(&mut decoded, flags, &xlat::MSG_FLAGS);
+            xlat::push_flags_abbrev(&mut decoded, flags, &names, rest, &xlat::MSG_FLAGS);
             a.value = ArgValue::Uint(flags);
             a.decoded = Some(decoded);
             a.names = Some(names);
