@@ -1,15 +1,16 @@
 //! read, write, readv, writev, sendfile and splice, when they act on a socket.
 //!
 //! read/write/readv/writev are seen through the tracepoints `sock:sock_recv_length` /
-//! `sock:sock_send_length`, attached as BTF tracepoints (tp_btf). They fire inside sock_recvmsg/sock_sendmsg, after the protocol's
-//! recvmsg/sendmsg returned, with the `struct sock` and the result; net/socket.c calls them only
-//! for sockets, so a read or write of a file, pipe or tty never runs any sockscope code. The
-//! program takes the syscall number and its arguments from the task's saved user registers
-//! (`bpf_task_pt_regs`) and keeps only read(0), write(1), readv(19), writev(20), preadv2(327)
-//! and pwritev2(328) (with offset -1; any other offset fails before the socket) — the six
-//! message calls have their own programs, and sendfile/splice reach the same tracepoints from
-//! inside the kernel. Before anything is read from user memory it checks that the call's
-//! descriptor is that very socket (file table → file → inode S_IFSOCK → socket → sk).
+//! `sock:sock_send_length`, attached as BTF tracepoints (tp_btf). They fire inside
+//! sock_recvmsg/sock_sendmsg, after the protocol's recvmsg/sendmsg returned, with the `struct sock`
+//! and the result; net/socket.c calls them only for sockets, so a read or write of a file, pipe or
+//! tty never runs any sockscope code. The program takes the syscall number and its arguments from
+//! the task's saved user registers (`bpf_task_pt_regs`) and keeps only read(0), write(1),
+//! readv(19), writev(20), preadv2(327) and pwritev2(328) (with offset -1; any other offset fails
+//! before the socket) — the six message calls have their own programs, and sendfile/splice reach
+//! the same tracepoints from inside the kernel. Before anything is read from user memory it checks
+//! that the call's descriptor is that very socket (file table → file → inode S_IFSOCK → socket →
+//! sk).
 //!
 //! The tracepoint's `ret` is the syscall's return value: sock_read_iter/sock_write_iter return
 //! what sock_recvmsg/sock_sendmsg returned, and the vfs adds nothing for sockets. What the

@@ -209,9 +209,7 @@ pub fn arg_json(call: &Call, i: usize, decoder: Decoder, style: &Style) -> Value
 }
 
 fn flags_model(v: u64, x: &xlat::Xlat) -> Flags {
-    let (names, rest) = xlat::flag_names(v, x);
-    let mut decoded = String::new();
-    xlat::push_flags_abbrev(&mut decoded, v, &names, rest, x);
+    let (decoded, names, rest) = xlat::flags_decoded(v, x);
     Flags {
         decoded,
         names,

@@ -82,12 +82,16 @@ pub fn print_flags(out: &mut String, v: u64, x: &Xlat) {
 /// printflags in strace's default style (-X abbrev), whatever -X says (JSON's `decoded`).
 pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
     let (names, rest) = flag_names(v, x);
-    push_flags_abbrev(out, v, &names, rest, x);
+    push_flags(out, v, &names, rest, Some(x.unknown), false);
 }
 
-/// [`print_flags_abbrev`] once `flag_names` was called (the JSON models keep the names too).
-pub fn push_flags_abbrev(out: &mut String, v: u64, names: &[&str], rest: u64, x: &Xlat) {
-    push_flags(out, v, names, rest, Some(x.unknown), false);
+/// What the JSON models give of a flags value, from one table walk: [`print_flags_abbrev`]'s
+/// text, the names and the bits without a name.
+pub fn flags_decoded(v: u64, x: &Xlat) -> (String, Vec<&'static str>, u64) {
+    let (names, rest) = flag_names(v, x);
+    let mut text = String::new();
+    push_flags(&mut text, v, &names, rest, Some(x.unknown), false);
+    (text, names, rest)
 }
 
 /// printflags with `-X verbose`: `0x41 /* MSG_OOB|MSG_DONTWAIT */`, `0 /* NAME */` when a

@@ -22,7 +22,7 @@ const HDR_SZ: usize = 8;
 
 /// Records read before the consumer position is published mid-drain: the producer sees at
 /// most this much less free space (and never more than a sixteenth of the ring).
-pub const PUBLISH_BYTES: usize = 256 << 10;
+const PUBLISH_BYTES: usize = 256 << 10;
 
 pub struct Ring {
     /// Keeps the map (and its descriptor) alive as long as the mappings.

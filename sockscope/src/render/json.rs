@@ -288,9 +288,7 @@ fn arg<'a>(
         Decoder::Count => a.value = ArgValue::Uint(v as u32 as u64),
         Decoder::MsgFlags => {
             let flags = v as u32 as u64;
-            let (names, rest) = xlat::flag_names(flags, &xlat::MSG_FLAGS);
-            let mut decoded = String::new();
-            xlat::push_flags_abbrev(&mut decoded, flags, &names, rest, &xlat::MSG_FLAGS);
+            let (decoded, names, rest) = xlat::flags_decoded(flags, &xlat::MSG_FLAGS);
             a.value = ArgValue::Uint(flags);
             a.decoded = Some(decoded);
             a.names = Some(names);
