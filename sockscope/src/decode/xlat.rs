@@ -81,8 +81,26 @@ pub fn print_flags(out: &mut String, v: u64, x: &Xlat) {
 
 /// printflags in strace's default style (-X abbrev), whatever -X says (JSON's `decoded`).
 pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
-    let (names, rest) = flag_names(v, x);
-    push_flags(out, v, &names, rest, Some(x.unknown), false);
+    // push_flags(.., false) with the names written as they are found.
+    let mut any = false;
+    let rest = for_each_flag_name(v, x, |n| {
+        if any {
+            out.push('|');
+        }
+        out.push_str(n);
+        any = true;
+    });
+    if !any {
+        push_c_hex(out, rest);
+        if rest != 0 {
+            out.push_str(" /* ");
+            out.push_str(x.unknown);
+            out.push_str(" */");
+        }
+    } else if rest != 0 {
+        out.push('|');
+        push_c_hex(out, rest);
+    }
 }
 
 /// What the JSON models give of a flags value, from one table walk: [`print_flags_abbrev`]'s
@@ -152,21 +170,31 @@ pub fn push_flags(
 /// bits are set (an entry of value 0 matches only a `v` of 0, and only as the first entry);
 /// matched bits are removed from what is left to match.
 pub fn flag_names(v: u64, x: &Xlat) -> (Vec<&'static str>, u64) {
-    let mut flags = v;
     let mut names = Vec::new();
+    let rest = for_each_flag_name(v, x, |n| names.push(n));
+    (names, rest)
+}
+
+/// [`flag_names`] without the list: `f` gets each name in turn; the bits left are returned
+/// (the hot paths of text and JSON: no allocation per event).
+#[inline]
+pub fn for_each_flag_name(v: u64, x: &Xlat, mut f: impl FnMut(&'static str)) -> u64 {
+    let mut flags = v;
+    let mut any = false;
     for &(val, name) in x.entries {
-        if flags == 0 && !names.is_empty() {
+        if flags == 0 && any {
             break;
         }
         if flags == val || (val != 0 && flags & val == val) {
-            names.push(name);
+            f(name);
+            any = true;
             flags &= !val;
         }
         if flags == 0 {
             break;
         }
     }
-    (names, flags)
+    flags
 }
 
 // The tables of xlat/*.in (build.rs).
