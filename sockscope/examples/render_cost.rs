@@ -4,7 +4,8 @@
 //! `cargo run --release -p sockscope --example render_cost [N] [sendto|recvfrom|sendmsg]`
 //! (the second argument renders that record only; a third, `binary`, sends bytes 0..64 instead
 //! of the bench loop's 'x' payload). The JSON records carry the socket `--json` captures.
-//! `RENDER_COST_ONLY=text` (or `json`) renders one output only, for profilers.
+//! `RENDER_COST_ONLY=text` (or `json`) renders one output only, for profilers;
+//! `RENDER_COST_DUMP=1` prints the first line rendered.
 use sockscope::render::cpu_ns;
 use sockscope::{
     decode::Style,
@@ -137,6 +138,9 @@ fn main() {
                 text::line(&mut out, &rec, &opts);
             }
             bytes += out.len();
+            if i == 0 && std::env::var("RENDER_COST_DUMP").is_ok() {
+                eprintln!("{out}");
+            }
         }
         let ns = (cpu_ns() - t0) as f64 / n as f64;
         println!("{name}: {ns:.0} ns/event CPU ({n} events, {bytes} bytes)");

@@ -14,6 +14,9 @@ use crate::{
 };
 use model::{Arg, ArgValue, Event, Hex, Lossy, NamedSockets, Ptr, Str, ToctouAddress};
 
+#[doc(hidden)]
+pub mod corpus;
+mod direct;
 pub mod model;
 pub mod writer;
 
@@ -37,8 +40,17 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     SCRATCH.with_borrow_mut(|(strace, sockets)| {
         strace.clear();
         text::call(strace, rec, opts);
-        write_model(out, rec, opts, strace, sockets);
+        write_model(out, rec, opts, strace, Some(sockets));
     });
+}
+
+/// The same line as [`write_event`], written from the model alone: every field through its
+/// serde `Serialize` by serde_json, no cached socket objects. The reference the hot path
+/// ([`direct`]) is tested against.
+pub fn model_line(out: &mut String, rec: &Record, opts: &RenderOpts) {
+    let mut strace = String::new();
+    text::call(&mut strace, rec, opts);
+    write_model(out, rec, opts, &strace, None);
 }
 
 /// The `socket` objects of the last descriptors seen, as written: a program moves many
@@ -107,8 +119,9 @@ fn write_model(
     rec: &Record,
     opts: &RenderOpts,
     strace: &str,
-    sockets: &mut SocketCache,
+    sockets: Option<&mut SocketCache>,
 ) {
+    let direct_path = sockets.is_some();
     let h = &rec.header;
     let def = events::def(rec.event);
     let c = &Call::new(rec);
@@ -128,8 +141,8 @@ fn write_model(
     };
     let model = || sockinfo::socket_model(fd, info.as_ref(), level, path.as_ref(), &opts.style);
     // A file's path comes from /proc when the kernel side read none: not cached.
-    let cached = match c.sock_bytes(0) {
-        Some(bytes)
+    let cached = match (c.sock_bytes(0), sockets) {
+        (Some(bytes), Some(sockets))
             if info.is_some()
                 && path.is_none()
                 && !info.as_ref().is_some_and(sockinfo::wants_path) =>
@@ -217,7 +230,13 @@ fn write_model(
         exited_in_call: h.flags & sockscope_common::RF_KILLED != 0,
         strace,
     };
-    writer::write(out, &event);
+    match direct_path {
+        true => direct::event(out, &event),
+        false => {
+            let json = serde_json::to_string(&event).expect("the model serializes");
+            out.push_str(&json);
+        }
+    }
 }
 
 /// The `socket` field: the cached object's JSON, else the model built now.

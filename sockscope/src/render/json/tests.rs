@@ -363,3 +363,35 @@ fn cached_socket_objects_equal_fresh_ones() {
     assert_eq!(checked, 60);
     assert!(seen_unix.len() >= 3, "{seen_unix:#?}");
 }
+
+/// The hot path (`direct`, with the socket cache) writes the bytes the model alone writes
+/// through serde_json, on every record of the corpus (every call, every decoder, faults,
+/// truncations, -s/-T/-y variations), with the model's settings `-X` raw and verbose too.
+#[test]
+fn hot_path_equals_the_model_on_the_corpus() {
+    use crate::decode::{GlobalOpts, XlatStyle, set_global_opts};
+    for xlat in [XlatStyle::Abbrev, XlatStyle::Raw, XlatStyle::Verbose] {
+        set_global_opts(GlobalOpts {
+            abbrev: xlat != XlatStyle::Verbose,
+            xlat,
+        });
+        let mut r = corpus::rng();
+        let (mut line, mut reference) = (String::new(), String::new());
+        let mut compared = 0;
+        for i in 0..6000 {
+            let bytes = corpus::record(&mut r);
+            let Ok(rec) = Record::parse(&bytes) else {
+                continue;
+            };
+            let opts = corpus::opts(i);
+            line.clear();
+            reference.clear();
+            write_event(&mut line, &rec, &opts);
+            model_line(&mut reference, &rec, &opts);
+            assert_eq!(line, reference, "record {i}, {xlat:?}");
+            compared += 1;
+        }
+        assert!(compared > 5000, "{compared} records compared");
+    }
+    set_global_opts(GlobalOpts::default());
+}

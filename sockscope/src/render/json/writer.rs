@@ -142,7 +142,7 @@ unsafe fn copy_small(dst: *mut u8, src: &[u8]) {
 /// dispatch cost more than the copy (memcpy was a ninth of a sendto event's JSON instructions:
 /// callgrind on examples/render_cost).
 #[inline]
-fn push_small(out: &mut String, s: &str) {
+pub(super) fn push_small(out: &mut String, s: &str) {
     if s.len() > 16 {
         out.push_str(s);
         return;
@@ -196,7 +196,7 @@ fn escape_byte(out: &mut String, c: u8) {
 
 /// `"s"` for a string known to need no escape.
 #[inline]
-fn push_quoted_plain(out: &mut String, s: &str) {
+pub(super) fn push_quoted_plain(out: &mut String, s: &str) {
     let b = s.as_bytes();
     if b.len() > 16 {
         out.push('"');
@@ -216,7 +216,7 @@ fn push_quoted_plain(out: &mut String, s: &str) {
     }
 }
 
-fn push_str_value(out: &mut String, s: &str) {
+pub(super) fn push_str_value(out: &mut String, s: &str) {
     let b = s.as_bytes();
     // Most strings of an event are short names (arguments, types, families, addresses): one
     // check and one copy for those, quotes included (callgrind on examples/render_cost).

@@ -1,0 +1,309 @@
+//! The `--json` hot path: a call's top-level object and its common arguments (descriptors,
+//! sizes, MSG flags, buffers, IPv4 addresses, socket lengths) written straight into the line,
+//! in the model's field order, without serde's call per field and without building an
+//! `Arg` per argument (allocating a flags string and names list). Hand-written because
+//! callgrind on `examples/render_cost` put half of a recvfrom event's 14,600 instructions in
+//! serializing its six arguments through the model.
+//!
+//! The model ([`super::model`]) stays the definition of the output: everything else (msghdrs,
+//! iovecs, sockets, other address families, TOCTOU addresses) is the model's serialization,
+//! and [`super::model_line`] writes the whole line through the model with serde_json. A unit
+//! test and `examples/json_corpus ... model` compare the two on every record of the corpus.
+
+use super::{
+    Args, arg as model_arg,
+    model::{Event, HexPayload, Payload, SockAddrMap},
+    writer::{self, push_quoted_plain, push_small, push_str_value},
+};
+use crate::{
+    call::Call,
+    decode::{payload::payload, sockaddr::sockaddr_model, xlat},
+    events::Decoder,
+    record::{ReadStatus, Seg},
+};
+
+#[inline(always)]
+fn lit(out: &mut String, s: &'static str) {
+    out.push_str(s);
+}
+
+#[inline]
+fn uint(out: &mut String, v: u64) {
+    push_small(out, itoa::Buffer::new().format(v));
+}
+
+#[inline]
+fn int(out: &mut String, v: i64) {
+    push_small(out, itoa::Buffer::new().format(v));
+}
+
+#[inline]
+fn boolean(out: &mut String, v: bool) {
+    push_small(out, if v { "true" } else { "false" });
+}
+
+/// A pointer: null for NULL (model::Ptr).
+#[inline]
+fn ptr(out: &mut String, v: u64) {
+    if v == 0 {
+        lit(out, "null");
+    } else {
+        uint(out, v);
+    }
+}
+
+/// The event object; `args` written by [`args`], `socket` and the rare fields by the model.
+pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S>) {
+    lit(out, "{\"timestamp\":");
+    uint(out, e.timestamp);
+    lit(out, ",\"processorId\":");
+    uint(out, e.processor_id.into());
+    lit(out, ",\"processId\":");
+    uint(out, e.process_id.into());
+    lit(out, ",\"threadId\":");
+    uint(out, e.thread_id.into());
+    lit(out, ",\"parentProcessId\":");
+    uint(out, e.parent_process_id.into());
+    lit(out, ",\"userId\":");
+    uint(out, e.user_id.into());
+    lit(out, ",\"groupId\":");
+    uint(out, e.group_id.into());
+    lit(out, ",\"processName\":");
+    match std::str::from_utf8(e.process_name.0.0) {
+        Ok(name) => push_str_value(out, name),
+        Err(_) => writer::write(out, &e.process_name),
+    }
+    if let Some(hex) = &e.process_name_hex {
+        lit(out, ",\"processNameHex\":");
+        writer::write(out, hex);
+    }
+    lit(out, ",\"cgroupId\":");
+    uint(out, e.cgroup_id);
+    lit(out, ",\"eventName\":");
+    push_quoted_plain(out, e.event_name);
+    lit(out, ",\"syscall\":");
+    push_quoted_plain(out, e.syscall);
+    lit(out, ",\"argsNum\":");
+    uint(out, e.args_num as u64);
+    lit(out, ",\"returnValue\":");
+    int(out, e.return_value);
+    lit(out, ",\"errno\":");
+    match e.errno {
+        Some(name) => push_str_value(out, name),
+        None => lit(out, "null"),
+    }
+    lit(out, ",\"duration\":");
+    match e.duration {
+        Some(d) => uint(out, d),
+        None => lit(out, "null"),
+    }
+    lit(out, ",\"args\":");
+    args(out, &e.args);
+    lit(out, ",\"socket\":");
+    writer::write(out, &e.socket);
+    if let Some(others) = &e.other_sockets {
+        lit(out, ",\"otherSockets\":");
+        writer::write(out, others);
+    }
+    lit(out, ",\"toctou\":");
+    boolean(out, e.toctou);
+    if let Some(addr) = &e.toctou_address {
+        lit(out, ",\"toctouAddress\":");
+        writer::write(out, addr);
+    }
+    lit(out, ",\"captureTruncated\":");
+    boolean(out, e.capture_truncated);
+    if e.exited_in_call {
+        lit(out, ",\"exitedInCall\":true");
+    }
+    lit(out, ",\"strace\":");
+    push_str_value(out, e.strace);
+    out.push('}');
+}
+
+fn args(out: &mut String, a: &Args) {
+    out.push('[');
+    for (i, d) in a.def.args.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        arg(out, a.c, i, d.name, d.ty, d.decoder, a.opts);
+    }
+    out.push(']');
+}
+
+/// One argument as [`super::arg`]'s model writes it: the common decoders here, the others
+/// through the model.
+fn arg(
+    out: &mut String,
+    c: &Call,
+    i: usize,
+    name: &'static str,
+    ty: &'static str,
+    decoder: Decoder,
+    opts: &super::RenderOpts,
+) {
+    let simple = matches!(
+        decoder,
+        Decoder::Fd
+            | Decoder::SockLen
+            | Decoder::Size
+            | Decoder::Count
+            | Decoder::MsgFlags
+            | Decoder::SendBuf
+            | Decoder::RecvBuf
+            | Decoder::SockaddrIn
+            | Decoder::SockaddrOut
+            | Decoder::SockLenPtr
+    );
+    if !simple {
+        writer::write(out, &model_arg(c, i, name, ty, decoder, opts));
+        return;
+    }
+    let h = c.header();
+    let v = h.args[i];
+    lit(out, "{\"name\":");
+    push_quoted_plain(out, name);
+    lit(out, ",\"type\":");
+    push_quoted_plain(out, ty);
+    lit(out, ",\"value\":");
+    match decoder {
+        Decoder::Fd | Decoder::SockLen => int(out, v as i32 as i64),
+        Decoder::Size => uint(out, v),
+        Decoder::Count => uint(out, v as u32 as u64),
+        Decoder::MsgFlags => msg_flags(out, v as u32 as u64),
+        Decoder::SendBuf => {
+            ptr(out, v);
+            lit(out, ",\"payload\":");
+            payload_json(
+                out,
+                &payload(c.send_buf(), h.args[2], opts.style.max_strlen),
+            );
+        }
+        Decoder::RecvBuf => {
+            ptr(out, v);
+            if !c.failed() {
+                lit(out, ",\"payload\":");
+                let len = (h.ret as u64).min(h.args[2]);
+                payload_json(out, &payload(c.recv_buf(), len, opts.style.max_strlen));
+            }
+        }
+        Decoder::SockaddrIn => addr_value(out, c.addr(0), v),
+        Decoder::SockaddrOut => {
+            if c.failed() {
+                ptr(out, v);
+            } else {
+                addr_value(out, c.addr(0), v);
+            }
+        }
+        Decoder::SockLenPtr => {
+            ptr(out, v);
+            if let Some(n) = c.socklen_in() {
+                lit(out, ",\"in\":");
+                int(out, n.into());
+            }
+            if let Some(n) = c.socklen_out() {
+                lit(out, ",\"out\":");
+                int(out, n.into());
+            }
+        }
+        _ => unreachable!("not a simple decoder"),
+    }
+    out.push('}');
+}
+
+/// A MSG flags value: the number, then `decoded` (strace's text), `names` and `unknownBits`
+/// (when bits have no name), from one table walk.
+fn msg_flags(out: &mut String, flags: u64) {
+    uint(out, flags);
+    lit(out, ",\"decoded\":\"");
+    // The text is names, `|`, hex digits and ` /* MSG_??? */`: nothing JSON escapes.
+    xlat::print_flags_abbrev(out, flags, &xlat::MSG_FLAGS);
+    lit(out, "\",\"names\":[");
+    let mut first = true;
+    let rest = xlat::for_each_flag_name(flags, &xlat::MSG_FLAGS, |n| {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        push_quoted_plain(out, n);
+    });
+    out.push(']');
+    if rest != 0 {
+        lit(out, ",\"unknownBits\":");
+        uint(out, rest);
+    }
+}
+
+/// A socket address argument: its map when read, else the pointer (model `addr_value`).
+fn addr_value(out: &mut String, seg: Option<&Seg>, v: u64) {
+    match seg {
+        Some(s) if s.status == ReadStatus::Ok && s.data.len() >= 2 => {
+            match sockaddr_model(s.data) {
+                SockAddrMap::Inet {
+                    sa_family,
+                    sin_addr,
+                    sin_port,
+                } => {
+                    lit(out, "{\"sa_family\":");
+                    writer::write(out, &sa_family);
+                    if let Some(a) = sin_addr {
+                        let mut buf = [0u8; 15];
+                        let n = crate::decode::sockaddr::ntop4_buf(&a.0.octets(), &mut buf);
+                        lit(out, ",\"sin_addr\":");
+                        // SAFETY: ntop4_buf writes ASCII digits and dots.
+                        push_quoted_plain(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+                    }
+                    if let Some(p) = sin_port {
+                        lit(out, ",\"sin_port\":");
+                        push_quoted_plain(out, itoa::Buffer::new().format(p.0));
+                    }
+                    out.push('}');
+                }
+                other => writer::write(out, &other),
+            }
+        }
+        _ => ptr(out, v),
+    }
+}
+
+/// A payload (model `Payload`): the hex of a read buffer written digit by digit into the line.
+fn payload_json(out: &mut String, p: &Payload) {
+    match p {
+        Payload::Hex(HexPayload {
+            data,
+            captured,
+            length,
+            truncated,
+            ..
+        }) => {
+            lit(out, "{\"encoding\":\"hex\",\"data\":\"");
+            hex(out, data.0);
+            lit(out, "\",\"captured\":");
+            uint(out, *captured as u64);
+            lit(out, ",\"length\":");
+            uint(out, *length);
+            lit(out, ",\"truncated\":");
+            boolean(out, *truncated);
+            out.push('}');
+        }
+        other => writer::write(out, other),
+    }
+}
+
+/// Lower-case hex digits of `data`, two a byte, written into the reserved room.
+fn hex(out: &mut String, data: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    // SAFETY: only ASCII hex digits are appended, within the room reserved.
+    let v = unsafe { out.as_mut_vec() };
+    v.reserve(2 * data.len());
+    let len = v.len();
+    unsafe {
+        let p = v.as_mut_ptr().add(len);
+        for (i, &b) in data.iter().enumerate() {
+            *p.add(2 * i) = DIGITS[(b >> 4) as usize];
+            *p.add(2 * i + 1) = DIGITS[(b & 15) as usize];
+        }
+        v.set_len(len + 2 * data.len());
+    }
+}
