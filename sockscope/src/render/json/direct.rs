@@ -12,7 +12,10 @@
 
 use super::{
     Args, arg as model_arg,
-    model::{Event, HexPayload, Payload, SockAddrMap},
+    model::{
+        Arg, ArgValue, Event, HexPayload, Iovec, IovecArray, Mmsghdr, MsghdrFull, MsghdrModel,
+        Payload, SockAddrMap,
+    },
     writer::{self, push_quoted_plain, push_small, push_str_value},
 };
 use crate::{
@@ -157,7 +160,7 @@ fn arg(
             | Decoder::SockLenPtr
     );
     if !simple {
-        writer::write(out, &model_arg(c, i, name, ty, decoder, opts));
+        model_arg_json(out, &model_arg(c, i, name, ty, decoder, opts));
         return;
     }
     let h = c.header();
@@ -239,31 +242,36 @@ fn msg_flags(out: &mut String, flags: u64) {
 fn addr_value(out: &mut String, seg: Option<&Seg>, v: u64) {
     match seg {
         Some(s) if s.status == ReadStatus::Ok && s.data.len() >= 2 => {
-            match sockaddr_model(s.data) {
-                SockAddrMap::Inet {
-                    sa_family,
-                    sin_addr,
-                    sin_port,
-                } => {
-                    lit(out, "{\"sa_family\":");
-                    writer::write(out, &sa_family);
-                    if let Some(a) = sin_addr {
-                        let mut buf = [0u8; 15];
-                        let n = crate::decode::sockaddr::ntop4_buf(&a.0.octets(), &mut buf);
-                        lit(out, ",\"sin_addr\":");
-                        // SAFETY: ntop4_buf writes ASCII digits and dots.
-                        push_quoted_plain(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
-                    }
-                    if let Some(p) = sin_port {
-                        lit(out, ",\"sin_port\":");
-                        push_quoted_plain(out, itoa::Buffer::new().format(p.0));
-                    }
-                    out.push('}');
-                }
-                other => writer::write(out, &other),
-            }
+            sockaddr_json(out, &sockaddr_model(s.data))
         }
         _ => ptr(out, v),
+    }
+}
+
+/// A socket address map: IPv4 here, the other families through the model.
+fn sockaddr_json(out: &mut String, map: &SockAddrMap) {
+    match map {
+        SockAddrMap::Inet {
+            sa_family,
+            sin_addr,
+            sin_port,
+        } => {
+            lit(out, "{\"sa_family\":");
+            writer::write(out, sa_family);
+            if let Some(a) = sin_addr {
+                let mut buf = [0u8; 15];
+                let n = crate::decode::sockaddr::ntop4_buf(&a.0.octets(), &mut buf);
+                lit(out, ",\"sin_addr\":");
+                // SAFETY: ntop4_buf writes ASCII digits and dots.
+                push_quoted_plain(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+            }
+            if let Some(p) = sin_port {
+                lit(out, ",\"sin_port\":");
+                push_quoted_plain(out, itoa::Buffer::new().format(p.0));
+            }
+            out.push('}');
+        }
+        other => writer::write(out, other),
     }
 }
 
@@ -306,4 +314,168 @@ fn hex(out: &mut String, data: &[u8]) {
         }
         v.set_len(len + 2 * data.len());
     }
+}
+
+/// An argument built by the model ([`super::arg`]), written field by field in its order, the
+/// values the hot path knows written here.
+fn model_arg_json(out: &mut String, a: &Arg) {
+    lit(out, "{\"name\":");
+    push_quoted_plain(out, a.name);
+    lit(out, ",\"type\":");
+    push_quoted_plain(out, a.ty);
+    lit(out, ",\"value\":");
+    value_json(out, &a.value);
+    if let Some(p) = &a.payload {
+        lit(out, ",\"payload\":");
+        payload_json(out, p);
+    }
+    if let Some(d) = &a.decoded {
+        lit(out, ",\"decoded\":");
+        push_str_value(out, d);
+    }
+    if let Some(names) = &a.names {
+        lit(out, ",\"names\":");
+        writer::write(out, names);
+    }
+    if let Some(rest) = a.unknown_bits {
+        lit(out, ",\"unknownBits\":");
+        uint(out, rest);
+    }
+    if let Some(n) = a.len_in {
+        lit(out, ",\"in\":");
+        int(out, n.into());
+    }
+    if let Some(n) = a.len_out {
+        lit(out, ",\"out\":");
+        int(out, n.into());
+    }
+    out.push('}');
+}
+
+fn value_json(out: &mut String, v: &ArgValue) {
+    match v {
+        ArgValue::Int(n) => int(out, *n),
+        ArgValue::Uint(n) => uint(out, *n),
+        ArgValue::Ptr(p) => ptr(out, p.0),
+        ArgValue::SockAddr(map) => sockaddr_json(out, map),
+        ArgValue::Msghdr(m) => msghdr_json(out, m),
+        ArgValue::Mmsghdrs(v) => {
+            out.push('[');
+            for (k, Mmsghdr { msg_hdr, msg_len }) in v.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                lit(out, "{\"msgHdr\":");
+                msghdr_json(out, msg_hdr);
+                if let Some(n) = msg_len {
+                    lit(out, ",\"msgLen\":");
+                    uint(out, (*n).into());
+                }
+                out.push('}');
+            }
+            out.push(']');
+        }
+        ArgValue::Iovecs(IovecArray { address, iovecs }) => {
+            lit(out, "{\"address\":");
+            uint(out, *address);
+            lit(out, ",\"iovecs\":");
+            iovecs_json(out, iovecs);
+            out.push('}');
+        }
+        other => writer::write(out, other),
+    }
+}
+
+/// A msghdr (model `MsghdrModel`): the full one here, the unread and failed ones by the model.
+fn msghdr_json(out: &mut String, m: &MsghdrModel) {
+    let MsghdrModel::Full(f) = m else {
+        return writer::write(out, m);
+    };
+    let MsghdrFull {
+        control,
+        control_ptr,
+        controllen,
+        data_size,
+        flags,
+        flags_raw,
+        iov,
+        iov_ptr,
+        iovlen,
+        name,
+        name_ptr,
+        namelen,
+        namelen_in,
+        ptr: hdr_ptr,
+    } = &**f;
+    lit(out, "{\"control\":");
+    match control {
+        Some(c) => writer::write(out, c),
+        None => lit(out, "null"),
+    }
+    lit(out, ",\"controlPtr\":");
+    ptr(out, control_ptr.0);
+    lit(out, ",\"controllen\":");
+    uint(out, *controllen);
+    if let Some(n) = data_size {
+        lit(out, ",\"dataSize\":");
+        uint(out, *n);
+    }
+    lit(out, ",\"flags\":");
+    if flags.rest == 0 {
+        out.push('[');
+        for (k, n) in flags.names.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            push_str_value(out, n);
+        }
+        out.push(']');
+    } else {
+        writer::write(out, flags);
+    }
+    lit(out, ",\"flagsRaw\":");
+    uint(out, (*flags_raw).into());
+    lit(out, ",\"iov\":");
+    match iov {
+        Some(v) => iovecs_json(out, v),
+        None => lit(out, "null"),
+    }
+    lit(out, ",\"iovPtr\":");
+    ptr(out, iov_ptr.0);
+    lit(out, ",\"iovlen\":");
+    uint(out, *iovlen);
+    lit(out, ",\"name\":");
+    match name {
+        Some(map) => sockaddr_json(out, map),
+        None => lit(out, "null"),
+    }
+    lit(out, ",\"namePtr\":");
+    ptr(out, name_ptr.0);
+    lit(out, ",\"namelen\":");
+    int(out, (*namelen).into());
+    if let Some(n) = namelen_in {
+        lit(out, ",\"namelenIn\":");
+        int(out, (*n).into());
+    }
+    lit(out, ",\"ptr\":");
+    ptr(out, hdr_ptr.0);
+    out.push('}');
+}
+
+/// iovecs (model `Iovec`): `{"base","len","payload"}` each.
+fn iovecs_json(out: &mut String, v: &[Iovec]) {
+    out.push('[');
+    for (k, Iovec { base, len, payload }) in v.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        lit(out, "{\"base\":");
+        ptr(out, base.0);
+        lit(out, ",\"len\":");
+        uint(out, *len);
+        lit(out, ",\"payload\":");
+        payload_json(out, payload);
+        out.push('}');
+    }
+    out.push(']');
 }
