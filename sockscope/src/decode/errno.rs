@@ -50,7 +50,7 @@ pub fn format_retval(out: &mut String, ret: i64) {
             _ => match lookup(e) {
                 Some(&(_, name, msg)) => {
                     out.push_str("-1 ");
-                    out.push_str(name);
+                    super::strfmt::push_short(out, name);
                     out.push_str(" (");
                     out.push_str(msg);
                     out.push(')');

@@ -348,7 +348,7 @@ fn quote_force_hex(out: &mut String, raw: &[u8]) {
 /// -X raw and `name="\x.." /* TEXT */` under -X verbose (PRINT_FIELD_NET_PORT,
 /// print_inet_addr's AF_INET case, sin6_flowinfo).
 fn x_field(out: &mut String, name: &str, raw: &[u8], text: impl FnOnce(&mut String)) {
-    out.push_str(name);
+    super::strfmt::push_short(out, name);
     out.push('=');
     match super::global_opts().xlat {
         super::XlatStyle::Abbrev => text(out),

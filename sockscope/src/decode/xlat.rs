@@ -57,7 +57,7 @@ pub fn print_xval_dflt(out: &mut String, v: u64, x: &Xlat, dflt: Option<&str>) {
             out.push_str(name);
             out.push_str(" */");
         }
-        Some(name) => out.push_str(name),
+        Some(name) => super::strfmt::push_short(out, name),
         None => {
             push_c_hex(out, v);
             if let Some(d) = dflt.filter(|d| !d.is_empty()) {
@@ -87,7 +87,7 @@ pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
         if any {
             out.push('|');
         }
-        out.push_str(n);
+        super::strfmt::push_short(out, n);
         any = true;
     });
     if !any {

@@ -133,7 +133,7 @@ pub fn call(out: &mut String, rec: &Record, opts: &RenderOpts) {
         return;
     }
     let start = out.len();
-    out.push_str(def.name);
+    strfmt::push_short(out, def.name);
     out.push('(');
     for (i, arg) in def.args.iter().enumerate() {
         if i > 0 {

@@ -10,6 +10,8 @@ use std::fmt::{self, Display, Write as _};
 
 use serde::ser::{self, Serialize};
 
+use crate::decode::strfmt::{self, copy_small};
+
 /// Appends the JSON of `v` to `out`.
 pub fn write<T: Serialize + ?Sized>(out: &mut String, v: &T) {
     // Only a Display implementation can fail (and ours do not); what it wrote is kept.
@@ -104,56 +106,10 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-/// Copies `src` (at most 16 bytes) to `dst` with two fixed-size, possibly overlapping loads
-/// and stores: a byte loop would be turned into a `memcpy` call by the compiler, and that call
-/// costs ~100 instructions for a short key or name (callgrind on examples/render_cost).
-///
-/// # Safety
-/// `dst` must be valid for `src.len()` bytes of writes, and `src.len() <= 16`.
-#[inline(always)]
-unsafe fn copy_small(dst: *mut u8, src: &[u8]) {
-    let n = src.len();
-    let s = src.as_ptr();
-    // SAFETY: every load is within `src` and every store within `dst[..n]`.
-    unsafe {
-        if n >= 8 {
-            let a = s.cast::<u64>().read_unaligned();
-            let b = s.add(n - 8).cast::<u64>().read_unaligned();
-            dst.cast::<u64>().write_unaligned(a);
-            dst.add(n - 8).cast::<u64>().write_unaligned(b);
-        } else if n >= 4 {
-            let a = s.cast::<u32>().read_unaligned();
-            let b = s.add(n - 4).cast::<u32>().read_unaligned();
-            dst.cast::<u32>().write_unaligned(a);
-            dst.add(n - 4).cast::<u32>().write_unaligned(b);
-        } else if n >= 2 {
-            let a = s.cast::<u16>().read_unaligned();
-            let b = s.add(n - 2).cast::<u16>().read_unaligned();
-            dst.cast::<u16>().write_unaligned(a);
-            dst.add(n - 2).cast::<u16>().write_unaligned(b);
-        } else if n == 1 {
-            *dst = *s;
-        }
-    }
-}
-
-/// Appends `s`: short pieces (names, types, families, addresses, numbers, JSON syntax — most
-/// of an event's strings) with [`copy_small`], rather than by a `memcpy` call whose call and
-/// dispatch cost more than the copy (memcpy was a ninth of a sendto event's JSON instructions:
-/// callgrind on examples/render_cost).
+/// Appends `s` ([`strfmt::push_short`]: fixed-size moves for up to 16 bytes).
 #[inline]
 pub(super) fn push_small(out: &mut String, s: &str) {
-    if s.len() > 16 {
-        out.push_str(s);
-        return;
-    }
-    // SAFETY: whole `str` bytes are appended within the room reserved.
-    let v = unsafe { out.as_mut_vec() };
-    v.reserve(16);
-    unsafe {
-        copy_small(v.as_mut_ptr().add(v.len()), s.as_bytes());
-        v.set_len(v.len() + s.len());
-    }
+    strfmt::push_short(out, s);
 }
 
 /// How many bytes at the start of `b` need no escape: sixteen bytes a step with SSE2 (part of
