@@ -38,7 +38,8 @@ const BUSY_BATCH: u64 = 2048;
 /// batch, so that the lines known to have reached the output can be counted exactly.
 struct Sink {
     out: std::fs::File,
-    buf: Vec<u8>,
+    /// Lines are rendered straight into it (`render_line`), not copied from a line buffer.
+    buf: String,
     /// Lines in `buf`.
     pending: u64,
     /// Lines given to the sink that a failed write lost.
@@ -55,7 +56,7 @@ impl Sink {
     fn new(out: std::fs::File) -> Sink {
         Sink {
             out,
-            buf: Vec::with_capacity(SINK_BATCH + 4096),
+            buf: String::with_capacity(SINK_BATCH + 4096),
             pending: 0,
             failed: 0,
             closed: false,
@@ -64,11 +65,16 @@ impl Sink {
     }
 
     fn write_line(&mut self, line: &str) {
+        self.render_line(|buf| buf.push_str(line));
+    }
+
+    /// Appends one line written by `render` (without its newline) to the batch.
+    fn render_line(&mut self, render: impl FnOnce(&mut String)) {
         if self.closed {
             return;
         }
-        self.buf.extend_from_slice(line.as_bytes());
-        self.buf.push(b'\n');
+        render(&mut self.buf);
+        self.buf.push('\n');
         self.pending += 1;
         if self.buf.len() >= SINK_BATCH {
             self.flush();
@@ -79,7 +85,7 @@ impl Sink {
         if self.closed || self.buf.is_empty() {
             return;
         }
-        if let Err(e) = self.out.write_all(&self.buf) {
+        if let Err(e) = self.out.write_all(self.buf.as_bytes()) {
             self.failed = self.pending;
             self.on_error(e);
         }
@@ -206,7 +212,6 @@ fn run(cfg: Config) -> anyhow::Result<i32> {
     crate::decode::set_global_opts(cfg.global_opts());
     let mut loaded = loaded;
     let mut summary = Summary::default();
-    let mut line = String::with_capacity(512);
     let fd = loaded.ring.as_raw_fd();
     let mut child_status = None;
     let follow = args.follow || child.is_some();
@@ -228,7 +233,7 @@ fn run(cfg: Config) -> anyhow::Result<i32> {
         } else if drained < BUSY_BATCH {
             std::thread::sleep(std::time::Duration::from_millis(TRICKLE_PAUSE_MS));
         }
-        drained = drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
+        drained = drain(&mut loaded.ring, &mut sink, &view, &mut summary);
         if drained > 0 {
             sink.flush();
         }
@@ -296,10 +301,10 @@ fn run(cfg: Config) -> anyhow::Result<i32> {
         child_status = Some(launch::stop_child(pid, sig, CHILD_GRACE));
     }
     // The last records of an exited child may still be in flight.
-    drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
+    drain(&mut loaded.ring, &mut sink, &view, &mut summary);
     let c = loaded.counters();
     summary.lost = c.lost_ringbuf + c.lost_noslot;
-    drain(&mut loaded.ring, &mut sink, &mut line, &view, &mut summary);
+    drain(&mut loaded.ring, &mut sink, &view, &mut summary);
     // The tables go where strace puts its -c table: the -o file, else stderr.
     let table_out = |sink: &mut Sink, text: &str| {
         if args.output.is_some() {
@@ -394,7 +399,6 @@ impl View<'_> {
 fn drain(
     ring: &mut crate::kernel::ring::Ring,
     sink: &mut Sink,
-    line: &mut String,
     view: &View,
     summary: &mut Summary,
 ) -> u64 {
@@ -421,12 +425,12 @@ fn drain(
         if view.quiet {
             return;
         }
-        line.clear();
-        if view.json {
-            json::write_event(line, &rec, &view.ropts);
-        } else {
-            text::line(line, &rec, &view.ropts);
-        }
-        sink.write_line(line);
+        sink.render_line(|buf| {
+            if view.json {
+                json::write_event(buf, &rec, &view.ropts);
+            } else {
+                text::line(buf, &rec, &view.ropts);
+            }
+        });
     })
 }
