@@ -82,6 +82,7 @@ pub fn push_int<I: itoa::Integer>(out: &mut String, v: I) {
 /// `v` in decimal, zero-padded to `width` digits (`{v:0width$}`), without a formatter.
 pub fn push_zero_padded(out: &mut String, v: u64, width: usize) {
     // The time column's hours, minutes and seconds: two digits from one division.
+    // The time column's hours, minutes and seconds: two digits from one division.
     if width == 2 && v < 100 {
         let d = [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
         // SAFETY: two ASCII digits.
@@ -310,6 +311,14 @@ pub fn quote_buf(out: &mut String, data: &[u8], len: u64, style: &Style) {
 /// sun_path is printed: the bytes up to the first NUL, or all of `data` when it holds no NUL,
 /// without `...` either way and without the `-s` limit (`-x`/`-xx` do apply).
 pub fn quote_cstr(out: &mut String, data: &[u8], style: &Style) {
+    // Short plain text (an address, a name) unless -xx: the quotes around it as it is.
+    if style.xflag != HEXSTR_ALL && data.len() <= 16 && plain_run(data) == data.len() {
+        out.push('"');
+        // SAFETY: plain bytes are printable ASCII.
+        push_short(out, unsafe { std::str::from_utf8_unchecked(data) });
+        out.push('"');
+        return;
+    }
     let opts = QuoteOpts {
         zero_terminated: true,
         ..QuoteOpts::default()
@@ -376,10 +385,49 @@ mod tests {
         }
     }
 
+    /// quote_cstr's short-plain-text path writes what string_quote writes, under every -x.
+    #[test]
+    fn quote_cstr_short_path_as_string_quote() {
+        let cases: [&[u8]; 7] = [
+            b"",
+            b"127.0.0.1",
+            b"255.255.255.255",
+            b"a\"b",
+            b"sixteen-bytes-ab",
+            b"seventeen-bytes-a",
+            b"nul\0after",
+        ];
+        for xflag in 0..=3 {
+            for data in cases {
+                let mut fast = String::new();
+                quote_cstr(&mut fast, data, &st(32, xflag));
+                let mut slow = String::new();
+                let opts = QuoteOpts {
+                    zero_terminated: true,
+                    ..QuoteOpts::default()
+                };
+                string_quote(&mut slow, data, data.len(), opts, xflag);
+                assert_eq!(fast, slow, "{data:?} -x{xflag}");
+            }
+        }
+    }
+
     #[test]
     fn zero_padded_as_format() {
-        for v in [0u64, 5, 9, 10, 42, 99, 100, 123, 999_999, 1_000_000] {
-            for w in [2, 6] {
+        for v in [
+            0u64,
+            5,
+            9,
+            10,
+            42,
+            99,
+            100,
+            123,
+            999_999,
+            1_000_000,
+            u64::MAX,
+        ] {
+            for w in [0, 1, 2, 6, 16, 17, 20] {
                 let mut s = String::new();
                 push_zero_padded(&mut s, v, w);
                 assert_eq!(s, format!("{v:0w$}"));
