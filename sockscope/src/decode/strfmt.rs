@@ -365,6 +365,24 @@ pub fn print_addr(out: &mut String, addr: u64) {
     }
 }
 
+/// Test support for the run finders: `check(buffer, at, byte)` for every byte value at every
+/// position of `a`-filled buffers of every length below `max_len`.
+#[cfg(test)]
+pub(crate) fn every_byte_at_every_position(
+    max_len: usize,
+    mut check: impl FnMut(&[u8], usize, u8),
+) {
+    for len in 0..max_len {
+        for at in 0..len {
+            for c in 0..=255u8 {
+                let mut b = vec![b'a'; len];
+                b[at] = c;
+                check(&b, at, c);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,16 +391,10 @@ mod tests {
     /// position of buffers around the 16-byte boundaries.
     #[test]
     fn plain_run_stops_at_every_non_plain_byte() {
-        for len in 0..40 {
-            for at in 0..len {
-                for c in 0..=255u8 {
-                    let mut b = vec![b'a'; len];
-                    b[at] = c;
-                    let want = if PLAIN[c as usize] { len } else { at };
-                    assert_eq!(plain_run(&b), want, "len {len}, byte {c:#x} at {at}");
-                }
-            }
-        }
+        every_byte_at_every_position(40, |b, at, c| {
+            let want = if PLAIN[c as usize] { b.len() } else { at };
+            assert_eq!(plain_run(b), want, "len {}, byte {c:#x} at {at}", b.len());
+        });
     }
 
     /// quote_cstr's short-plain-text path writes what string_quote writes, under every -x.

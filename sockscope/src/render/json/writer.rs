@@ -755,17 +755,11 @@ mod tests {
     /// value at every position of buffers around the 8- and 16-byte boundaries.
     #[test]
     fn plain_run_finds_every_escape() {
-        for len in 0..50 {
-            for at in 0..len {
-                for c in 0..=255u8 {
-                    let mut b = vec![b'a'; len];
-                    b[at] = c;
-                    let want = if ESCAPE[c as usize] == 0 { len } else { at };
-                    assert_eq!(plain_run(&b), want, "len {len}, byte {c:#x} at {at}");
-                    assert_eq!(plain_swar(&b), want, "len {len}, byte {c:#x} at {at}");
-                }
-            }
-        }
+        strfmt::every_byte_at_every_position(50, |b, at, c| {
+            let want = if ESCAPE[c as usize] == 0 { b.len() } else { at };
+            assert_eq!(plain_run(b), want, "len {}, byte {c:#x} at {at}", b.len());
+            assert_eq!(plain_swar(b), want, "len {}, byte {c:#x} at {at}", b.len());
+        });
     }
 
     /// The short-string and run-copying paths at every length around their 8- and 16-byte
