@@ -110,6 +110,9 @@ enum Stop {
     OutputClosed,
     /// Writing the output failed (`-o /dev/full`).
     WriteError,
+    /// The ring buffer holds a record no kernel could have written: nothing after it can be
+    /// read.
+    RingCorrupt,
 }
 
 /// How long the command sockscope started gets to end after the stop signal before SIGKILL.
@@ -242,6 +245,10 @@ fn run(cfg: Config) -> anyhow::Result<i32> {
             stopped = Some(Stop::Signal(sig as libc::c_int));
             break;
         }
+        if loaded.ring.corrupt().is_some() {
+            stopped = Some(Stop::RingCorrupt);
+            break;
+        }
         if sink.closed {
             stopped = Some(if sink.error.is_some() {
                 Stop::WriteError
@@ -296,7 +303,7 @@ fn run(cfg: Config) -> anyhow::Result<i32> {
         let sig = match why {
             Stop::Signal(s) => s,
             Stop::OutputClosed => libc::SIGPIPE,
-            Stop::WriteError => libc::SIGTERM,
+            Stop::WriteError | Stop::RingCorrupt => libc::SIGTERM,
         };
         child_status = Some(launch::stop_child(pid, sig, CHILD_GRACE));
     }
@@ -343,6 +350,14 @@ fn run(cfg: Config) -> anyhow::Result<i32> {
         sink.write_line(&summary.json(&c, flows_lost).to_string());
     }
     sink.flush();
+    // Met in the loop or in the last drains: reported once, and the run fails.
+    let corrupt = loaded.ring.corrupt();
+    if let Some((pos, word)) = corrupt {
+        diag(&format!(
+            "sockscope: the ring buffer holds a record of impossible length (header \
+             {word:#010x} at position {pos}); the events after it cannot be read"
+        ));
+    }
     loaded.detach();
     if let Some(e) = &sink.error {
         // The system's message without Rust's " (os error N)".
@@ -357,13 +372,13 @@ fn run(cfg: Config) -> anyhow::Result<i32> {
     if let Some(line) = summary.line(&c, written, count_only) {
         diag(&line);
     }
-    if sink.error.is_some() {
+    if sink.error.is_some() || corrupt.is_some() {
         return Ok(1);
     }
     Ok(match (child, stopped) {
         (Some(_), _) => child_status.unwrap_or(0),
         (None, Some(Stop::Signal(_) | Stop::OutputClosed)) | (None, None) => 0,
-        (None, Some(Stop::WriteError)) => 1,
+        (None, Some(Stop::WriteError | Stop::RingCorrupt)) => 1,
     })
 }
 

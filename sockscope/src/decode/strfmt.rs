@@ -82,7 +82,6 @@ pub fn push_int<I: itoa::Integer>(out: &mut String, v: I) {
 /// `v` in decimal, zero-padded to `width` digits (`{v:0width$}`), without a formatter.
 pub fn push_zero_padded(out: &mut String, v: u64, width: usize) {
     // The time column's hours, minutes and seconds: two digits from one division.
-    // The time column's hours, minutes and seconds: two digits from one division.
     if width == 2 && v < 100 {
         let d = [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
         // SAFETY: two ASCII digits.
@@ -127,37 +126,61 @@ static PLAIN: [bool; 256] = {
     t
 };
 
-/// How many bytes at the start of `b` are [`PLAIN`]: sixteen a step with SSE2 (x86-64
-/// baseline; a byte-at-a-time table walk was ~15 instructions a byte of a sendto line's
-/// payload: callgrind on examples/render_cost), the rest through the table.
-fn plain_run(b: &[u8]) -> usize {
+/// How many whole 16-byte blocks' worth of bytes at the start of `b` hold none of the bytes
+/// `stop` marks (`stop` gives 0xff in each lane to stop at), and where the first marked byte
+/// is if a block holds one: `(offset, found)`. The SSE2 step of the run finders here and in the
+/// JSON writer (SSE2 is part of every x86-64 CPU); the caller finishes the tail its own way.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn sse2_run(
+    b: &[u8],
+    stop: impl Fn(std::arch::x86_64::__m128i) -> std::arch::x86_64::__m128i,
+) -> (usize, bool) {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8};
     let mut i = 0;
+    while i + 16 <= b.len() {
+        // SAFETY: SSE2 is in the x86-64 baseline; the load reads 16 bytes within `b`.
+        let mask = unsafe {
+            _mm_movemask_epi8(stop(_mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>()))) as u32
+        };
+        if mask != 0 {
+            return (i + mask.trailing_zeros() as usize, true);
+        }
+        i += 16;
+    }
+    (i, false)
+}
+
+/// How many bytes at the start of `b` are [`PLAIN`]: sixteen a step with SSE2 (a
+/// byte-at-a-time table walk was ~15 instructions a byte of a sendto line's payload: callgrind
+/// on examples/render_cost), the rest through the table.
+fn plain_run(b: &[u8]) -> usize {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: SSE2 is in the x86-64 baseline; every load reads 16 bytes within `b`.
-    unsafe {
+    let i = {
         use std::arch::x86_64::{
-            __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
-            _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+            _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_or_si128, _mm_set1_epi8,
         };
         // Plain: 0x20..=0x7e (a signed compare: bytes >= 0x80 are negative) but `"`, `\\`.
-        let space_less_1 = _mm_set1_epi8(0x1f);
-        let del = _mm_set1_epi8(0x7f);
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        while i + 16 <= b.len() {
-            let w = _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>());
+        // SAFETY: SSE2 is in the x86-64 baseline.
+        let (i, found) = sse2_run(b, |w| unsafe {
             let special = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(w, del), _mm_cmpeq_epi8(w, quote)),
-                _mm_cmpeq_epi8(w, backslash),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(w, _mm_set1_epi8(0x7f)),
+                    _mm_cmpeq_epi8(w, _mm_set1_epi8(b'"' as i8)),
+                ),
+                _mm_cmpeq_epi8(w, _mm_set1_epi8(b'\\' as i8)),
             );
-            let plain = _mm_andnot_si128(special, _mm_cmpgt_epi8(w, space_less_1));
-            let not_plain = !(_mm_movemask_epi8(plain) as u32) & 0xffff;
-            if not_plain != 0 {
-                return i + not_plain.trailing_zeros() as usize;
-            }
-            i += 16;
+            // Lanes that are not plain: all bits of the plain mask flipped.
+            let plain = _mm_andnot_si128(special, _mm_cmpgt_epi8(w, _mm_set1_epi8(0x1f)));
+            _mm_cmpeq_epi8(plain, _mm_set1_epi8(0))
+        });
+        if found {
+            return i;
         }
-    }
+        i
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let i = 0;
     i + b[i..].iter().take_while(|&&c| PLAIN[c as usize]).count()
 }
 

@@ -90,16 +90,27 @@ pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
         super::strfmt::push_short(out, n);
         any = true;
     });
-    if !any {
-        push_c_hex(out, rest);
+    push_flags_rest(out, any, rest, Some(x.unknown));
+}
+
+/// The end of printflags' text (not verbose) once the names are written (`any`: there were
+/// some): `|0x10` for bits without a name, or `0x10 /* DFLT */` (`0` with no bits) for a value
+/// without names.
+fn push_flags_rest(out: &mut String, any: bool, rest: u64, dflt: Option<&str>) {
+    if any {
         if rest != 0 {
-            out.push_str(" /* ");
-            out.push_str(x.unknown);
-            out.push_str(" */");
+            out.push('|');
+            push_c_hex(out, rest);
         }
-    } else if rest != 0 {
-        out.push('|');
-        push_c_hex(out, rest);
+        return;
+    }
+    push_c_hex(out, rest);
+    if let Some(d) = dflt
+        && rest != 0
+    {
+        out.push_str(" /* ");
+        out.push_str(d);
+        out.push_str(" */");
     }
 }
 
@@ -132,21 +143,16 @@ pub fn push_flags(
 ) {
     if verbose {
         push_c_hex(out, v);
-    }
-    if names.is_empty() {
-        if !verbose {
-            push_c_hex(out, rest);
+        if names.is_empty() {
+            if let Some(d) = dflt
+                && v != 0
+            {
+                out.push_str(" /* ");
+                out.push_str(d);
+                out.push_str(" */");
+            }
+            return;
         }
-        if let Some(d) = dflt
-            && (if verbose { v } else { rest }) != 0
-        {
-            out.push_str(" /* ");
-            out.push_str(d);
-            out.push_str(" */");
-        }
-        return;
-    }
-    if verbose {
         out.push_str(" /* ");
     }
     for (i, n) in names.iter().enumerate() {
@@ -155,10 +161,7 @@ pub fn push_flags(
         }
         out.push_str(n);
     }
-    if rest != 0 {
-        out.push('|');
-        push_c_hex(out, rest);
-    }
+    push_flags_rest(out, !names.is_empty(), rest, dflt);
     if verbose {
         out.push_str(" */");
     }

@@ -38,6 +38,34 @@ pub struct Ring {
     producer_pos: usize,
     /// min(PUBLISH_BYTES, size / 16).
     publish_every: usize,
+    /// A header no kernel record has (its length past the ring), met at this position: nothing
+    /// after it can be read ([`Ring::corrupt`]).
+    corrupt: Option<(usize, u32)>,
+}
+
+/// What a record header (the first word of its 8 bytes) says.
+#[derive(Debug, PartialEq, Eq)]
+enum Header {
+    /// Reserved, not yet committed.
+    Busy,
+    /// Committed and discarded: skipped.
+    Discarded(usize),
+    Record(usize),
+    /// A length longer than the ring: not a record the kernel could have written.
+    Impossible,
+}
+
+fn header(word: u32, size: usize) -> Header {
+    let len = (word & !(BUSY_BIT | DISCARD_BIT)) as usize;
+    if word & BUSY_BIT != 0 {
+        Header::Busy
+    } else if len > size - HDR_SZ {
+        Header::Impossible
+    } else if word & DISCARD_BIT != 0 {
+        Header::Discarded(len)
+    } else {
+        Header::Record(len)
+    }
 }
 
 impl Ring {
@@ -90,6 +118,7 @@ impl Ring {
             published: 0,
             producer_pos: 0,
             publish_every: PUBLISH_BYTES.min(size / 16),
+            corrupt: None,
         };
         r.pos = r.consumer_word().load(Ordering::Acquire);
         r.published = r.pos;
@@ -138,20 +167,22 @@ impl Ring {
             // double mapping of the data pages, which starts one page into `producer`.
             let data = unsafe { self.producer.add(self.page + offset) };
             // SAFETY: 8-aligned (records are padded to 8 bytes) and inside the mapping.
-            let header = unsafe { &*data.cast::<AtomicU32>() }.load(Ordering::Acquire);
-            if header & BUSY_BIT != 0 {
-                break;
-            }
-            let len = (header & !(BUSY_BIT | DISCARD_BIT)) as usize;
-            if len > self.size - HDR_SZ {
-                // Not a record the kernel could have written: stop rather than read past it.
-                break;
-            }
-            if header & DISCARD_BIT == 0 {
-                // SAFETY: len + 8 <= size bytes from `data`, inside the double mapping.
-                f(unsafe { std::slice::from_raw_parts(data.add(HDR_SZ), len) });
-                n += 1;
-            }
+            let word = unsafe { &*data.cast::<AtomicU32>() }.load(Ordering::Acquire);
+            let len = match header(word, self.size) {
+                Header::Busy => break,
+                Header::Impossible => {
+                    // Stop rather than read past it; the run reports it (`corrupt`).
+                    self.corrupt = Some((self.pos, word));
+                    break;
+                }
+                Header::Discarded(len) => len,
+                Header::Record(len) => {
+                    // SAFETY: len + 8 <= size bytes from `data`, inside the double mapping.
+                    f(unsafe { std::slice::from_raw_parts(data.add(HDR_SZ), len) });
+                    n += 1;
+                    len
+                }
+            };
             self.pos += (HDR_SZ + len).next_multiple_of(8);
             if self.pos.wrapping_sub(self.published) >= self.publish_every {
                 self.publish();
@@ -159,6 +190,15 @@ impl Ring {
         }
         self.publish();
         n
+    }
+}
+
+impl Ring {
+    /// The position and header word of a record no kernel could have written, once one was
+    /// met: the ring cannot be read past it (what follows is lost, and counted as lost by the
+    /// kernel side once the ring is full).
+    pub fn corrupt(&self) -> Option<(usize, u32)> {
+        self.corrupt
     }
 }
 
@@ -175,5 +215,27 @@ impl Drop for Ring {
             libc::munmap(self.consumer.cast(), self.page);
             libc::munmap(self.producer.cast(), self.page + 2 * self.size);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_as_the_kernel_writes_them() {
+        let size = 1 << 20;
+        assert_eq!(header(BUSY_BIT | 40, size), Header::Busy);
+        assert_eq!(header(DISCARD_BIT | 40, size), Header::Discarded(40));
+        assert_eq!(header(40, size), Header::Record(40));
+        assert_eq!(
+            header((size - HDR_SZ) as u32, size),
+            Header::Record(size - HDR_SZ)
+        );
+        assert_eq!(header((size - HDR_SZ + 1) as u32, size), Header::Impossible);
+        assert_eq!(
+            header(DISCARD_BIT | (size as u32), size),
+            Header::Impossible
+        );
     }
 }

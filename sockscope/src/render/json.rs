@@ -40,7 +40,7 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
     SCRATCH.with_borrow_mut(|(strace, sockets)| {
         strace.clear();
         text::call(strace, rec, opts);
-        write_model(out, rec, opts, strace, Some(sockets));
+        write_model(out, rec, opts, strace, Path::Hot(sockets));
     });
 }
 
@@ -50,7 +50,15 @@ pub fn write_event(out: &mut String, rec: &Record, opts: &RenderOpts) {
 pub fn model_line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let mut strace = String::new();
     text::call(&mut strace, rec, opts);
-    write_model(out, rec, opts, &strace, None);
+    write_model(out, rec, opts, &strace, Path::Model);
+}
+
+/// How [`write_model`] writes the line.
+enum Path<'c> {
+    /// [`direct`], with the cached socket objects (`--json`).
+    Hot(&'c mut SocketCache),
+    /// serde_json from the model alone ([`model_line`]).
+    Model,
 }
 
 /// The `socket` objects of the last descriptors seen, as written: a program moves many
@@ -114,14 +122,7 @@ impl SocketCache {
     }
 }
 
-fn write_model(
-    out: &mut String,
-    rec: &Record,
-    opts: &RenderOpts,
-    strace: &str,
-    sockets: Option<&mut SocketCache>,
-) {
-    let direct_path = sockets.is_some();
+fn write_model(out: &mut String, rec: &Record, opts: &RenderOpts, strace: &str, path_kind: Path) {
     let h = &rec.header;
     let def = events::def(rec.event);
     let c = &Call::new(rec);
@@ -141,8 +142,9 @@ fn write_model(
     };
     let model = || sockinfo::socket_model(fd, info.as_ref(), level, path.as_ref(), &opts.style);
     // A file's path comes from /proc when the kernel side read none: not cached.
-    let cached = match (c.sock_bytes(0), sockets) {
-        (Some(bytes), Some(sockets))
+    let hot = matches!(path_kind, Path::Hot(_));
+    let cached = match (c.sock_bytes(0), path_kind) {
+        (Some(bytes), Path::Hot(sockets))
             if info.is_some()
                 && path.is_none()
                 && !info.as_ref().is_some_and(sockinfo::wants_path) =>
@@ -230,7 +232,7 @@ fn write_model(
         exited_in_call: h.flags & sockscope_common::RF_KILLED != 0,
         strace,
     };
-    match direct_path {
+    match hot {
         true => direct::event(out, &event),
         false => {
             let json = serde_json::to_string(&event).expect("the model serializes");

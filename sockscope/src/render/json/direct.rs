@@ -16,11 +16,11 @@ use super::{
         Arg, ArgValue, Event, HexPayload, Iovec, IovecArray, Mmsghdr, MsghdrFull, MsghdrModel,
         Payload, SockAddrMap,
     },
-    writer::{self, push_quoted_plain, push_small, push_str_value},
+    writer::{self, push_quoted_plain, push_str_value},
 };
 use crate::{
     call::Call,
-    decode::{payload::payload, sockaddr::sockaddr_model, xlat},
+    decode::{payload::payload, sockaddr::sockaddr_model, strfmt::push_short, xlat},
     events::Decoder,
     record::{ReadStatus, Seg},
 };
@@ -32,17 +32,17 @@ fn lit(out: &mut String, s: &'static str) {
 
 #[inline]
 fn uint(out: &mut String, v: u64) {
-    push_small(out, itoa::Buffer::new().format(v));
+    push_short(out, itoa::Buffer::new().format(v));
 }
 
 #[inline]
 fn int(out: &mut String, v: i64) {
-    push_small(out, itoa::Buffer::new().format(v));
+    push_short(out, itoa::Buffer::new().format(v));
 }
 
 #[inline]
 fn boolean(out: &mut String, v: bool) {
-    push_small(out, if v { "true" } else { "false" });
+    push_short(out, if v { "true" } else { "false" });
 }
 
 /// A pointer: null for NULL (model::Ptr).

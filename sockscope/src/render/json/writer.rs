@@ -10,7 +10,7 @@ use std::fmt::{self, Display, Write as _};
 
 use serde::ser::{self, Serialize};
 
-use crate::decode::strfmt::{self, copy_small};
+use crate::decode::strfmt::{self, copy_small, push_short};
 
 /// Appends the JSON of `v` to `out`.
 pub fn write<T: Serialize + ?Sized>(out: &mut String, v: &T) {
@@ -97,7 +97,7 @@ fn escape_into(out: &mut String, s: &str) {
         let run = plain_run(&b[i..]);
         if run > 0 {
             // Cut only at bytes that need an escape (ASCII): whole UTF-8 sequences.
-            push_small(out, &s[i..i + run]);
+            push_short(out, &s[i..i + run]);
             i += run;
             continue;
         }
@@ -106,42 +106,25 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-/// Appends `s` ([`strfmt::push_short`]: fixed-size moves for up to 16 bytes).
-#[inline]
-pub(super) fn push_small(out: &mut String, s: &str) {
-    strfmt::push_short(out, s);
-}
-
-/// How many bytes at the start of `b` need no escape: sixteen bytes a step with SSE2 (part of
-/// every x86-64 CPU; the strace line's escape was ~750 instructions of a sendto event's JSON
-/// with the eight-byte SWAR step alone: callgrind on examples/render_cost), then [`plain_swar`].
+/// How many bytes at the start of `b` need no escape: sixteen bytes a step with SSE2
+/// ([`strfmt::sse2_run`]; the strace line's escape was ~750 instructions of a sendto event's
+/// JSON with the eight-byte SWAR step alone: callgrind on examples/render_cost), then
+/// [`plain_swar`].
 #[cfg(target_arch = "x86_64")]
 fn plain_run(b: &[u8]) -> usize {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    let mut i = 0;
-    // SAFETY: SSE2 is in the x86-64 baseline; every load reads 16 bytes within `b`.
-    unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        let control = _mm_set1_epi8(0x1f);
-        while i + 16 <= b.len() {
-            let w = _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>());
-            // A byte below 0x20: its unsigned minimum with 0x1f is itself.
-            let hit = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)),
-                _mm_cmpeq_epi8(_mm_min_epu8(w, control), w),
-            );
-            let mask = _mm_movemask_epi8(hit) as u32;
-            if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
-            }
-            i += 16;
-        }
-    }
-    i + plain_swar(&b[i..])
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_min_epu8, _mm_or_si128, _mm_set1_epi8};
+    // SAFETY: SSE2 is in the x86-64 baseline.
+    let (i, found) = strfmt::sse2_run(b, |w| unsafe {
+        // A byte below 0x20: its unsigned minimum with 0x1f is itself.
+        _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(w, _mm_set1_epi8(b'"' as i8)),
+                _mm_cmpeq_epi8(w, _mm_set1_epi8(b'\\' as i8)),
+            ),
+            _mm_cmpeq_epi8(_mm_min_epu8(w, _mm_set1_epi8(0x1f)), w),
+        )
+    });
+    if found { i } else { i + plain_swar(&b[i..]) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -240,7 +223,7 @@ impl fmt::Write for Escaping<'_> {
 macro_rules! int {
     ($name:ident, $t:ty) => {
         fn $name(self, v: $t) -> Result<(), Error> {
-            push_small(self.out, itoa::Buffer::new().format(v));
+            push_short(self.out, itoa::Buffer::new().format(v));
             Ok(())
         }
     };
@@ -258,7 +241,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Json<'o> {
     type SerializeStructVariant = Seq<'a, 'o>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        push_small(self.out, if v { "true" } else { "false" });
+        push_short(self.out, if v { "true" } else { "false" });
         Ok(())
     }
     int!(serialize_i8, i8);
@@ -311,7 +294,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Json<'o> {
         v.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), Error> {
-        push_small(self.out, "null");
+        push_short(self.out, "null");
         Ok(())
     }
     fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
@@ -482,7 +465,7 @@ impl Seq<'_, '_> {
         v.serialize(&mut *self.json)
     }
     fn close(self) -> Result<(), Error> {
-        push_small(self.json.out, self.close);
+        push_short(self.json.out, self.close);
         Ok(())
     }
 }
@@ -564,7 +547,7 @@ macro_rules! key_int {
     ($name:ident, $t:ty) => {
         fn $name(self, v: $t) -> Result<(), Error> {
             self.out.push('"');
-            push_small(self.out, itoa::Buffer::new().format(v));
+            push_short(self.out, itoa::Buffer::new().format(v));
             self.out.push('"');
             Ok(())
         }
