@@ -5,10 +5,14 @@
 //! `cargo run --release -p sockscope --example json_corpus [N] > after.jsonl` and diff.
 //! `... json_corpus N check` validates every line against the committed schema instead;
 //! `... json_corpus N model` compares every line with the one written from the model alone
-//! (`json::model_line`, serde_json) and fails at the first difference.
+//! (`json::model_line`, serde_json) and fails at the first difference; `... json_corpus N text`
+//! prints the records' text lines instead (time column included), for the same comparison.
 use sockscope::{
     record::Record,
-    render::json::{self, corpus},
+    render::{
+        json::{self, corpus},
+        text,
+    },
 };
 
 fn main() {
@@ -18,6 +22,7 @@ fn main() {
         .unwrap_or(20_000);
     let check = std::env::args().nth(2).is_some_and(|a| a == "check");
     let model = std::env::args().nth(2).is_some_and(|a| a == "model");
+    let as_text = std::env::args().nth(2).is_some_and(|a| a == "text");
     let mut reference = String::new();
     let validator = check.then(|| {
         let schema: serde_json::Value = serde_json::from_str(json::SCHEMA).unwrap();
@@ -33,7 +38,11 @@ fn main() {
         };
         let opts = corpus::opts(i);
         line.clear();
-        json::write_event(&mut line, &rec, &opts);
+        if as_text {
+            text::line(&mut line, &rec, &opts);
+        } else {
+            json::write_event(&mut line, &rec, &opts);
+        }
         if model {
             reference.clear();
             json::model_line(&mut reference, &rec, &opts);

@@ -61,6 +61,16 @@ pub enum RecordError {
 impl<'a> Record<'a> {
     /// Parses one ring-buffer record.
     pub fn parse(bytes: &'a [u8]) -> Result<Record<'a>, RecordError> {
+        Self::parse_with(bytes, |rec| rec.clone())
+    }
+
+    /// Parses one ring-buffer record and lends it to `f`: the consumer's path. The record
+    /// (~400 bytes) stays in this frame; returned by value it was copied twice per event.
+    #[inline(always)]
+    pub fn parse_with<R>(
+        bytes: &'a [u8],
+        f: impl FnOnce(&Record<'a>) -> R,
+    ) -> Result<R, RecordError> {
         if bytes.len() < RECORD_HEADER_SIZE {
             return Err(RecordError::Short(bytes.len()));
         }
@@ -71,7 +81,13 @@ impl<'a> Record<'a> {
             EventId::from_u16(header.event).ok_or(RecordError::UnknownEvent(header.event))?;
         let data_end = (RECORD_HEADER_SIZE + header.data_len as usize).min(bytes.len());
         let data = &bytes[RECORD_HEADER_SIZE..data_end];
-        let mut segs = Segs::with_capacity(header.nsegs as usize);
+        // Built in place: `with_capacity` returned the 264-byte vector by value (a memcpy per
+        // record), and a record of more than 8 segments grows on push anyway.
+        let mut rec = Record {
+            header,
+            event,
+            segs: Segs::new(),
+        };
         let mut off = 0usize;
         for i in 0..header.nsegs {
             if off + SEG_HEADER_SIZE > data.len() {
@@ -91,7 +107,7 @@ impl<'a> Record<'a> {
                 SEG_FAULT => ReadStatus::Fault,
                 _ => ReadStatus::Fault,
             };
-            segs.push(Seg {
+            rec.segs.push(Seg {
                 kind: sh.kind,
                 status,
                 index: sh.index,
@@ -100,11 +116,7 @@ impl<'a> Record<'a> {
             });
             off = start + seg_padded(sh.len) as usize;
         }
-        Ok(Record {
-            header,
-            event,
-            segs,
-        })
+        Ok(f(&rec))
     }
 
     /// The first segment of `kind` with `index`.

@@ -418,34 +418,35 @@ fn drain(
     summary: &mut Summary,
 ) -> u64 {
     ring.drain(|item| {
-        let rec = match Record::parse(item) {
-            Ok(r) => r,
-            Err(_) => {
-                summary.undecodable += 1;
-                return;
-            }
-        };
-        if sink.closed {
-            // The output is gone (the run is ending): not shown, not counted.
-            return;
+        if Record::parse_with(item, |rec| show(rec, sink, view, summary)).is_err() {
+            summary.undecodable += 1;
         }
-        summary.captured += 1;
-        if !view.wants(&rec) {
-            return;
-        }
-        summary.events += 1;
-        if let Some(c) = view.count {
-            c.borrow_mut().add(&rec);
-        }
-        if view.quiet {
-            return;
-        }
-        sink.render_line(|buf| {
-            if view.json {
-                json::write_event(buf, &rec, &view.ropts);
-            } else {
-                text::line(buf, &rec, &view.ropts);
-            }
-        });
     })
+}
+
+/// One parsed record: counted, filtered, rendered.
+#[inline(always)]
+fn show(rec: &Record, sink: &mut Sink, view: &View, summary: &mut Summary) {
+    if sink.closed {
+        // The output is gone (the run is ending): not shown, not counted.
+        return;
+    }
+    summary.captured += 1;
+    if !view.wants(rec) {
+        return;
+    }
+    summary.events += 1;
+    if let Some(c) = view.count {
+        c.borrow_mut().add(rec);
+    }
+    if view.quiet {
+        return;
+    }
+    sink.render_line(|buf| {
+        if view.json {
+            json::write_event(buf, rec, &view.ropts);
+        } else {
+            text::line(buf, rec, &view.ropts);
+        }
+    });
 }

@@ -249,6 +249,38 @@ pub fn format_sockaddr(
 /// address (the whole of `bytes` is the address length; at most 128 bytes are looked at).
 /// Also what recvfrom's and msghdr's address fields print once read.
 pub fn print_sockaddr(out: &mut String, bytes: &[u8], style: &Style) {
+    if !print_inet_fast(out, bytes, style) {
+        print_sockaddr_general(out, bytes, style);
+    }
+}
+
+/// The most common address, an AF_INET one of exactly 16 bytes under `-X abbrev` and without
+/// `-xx`, written in one go: what the general path prints for it, in ~150 instructions instead
+/// of ~600 (callgrind on examples/render_cost; every sendto/recvfrom line of a UDP program
+/// holds one). Returns false, having written nothing, for anything else.
+fn print_inet_fast(out: &mut String, bytes: &[u8], style: &Style) -> bool {
+    let Ok(b) = <&[u8; 16]>::try_from(bytes) else {
+        return false;
+    };
+    if u16::from_le_bytes([b[0], b[1]]) != AF_INET
+        || style.xflag == super::strfmt::HEXSTR_ALL
+        || super::global_opts().xlat != super::XlatStyle::Abbrev
+    {
+        return false;
+    }
+    out.push_str("{sa_family=AF_INET, sin_port=htons(");
+    super::strfmt::push_int(out, u16::from_be_bytes([b[2], b[3]]));
+    out.push_str("), sin_addr=inet_addr(\"");
+    let mut buf = [0u8; 15];
+    let n = ntop4_buf(&[b[4], b[5], b[6], b[7]], &mut buf);
+    // SAFETY: digits and dots.
+    super::strfmt::push_short(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+    out.push_str("\")}");
+    true
+}
+
+/// print_sockaddr for every family, length and style.
+fn print_sockaddr_general(out: &mut String, bytes: &[u8], style: &Style) {
     let sa = SockAddr::parse(&bytes[..bytes.len().min(SOCKADDR_MAX)]);
     let (bytes, addrlen, family) = (sa.bytes, sa.len(), sa.family);
     let b = Buf { b: bytes };
@@ -1113,6 +1145,49 @@ mod tests {
             let a = [v, 0, 255, v.wrapping_mul(7)];
             assert_eq!(ntop4(&a), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]));
         }
+    }
+
+    /// The AF_INET fast path against the general path: every -x and -X (the fast path declines
+    /// what it does not cover), addresses and ports with 1-3 digit parts, and lengths around 16.
+    #[test]
+    fn inet_fast_path_equals_the_general_path() {
+        let saved = crate::decode::global_opts();
+        for xlat in [
+            crate::decode::XlatStyle::Abbrev,
+            crate::decode::XlatStyle::Raw,
+            crate::decode::XlatStyle::Verbose,
+        ] {
+            crate::decode::set_global_opts(crate::decode::GlobalOpts { xlat, ..saved });
+            for xflag in 0..=2u8 {
+                let style = Style {
+                    max_strlen: 4,
+                    xflag,
+                };
+                for (i, port) in [0u16, 7, 53, 443, 8080, 40322, 65535]
+                    .into_iter()
+                    .enumerate()
+                {
+                    for a in [
+                        [127, 0, 0, 1],
+                        [0, 0, 0, 0],
+                        [255, 255, 255, 255],
+                        [10, 99, 100, 9],
+                    ] {
+                        let mut b = vec![2, 0];
+                        b.extend_from_slice(&port.to_be_bytes());
+                        b.extend_from_slice(&a);
+                        b.extend_from_slice(&[i as u8; 10]);
+                        for len in [15, 16, 17] {
+                            let (mut fast, mut general) = (String::new(), String::new());
+                            print_sockaddr(&mut fast, &b[..len], &style);
+                            print_sockaddr_general(&mut general, &b[..len], &style);
+                            assert_eq!(fast, general, "{xlat:?} -x{xflag} {len}");
+                        }
+                    }
+                }
+            }
+        }
+        crate::decode::set_global_opts(saved);
     }
 
     fn unhex(s: &str) -> Vec<u8> {

@@ -81,6 +81,12 @@ pub fn print_flags(out: &mut String, v: u64, x: &Xlat) {
 
 /// printflags in strace's default style (-X abbrev), whatever -X says (JSON's `decoded`).
 pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
+    // No flags (most calls): the table walk looks at its first entry only, which names 0 or
+    // leaves `0`.
+    if v == 0 && x.entries.first().is_none_or(|&(val, _)| val != 0) {
+        out.push('0');
+        return;
+    }
     // push_flags(.., false) with the names written as they are found.
     let mut any = false;
     let rest = for_each_flag_name(v, x, |n| {
@@ -205,6 +211,24 @@ include!(concat!(env!("OUT_DIR"), "/xlat_tables.rs"));
 
 #[cfg(test)]
 mod tests {
+
+    /// The zero-flags shortcut of print_flags_abbrev against the table walk it skips, for a
+    /// table without a 0 entry and one whose first entry names 0.
+    #[test]
+    fn zero_flags_as_the_table_walk() {
+        for x in [&MSG_FLAGS, &NEIGHBOR_CACHE_ENTRY_STATES] {
+            let mut walk = String::new();
+            let mut any = false;
+            let rest = super::for_each_flag_name(0, x, |n| {
+                walk.push_str(n);
+                any = true;
+            });
+            super::push_flags_rest(&mut walk, any, rest, Some(x.unknown));
+            let mut fast = String::new();
+            super::print_flags_abbrev(&mut fast, 0, x);
+            assert_eq!(fast, walk);
+        }
+    }
 
     #[test]
     fn xlat_styles_as_strace_x() {

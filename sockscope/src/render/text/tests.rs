@@ -155,6 +155,33 @@ fn time_columns() {
     assert_eq!(col(TimeFormat::Seconds).len(), 8);
     assert_eq!(col(TimeFormat::Micros).len(), 15);
     assert!(col(TimeFormat::Micros).ends_with(".123456"));
+    // -t / -tt against localtime_r and format!, across seconds and microsecond digits.
+    for (secs, usec) in [
+        (1_700_000_000i64, 0u64),
+        (1_700_000_000, 7),
+        (1_700_000_001, 42),
+        (1_700_003_599, 9_999),
+        (1_700_003_600, 10_000),
+        (1_700_050_000, 123_456),
+        (1_700_086_399, 999_999),
+    ] {
+        let mut b = sendto(&sin(40001));
+        b.header_mut().ts_ns = secs as u64 * 1_000_000_000 + usec * 1000 + 999;
+        let bytes = b.build();
+        let rec = Record::parse(&bytes).unwrap();
+        // SAFETY: localtime_r fills tm.
+        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+        unsafe { libc::localtime_r(&secs, &mut tm) };
+        let hms = format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+        for (t, want) in [
+            (TimeFormat::Seconds, hms.clone()),
+            (TimeFormat::Micros, format!("{hms}.{usec:06}")),
+        ] {
+            let mut out = String::new();
+            line(&mut out, &rec, &opts(t));
+            assert_eq!(out.split(' ').next().unwrap(), want);
+        }
+    }
     let mut out = String::new();
     line(&mut out, &rec, &opts(TimeFormat::Relative));
     out.clear();
