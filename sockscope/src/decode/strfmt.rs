@@ -422,6 +422,7 @@ pub(crate) fn every_byte_at_every_position(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// push_int's small-value shortcut against itoa, across the boundaries and the types.
     #[test]
@@ -429,12 +430,12 @@ mod tests {
         let mut out = String::new();
         let mut want = String::new();
         for v in -300i64..300 {
-            super::push_int(&mut out, v);
-            super::push_int(&mut out, v as i32);
+            push_int(&mut out, v);
+            push_int(&mut out, v as i32);
             want.push_str(&format!("{v}{}", v as i32));
             if v >= 0 {
-                super::push_int(&mut out, v as u64);
-                super::push_int(&mut out, v as u8);
+                push_int(&mut out, v as u64);
+                push_int(&mut out, v as u8);
                 want.push_str(&format!("{v}{}", v as u8));
             }
             out.push(' ');
@@ -442,7 +443,6 @@ mod tests {
         }
         assert_eq!(out, want);
     }
-    use super::*;
 
     /// plain_run (SSE2 steps, then the table) agrees with PLAIN for every byte value at every
     /// position of buffers around the 16-byte boundaries.

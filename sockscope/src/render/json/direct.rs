@@ -302,21 +302,74 @@ fn payload_json(out: &mut String, p: &Payload) {
     }
 }
 
-/// Lower-case hex digits of `data`, two a byte, written into the reserved room.
+/// Lower-case hex digits of `data`, two a byte, written into the reserved room: sixteen bytes
+/// a step with SSE2 (part of every x86-64 CPU), the rest one at a time. A payload is the
+/// longest field of most events (-s 64: 128 digits); byte by byte it cost ~7 instructions a
+/// byte (callgrind on examples/render_cost).
 fn hex(out: &mut String, data: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     // SAFETY: only ASCII hex digits are appended, within the room reserved.
     let v = unsafe { out.as_mut_vec() };
     v.reserve(2 * data.len());
     let len = v.len();
     unsafe {
         let p = v.as_mut_ptr().add(len);
-        for (i, &b) in data.iter().enumerate() {
+        let done = hex16(p, data);
+        hex_bytes(p.add(2 * done), &data[done..]);
+        v.set_len(len + 2 * data.len());
+    }
+}
+
+/// The scalar digits of `data` at `p` (room for `2 * data.len()` bytes).
+///
+/// # Safety
+/// `p` must be valid for `2 * data.len()` bytes of writes.
+unsafe fn hex_bytes(p: *mut u8, data: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, &b) in data.iter().enumerate() {
+        // SAFETY: see the contract.
+        unsafe {
             *p.add(2 * i) = DIGITS[(b >> 4) as usize];
             *p.add(2 * i + 1) = DIGITS[(b & 15) as usize];
         }
-        v.set_len(len + 2 * data.len());
     }
+}
+
+/// The digits of the whole sixteen-byte blocks of `data` at `p`; returns the bytes done.
+///
+/// # Safety
+/// `p` must be valid for `2 * data.len()` bytes of writes.
+#[cfg(target_arch = "x86_64")]
+unsafe fn hex16(p: *mut u8, data: &[u8]) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_set1_epi8,
+        _mm_srli_epi16, _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
+    };
+    // SAFETY: SSE2 is in the x86-64 baseline; loads and stores stay within `data` and the
+    // caller's room.
+    unsafe {
+        let nibble = _mm_set1_epi8(0x0f);
+        // A nibble n as its digit: n + '0', and 'a' - '0' - 10 more when n > 9.
+        let digit = |n: __m128i| {
+            let letter = _mm_and_si128(_mm_cmpgt_epi8(n, _mm_set1_epi8(9)), _mm_set1_epi8(39));
+            _mm_add_epi8(_mm_add_epi8(n, _mm_set1_epi8(b'0' as i8)), letter)
+        };
+        let mut i = 0;
+        while i + 16 <= data.len() {
+            let x = _mm_loadu_si128(data.as_ptr().add(i).cast());
+            let hi = _mm_and_si128(_mm_srli_epi16(x, 4), nibble);
+            let lo = _mm_and_si128(x, nibble);
+            let q = p.add(2 * i).cast::<__m128i>();
+            _mm_storeu_si128(q, digit(_mm_unpacklo_epi8(hi, lo)));
+            _mm_storeu_si128(q.add(1), digit(_mm_unpackhi_epi8(hi, lo)));
+            i += 16;
+        }
+        i
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn hex16(_p: *mut u8, _data: &[u8]) -> usize {
+    0
 }
 
 /// An argument built by the model ([`super::arg`]), written field by field in its order, the
@@ -481,4 +534,19 @@ fn iovecs_json(out: &mut String, v: &[Iovec]) {
         out.push('}');
     }
     out.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    /// The SSE2 digits against format!, every byte value at every position of every length
+    /// across two blocks and a tail.
+    #[test]
+    fn hex_as_format() {
+        crate::decode::strfmt::every_byte_at_every_position(40, |b, at, c| {
+            let mut out = String::from("x");
+            super::hex(&mut out, b);
+            let want: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            assert_eq!(out, format!("x{want}"), "{c:#x} at {at} of {}", b.len());
+        });
+    }
 }
