@@ -30,14 +30,15 @@ fn lit(out: &mut String, s: &'static str) {
     out.push_str(s);
 }
 
+/// Numbers below 100 without itoa's buffer ([`strfmt::push_int`]).
 #[inline]
 fn uint(out: &mut String, v: u64) {
-    push_short(out, itoa::Buffer::new().format(v));
+    crate::decode::strfmt::push_int(out, v);
 }
 
 #[inline]
 fn int(out: &mut String, v: i64) {
-    push_short(out, itoa::Buffer::new().format(v));
+    crate::decode::strfmt::push_int(out, v);
 }
 
 #[inline]
@@ -138,6 +139,26 @@ fn args(out: &mut String, a: &Args) {
     out.push(']');
 }
 
+/// `{"name":"…","type":"…","value":` of every argument of every event, written once: one copy
+/// per argument instead of five pieces (names and types need no escape: writer's
+/// `event_table_names_need_no_escape`).
+fn arg_prefix(id: sockscope_common::EventId, i: usize) -> Option<&'static str> {
+    static PREFIXES: std::sync::LazyLock<Vec<Vec<String>>> = std::sync::LazyLock::new(|| {
+        let mut all = Vec::new();
+        for d in &crate::events::EVENTS {
+            let at = d.id as usize;
+            all.resize(all.len().max(at + 1), Vec::new());
+            all[at] = d
+                .args
+                .iter()
+                .map(|a| format!("{{\"name\":\"{}\",\"type\":\"{}\",\"value\":", a.name, a.ty))
+                .collect();
+        }
+        all
+    });
+    PREFIXES.get(id as usize)?.get(i).map(String::as_str)
+}
+
 /// One argument as [`super::arg`]'s model writes it: the common decoders here, the others
 /// through the model.
 fn arg(
@@ -168,11 +189,16 @@ fn arg(
     }
     let h = c.header();
     let v = h.args[i];
-    lit(out, "{\"name\":");
-    push_quoted_plain(out, name);
-    lit(out, ",\"type\":");
-    push_quoted_plain(out, ty);
-    lit(out, ",\"value\":");
+    match arg_prefix(c.event(), i) {
+        Some(p) => out.push_str(p),
+        None => {
+            lit(out, "{\"name\":");
+            push_quoted_plain(out, name);
+            lit(out, ",\"type\":");
+            push_quoted_plain(out, ty);
+            lit(out, ",\"value\":");
+        }
+    }
     match decoder {
         Decoder::Fd | Decoder::SockLen => int(out, v as i32 as i64),
         Decoder::Size => uint(out, v),
@@ -245,10 +271,35 @@ fn msg_flags(out: &mut String, flags: u64) {
 fn addr_value(out: &mut String, seg: Option<&Seg>, v: u64) {
     match seg {
         Some(s) if s.status == ReadStatus::Ok && s.data.len() >= 2 => {
-            sockaddr_json(out, &sockaddr_model(s.data))
+            if !inet_json(out, s.data) {
+                sockaddr_json(out, &sockaddr_model(s.data))
+            }
         }
         _ => ptr(out, v),
     }
+}
+
+/// An AF_INET address of 16 bytes (the common case) straight from its bytes, as the model
+/// writes it (without building the model: ~250 instructions fewer); false for anything else.
+fn inet_json(out: &mut String, data: &[u8]) -> bool {
+    let Ok(b) = <&[u8; 16]>::try_from(data) else {
+        return false;
+    };
+    if u16::from_le_bytes([b[0], b[1]]) != 2 {
+        return false;
+    }
+    lit(out, "{\"sa_family\":\"AF_INET\",\"sin_addr\":");
+    let mut buf = [0u8; 15];
+    let n = crate::decode::sockaddr::ntop4_buf(&[b[4], b[5], b[6], b[7]], &mut buf);
+    // SAFETY: ntop4_buf writes ASCII digits and dots.
+    push_quoted_plain(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+    lit(out, ",\"sin_port\":");
+    push_quoted_plain(
+        out,
+        itoa::Buffer::new().format(u16::from_be_bytes([b[2], b[3]])),
+    );
+    out.push('}');
+    true
 }
 
 /// A socket address map: IPv4 here, the other families through the model.
@@ -538,6 +589,42 @@ fn iovecs_json(out: &mut String, v: &[Iovec]) {
 
 #[cfg(test)]
 mod tests {
+    /// The AF_INET shortcut against the model's map, for ports and addresses of every digit
+    /// count, and declining other lengths and families.
+    #[test]
+    fn inet_as_the_model() {
+        for port in [0u16, 9, 80, 443, 8080, 40001, 65535] {
+            for a in [
+                [127, 0, 0, 1],
+                [0, 0, 0, 0],
+                [255, 255, 255, 255],
+                [10, 99, 100, 9],
+            ] {
+                let mut b = vec![2, 0];
+                b.extend_from_slice(&port.to_be_bytes());
+                b.extend_from_slice(&a);
+                b.extend_from_slice(&[7; 10]);
+                for len in [15, 16, 17] {
+                    let mut fast = String::new();
+                    let taken = super::inet_json(&mut fast, &b[..len]);
+                    assert_eq!(taken, len == 16);
+                    if taken {
+                        let mut model = String::new();
+                        super::sockaddr_json(
+                            &mut model,
+                            &crate::decode::sockaddr::sockaddr_model(&b[..len]),
+                        );
+                        assert_eq!(fast, model);
+                    }
+                }
+            }
+        }
+        assert!(!super::inet_json(
+            &mut String::new(),
+            &[10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+        ));
+    }
+
     /// The SSE2 digits against format!, every byte value at every position of every length
     /// across two blocks and a tail.
     #[test]
