@@ -201,7 +201,8 @@ fn write_model(out: &mut String, rec: &Record, opts: &RenderOpts, strace: &str, 
         group_id: h.gid,
         // Not UTF-8: U+FFFD in the name, its exact bytes in processNameHex.
         process_name: Str(Lossy(name)),
-        process_name_hex: std::str::from_utf8(name).is_err().then_some(Hex(name)),
+        process_name_hex: (!name.is_ascii() && std::str::from_utf8(name).is_err())
+            .then_some(Hex(name)),
         cgroup_id: h.cgroup_id,
         event_name: def.name,
         syscall: def.name,

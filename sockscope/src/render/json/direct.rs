@@ -76,9 +76,17 @@ pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S
         "groupId" => e.group_id
     );
     lit(out, ",\"processName\":");
-    match std::str::from_utf8(e.process_name.0.0) {
-        Ok(name) => push_str_value(out, name),
-        Err(_) => writer::write(out, &e.process_name),
+    // An ASCII name (the usual) without the UTF-8 validation's setup.
+    let name = e.process_name.0.0;
+    match e.process_name_hex {
+        // SAFETY: ASCII is UTF-8.
+        None if name.is_ascii() => {
+            push_str_value(out, unsafe { std::str::from_utf8_unchecked(name) })
+        }
+        _ => match std::str::from_utf8(name) {
+            Ok(name) => push_str_value(out, name),
+            Err(_) => writer::write(out, &e.process_name),
+        },
     }
     if let Some(hex) = &e.process_name_hex {
         lit(out, ",\"processNameHex\":");
