@@ -96,8 +96,8 @@ fn escape_into(out: &mut String, s: &str) {
     #[cfg(target_arch = "x86_64")]
     let mut i = {
         use std::arch::x86_64::{_mm_loadu_si128, _mm_movemask_epi8, _mm_storeu_si128};
-        // SAFETY: whole blocks are kept only up to a byte needing an escape (ASCII), so UTF-8
-        // sequences are copied whole; escapes are ASCII.
+        // SAFETY: every byte of `s` is copied once, in order (a block may end inside a UTF-8
+        // sequence: its next bytes follow), and escapes are ASCII: the result is UTF-8.
         let v = unsafe { out.as_mut_vec() };
         let mut i = 0;
         while i + 16 <= b.len() {
@@ -126,16 +126,18 @@ fn escape_into(out: &mut String, s: &str) {
     };
     #[cfg(not(target_arch = "x86_64"))]
     let mut i = 0;
+    // Bytes, not `str` slices: a block may have ended inside a UTF-8 sequence, whose first
+    // bytes are already written; the rest follow here, so the whole stays UTF-8.
+    // SAFETY: as above.
+    let v = unsafe { out.as_mut_vec() };
     while i < b.len() {
         let run = plain_run(&b[i..]);
         if run > 0 {
-            // Cut only at bytes that need an escape (ASCII): whole UTF-8 sequences.
-            push_short(out, &s[i..i + run]);
+            v.extend_from_slice(&b[i..i + run]);
             i += run;
             continue;
         }
-        // SAFETY: escapes are ASCII.
-        escape_byte(unsafe { out.as_mut_vec() }, b[i]);
+        escape_byte(v, b[i]);
         i += 1;
     }
 }
@@ -796,12 +798,15 @@ mod tests {
                 check(std::str::from_utf8(b).unwrap());
             }
         });
-        for pre in 0..20 {
-            check(&format!(
-                "{}é\u{1F600}\"x\u{7}€{}",
-                "a".repeat(pre),
-                "b".repeat(pre)
-            ));
+        // Multi-byte sequences cut by every block edge, before and after escapes.
+        for pre in 0..40 {
+            for post in 0..20 {
+                check(&format!(
+                    "{}é\u{1F600}\"x\u{7}€\u{2028}{}",
+                    "a".repeat(pre),
+                    "b".repeat(post)
+                ));
+            }
         }
     }
 
