@@ -1135,6 +1135,31 @@ pub fn sockaddr_model(bytes: &[u8]) -> SockAddrMap<'_> {
     }
 }
 
+/// Test input for the AF_INET shortcuts (text and JSON): AF_INET addresses with ports and
+/// address parts of every digit count, 18 bytes each (tests cut them at 15, 16 and 17).
+#[cfg(test)]
+pub(crate) fn inet_test_addrs() -> Vec<Vec<u8>> {
+    let mut all = Vec::new();
+    for (i, port) in [0u16, 7, 53, 443, 8080, 40322, 65535]
+        .into_iter()
+        .enumerate()
+    {
+        for a in [
+            [127, 0, 0, 1],
+            [0, 0, 0, 0],
+            [255, 255, 255, 255],
+            [10, 99, 100, 9],
+        ] {
+            let mut b = vec![2, 0];
+            b.extend_from_slice(&port.to_be_bytes());
+            b.extend_from_slice(&a);
+            b.extend_from_slice(&[i as u8; 10]);
+            all.push(b);
+        }
+    }
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1163,26 +1188,12 @@ mod tests {
                     max_strlen: 4,
                     xflag,
                 };
-                for (i, port) in [0u16, 7, 53, 443, 8080, 40322, 65535]
-                    .into_iter()
-                    .enumerate()
-                {
-                    for a in [
-                        [127, 0, 0, 1],
-                        [0, 0, 0, 0],
-                        [255, 255, 255, 255],
-                        [10, 99, 100, 9],
-                    ] {
-                        let mut b = vec![2, 0];
-                        b.extend_from_slice(&port.to_be_bytes());
-                        b.extend_from_slice(&a);
-                        b.extend_from_slice(&[i as u8; 10]);
-                        for len in [15, 16, 17] {
-                            let (mut fast, mut general) = (String::new(), String::new());
-                            print_sockaddr(&mut fast, &b[..len], &style);
-                            print_sockaddr_general(&mut general, &b[..len], &style);
-                            assert_eq!(fast, general, "{xlat:?} -x{xflag} {len}");
-                        }
+                for b in inet_test_addrs() {
+                    for len in [15, 16, 17] {
+                        let (mut fast, mut general) = (String::new(), String::new());
+                        print_sockaddr(&mut fast, &b[..len], &style);
+                        print_sockaddr_general(&mut general, &b[..len], &style);
+                        assert_eq!(fast, general, "{xlat:?} -x{xflag} {len}");
                     }
                 }
             }
