@@ -188,19 +188,24 @@ pub fn flag_names(v: u64, x: &Xlat) -> (Vec<&'static str>, u64) {
 /// (the hot paths of text and JSON: no allocation per event).
 #[inline]
 pub fn for_each_flag_name(v: u64, x: &Xlat, mut f: impl FnMut(&'static str)) -> u64 {
-    let mut flags = v;
-    let mut any = false;
-    for &(val, name) in x.entries {
-        if flags == 0 && any {
-            break;
-        }
-        if flags == val || (val != 0 && flags & val == val) {
+    // 0: only a first entry of value 0 names it.
+    if v == 0 {
+        if let Some(&(0, name)) = x.entries.first() {
             f(name);
-            any = true;
-            flags &= !val;
         }
-        if flags == 0 {
-            break;
+        return 0;
+    }
+    // Otherwise an entry of value 0 never matches, and the walk ends once every bit is named
+    // (one test per entry: recvfrom's MSG_PEEK|MSG_DONTWAIT walk was 6.7% of the text
+    // consumer's samples in the bench loop).
+    let mut flags = v;
+    for &(val, name) in x.entries {
+        if val != 0 && flags & val == val {
+            f(name);
+            flags &= !val;
+            if flags == 0 {
+                break;
+            }
         }
     }
     flags
@@ -211,6 +216,52 @@ include!(concat!(env!("OUT_DIR"), "/xlat_tables.rs"));
 
 #[cfg(test)]
 mod tests {
+
+    /// The table walk against strace's printflags loop as it reads (the form this crate had
+    /// before the walk was tightened), on real tables and on one with a 0 entry and
+    /// overlapping multi-bit entries.
+    #[test]
+    fn flag_walk_as_printflags() {
+        fn reference(v: u64, x: &super::Xlat) -> (Vec<&'static str>, u64) {
+            let (mut flags, mut any, mut names) = (v, false, Vec::new());
+            for &(val, name) in x.entries {
+                if flags == 0 && any {
+                    break;
+                }
+                if flags == val || (val != 0 && flags & val == val) {
+                    names.push(name);
+                    any = true;
+                    flags &= !val;
+                }
+                if flags == 0 {
+                    break;
+                }
+            }
+            (names, flags)
+        }
+        static ODD: super::Xlat = super::Xlat {
+            kind: super::XlatKind::Flags,
+            entries: &[
+                (0, "Z"),
+                (3, "AB"),
+                (1, "A"),
+                (4, "C"),
+                (6, "BC"),
+                (0x30, "DE"),
+            ],
+            unknown: "X_???",
+        };
+        for x in [&MSG_FLAGS, &NEIGHBOR_CACHE_ENTRY_STATES, &ODD] {
+            for v in (0..=0x1ffu64).chain([0x8000_0040, 0xffff_ffff, u64::MAX, 1 << 40]) {
+                assert_eq!(
+                    super::flag_names(v, x),
+                    reference(v, x),
+                    "{v:#x} {}",
+                    x.unknown
+                );
+            }
+        }
+    }
 
     /// The zero-flags shortcut of print_flags_abbrev against the table walk it skips, for a
     /// table without a 0 entry and one whose first entry names 0.
