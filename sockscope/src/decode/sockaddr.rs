@@ -259,24 +259,37 @@ pub fn print_sockaddr(out: &mut String, bytes: &[u8], style: &Style) {
 /// of ~600 (callgrind on examples/render_cost; every sendto/recvfrom line of a UDP program
 /// holds one). Returns false, having written nothing, for anything else.
 fn print_inet_fast(out: &mut String, bytes: &[u8], style: &Style) -> bool {
-    let Ok(b) = <&[u8; 16]>::try_from(bytes) else {
+    let Some((port, addr)) = inet16(bytes) else {
         return false;
     };
-    if u16::from_le_bytes([b[0], b[1]]) != AF_INET
-        || style.xflag == super::strfmt::HEXSTR_ALL
+    if style.xflag == super::strfmt::HEXSTR_ALL
         || super::global_opts().xlat != super::XlatStyle::Abbrev
     {
         return false;
     }
     out.push_str("{sa_family=AF_INET, sin_port=htons(");
-    super::strfmt::push_int(out, u16::from_be_bytes([b[2], b[3]]));
+    super::strfmt::push_int(out, port);
     out.push_str("), sin_addr=inet_addr(\"");
-    let mut buf = [0u8; 15];
-    let n = ntop4_buf(&[b[4], b[5], b[6], b[7]], &mut buf);
-    // SAFETY: digits and dots.
-    super::strfmt::push_short(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+    super::strfmt::push_short(out, ntop4_str(&addr, &mut [0; 15]));
     out.push_str("\")}");
     true
+}
+
+/// The port and address of an AF_INET socket address of exactly 16 bytes (the common case the
+/// text and JSON shortcuts write without parsing the address in general).
+#[inline]
+pub fn inet16(bytes: &[u8]) -> Option<(u16, [u8; 4])> {
+    let b = <&[u8; 16]>::try_from(bytes).ok()?;
+    (u16::from_le_bytes([b[0], b[1]]) == AF_INET)
+        .then(|| (u16::from_be_bytes([b[2], b[3]]), [b[4], b[5], b[6], b[7]]))
+}
+
+/// `a` in dotted decimal, written into `buf` ([`ntop4_buf`]; no allocation).
+#[inline]
+pub fn ntop4_str<'b>(a: &[u8; 4], buf: &'b mut [u8; 15]) -> &'b str {
+    let n = ntop4_buf(a, buf);
+    // SAFETY: ntop4_buf writes ASCII digits and dots.
+    unsafe { std::str::from_utf8_unchecked(&buf[..n]) }
 }
 
 /// print_sockaddr for every family, length and style.
@@ -398,9 +411,7 @@ fn x_field(out: &mut String, name: &str, raw: &[u8], text: impl FnOnce(&mut Stri
 pub fn print_inet4_field(out: &mut String, name: &str, a: &[u8; 4], style: &Style) {
     x_field(out, name, a, |out| {
         out.push_str("inet_addr(");
-        let mut buf = [0u8; 15];
-        let n = ntop4_buf(a, &mut buf);
-        quote_cstr(out, &buf[..n], style);
+        quote_cstr(out, ntop4_str(a, &mut [0; 15]).as_bytes(), style);
         out.push(')');
     });
 }
@@ -954,9 +965,7 @@ fn print_mctp(out: &mut String, b: &Buf) {
 
 /// glibc's inet_ntop(AF_INET).
 pub fn ntop4(a: &[u8; 4]) -> String {
-    let mut buf = [0u8; 15];
-    let n = ntop4_buf(a, &mut buf);
-    String::from_utf8_lossy(&buf[..n]).into_owned()
+    ntop4_str(a, &mut [0; 15]).to_owned()
 }
 
 /// inet_ntop(AF_INET) into `buf`, returning the length (no allocation, no formatter: every
@@ -1194,6 +1203,18 @@ mod tests {
                         print_sockaddr(&mut fast, &b[..len], &style);
                         print_sockaddr_general(&mut general, &b[..len], &style);
                         assert_eq!(fast, general, "{xlat:?} -x{xflag} {len}");
+                        // The shortcut is taken where it applies (else the comparison above
+                        // would compare the general path with itself).
+                        let applies = len == 16
+                            && xflag != super::super::strfmt::HEXSTR_ALL
+                            && xlat == crate::decode::XlatStyle::Abbrev;
+                        let mut taken = String::new();
+                        assert_eq!(
+                            print_inet_fast(&mut taken, &b[..len], &style),
+                            applies,
+                            "{xlat:?} -x{xflag} {len}"
+                        );
+                        assert_eq!(taken.is_empty(), !applies);
                     }
                 }
             }

@@ -84,7 +84,7 @@ pub fn push_int<I: itoa::Integer + TryInto<u8>>(out: &mut String, v: I) {
         // SAFETY: ASCII digits keep the String UTF-8.
         let bytes = unsafe { out.as_mut_vec() };
         if b >= 10 {
-            bytes.extend_from_slice(&[b'0' + b / 10, b'0' + b % 10]);
+            bytes.extend_from_slice(&two_digits(b));
         } else {
             bytes.push(b'0' + b);
         }
@@ -93,20 +93,27 @@ pub fn push_int<I: itoa::Integer + TryInto<u8>>(out: &mut String, v: I) {
     push_short(out, itoa::Buffer::new().format(v));
 }
 
-/// `v` in decimal, zero-padded to `width` digits (`{v:0width$}`), without a formatter.
-pub fn push_zero_padded(out: &mut String, v: u64, width: usize) {
-    // The time column's hours, minutes and seconds: two digits from one division.
-    if width == 2 && v < 100 {
-        let d = [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
-        // SAFETY: two ASCII digits.
-        return push_short(out, unsafe { std::str::from_utf8_unchecked(&d) });
+/// `v` (below 100) as two decimal digits.
+#[inline(always)]
+fn two_digits(v: u8) -> [u8; 2] {
+    [b'0' + v / 10, b'0' + v % 10]
+}
+
+/// The last `W` decimal digits of `v`, zero-padded (`{v:0W$}` when `v` has at most `W`
+/// digits), two digits per division (the time column's fields, push_int's small values).
+#[inline(always)]
+pub fn zero_padded<const W: usize>(mut v: u64) -> [u8; W] {
+    let mut b = [b'0'; W];
+    let mut i = W;
+    while i >= 2 {
+        i -= 2;
+        b[i..i + 2].copy_from_slice(&two_digits((v % 100) as u8));
+        v /= 100;
     }
-    let mut b = itoa::Buffer::new();
-    let digits = b.format(v);
-    for _ in digits.len()..width {
-        out.push('0');
+    if i == 1 {
+        b[0] = b'0' + (v % 10) as u8;
     }
-    push_short(out, digits);
+    b
 }
 
 /// `v` as `0x…` in lower-case hex (`{v:#x}`), without a formatter.
@@ -483,6 +490,12 @@ mod tests {
 
     #[test]
     fn zero_padded_as_format() {
+        fn check<const W: usize>(v: u64) {
+            if v.checked_ilog10().unwrap_or(0) < W as u32 {
+                let got = zero_padded::<W>(v);
+                assert_eq!(std::str::from_utf8(&got).unwrap(), format!("{v:0W$}"));
+            }
+        }
         for v in [
             0u64,
             5,
@@ -496,11 +509,12 @@ mod tests {
             1_000_000,
             u64::MAX,
         ] {
-            for w in [0, 1, 2, 6, 16, 17, 20] {
-                let mut s = String::new();
-                push_zero_padded(&mut s, v, w);
-                assert_eq!(s, format!("{v:0w$}"));
-            }
+            check::<1>(v);
+            check::<2>(v);
+            check::<6>(v);
+            check::<16>(v);
+            check::<17>(v);
+            check::<20>(v);
         }
     }
 

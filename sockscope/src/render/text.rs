@@ -57,11 +57,7 @@ fn time_column(out: &mut String, ts_ns: u64, opts: &RenderOpts) {
             b[..8].copy_from_slice(&local_hms(secs));
             let n = if opts.time == TimeFormat::Micros {
                 b[8] = b'.';
-                let (hi, lo) = (usec / 10_000 % 100, usec % 10_000);
-                for (i, pair) in [hi, lo / 100, lo % 100].into_iter().enumerate() {
-                    b[9 + 2 * i] = b'0' + (pair / 10) as u8;
-                    b[10 + 2 * i] = b'0' + (pair % 10) as u8;
-                }
+                b[9..].copy_from_slice(&strfmt::zero_padded::<6>(usec.into()));
                 15
             } else {
                 8
@@ -109,9 +105,8 @@ fn local_hms(secs: libc::time_t) -> [u8; 8] {
             unsafe { libc::localtime_r(&secs, &mut tm) };
             let mut hms = *b"00:00:00";
             for (i, v) in [tm.tm_hour, tm.tm_min, tm.tm_sec].into_iter().enumerate() {
-                let v = v.clamp(0, 99) as u8;
-                hms[3 * i] = b'0' + v / 10;
-                hms[3 * i + 1] = b'0' + v % 10;
+                let d = strfmt::zero_padded::<2>(v.clamp(0, 99) as u64);
+                hms[3 * i..3 * i + 2].copy_from_slice(&d);
             }
             last.set(Some((secs, hms)));
             hms

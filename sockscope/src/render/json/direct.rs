@@ -20,7 +20,12 @@ use super::{
 };
 use crate::{
     call::Call,
-    decode::{payload::payload, sockaddr::sockaddr_model, strfmt::push_short, xlat},
+    decode::{
+        payload::payload,
+        sockaddr::{inet16, ntop4_str, sockaddr_model},
+        strfmt::push_short,
+        xlat,
+    },
     events::Decoder,
     record::{ReadStatus, Seg},
 };
@@ -76,17 +81,14 @@ pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S
         "groupId" => e.group_id
     );
     lit(out, ",\"processName\":");
-    // An ASCII name (the usual) without the UTF-8 validation's setup.
-    let name = e.process_name.0.0;
+    // The model sets processNameHex exactly when the name is not UTF-8 (json.rs write_model):
+    // the name is validated once per event, there.
     match e.process_name_hex {
-        // SAFETY: ASCII is UTF-8.
-        None if name.is_ascii() => {
-            push_str_value(out, unsafe { std::str::from_utf8_unchecked(name) })
-        }
-        _ => match std::str::from_utf8(name) {
-            Ok(name) => push_str_value(out, name),
-            Err(_) => writer::write(out, &e.process_name),
-        },
+        // SAFETY: no processNameHex: the name is UTF-8.
+        None => push_str_value(out, unsafe {
+            std::str::from_utf8_unchecked(e.process_name.0.0)
+        }),
+        Some(_) => writer::write(out, &e.process_name),
     }
     if let Some(hex) = &e.process_name_hex {
         lit(out, ",\"processNameHex\":");
@@ -167,6 +169,16 @@ fn arg_prefix(id: sockscope_common::EventId, i: usize) -> Option<&'static str> {
     PREFIXES.get(id as usize)?.get(i).map(String::as_str)
 }
 
+/// `{"name":…,"type":…,"value":` of an argument, piece by piece (what [`arg_prefix`] holds
+/// ready for the event table's arguments).
+fn arg_head(out: &mut String, name: &str, ty: &str) {
+    lit(out, "{\"name\":");
+    push_quoted_plain(out, name);
+    lit(out, ",\"type\":");
+    push_quoted_plain(out, ty);
+    lit(out, ",\"value\":");
+}
+
 /// One argument as [`super::arg`]'s model writes it: the common decoders here, the others
 /// through the model.
 fn arg(
@@ -199,13 +211,7 @@ fn arg(
     let v = h.args[i];
     match arg_prefix(c.event(), i) {
         Some(p) => out.push_str(p),
-        None => {
-            lit(out, "{\"name\":");
-            push_quoted_plain(out, name);
-            lit(out, ",\"type\":");
-            push_quoted_plain(out, ty);
-            lit(out, ",\"value\":");
-        }
+        None => arg_head(out, name, ty),
     }
     match decoder {
         Decoder::Fd | Decoder::SockLen => int(out, v as i32 as i64),
@@ -290,22 +296,14 @@ fn addr_value(out: &mut String, seg: Option<&Seg>, v: u64) {
 /// An AF_INET address of 16 bytes (the common case) straight from its bytes, as the model
 /// writes it (without building the model: ~250 instructions fewer); false for anything else.
 fn inet_json(out: &mut String, data: &[u8]) -> bool {
-    let Ok(b) = <&[u8; 16]>::try_from(data) else {
+    let Some((port, addr)) = inet16(data) else {
         return false;
     };
-    if u16::from_le_bytes([b[0], b[1]]) != 2 {
-        return false;
-    }
-    lit(out, "{\"sa_family\":\"AF_INET\",\"sin_addr\":");
-    let mut buf = [0u8; 15];
-    let n = crate::decode::sockaddr::ntop4_buf(&[b[4], b[5], b[6], b[7]], &mut buf);
-    // SAFETY: ntop4_buf writes ASCII digits and dots.
-    push_quoted_plain(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+    lit(out, "{\"sa_family\":\"AF_INET\",\"sin_addr\":\"");
+    push_short(out, ntop4_str(&addr, &mut [0; 15]));
+    out.push('"');
     lit(out, ",\"sin_port\":");
-    push_quoted_plain(
-        out,
-        itoa::Buffer::new().format(u16::from_be_bytes([b[2], b[3]])),
-    );
+    push_quoted_plain(out, itoa::Buffer::new().format(port));
     out.push('}');
     true
 }
@@ -321,11 +319,8 @@ fn sockaddr_json(out: &mut String, map: &SockAddrMap) {
             lit(out, "{\"sa_family\":");
             writer::write(out, sa_family);
             if let Some(a) = sin_addr {
-                let mut buf = [0u8; 15];
-                let n = crate::decode::sockaddr::ntop4_buf(&a.0.octets(), &mut buf);
                 lit(out, ",\"sin_addr\":");
-                // SAFETY: ntop4_buf writes ASCII digits and dots.
-                push_quoted_plain(out, unsafe { std::str::from_utf8_unchecked(&buf[..n]) });
+                push_quoted_plain(out, ntop4_str(&a.0.octets(), &mut [0; 15]));
             }
             if let Some(p) = sin_port {
                 lit(out, ",\"sin_port\":");
@@ -434,11 +429,7 @@ unsafe fn hex16(_p: *mut u8, _data: &[u8]) -> usize {
 /// An argument built by the model ([`super::arg`]), written field by field in its order, the
 /// values the hot path knows written here.
 fn model_arg_json(out: &mut String, a: &Arg) {
-    lit(out, "{\"name\":");
-    push_quoted_plain(out, a.name);
-    lit(out, ",\"type\":");
-    push_quoted_plain(out, a.ty);
-    lit(out, ",\"value\":");
+    arg_head(out, a.name, a.ty);
     value_json(out, &a.value);
     if let Some(p) = &a.payload {
         lit(out, ",\"payload\":");

@@ -137,10 +137,10 @@ str_int!(u8, u16, u32);
 
 impl StrValue for std::net::Ipv4Addr {
     fn serialize_str<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 15];
-        let n = crate::decode::sockaddr::ntop4_buf(&self.octets(), &mut buf);
-        // SAFETY: ntop4_buf writes ASCII digits and dots.
-        s.serialize_str(unsafe { std::str::from_utf8_unchecked(&buf[..n]) })
+        s.serialize_str(crate::decode::sockaddr::ntop4_str(
+            &self.octets(),
+            &mut [0; 15],
+        ))
     }
 }
 
