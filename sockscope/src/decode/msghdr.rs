@@ -247,67 +247,144 @@ fn format_msghdr_body(out: &mut String, c: &MsgCtx, h: &Msghdr, env: &MsgEnv) {
     out.push('}');
 }
 
-fn iov_model<'a>(c: &MsgCtx<'_, 'a>, h: &Msghdr, max: usize) -> Option<Vec<Iovec<'a>>> {
-    if h.iov == 0 || h.iovlen == 0 {
-        return if h.iov == 0 { None } else { Some(Vec::new()) };
-    }
-    let entries = iov_entries(c, h).ok()?;
+/// The iovecs of a read msghdr as the JSON shows them (base, len, and the payload up to `max`
+/// bytes of what is shown); None when strace prints no array (NULL, or not captured).
+fn iovecs<'r, 'a>(
+    c: &MsgCtx<'r, 'a>,
+    h: &Msghdr,
+    max: usize,
+) -> Option<impl Iterator<Item = Iovec<'a>> + use<'r, 'a>> {
+    let entries: &'a [u8] = if h.iov == 0 {
+        return None;
+    } else if h.iovlen == 0 {
+        &[]
+    } else {
+        iov_entries(c, h).ok()?
+    };
+    let call = c.call;
+    let index = c.index;
     let mut left = c.data_size;
-    let mut list = Vec::new();
-    for (i, e) in entries
-        .chunks_exact(IOVEC_SIZE)
-        .enumerate()
-        .take(h.iovlen.min(usize::MAX as u64) as usize)
-    {
-        let base = rd_u64(e, 0);
-        let len = rd_u64(e, 8);
-        let shown = match left {
-            Some(l) => {
-                let n = len.min(l);
-                left = Some(l - n);
-                n
-            }
-            None => len,
-        };
-        let payload = match c.iov_data_seg(i) {
-            _ if base == 0 => Payload::Null,
-            None if shown == 0 => hex_payload(&[], 0),
-            s => payload(s, shown, max),
-        };
-        list.push(Iovec {
-            base: Ptr(base),
-            len,
-            payload,
-        });
-    }
-    Some(list)
+    Some(
+        entries
+            .chunks_exact(IOVEC_SIZE)
+            .take(h.iovlen.min(usize::MAX as u64) as usize)
+            .enumerate()
+            .map(move |(i, e)| {
+                let base = rd_u64(e, 0);
+                let len = rd_u64(e, 8);
+                let shown = match left {
+                    Some(l) => {
+                        let n = len.min(l);
+                        left = Some(l - n);
+                        n
+                    }
+                    None => len,
+                };
+                let payload = match call.iov_data(index, i) {
+                    _ if base == 0 => Payload::Null,
+                    None if shown == 0 => hex_payload(&[], 0),
+                    s => payload(s, shown, max),
+                };
+                Iovec {
+                    base: Ptr(base),
+                    len,
+                    payload,
+                }
+            }),
+    )
 }
 
-fn msghdr_model<'a>(ptr: u64, c: &MsgCtx<'_, 'a>, h: &Msghdr, env: &MsgEnv) -> MsghdrModel<'a> {
-    let name = match c.name_bytes(h) {
-        Some(b) if h.name != 0 && b.len() >= 2 => Some(sockaddr_model(b)),
-        _ => None,
-    };
+/// One msghdr that was read, with where its pieces are: what the JSON shows of it, for the
+/// model ([`MsghdrFull`]) and for render::json's hot path, which writes the same fields
+/// without building the model (no Box, Vecs or address map per message).
+pub struct MsgView<'r, 'a> {
+    /// The msghdr's own address.
+    pub ptr: u64,
+    pub hdr: Msghdr,
+    ctx: MsgCtx<'r, 'a>,
+}
+
+impl<'r, 'a> MsgView<'r, 'a> {
+    /// msg_name's bytes (cut to the effective namelen) when it is shown as an address: read,
+    /// non-NULL, at least the family.
+    pub fn name(&self) -> Option<&'a [u8]> {
+        match self.ctx.name_bytes(&self.hdr) {
+            Some(b) if self.hdr.name != 0 && b.len() >= 2 => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The caller's msg_namelen (receive calls).
+    pub fn namelen_in(&self) -> Option<i32> {
+        self.ctx.user_namelen
+    }
+
+    /// Bytes received (receive calls).
+    pub fn data_size(&self) -> Option<u64> {
+        self.ctx.data_size
+    }
+
+    /// The iovecs, payloads cut at `max` bytes; None: `"iov":null`.
+    pub fn iovecs(&self, max: usize) -> Option<impl Iterator<Item = Iovec<'a>> + use<'r, 'a>> {
+        iovecs(&self.ctx, &self.hdr, max)
+    }
+
+    /// The typed model of this msghdr.
+    pub fn model(&self, env: &MsgEnv) -> MsghdrModel<'a> {
+        msghdr_model(self, env)
+    }
+}
+
+/// What sendmsg/recvmsg's JSON shows of their msghdr: read, or only what is known.
+pub enum MsgOf<'r, 'a> {
+    Read(MsgView<'r, 'a>),
+    /// recvmsg failed: the caller's namelen alone.
+    Failed {
+        namelen_in: i32,
+        ptr: u64,
+    },
+    /// Not read (NULL or unreadable): the pointer.
+    Unread {
+        ptr: u64,
+    },
+}
+
+impl<'a> MsgOf<'_, 'a> {
+    /// The typed model ([`MsghdrModel`]).
+    pub fn model(&self, env: &MsgEnv) -> MsghdrModel<'a> {
+        match self {
+            MsgOf::Read(v) => v.model(env),
+            MsgOf::Failed { namelen_in, ptr } => MsghdrModel::Failed {
+                namelen_in: *namelen_in,
+                ptr: Ptr(*ptr),
+            },
+            MsgOf::Unread { ptr } => MsghdrModel::Unread { ptr: Ptr(*ptr) },
+        }
+    }
+}
+
+fn msghdr_model<'a>(v: &MsgView<'_, 'a>, env: &MsgEnv) -> MsghdrModel<'a> {
+    let h = &v.hdr;
     let (names, rest) = flag_names(h.flags as u64, &MSG_FLAGS);
     MsghdrModel::Full(Box::new(MsghdrFull {
         control: if h.controllen == 0 {
             None
         } else {
-            control_model(h.control, h.controllen, c.control_bytes(), env)
+            control_model(h.control, h.controllen, v.ctx.control_bytes(), env)
         },
         control_ptr: Ptr(h.control),
         controllen: h.controllen,
-        data_size: c.data_size,
+        data_size: v.data_size(),
         flags: FlagList { names, rest },
         flags_raw: h.flags,
-        iov: iov_model(c, h, env.style.max_strlen),
+        iov: v.iovecs(env.style.max_strlen).map(Iterator::collect),
         iov_ptr: Ptr(h.iov),
         iovlen: h.iovlen,
-        name,
+        name: v.name().map(sockaddr_model),
         name_ptr: Ptr(h.name),
         namelen: h.namelen as i32,
-        namelen_in: c.user_namelen,
-        ptr: Ptr(ptr),
+        namelen_in: v.namelen_in(),
+        ptr: Ptr(v.ptr),
     }))
 }
 
@@ -374,20 +451,24 @@ pub fn sendmsg_json(call: &Call, env: &MsgEnv) -> Value {
 
 /// The typed model of [`sendmsg_json`].
 pub fn sendmsg_model<'a>(call: &Call<'_, 'a>, env: &MsgEnv) -> MsghdrModel<'a> {
+    sendmsg_msg(call).model(env)
+}
+
+/// sendmsg's msghdr as the JSON shows it.
+pub fn sendmsg_msg<'r, 'a>(call: &Call<'r, 'a>) -> MsgOf<'r, 'a> {
     let ptr = call.arg(1);
     match call.msghdr(false) {
-        Some(h) if ptr != 0 => msghdr_model(
+        Some(hdr) if ptr != 0 => MsgOf::Read(MsgView {
             ptr,
-            &MsgCtx {
+            hdr,
+            ctx: MsgCtx {
                 call: *call,
                 index: 0,
                 user_namelen: None,
                 data_size: None,
             },
-            &h,
-            env,
-        ),
-        _ => MsghdrModel::Unread { ptr: Ptr(ptr) },
+        }),
+        _ => MsgOf::Unread { ptr },
     }
 }
 
@@ -399,24 +480,30 @@ pub fn recvmsg_json(call: &Call, env: &MsgEnv) -> Value {
 
 /// The typed model of [`recvmsg_json`].
 pub fn recvmsg_model<'a>(call: &Call<'_, 'a>, env: &MsgEnv) -> MsghdrModel<'a> {
+    recvmsg_msg(call).model(env)
+}
+
+/// recvmsg's msghdr as the JSON shows it: as the call left it, with the caller's namelen.
+pub fn recvmsg_msg<'r, 'a>(call: &Call<'r, 'a>) -> MsgOf<'r, 'a> {
     let ptr = call.arg(1);
     let Some(entry) = call.msghdr(false).filter(|_| ptr != 0) else {
-        return MsghdrModel::Unread { ptr: Ptr(ptr) };
+        return MsgOf::Unread { ptr };
     };
     let ret = call.ret();
     match call.msghdr(true) {
-        Some(h) if ret >= 0 => {
-            let c = MsgCtx {
+        Some(hdr) if ret >= 0 => MsgOf::Read(MsgView {
+            ptr,
+            hdr,
+            ctx: MsgCtx {
                 call: *call,
                 index: 0,
                 user_namelen: Some(entry.namelen as i32),
                 data_size: Some(ret as u64),
-            };
-            msghdr_model(ptr, &c, &h, env)
-        }
-        _ => MsghdrModel::Failed {
+            },
+        }),
+        _ => MsgOf::Failed {
             namelen_in: entry.namelen as i32,
-            ptr: Ptr(ptr),
+            ptr,
         },
     }
 }
@@ -579,26 +666,52 @@ fn format_mmsgvec(out: &mut String, call: &Call, p: &VecPlan, env: &MsgEnv) {
 }
 
 fn mmsgvec_model<'a>(call: &Call<'_, 'a>, p: &VecPlan<'a>, env: &MsgEnv) -> Vec<Mmsghdr<'a>> {
-    let mut list = Vec::new();
+    mmsg_views(call, p)
+        .map(|(v, msg_len)| Mmsghdr {
+            msg_hdr: msghdr_model(&v, env),
+            msg_len,
+        })
+        .collect()
+}
+
+/// The mmsghdr entries the JSON shows, each with its msg_len where it has one.
+fn mmsg_views<'r, 'a>(
+    call: &Call<'r, 'a>,
+    p: &VecPlan<'a>,
+) -> impl Iterator<Item = (MsgView<'r, 'a>, Option<u32>)> {
     let n = p
         .vlen
         .min(p.elems.map_or(0, |e| e.len() / MMSGHDR_SIZE) as u64);
-    for i in 0..n {
-        let Some((h, msg_len, user)) = vec_elem(p, i as usize) else {
-            break;
-        };
-        let c = MsgCtx {
-            call: *call,
-            index: i as u16,
-            user_namelen: user,
-            data_size: if p.recv { Some(msg_len as u64) } else { None },
-        };
-        list.push(Mmsghdr {
-            msg_hdr: msghdr_model(p.addr + i * MMSGHDR_SIZE as u64, &c, &h, env),
-            msg_len: (i < p.msg_len_vlen).then_some(msg_len),
-        });
+    let call = *call;
+    let (addr, recv, msg_len_vlen) = (p.addr, p.recv, p.msg_len_vlen);
+    (0..n)
+        .map_while(move |i| Some((i, vec_elem(p, i as usize)?)))
+        .map(move |(i, (h, msg_len, user))| {
+            let v = MsgView {
+                ptr: addr + i * MMSGHDR_SIZE as u64,
+                hdr: h,
+                ctx: MsgCtx {
+                    call,
+                    index: i as u16,
+                    user_namelen: user,
+                    data_size: if recv { Some(msg_len as u64) } else { None },
+                },
+            };
+            (v, (i < msg_len_vlen).then_some(msg_len))
+        })
+}
+
+/// sendmmsg's (or with `recv`, recvmmsg's) vector as the JSON shows it, walked by `f` (one
+/// element at a time: nothing is built for the whole vector).
+pub fn mmsg_msgs<'r, 'a>(
+    call: &Call<'r, 'a>,
+    recv: bool,
+    mut f: impl FnMut(MsgView<'r, 'a>, Option<u32>),
+) {
+    let p = plan(call, recv);
+    for (v, len) in mmsg_views(call, &p) {
+        f(v, len);
     }
-    list
 }
 
 /// sendmmsg's `msgvec` argument (args[1]), as strace prints it at exit: `vlen` entries cut at
