@@ -5,6 +5,7 @@ pub mod cmsg;
 pub mod data;
 pub mod errno;
 pub mod fdpath;
+pub mod memo;
 pub mod msghdr;
 pub mod netlink;
 pub mod payload;

@@ -87,7 +87,32 @@ pub fn print_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
         out.push('0');
         return;
     }
-    // push_flags(.., false) with the names written as they are found.
+    // The text depends on the value and the table: its entries and `unknown`, both 'static
+    // (their addresses name them).
+    let key = (
+        v,
+        x.entries.as_ptr() as usize,
+        x.entries.len(),
+        x.unknown.as_ptr() as usize,
+    );
+    FLAGS_MEMO.with_borrow_mut(|memo| {
+        memo.push(out, key, v ^ (v >> 7) ^ (key.1 as u64 >> 4), |out| {
+            push_flags_abbrev(out, v, x)
+        })
+    })
+}
+
+thread_local! {
+    /// Texts [`print_flags_abbrev`] wrote lately: the table walk (~24 entries for MSG_FLAGS)
+    /// was ~7% of the text consumer's samples in the recvfrom loop (MSG_PEEK|MSG_DONTWAIT;
+    /// perf), the lookup ~2%.
+    static FLAGS_MEMO: std::cell::RefCell<super::memo::TextMemo<(u64, usize, usize, usize), 4>> =
+        const { std::cell::RefCell::new(super::memo::TextMemo::new()) };
+}
+
+/// [`print_flags_abbrev`]'s table walk (push_flags(.., false) with the names written as they
+/// are found).
+fn push_flags_abbrev(out: &mut String, v: u64, x: &Xlat) {
     let mut any = false;
     let rest = for_each_flag_name(v, x, |n| {
         if any {

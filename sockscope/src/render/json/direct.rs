@@ -267,8 +267,21 @@ fn arg(
 }
 
 /// A MSG flags value: the number, then `decoded` (strace's text), `names` and `unknownBits`
-/// (when bits have no name), from one table walk.
+/// (when bits have no name), from one table walk; the same value's text is remembered
+/// (decode::memo: a program passes the same flags call after call).
 fn msg_flags(out: &mut String, flags: u64) {
+    thread_local! {
+        static MEMO: std::cell::RefCell<crate::decode::memo::TextMemo<u64, 4>> =
+            const { std::cell::RefCell::new(crate::decode::memo::TextMemo::new()) };
+    }
+    MEMO.with_borrow_mut(|m| {
+        m.push(out, flags, flags ^ (flags >> 7), |out| {
+            msg_flags_walk(out, flags)
+        })
+    })
+}
+
+fn msg_flags_walk(out: &mut String, flags: u64) {
     uint(out, flags);
     lit(out, ",\"decoded\":\"");
     // The text is names, `|`, hex digits and ` /* MSG_??? */`: nothing JSON escapes.
