@@ -1,7 +1,7 @@
 //! Rendering cost per event, without the kernel: renders a fixed mix of synthetic records
 //! (sendto with a 64-byte payload and an address, recvfrom with its socket lengths, sendmsg
-//! with a name and one iovec) N times as text and as JSON and prints the CPU ns per event.
-//! `cargo run --release -p sockscope --example render_cost [N] [sendto|recvfrom|sendmsg]`
+//! with a name and one iovec, sendmmsg of 8 such messages) N times as text and as JSON and prints the CPU ns per event.
+//! `cargo run --release -p sockscope --example render_cost [N] [sendto|recvfrom|sendmsg|sendmmsg]`
 //! (the second argument renders that record only; a third, `binary`, sends bytes 0..64 instead
 //! of the bench loop's 'x' payload). The JSON records carry the socket `--json` captures.
 //! `RENDER_COST_ONLY=text` (or `json`) renders one output only, for profilers;
@@ -55,6 +55,39 @@ fn with_sock(b: RecordBuilder, sock: Option<&[u8]>) -> Vec<u8> {
     .build()
 }
 
+/// sendmmsg of 8 messages as the bench loop sends them (loadgen sendmmsg: each message a name
+/// and one iovec of the payload), with the segments in the order the kernel side writes them.
+fn sendmmsg(payload: &[u8]) -> RecordBuilder {
+    const N: u64 = 8;
+    let mut vec = Vec::new();
+    let mut exit = Vec::new();
+    for i in 0..N {
+        let mut h = vec![0u8; 64];
+        h[..8].copy_from_slice(&(0x2000 + 16 * i).to_le_bytes());
+        h[8..12].copy_from_slice(&16u32.to_le_bytes());
+        h[16..24].copy_from_slice(&(0x3000 + 16 * i).to_le_bytes());
+        h[24..32].copy_from_slice(&1u64.to_le_bytes());
+        vec.extend_from_slice(&h);
+        h[56..60].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+        exit.extend_from_slice(&h);
+    }
+    let mut b = RecordBuilder::new(EventId::Sendmmsg, [3, 0x6000, N, 0, 0, 0], N as i64).seg(
+        seg::MMSGHDR,
+        0,
+        0x6000,
+        &vec,
+    );
+    for i in 0..N {
+        let mut iov = (0x1000 + 0x100 * i).to_le_bytes().to_vec();
+        iov.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        b = b
+            .seg(seg::ADDR, i as u16, 0x2000 + 16 * i, &sin(40004))
+            .seg(seg::IOV, i as u16, 0x3000 + 16 * i, &iov)
+            .seg(seg::IOV_DATA, (i as u16) << 8, 0x1000 + 0x100 * i, payload);
+    }
+    b.seg(seg::MMSGHDR_EXIT, 0, 0x6000, &exit)
+}
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
@@ -100,15 +133,16 @@ fn main() {
                     .seg(seg::IOV_DATA, 0, 0x1000, &payload),
                 sock,
             ),
+            with_sock(sendmmsg(&payload), sock),
         ]
     };
     let captured_with_sock = build(Some(&sock));
     let captured_without = build(None);
     let only = std::env::args().nth(2);
-    let pick = |records: &[Vec<u8>; 3]| -> Vec<Vec<u8>> {
+    let pick = |records: &[Vec<u8>; 4]| -> Vec<Vec<u8>> {
         records
             .iter()
-            .zip(["sendto", "recvfrom", "sendmsg"])
+            .zip(["sendto", "recvfrom", "sendmsg", "sendmmsg"])
             .filter(|(_, name)| only.as_deref().is_none_or(|o| o == *name))
             .map(|(r, _)| r.clone())
             .collect()
