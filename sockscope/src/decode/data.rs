@@ -218,6 +218,47 @@ fn flags_model(v: u64, x: &xlat::Xlat) -> Flags {
     }
 }
 
+/// The iovecs of message `msg` of `call` as the JSON shows them: the first `count` of the
+/// captured `entries`, each with its payload of the bytes shown (up to `left` in all when set:
+/// a receive's returned count) cut at `max`; null payloads with `addr_only` (a failed receive)
+/// and for NULL bases. readv/writev's array and a msghdr's `msg_iov`.
+pub(super) fn iovec_models<'r, 'a>(
+    call: Call<'r, 'a>,
+    msg: u16,
+    entries: &'a [u8],
+    count: u64,
+    mut left: Option<u64>,
+    addr_only: bool,
+    max: usize,
+) -> impl Iterator<Item = Iovec<'a>> + use<'r, 'a> {
+    entries
+        .chunks_exact(IOVEC_SIZE)
+        .take(count.min(usize::MAX as u64) as usize)
+        .enumerate()
+        .map(move |(k, e)| {
+            let base = rd_u64(e, 0);
+            let len = rd_u64(e, 8);
+            let shown = match left {
+                Some(l) => {
+                    let n = len.min(l);
+                    left = Some(l - n);
+                    n
+                }
+                None => len,
+            };
+            let payload = match call.iov_data(msg, k) {
+                _ if base == 0 || addr_only => Payload::Null,
+                None if shown == 0 => super::payload::hex_payload(&[], 0),
+                s => super::payload::payload(s, shown, max),
+            };
+            Iovec {
+                base: Ptr(base),
+                len,
+                payload,
+            }
+        })
+}
+
 /// The typed model of [`arg_json`].
 pub fn arg_model<'a>(
     call: &Call<'_, 'a>,
@@ -231,34 +272,17 @@ pub fn arg_model<'a>(
             let Some(entries) = iov_entries(call).filter(|_| v != 0) else {
                 return ArgValue::Ptr(Ptr(v));
             };
-            let (mut left, addr_only) = iov_mode(call, decoder == Decoder::IovRecv);
-            let mut iovecs = Vec::new();
-            for (k, e) in entries
-                .chunks_exact(IOVEC_SIZE)
-                .enumerate()
-                .take(call.arg(2).min(usize::MAX as u64) as usize)
-            {
-                let base = rd_u64(e, 0);
-                let len = rd_u64(e, 8);
-                let shown = match left {
-                    Some(l) => {
-                        let n = len.min(l);
-                        left = Some(l - n);
-                        n
-                    }
-                    None => len,
-                };
-                let payload = match call.iov_data(0, k) {
-                    _ if base == 0 || addr_only => Payload::Null,
-                    None if shown == 0 => super::payload::hex_payload(&[], 0),
-                    s => super::payload::payload(s, shown, style.max_strlen),
-                };
-                iovecs.push(Iovec {
-                    base: Ptr(base),
-                    len,
-                    payload,
-                });
-            }
+            let (left, addr_only) = iov_mode(call, decoder == Decoder::IovRecv);
+            let iovecs = iovec_models(
+                *call,
+                0,
+                entries,
+                call.arg(2),
+                left,
+                addr_only,
+                style.max_strlen,
+            )
+            .collect();
             ArgValue::Iovecs(IovecArray { address: v, iovecs })
         }
         Decoder::LoffInOut | Decoder::Loff => match loff_at_exit(call, i) {

@@ -10,13 +10,12 @@
 use serde_json::Value;
 
 use super::cmsg::{control_model, format_control};
-use super::payload::{hex_payload, payload};
 use super::sockaddr::{format_sockaddr, sockaddr_model};
 use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{MSG_FLAGS, flag_names, print_flags};
 use super::{rd_u32, rd_u64};
 use crate::render::json::model::{
-    FlagList, Iovec, Mmsghdr, MsghdrFull, MsghdrModel, Payload, Ptr, Timeout, Timespec,
+    FlagList, Iovec, Mmsghdr, MsghdrFull, MsghdrModel, Ptr, Timeout, Timespec,
 };
 
 use crate::call::Call;
@@ -261,37 +260,15 @@ fn iovecs<'r, 'a>(
     } else {
         iov_entries(c, h).ok()?
     };
-    let call = c.call;
-    let index = c.index;
-    let mut left = c.data_size;
-    Some(
-        entries
-            .chunks_exact(IOVEC_SIZE)
-            .take(h.iovlen.min(usize::MAX as u64) as usize)
-            .enumerate()
-            .map(move |(i, e)| {
-                let base = rd_u64(e, 0);
-                let len = rd_u64(e, 8);
-                let shown = match left {
-                    Some(l) => {
-                        let n = len.min(l);
-                        left = Some(l - n);
-                        n
-                    }
-                    None => len,
-                };
-                let payload = match call.iov_data(index, i) {
-                    _ if base == 0 => Payload::Null,
-                    None if shown == 0 => hex_payload(&[], 0),
-                    s => payload(s, shown, max),
-                };
-                Iovec {
-                    base: Ptr(base),
-                    len,
-                    payload,
-                }
-            }),
-    )
+    Some(super::data::iovec_models(
+        c.call,
+        c.index,
+        entries,
+        h.iovlen,
+        c.data_size,
+        false,
+        max,
+    ))
 }
 
 /// One msghdr that was read, with where its pieces are: what the JSON shows of it, for the
