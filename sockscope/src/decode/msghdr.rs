@@ -15,7 +15,7 @@ use super::strfmt::{print_addr, quote_buf};
 use super::xlat::{MSG_FLAGS, flag_names, print_flags};
 use super::{rd_u32, rd_u64};
 use crate::render::json::model::{
-    FlagList, Iovec, Mmsghdr, MsghdrFull, MsghdrModel, Ptr, Timeout, Timespec,
+    Control, FlagList, Iovec, Mmsghdr, MsghdrFull, MsghdrModel, Ptr, Timeout, Timespec,
 };
 
 use crate::call::Call;
@@ -301,6 +301,15 @@ impl<'r, 'a> MsgView<'r, 'a> {
         self.ctx.data_size
     }
 
+    /// The control messages; None without control (or when they cannot be decoded).
+    pub fn control(&self, env: &MsgEnv) -> Option<Control<'a>> {
+        let h = &self.hdr;
+        if h.controllen == 0 {
+            return None;
+        }
+        control_model(h.control, h.controllen, self.ctx.control_bytes(), env)
+    }
+
     /// The iovecs, payloads cut at `max` bytes; None: `"iov":null`.
     pub fn iovecs(&self, max: usize) -> Option<impl Iterator<Item = Iovec<'a>> + use<'r, 'a>> {
         iovecs(&self.ctx, &self.hdr, max)
@@ -344,11 +353,7 @@ fn msghdr_model<'a>(v: &MsgView<'_, 'a>, env: &MsgEnv) -> MsghdrModel<'a> {
     let h = &v.hdr;
     let (names, rest) = flag_names(h.flags as u64, &MSG_FLAGS);
     MsghdrModel::Full(Box::new(MsghdrFull {
-        control: if h.controllen == 0 {
-            None
-        } else {
-            control_model(h.control, h.controllen, v.ctx.control_bytes(), env)
-        },
+        control: v.control(env),
         control_ptr: Ptr(h.control),
         controllen: h.controllen,
         data_size: v.data_size(),

@@ -288,6 +288,29 @@ mod tests {
         }
     }
 
+    /// print_flags_abbrev's remembered texts against the table walk: every value of several
+    /// tables in turn, twice (the second pass from the memo), so that values shared by tables
+    /// meet in the memo's slots.
+    #[test]
+    fn remembered_flags_as_the_walk() {
+        let tables = [
+            &MSG_FLAGS,
+            &NEIGHBOR_CACHE_ENTRY_STATES,
+            &SPLICE_FLAGS,
+            &RWF_FLAGS,
+        ];
+        for _ in 0..2 {
+            for v in (0..=0x1ffu64).chain([0x8000_0040, 0x10_0041]) {
+                for x in tables {
+                    let (mut got, mut walk) = (String::new(), String::new());
+                    super::print_flags_abbrev(&mut got, v, x);
+                    super::push_flags_abbrev(&mut walk, v, x);
+                    assert_eq!(got, walk, "{v:#x} {}", x.unknown);
+                }
+            }
+        }
+    }
+
     /// The zero-flags shortcut of print_flags_abbrev against the table walk it skips, for a
     /// table without a 0 entry and one whose first entry names 0.
     #[test]

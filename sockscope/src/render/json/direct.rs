@@ -12,10 +12,7 @@
 
 use super::{
     Args, arg as model_arg,
-    model::{
-        Arg, ArgValue, Event, HexPayload, Iovec, IovecArray, Mmsghdr, MsghdrFull, MsghdrModel,
-        Payload, SockAddrMap,
-    },
+    model::{Arg, ArgValue, Event, HexPayload, Iovec, IovecArray, Payload, SockAddrMap},
     writer::{self, push_quoted_plain, push_str_value},
 };
 use crate::{
@@ -170,6 +167,17 @@ fn arg_prefix(id: sockscope_common::EventId, i: usize) -> Option<&'static str> {
     PREFIXES.get(id as usize)?.get(i).map(String::as_str)
 }
 
+/// `{"name":…,"type":…,"value":` of argument `i` of the call: its prefix when the event
+/// table has it, else piece by piece. Inlined: as a call it cost ~25 instructions more per
+/// argument (callgrind).
+#[inline(always)]
+fn arg_start(out: &mut String, c: &Call, i: usize, name: &str, ty: &str) {
+    match arg_prefix(c.event(), i) {
+        Some(p) => out.push_str(p),
+        None => arg_head(out, name, ty),
+    }
+}
+
 /// `{"name":…,"type":…,"value":` of an argument, piece by piece (what [`arg_prefix`] holds
 /// ready for the event table's arguments).
 fn arg_head(out: &mut String, name: &str, ty: &str) {
@@ -191,10 +199,12 @@ fn arg(
     decoder: Decoder,
     opts: &super::RenderOpts,
 ) {
+    // The guard here keeps the call out of every other argument's path (+150 instructions
+    // per sendto event without it: callgrind).
     if matches!(
         decoder,
         Decoder::MsghdrSend | Decoder::MsghdrRecv | Decoder::MmsghdrSend | Decoder::MmsghdrRecv
-    ) && msg_arg(out, c, i, decoder, opts)
+    ) && msg_arg(out, c, i, name, ty, decoder, opts)
     {
         return;
     }
@@ -217,10 +227,7 @@ fn arg(
     }
     let h = c.header();
     let v = h.args[i];
-    match arg_prefix(c.event(), i) {
-        Some(p) => out.push_str(p),
-        None => arg_head(out, name, ty),
-    }
+    arg_start(out, c, i, name, ty);
     match decoder {
         Decoder::Fd | Decoder::SockLen => int(out, v as i32 as i64),
         Decoder::Size => uint(out, v),
@@ -485,23 +492,6 @@ fn value_json(out: &mut String, v: &ArgValue) {
         ArgValue::Uint(n) => uint(out, *n),
         ArgValue::Ptr(p) => ptr(out, p.0),
         ArgValue::SockAddr(map) => sockaddr_json(out, map),
-        ArgValue::Msghdr(m) => msghdr_json(out, m),
-        ArgValue::Mmsghdrs(v) => {
-            out.push('[');
-            for (k, Mmsghdr { msg_hdr, msg_len }) in v.iter().enumerate() {
-                if k > 0 {
-                    out.push(',');
-                }
-                lit(out, "{\"msgHdr\":");
-                msghdr_json(out, msg_hdr);
-                if let Some(n) = msg_len {
-                    lit(out, ",\"msgLen\":");
-                    uint(out, (*n).into());
-                }
-                out.push('}');
-            }
-            out.push(']');
-        }
         ArgValue::Iovecs(IovecArray { address, iovecs }) => {
             lit(out, "{\"address\":");
             uint(out, *address);
@@ -511,82 +501,6 @@ fn value_json(out: &mut String, v: &ArgValue) {
         }
         other => writer::write(out, other),
     }
-}
-
-/// A msghdr (model `MsghdrModel`): the full one here, the unread and failed ones by the model.
-fn msghdr_json(out: &mut String, m: &MsghdrModel) {
-    let MsghdrModel::Full(f) = m else {
-        return writer::write(out, m);
-    };
-    let MsghdrFull {
-        control,
-        control_ptr,
-        controllen,
-        data_size,
-        flags,
-        flags_raw,
-        iov,
-        iov_ptr,
-        iovlen,
-        name,
-        name_ptr,
-        namelen,
-        namelen_in,
-        ptr: hdr_ptr,
-    } = &**f;
-    lit(out, "{\"control\":");
-    match control {
-        Some(c) => writer::write(out, c),
-        None => lit(out, "null"),
-    }
-    lit(out, ",\"controlPtr\":");
-    ptr(out, control_ptr.0);
-    lit(out, ",\"controllen\":");
-    uint(out, *controllen);
-    if let Some(n) = data_size {
-        lit(out, ",\"dataSize\":");
-        uint(out, *n);
-    }
-    lit(out, ",\"flags\":");
-    if flags.rest == 0 {
-        out.push('[');
-        for (k, n) in flags.names.iter().enumerate() {
-            if k > 0 {
-                out.push(',');
-            }
-            push_str_value(out, n);
-        }
-        out.push(']');
-    } else {
-        writer::write(out, flags);
-    }
-    lit(out, ",\"flagsRaw\":");
-    uint(out, (*flags_raw).into());
-    lit(out, ",\"iov\":");
-    match iov {
-        Some(v) => iovecs_json(out, v.iter().copied()),
-        None => lit(out, "null"),
-    }
-    lit(out, ",\"iovPtr\":");
-    ptr(out, iov_ptr.0);
-    lit(out, ",\"iovlen\":");
-    uint(out, *iovlen);
-    lit(out, ",\"name\":");
-    match name {
-        Some(map) => sockaddr_json(out, map),
-        None => lit(out, "null"),
-    }
-    lit(out, ",\"namePtr\":");
-    ptr(out, name_ptr.0);
-    lit(out, ",\"namelen\":");
-    int(out, (*namelen).into());
-    if let Some(n) = namelen_in {
-        lit(out, ",\"namelenIn\":");
-        int(out, (*n).into());
-    }
-    lit(out, ",\"ptr\":");
-    ptr(out, hdr_ptr.0);
-    out.push('}');
 }
 
 /// iovecs (model `Iovec`): `{"base","len","payload"}` each.
@@ -608,57 +522,46 @@ fn iovecs_json<'a>(out: &mut String, v: impl IntoIterator<Item = Iovec<'a>>) {
 }
 
 /// The msghdr arguments (sendmsg/recvmsg's `msg`, sendmmsg/recvmmsg's `msgvec`) written from
-/// the record's bytes ([`msghdr::MsgView`]) when every message read is one [`msg_view_json`]
-/// writes; false (nothing written) leaves the argument to the model. Not building the model
-/// (a Box, the iovec and flag-name Vecs and an address map per message, then dropping them)
-/// was ~1,400 of a sendmsg event's 7,300 instructions (callgrind, examples/render_cost).
+/// the record's bytes ([`msghdr::MsgView`]); false (nothing written) for any other argument
+/// and for a msghdr that was not read or a failed recvmsg's (the model writes those: the
+/// pointer, the caller's namelen). Not building the model (a Box, the iovec and flag-name Vecs
+/// and an address map per message, then dropping them) was ~1,400 of a sendmsg event's 7,300
+/// instructions (callgrind, examples/render_cost).
 #[inline(never)]
 fn msg_arg(
     out: &mut String,
     c: &Call,
     i: usize,
+    name: &str,
+    ty: &str,
     decoder: Decoder,
     opts: &super::RenderOpts,
 ) -> bool {
-    let max = opts.msg.style.max_strlen;
-    let mark = out.len();
-    let head = |out: &mut String| match arg_prefix(c.event(), i) {
-        Some(p) => out.push_str(p),
-        None => {
-            let a = &crate::events::def(c.event()).args[i];
-            arg_head(out, a.name, a.ty)
-        }
-    };
-    let done = match decoder {
+    let env = &opts.msg;
+    match decoder {
         Decoder::MsghdrSend | Decoder::MsghdrRecv => {
             let m = if decoder == Decoder::MsghdrSend {
                 msghdr::sendmsg_msg(c)
             } else {
                 msghdr::recvmsg_msg(c)
             };
-            match m {
-                MsgOf::Read(v) => {
-                    head(out);
-                    msg_view_json(out, &v, max)
-                }
-                _ => false,
-            }
+            let MsgOf::Read(v) = m else {
+                return false;
+            };
+            arg_start(out, c, i, name, ty);
+            msg_view_json(out, &v, env);
         }
         Decoder::MmsghdrSend | Decoder::MmsghdrRecv => {
-            head(out);
+            arg_start(out, c, i, name, ty);
             out.push('[');
-            let mut ok = true;
-            let mut k = 0;
+            let mut first = true;
             msghdr::mmsg_msgs(c, decoder == Decoder::MmsghdrRecv, |v, msg_len| {
-                if !ok {
-                    return;
-                }
-                if k > 0 {
+                if !first {
                     out.push(',');
                 }
-                k += 1;
+                first = false;
                 lit(out, "{\"msgHdr\":");
-                ok = msg_view_json(out, &v, max);
+                msg_view_json(out, &v, env);
                 if let Some(n) = msg_len {
                     lit(out, ",\"msgLen\":");
                     uint(out, n.into());
@@ -666,33 +569,31 @@ fn msg_arg(
                 out.push('}');
             });
             out.push(']');
-            ok
         }
         _ => return false,
-    };
-    if done {
-        out.push('}');
-    } else {
-        out.truncate(mark);
     }
-    done
+    out.push('}');
+    true
 }
 
-/// A read msghdr as the model's `MsghdrFull` writes it, from the record's bytes; false when it
-/// has control messages or flag bits without a name (the model writes those; `out` is then
-/// left part-written for the caller to cut).
-fn msg_view_json(out: &mut String, v: &msghdr::MsgView, max: usize) -> bool {
+/// A read msghdr as the model's `MsghdrFull` serializes it, from the record's bytes; its
+/// control messages (rare) through their model.
+fn msg_view_json(out: &mut String, v: &msghdr::MsgView, env: &msghdr::MsgEnv) {
     let h = &v.hdr;
-    if h.controllen != 0 {
-        return false;
+    lit(out, "{\"control\":");
+    match v.control(env) {
+        Some(c) => writer::write(out, &c),
+        None => lit(out, "null"),
     }
-    lit(out, "{\"control\":null,\"controlPtr\":");
+    lit(out, ",\"controlPtr\":");
     ptr(out, h.control);
-    lit(out, ",\"controllen\":0");
+    lit(out, ",\"controllen\":");
+    uint(out, h.controllen);
     if let Some(n) = v.data_size() {
         lit(out, ",\"dataSize\":");
         uint(out, n);
     }
+    // The model's FlagList: the names, then the bits without one as "0x..".
     lit(out, ",\"flags\":[");
     let mut first = true;
     let rest = xlat::for_each_flag_name(h.flags.into(), &xlat::MSG_FLAGS, |n| {
@@ -703,12 +604,17 @@ fn msg_view_json(out: &mut String, v: &msghdr::MsgView, max: usize) -> bool {
         push_quoted_plain(out, n);
     });
     if rest != 0 {
-        return false;
+        if !first {
+            out.push(',');
+        }
+        out.push('"');
+        crate::decode::strfmt::push_hex(out, rest);
+        out.push('"');
     }
     lit(out, "],\"flagsRaw\":");
     uint(out, h.flags.into());
     lit(out, ",\"iov\":");
-    match v.iovecs(max) {
+    match v.iovecs(env.style.max_strlen) {
         Some(it) => iovecs_json(out, it),
         None => lit(out, "null"),
     }
@@ -736,7 +642,6 @@ fn msg_view_json(out: &mut String, v: &msghdr::MsgView, max: usize) -> bool {
     lit(out, ",\"ptr\":");
     ptr(out, v.ptr);
     out.push('}');
-    true
 }
 
 #[cfg(test)]
@@ -778,9 +683,10 @@ mod tests {
         });
     }
 
-    /// The msghdr shortcut (msg_arg) writes what the model writes, and is taken exactly where
-    /// it applies: read msghdrs without control and with named flags (sendmsg, recvmsg,
-    /// sendmmsg); declined, writing nothing, with control or unnamed flag bits.
+    /// The msghdr writer (msg_arg) writes what serde writes from the model, and is taken
+    /// exactly where it applies: every read msghdr (sendmsg, recvmsg, sendmmsg), with control
+    /// messages and unnamed flag bits too; declined, writing nothing, for a failed recvmsg and
+    /// an unread msghdr (the model writes those).
     #[test]
     fn msghdr_shortcut_as_the_model() {
         use crate::{
@@ -803,9 +709,16 @@ mod tests {
         let sin = &crate::decode::sockaddr::inet_test_addrs()[0][..16];
         let mut iov = 0x1000u64.to_le_bytes().to_vec();
         iov.extend_from_slice(&5u64.to_le_bytes());
+        // SCM_RIGHTS with one descriptor: cmsg_len 20, SOL_SOCKET, SCM_RIGHTS, fd 7.
+        let mut cmsg = 20u64.to_le_bytes().to_vec();
+        cmsg.extend_from_slice(&1i32.to_le_bytes());
+        cmsg.extend_from_slice(&1i32.to_le_bytes());
+        cmsg.extend_from_slice(&7i32.to_le_bytes());
+        cmsg.extend_from_slice(&[0; 4]);
         let msg = |event, h: &[u8], ret| {
             let mut b = RecordBuilder::new(event, [3, 0x6000, 0, 0, 0, 0], ret)
                 .seg(seg::MSGHDR, 0, 0x6000, h)
+                .seg(seg::CONTROL, 0, 0x4000, &cmsg)
                 .seg(seg::ADDR, 0, 0x2000, sin)
                 .seg(seg::IOV, 0, 0x3000, &iov)
                 .seg(seg::IOV_DATA, 0, 0x1000, b"hello");
@@ -834,14 +747,18 @@ mod tests {
             (msg(EventId::Recvmsg, &plain, 5), true),
             (mmsg, true),
             (
-                msg(EventId::Sendmsg, &hdr(0x2000, 0x3000, 0x4000, 16, 0), 5),
-                false,
+                msg(EventId::Sendmsg, &hdr(0x2000, 0x3000, 0x4000, 24, 0), 5),
+                true,
             ),
             (
                 msg(EventId::Sendmsg, &hdr(0x2000, 0x3000, 0, 0, 0x10_0041), 5),
-                false,
+                true,
             ),
             (msg(EventId::Recvmsg, &plain, -11), false),
+            (
+                RecordBuilder::new(EventId::Sendmsg, [3, 0x6000, 0, 0, 0, 0], -14).build(),
+                false,
+            ),
         ];
         let opts = crate::render::RenderOpts::new(
             crate::decode::Style::default(),
@@ -853,22 +770,28 @@ mod tests {
             let c = Call::new(&rec);
             let a = &events::def(rec.event).args[1];
             let mut fast = String::from("x");
-            let taken = super::msg_arg(&mut fast, &c, 1, a.decoder, &opts);
+            let taken = super::msg_arg(&mut fast, &c, 1, a.name, a.ty, a.decoder, &opts);
             assert_eq!(taken, *applies, "case {k}: {fast}");
             assert!(matches!(
                 a.decoder,
                 Decoder::MsghdrSend | Decoder::MsghdrRecv | Decoder::MmsghdrSend
             ));
-            let mut model = String::from("x");
-            super::model_arg_json(
-                &mut model,
-                &super::model_arg(&c, 1, a.name, a.ty, a.decoder, &opts),
+            let model = format!(
+                "x{}",
+                serde_json::to_string(&super::model_arg(&c, 1, a.name, a.ty, a.decoder, &opts))
+                    .unwrap()
             );
             if taken {
                 assert_eq!(fast, model, "case {k}");
                 assert!(fast.contains("\"sin_addr\""), "case {k}: {fast}");
             } else {
                 assert_eq!(fast, "x", "case {k}");
+            }
+            // What each case is there for.
+            match k {
+                3 => assert!(fast.contains("SCM_RIGHTS"), "{fast}"),
+                4 => assert!(fast.contains("\"0x100000\""), "{fast}"),
+                _ => {}
             }
         }
     }
