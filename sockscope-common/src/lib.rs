@@ -207,8 +207,9 @@ pub const fn seg_padded(len: u32) -> u32 {
     (len + 7) & !7
 }
 
-/// The per-thread in-flight state of one call, kept from entry to exit. The record sent to
-/// user space is `header` plus the first `header.data_len` bytes of `data`.
+/// Where one call's record is built: a thread's, kept from entry to exit, or a CPU's, for a
+/// record built and sent within one program run. The record sent to user space is `header`
+/// plus the first `header.data_len` bytes of `data`.
 #[repr(C)]
 pub struct Slot {
     /// Non-zero between a traced entry and its exit.
@@ -219,21 +220,30 @@ pub struct Slot {
     pub notes: u32,
     /// The next message of an mmsghdr vector to capture (tail-called steps).
     pub step: u32,
-    /// The task whose identity the header holds (`Config::id_cache`): its comm, cgroup_id and
-    /// ppid are kept from the thread's previous call while this is the current task. 0: none.
-    /// task_rename writes the new comm into the header; cgroup_id is re-read when
-    /// `id_cgroup_gen` is behind the cgroup_attach_task count, ppid when real_parent moved.
+    /// The task whose identity (comm, cgroup id, ppid) the header holds (`Config::id_cache`),
+    /// kept for its next call on this slot while it cannot have changed. 0: none.
     pub id_task: u64,
+    /// `ID_GEN[GEN_TASK]` (task_rename and sched_process_exit count) when `header.comm` was
+    /// read: a rename, or an exit (a freed task's address can come back as another task's),
+    /// since then makes the identity stale.
+    pub id_task_gen: u64,
     /// current->real_parent when `header.ppid` was read.
     pub id_parent: u64,
-    /// The cgroup_attach_task count (`CGROUP_GEN`) when `header.cgroup_id` was read.
+    /// `ID_GEN[GEN_CGROUP]` (cgroup_attach_task count) when `header.cgroup_id` was read.
     pub id_cgroup_gen: u64,
+    /// The identities of the tasks that used this slot before the header's: a slot of the
+    /// CPU's (SCRATCH) serves whichever tasks take turns there.
+    pub id_ways: [IdWay; ID_WAYS],
+    /// The way the next task without one replaces.
+    pub id_next: u32,
+    pub _id_pad: u32,
     /// The socket this call's data went through, noted during the call by the socket
     /// tracepoint program (data.rs) for the exit: without -y the walk from the descriptor to
     /// the socket's family (8 kernel reads) becomes the noted family (`hint_family`, sock.rs). Used
     /// only for the call it was noted for (`hint_nr`, `hint_fd`), then cleared. 0: none.
     pub hint_sk: u64,
-    /// The syscall number (`orig_ax`) and descriptor the hint was noted for.
+    /// The syscall number (`orig_ax`), descriptor and thread the hint was noted for (a per-CPU
+    /// slot's note may be another thread's, made before this one was scheduled here).
     pub hint_nr: u32,
     pub hint_fd: u32,
     /// Exit-only recvfrom: the caller's `*addrlen` read inside the receive, before the kernel
@@ -243,9 +253,27 @@ pub struct Slot {
     /// The family of `hint_sk`, loaded by the socket tracepoint (a BTF pointer there) so that
     /// the exit reads nothing for it.
     pub hint_family: u32,
-    pub _hint_pad: u32,
+    pub hint_tid: u32,
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
+}
+
+/// Earlier tasks' identities a slot keeps besides the header's (a power of two).
+pub const ID_WAYS: usize = 4;
+
+/// An earlier task's identity in a slot (`Slot::id_ways`): the `Slot::id_*` fields and the
+/// header's values, as they were when another task took the header.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct IdWay {
+    pub task: u64,
+    pub task_gen: u64,
+    pub parent: u64,
+    pub cgroup_gen: u64,
+    pub cgroup_id: u64,
+    pub ppid: u32,
+    pub _pad: u32,
+    pub comm: [u8; COMM_LEN],
 }
 
 /// `Slot::notes`: the entry read of the message buffer faulted.

@@ -41,9 +41,8 @@ use sockscope_common::{
 
 use crate::{
     capture::{UserMsghdr, capture_iov, min, push_user, read_user, reg, user_regs},
-    maps::INFLIGHT,
     scope::{config, task_in_scope},
-    slot::{identity, ret_of, slot_for, submit},
+    slot::{identity, ret_of, scratch, slot_for, submit},
     sock,
 };
 
@@ -146,13 +145,13 @@ fn is_socket(fd: u64) -> bool {
     }
 }
 
-/// The thread's slot, prepared for a record of `event` with `args` and result `ret`, and the
+/// The CPU's slot, prepared for a record of `event` with `args` and result `ret`, and the
 /// task's identity (as the exit programs of the message calls fill it).
 #[inline(always)]
 fn begin(event: EventId, args: [u64; 6], ret: i64) -> Option<&'static mut Slot> {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tid = pid_tgid as u32;
-    let slot = slot_for(tid)?;
+    let slot = scratch()?;
     slot.cursor = 0;
     slot.notes = 0;
     slot.hint_sk = 0;
@@ -358,7 +357,8 @@ fn note(ctx: &BtfTracePointContext, regs: u64, n: u64) {
     }
     let pid_tgid = bpf_get_current_pid_tgid();
     let slot = if n == nr::RECVFROM {
-        // recvfrom's in-length exists nowhere else: the thread's first call makes its slot.
+        // recvfrom's in-length exists nowhere else: the thread's own slot (its first call
+        // makes it), which the exit finds wherever the thread runs then.
         if !task_in_scope(pid_tgid, &config()) {
             return;
         }
@@ -367,10 +367,10 @@ fn note(ctx: &BtfTracePointContext, regs: u64, n: u64) {
             None => return,
         }
     } else {
-        // The socket alone is an optimisation: only a thread that already has a slot.
-        match INFLIGHT.get_ptr_mut(pid_tgid as u32) {
-            // SAFETY: map value; only this thread uses its own entry.
-            Some(p) => unsafe { &mut *p },
+        // The socket alone is an optimisation: the CPU's slot, where the exit looks first (a
+        // thread moved to another CPU before its exit finds no note of its own there).
+        match scratch() {
+            Some(s) => s,
             None => return,
         }
     };
@@ -379,6 +379,7 @@ fn note(ctx: &BtfTracePointContext, regs: u64, n: u64) {
     slot.hint_family = sock::family_of(sk);
     slot.hint_nr = n as u32;
     slot.hint_fd = fd as u32;
+    slot.hint_tid = pid_tgid as u32;
     if n == nr::RECVFROM && addrlen != 0 {
         match read_user::<i32>(addrlen) {
             Some(v) => {

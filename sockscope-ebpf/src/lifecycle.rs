@@ -10,7 +10,7 @@ use aya_ebpf::{
 use sockscope_common::{COMM_LEN, PID_FILTER_MAP, counter};
 
 use crate::{
-    maps::{CGROUP_GEN, INFLIGHT, PIDS},
+    maps::{GEN_CGROUP, GEN_TASK, ID_GEN, INFLIGHT, PIDS, RENAMED},
     scope::{bump, config},
 };
 
@@ -46,6 +46,11 @@ pub fn sched_process_exit(ctx: TracePointContext) -> u32 {
     let tid = pid_tgid as u32;
     let _ = INFLIGHT.remove(tid);
     let cfg = config();
+    if cfg.id_cache != 0 {
+        let _ = RENAMED.remove(&tid);
+        // A slot's cached identity is keyed by the task's address, which a new task can reuse.
+        bump_gen(GEN_TASK);
+    }
     if cfg.pid_filter == PID_FILTER_MAP {
         let tgid = (pid_tgid >> 32) as u32;
         let group_dead = if cfg.off_exit_group_dead != 0 {
@@ -69,10 +74,10 @@ pub fn sched_process_exit(ctx: TracePointContext) -> u32 {
 }
 
 /// task:task_rename (prctl(PR_SET_NAME), a write to /proc/<pid>/task/<tid>/comm as
-/// pthread_setname_np does for another thread, exec): the renamed thread's slot gets the new
-/// name in its header, which `slot::identity` keeps while the slot's task is current. Written
-/// here rather than invalidated: the tracepoint fires just before the kernel copies the name,
-/// so a thread renamed by another one could otherwise read the old name again after this.
+/// pthread_setname_np does for another thread, exec): the new name kept in RENAMED and every
+/// slot's cached name invalidated (`slot::identity`). Kept rather than only invalidated: the
+/// tracepoint fires just before the kernel copies the name, so a thread renamed by another one
+/// could otherwise read its old name again after this and keep it.
 #[tracepoint]
 pub fn task_rename(ctx: TracePointContext) -> u32 {
     let cfg = config();
@@ -80,26 +85,26 @@ pub fn task_rename(ctx: TracePointContext) -> u32 {
         return 0;
     }
     let tid = tp_u32(&ctx, cfg.off_rename_pid);
-    let Some(slot) = INFLIGHT.get_ptr_mut(tid) else {
-        return 0;
-    };
-    // SAFETY: the renamed thread's map value; the tracepoint record holds COMM_LEN bytes of
-    // newcomm at its offset (from the format file), read through the fault-tolerant helper.
-    unsafe {
-        let comm = (*slot).header.comm.as_mut_ptr();
-        if bpf_probe_read_kernel(
-            comm.cast(),
+    let mut comm = [0u8; COMM_LEN];
+    // SAFETY: the tracepoint record holds COMM_LEN bytes of newcomm at its offset (from the
+    // format file), read through the fault-tolerant helper into the stack buffer.
+    let read = unsafe {
+        bpf_probe_read_kernel(
+            comm.as_mut_ptr().cast(),
             COMM_LEN as u32,
             ctx.as_ptr()
                 .cast::<u8>()
                 .add((cfg.off_rename_newcomm & 0xff) as usize)
                 .cast(),
-        ) != 0
-        {
-            // Unreadable: the next call reads the name itself.
-            (*slot).id_task = 0;
-        }
+        )
+    };
+    if read == 0 {
+        let _ = RENAMED.insert(&tid, &comm, 0);
+    } else {
+        // Unreadable: the next call reads the name from the task.
+        let _ = RENAMED.remove(&tid);
     }
+    bump_gen(GEN_TASK);
     0
 }
 
@@ -107,15 +112,21 @@ pub fn task_rename(ctx: TracePointContext) -> u32 {
 /// every slot's cached cgroup id is re-read at its next call.
 #[tracepoint]
 pub fn cgroup_attach_task(_ctx: TracePointContext) -> u32 {
-    if let Some(g) = CGROUP_GEN.get_ptr_mut(0) {
+    bump_gen(GEN_CGROUP);
+    0
+}
+
+/// One more in `ID_GEN[i]`.
+#[inline(always)]
+fn bump_gen(i: u32) {
+    if let Some(g) = ID_GEN.get_ptr_mut(i) {
         // The BPF target has no compare-and-swap (no AtomicU64::fetch_add); the intrinsic is
         // the BPF atomic add instruction.
-        // SAFETY: the map's one u64, 8-aligned; other CPUs may update it concurrently.
+        // SAFETY: a u64 of the map, 8-aligned; other CPUs may update it concurrently.
         unsafe {
             core::intrinsics::atomic_xadd::<u64, u64, { core::intrinsics::AtomicOrdering::Relaxed }>(
                 g, 1,
             )
         };
     }
-    0
 }

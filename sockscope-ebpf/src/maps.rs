@@ -4,18 +4,28 @@
 use aya_ebpf::{
     bindings::BPF_F_NO_PREALLOC,
     macros::map,
-    maps::{Array, HashMap, LpmTrie, PerCpuArray, ProgramArray, RingBuf},
+    maps::{Array, HashMap, LpmTrie, LruHashMap, PerCpuArray, ProgramArray, RingBuf},
 };
-use sockscope_common::{CommKey, Slot, counter};
+use sockscope_common::{COMM_LEN, CommKey, Slot, counter};
 
 #[map]
 pub(crate) static EVENTS: RingBuf = RingBuf::with_byte_size(16 << 20, 0);
 
-/// tid → the call in progress on that thread. Entries are made on a thread's first traced call,
-/// reused for its later calls (no per-call copy) and removed when the thread exits.
+/// tid → the call in progress on that thread, for what must outlive one program run: an
+/// entry program's slot until its exit, and recvfrom's note of the caller's `*addrlen` (made
+/// inside the receive, used at the exit, which may run on another CPU). Entries are made on a
+/// thread's first such call, reused for its later calls (no per-call copy) and removed when
+/// the thread exits.
 #[map]
 pub(crate) static INFLIGHT: HashMap<u32, Slot> =
     HashMap::with_max_entries(16384, BPF_F_NO_PREALLOC);
+
+/// The slot of a record built and sent within one program run (exit-only sendto and sendmsg,
+/// the data calls): per CPU, an array lookup instead of INFLIGHT's hash lookup (bpf_stats of
+/// the sendto loop: see `slot::scratch`). Safe to share: syscall tracepoint programs run with
+/// preemption disabled, and no program that uses it runs in interrupt context.
+#[map]
+pub(crate) static SCRATCH: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
 
 /// Source value for creating INFLIGHT entries (its content is overwritten at each entry).
 #[map]
@@ -25,10 +35,21 @@ pub(crate) static TEMPLATE: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1,
 #[map]
 pub(crate) static MMSG_STEPS: ProgramArray = ProgramArray::with_max_entries(2, 0);
 
-/// How many times a task changed cgroup (cgroup:cgroup_attach_task, lifecycle.rs): a slot's
-/// cached cgroup id is re-read when this moved since it was read.
+/// Counts of what invalidates a slot's cached identity (lifecycle.rs): `GEN_CGROUP`, a task
+/// changed cgroup (cgroup:cgroup_attach_task), re-read the cgroup id; `GEN_TASK`, a thread was
+/// renamed or exited, re-read the whole identity.
 #[map]
-pub(crate) static CGROUP_GEN: Array<u64> = Array::with_max_entries(1, 0);
+pub(crate) static ID_GEN: Array<u64> = Array::with_max_entries(2, 0);
+pub(crate) const GEN_CGROUP: u32 = 0;
+pub(crate) const GEN_TASK: u32 = 1;
+
+/// tid → the name task_rename gave that thread. The tracepoint fires just before the kernel
+/// copies the new name: a thread renamed by another one and reading its own name in between
+/// would read the old one, so a task's name read afresh comes from here when it has an entry
+/// (removed when the thread exits; a thread without one, or whose entry was evicted, has its
+/// name read from the task).
+#[map]
+pub(crate) static RENAMED: LruHashMap<u32, [u8; COMM_LEN]> = LruHashMap::with_max_entries(4096, 0);
 
 #[map]
 pub(crate) static COUNTERS: PerCpuArray<u64> = PerCpuArray::with_max_entries(counter::COUNT, 0);

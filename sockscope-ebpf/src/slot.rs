@@ -1,6 +1,8 @@
-//! The per-thread slot a call's record is built in: taken at entry (`enter`), completed at exit
-//! with the result and the task identity (`exit`, or `exit_only` for exit-only capture), and
-//! sent to the ring buffer (`submit`). Calls that were in progress at attach are counted.
+//! The slot a call's record is built in: the thread's (INFLIGHT), taken at entry (`enter`) and
+//! completed at exit with the result and the task identity (`exit`); or, for a record built
+//! and sent within one program run, the CPU's (`scratch`; `exit_only` for exit-only capture).
+//! Records are sent to the ring buffer by `submit`. Calls that were in progress at attach are
+//! counted.
 
 use core::ffi::c_void;
 
@@ -18,13 +20,13 @@ use aya_ebpf::{
     programs::TracePointContext,
 };
 use sockscope_common::{
-    COMM_LEN, Config, DATA_SIZE, EventId, PT_REGS_DI, PT_REGS_DX, PT_REGS_ORIG_AX, PT_REGS_R8,
-    PT_REGS_R9, PT_REGS_R10, PT_REGS_SI, RECORD_HEADER_SIZE, Slot, counter,
+    COMM_LEN, Config, DATA_SIZE, EventId, ID_WAYS, IdWay, PT_REGS_DI, PT_REGS_DX, PT_REGS_ORIG_AX,
+    PT_REGS_R8, PT_REGS_R9, PT_REGS_R10, PT_REGS_SI, RECORD_HEADER_SIZE, Slot, counter,
 };
 
 use crate::{
     capture::{read_kernel, reg, user_regs},
-    maps::{CGROUP_GEN, EVENTS, INFLIGHT, TEMPLATE},
+    maps::{EVENTS, GEN_CGROUP, GEN_TASK, ID_GEN, INFLIGHT, RENAMED, SCRATCH, TEMPLATE},
     scope::{bump, config, task_in_scope},
 };
 
@@ -60,6 +62,23 @@ pub(crate) fn slot_for(tid: u32) -> Option<&'static mut Slot> {
     }
     // SAFETY: as above.
     INFLIGHT.get_ptr_mut(tid).map(|p| unsafe { &mut *p })
+}
+
+/// The CPU's slot, for a record built and sent within this program run (no state kept for a
+/// later program of the same call, except a note the exit checks: see `exit_only`). An array
+/// lookup where INFLIGHT's is a hash lookup: bpf_stats of the sendto loop, sys_exit_sendto
+/// per run, 3 alternating runs each, same build otherwise: 950/1079/1071 ns with INFLIGHT,
+/// 922/930/977 ns with this (on a loaded machine; /tmp/stats.sh in issue 12's note).
+#[inline(always)]
+pub(crate) fn scratch() -> Option<&'static mut Slot> {
+    match SCRATCH.get_ptr_mut(0) {
+        // SAFETY: this CPU's value; programs using it do not interleave on a CPU (maps.rs).
+        Some(p) => Some(unsafe { &mut *p }),
+        None => {
+            bump(counter::LOST_NOSLOT);
+            None
+        }
+    }
 }
 
 /// Common entry work: scope check, slot, the `nargs` raw arguments, entry time. (A program
@@ -135,11 +154,21 @@ fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config)
 }
 
 /// The task identity in the header: cpu, tgid, tid, uid, gid on every call; comm, cgroup id
-/// and ppid kept from the thread's previous call when they cannot have changed
-/// (`Config::id_cache`, `Slot::id_task`): task_rename (lifecycle.rs) writes a new comm into the
-/// header, the cgroup id is re-read when CGROUP_GEN moved since it was read, the ppid when
-/// current->real_parent is another task (re-parenting: one read per call instead of two).
-/// uid/gid stay a helper call each time (setuid must show at once; measured cheap).
+/// and ppid kept from the slot's previous call while they cannot have changed
+/// (`Config::id_cache`, `Slot::id_task`). They are stale after a rename or an exit of any
+/// thread (`ID_GEN[GEN_TASK]`: an exited task's address can come back as another task's);
+/// read afresh, the name comes from RENAMED when the thread was renamed (the tracepoint fires
+/// before the kernel copies the name), else from the task. The cgroup id is re-read when
+/// `ID_GEN[GEN_CGROUP]` moved, the ppid when current->real_parent is another task
+/// (re-parenting: one read per call instead of two). uid/gid stay a helper call each time
+/// (setuid must show at once; measured cheap).
+///
+/// When the slot's previous call was another task's, its identity goes to one of the slot's
+/// ways and the current task's comes from one if it is there (`identity_switch`): tasks
+/// taking turns on a CPU (a client and a server on loopback) would otherwise read everything
+/// afresh at every call (bpf_stats of a ping-pong pinned to one CPU with the header alone:
+/// sys_exit_sendto +150 ns per run). The same task as before pays nothing for the ways
+/// (copying from a way on every call instead: ~+35 ns per run of the sendto loop).
 #[inline(always)]
 pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
     // SAFETY: helpers without preconditions. The task as a BTF pointer: its real_parent is
@@ -154,16 +183,32 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
     let ug = bpf_get_current_uid_gid();
     h.uid = ug as u32;
     h.gid = (ug >> 32) as u32;
-    let cached = cfg.id_cache != 0 && slot.id_task == task as u64;
-    if !cached {
-        // Straight into the header: aya's wrapper zero-fills a stack copy first (memset calls).
-        // SAFETY: comm has COMM_LEN bytes.
-        unsafe { generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32) };
-    }
-    let cgroup_gen = match CGROUP_GEN.get(0) {
+    // The counts before the values they guard: a change in between is seen at the next call.
+    let task_gen = match ID_GEN.get(GEN_TASK) {
         Some(g) => *g,
         None => 0,
     };
+    let cgroup_gen = match ID_GEN.get(GEN_CGROUP) {
+        Some(g) => *g,
+        None => 0,
+    };
+    let mut cached =
+        cfg.id_cache != 0 && slot.id_task == task as u64 && slot.id_task_gen == task_gen;
+    if !cached && cfg.id_cache != 0 {
+        cached = identity_switch(slot, task as u64, task_gen);
+    }
+    let h = &mut slot.header;
+    if !cached {
+        // SAFETY: map value of COMM_LEN bytes.
+        match unsafe { RENAMED.get(&h.tid) } {
+            Some(c) => h.comm = *c,
+            // Straight into the header: aya's wrapper zero-fills a stack copy first (memsets).
+            // SAFETY: comm has COMM_LEN bytes.
+            None => unsafe {
+                generated::bpf_get_current_comm(h.comm.as_mut_ptr().cast(), COMM_LEN as u32);
+            },
+        }
+    }
     if !cached || slot.id_cgroup_gen != cgroup_gen {
         // SAFETY: helper without preconditions.
         h.cgroup_id = unsafe { bpf_get_current_cgroup_id() };
@@ -175,10 +220,60 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
         slot.id_parent = parent;
     }
     slot.id_task = task as u64;
+    slot.id_task_gen = task_gen;
+}
+
+/// The header's identity (another task's) into a way, and `task`'s from the way that holds it
+/// into the header: whether it was there (the caller then checks only the cgroup count and the
+/// parent). A subprogram: the same task as before, the common case, does not carry it.
+#[inline(never)]
+fn identity_switch(slot: &mut Slot, task: u64, task_gen: u64) -> bool {
+    let mut found = ID_WAYS;
+    for i in 0..ID_WAYS {
+        let w = &slot.id_ways[i];
+        if w.task == task && w.task_gen == task_gen {
+            found = i;
+            break;
+        }
+    }
+    let i = if found < ID_WAYS {
+        found
+    } else {
+        let n = slot.id_next as usize;
+        slot.id_next = slot.id_next.wrapping_add(1);
+        n
+    } & (ID_WAYS - 1);
+    let h = &mut slot.header;
+    let out = IdWay {
+        task: slot.id_task,
+        task_gen: slot.id_task_gen,
+        parent: slot.id_parent,
+        cgroup_gen: slot.id_cgroup_gen,
+        cgroup_id: h.cgroup_id,
+        ppid: h.ppid,
+        _pad: 0,
+        comm: h.comm,
+    };
+    let w = &mut slot.id_ways[i];
+    if found < ID_WAYS {
+        slot.id_task = w.task;
+        slot.id_task_gen = w.task_gen;
+        slot.id_parent = w.parent;
+        slot.id_cgroup_gen = w.cgroup_gen;
+        h.cgroup_id = w.cgroup_id;
+        h.ppid = w.ppid;
+        h.comm = w.comm;
+    }
+    *w = out;
+    found < ID_WAYS
 }
 
 /// Exit-only capture (`CONFIG.exit_only`): scope check, slot, the arguments from the task's
 /// saved user registers, result and identity. The record's time is the exit's; duration 0.
+/// The slot is the CPU's, except recvfrom's: the thread's, which holds the note of the
+/// caller's `*addrlen` made inside the receive (data.rs `note`), which must not be lost if
+/// the thread moves to another CPU before its exit (a lost note of the socket alone only
+/// costs the walk from the descriptor).
 #[inline(always)]
 pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'static mut Slot> {
     let pid_tgid = bpf_get_current_pid_tgid();
@@ -204,10 +299,15 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     {
         r[i] = reg(regs, off)?;
     }
-    let slot = slot_for(tid)?;
+    let slot = if matches!(event, EventId::Recvfrom) {
+        slot_for(tid)?
+    } else {
+        scratch()?
+    };
     // The one check of a note (data.rs `note`): it is this call's only if it was made for this
-    // syscall and this descriptor. Its users (sock.rs, recvfrom) then only ask `hint_sk != 0`.
-    if slot.hint_nr as u64 != r[6] || slot.hint_fd != r[0] as u32 {
+    // syscall, this descriptor and this thread. Its users (sock.rs, recvfrom) then only ask
+    // `hint_sk != 0`.
+    if slot.hint_nr as u64 != r[6] || slot.hint_fd != r[0] as u32 || slot.hint_tid != tid {
         slot.hint_sk = 0;
     }
     slot.active = 0;

@@ -91,3 +91,53 @@ fn identity_follows_rename_cgroup_and_reparent() {
     assert_ne!(s3[4], s4[4], "re-parenting");
     assert_ne!(t1[3], t2[3], "pthread_setname_np from another thread");
 }
+
+/// The kernel side keeps a task's name cached per slot, keyed by the task's address, and the
+/// slot of a record sent within one program run is the CPU's: a child that exits and the next
+/// child that gets its task_struct must not share a cached name. Children on one CPU, one
+/// after another: a renamed one, then a few silent ones, then one with the name it inherited
+/// (`workloads/taskreuse.c`); every send must carry its own child's tid and name. Without the
+/// exit's invalidation (lifecycle.rs) it fails: tried.
+#[test]
+fn identity_of_a_task_reusing_an_exited_tasks_place() {
+    if !require_root("identity_of_a_task_reusing_an_exited_tasks_place") {
+        return;
+    }
+    let dir = workdir("identity-reuse");
+    let out = dir.join("trace.json");
+    let exe = workload("taskreuse");
+    let rounds = 4;
+    let r = sockscope_ok(
+        &["--json", "-e", "trace=sendto", "-o", out.to_str().unwrap()],
+        &[exe.to_str().unwrap(), "31790", &rounds.to_string()],
+    );
+    let trace = std::fs::read_to_string(&out).unwrap();
+    let events: Vec<Value> = trace
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|e: &Value| e["eventName"] == "sendto")
+        .collect();
+    let mut seen = 0;
+    for l in r.stdout.lines() {
+        let Some(rest) = l.strip_prefix("EXPECT ") else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split(' ').collect();
+        let [tag, tid, comm] = f[..] else {
+            panic!("bad EXPECT line {l}");
+        };
+        let quoted = format!("\"{tag}\"");
+        let hits: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["strace"].as_str().is_some_and(|s| s.contains(&quoted)))
+            .collect();
+        assert_eq!(hits.len(), 1, "{tag}: {hits:?}\n{trace}");
+        let got = (
+            hits[0]["threadId"].as_u64().unwrap(),
+            hits[0]["processName"].as_str().unwrap(),
+        );
+        assert_eq!(got, (tid.parse().unwrap(), comm), "{tag}: (tid, comm)");
+        seen += 1;
+    }
+    assert_eq!(seen, rounds * 8, "two sends per round and k:\n{}", r.stdout);
+}
