@@ -236,7 +236,13 @@ pub struct Slot {
     pub id_ways: [IdWay; ID_WAYS],
     /// The way the next task without one replaces.
     pub id_next: u32,
-    pub _id_pad: u32,
+    /// The process filter's answer (`scope_in`, 0 or 1) for `scope_tgid` when the filter had
+    /// changed `scope_gen - 1` times (`ID_GEN[GEN_PIDS]`; 0: none), kept for the next call
+    /// on this slot (`scope::task_in_scope_cached`).
+    pub scope_tgid: u32,
+    pub scope_gen: u64,
+    pub scope_in: u32,
+    pub _scope_pad: u32,
     /// The socket this call's data went through, noted during the call by the socket
     /// tracepoint program (data.rs) for the exit: without -y the walk from the descriptor to
     /// the socket's family (8 kernel reads) becomes the noted family (`hint_family`, sock.rs). Used

@@ -41,7 +41,7 @@ use sockscope_common::{
 
 use crate::{
     capture::{UserMsghdr, capture_iov, min, push_user, read_user, reg, user_regs},
-    scope::{config, task_in_scope},
+    scope::{config, task_in_scope, task_in_scope_cached},
     slot::{identity, ret_of, scratch, slot_for, submit},
     sock,
 };
@@ -69,10 +69,14 @@ const S_IFSOCK: u16 = 0o140000;
 
 use crate::capture::read_kernel as kread;
 
-/// Whether the thread may be traced: not sockscope, in the process filter and the scope.
+/// Whether the thread may be traced: not sockscope, in the process filter and the scope (the
+/// filter's answer kept in the CPU's slot, `task_in_scope_cached`).
 #[inline(always)]
 fn scoped() -> bool {
-    task_in_scope(bpf_get_current_pid_tgid(), &config())
+    match scratch() {
+        Some(s) => task_in_scope_cached(s, bpf_get_current_pid_tgid(), &config()),
+        None => false,
+    }
 }
 
 /// A field at `off` of the kernel structure at `p`, a BTF pointer (the current task, the

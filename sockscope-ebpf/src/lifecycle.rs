@@ -10,7 +10,7 @@ use aya_ebpf::{
 use sockscope_common::{COMM_LEN, PID_FILTER_MAP, counter};
 
 use crate::{
-    maps::{GEN_CGROUP, GEN_TASK, ID_GEN, INFLIGHT, PIDS, RENAMED},
+    maps::{GEN_CGROUP, GEN_PIDS, GEN_TASK, ID_GEN, INFLIGHT, PIDS, RENAMED},
     scope::{bump, config},
 };
 
@@ -35,6 +35,8 @@ pub fn sched_process_fork(ctx: TracePointContext) -> u32 {
         let child = tp_u32(&ctx, cfg.off_fork_child_pid);
         if PIDS.insert(child, 1u8, 0).is_err() {
             bump(counter::LOST_PIDS_FULL);
+        } else {
+            bump_gen(GEN_PIDS);
         }
     }
     0
@@ -63,11 +65,11 @@ pub fn sched_process_exit(ctx: TracePointContext) -> u32 {
         } else {
             tid == tgid
         };
-        if tid != tgid {
-            let _ = PIDS.remove(tid);
+        if tid != tgid && PIDS.remove(tid).is_ok() {
+            bump_gen(GEN_PIDS);
         }
-        if group_dead {
-            let _ = PIDS.remove(tgid);
+        if group_dead && PIDS.remove(tgid).is_ok() {
+            bump_gen(GEN_PIDS);
         }
     }
     0

@@ -35,13 +35,15 @@ pub(crate) static TEMPLATE: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1,
 #[map]
 pub(crate) static MMSG_STEPS: ProgramArray = ProgramArray::with_max_entries(2, 0);
 
-/// Counts of what invalidates a slot's cached identity (lifecycle.rs): `GEN_CGROUP`, a task
-/// changed cgroup (cgroup:cgroup_attach_task), re-read the cgroup id; `GEN_TASK`, a thread was
-/// renamed or exited, re-read the whole identity.
+/// Counts of what invalidates what a slot keeps (lifecycle.rs): `GEN_CGROUP`, a task changed
+/// cgroup (cgroup:cgroup_attach_task), re-read the cgroup id; `GEN_TASK`, a thread was renamed
+/// or exited, re-read the whole identity; `GEN_PIDS`, the kernel side added a process to PIDS
+/// or removed one, ask PIDS again (user space fills PIDS only before attaching).
 #[map]
-pub(crate) static ID_GEN: Array<u64> = Array::with_max_entries(2, 0);
+pub(crate) static ID_GEN: Array<u64> = Array::with_max_entries(3, 0);
 pub(crate) const GEN_CGROUP: u32 = 0;
 pub(crate) const GEN_TASK: u32 = 1;
+pub(crate) const GEN_PIDS: u32 = 2;
 
 /// tid → the name task_rename gave that thread. The tracepoint fires just before the kernel
 /// copies the new name: a thread renamed by another one and reading its own name in between

@@ -27,7 +27,7 @@ use sockscope_common::{
 use crate::{
     capture::{read_kernel, reg, user_regs},
     maps::{EVENTS, GEN_CGROUP, GEN_TASK, ID_GEN, INFLIGHT, RENAMED, SCRATCH, TEMPLATE},
-    scope::{bump, config, task_in_scope},
+    scope::{bump, config, task_in_scope, task_in_scope_cached},
 };
 
 /// The syscall tracepoints' argument `i` (sys_enter_*: `args[i]` at offset 16 + 8 i).
@@ -279,9 +279,19 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     let pid_tgid = bpf_get_current_pid_tgid();
     let tid = pid_tgid as u32;
     let cfg = config();
-    if !task_in_scope(pid_tgid, &cfg) {
-        return None;
-    }
+    let own = matches!(event, EventId::Recvfrom);
+    let cpu_slot = if own {
+        if !task_in_scope(pid_tgid, &cfg) {
+            return None;
+        }
+        None
+    } else {
+        let s = scratch()?;
+        if !task_in_scope_cached(s, pid_tgid, &cfg) {
+            return None;
+        }
+        Some(s)
+    };
     // The arguments and the syscall number from the task's saved registers (direct loads).
     let regs = user_regs();
     let mut r = [0u64; 7];
@@ -299,10 +309,9 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     {
         r[i] = reg(regs, off)?;
     }
-    let slot = if matches!(event, EventId::Recvfrom) {
-        slot_for(tid)?
-    } else {
-        scratch()?
+    let slot = match cpu_slot {
+        Some(s) => s,
+        None => slot_for(tid)?,
     };
     // The one check of a note (data.rs `note`): it is this call's only if it was made for this
     // syscall, this descriptor and this thread. Its users (sock.rs, recvfrom) then only ask

@@ -8,9 +8,13 @@
  *                          for a second byte, sends R:orphan and exits; sends R:A and exits
  *   scope_reuse send P     sends P
  *   scope_reuse reuse N P  creates a child with pid N (clone3 set_tid; needs root) that sends
- *                          P; exit 4 when the pid cannot be had (e.g. taken meanwhile) */
+ *                          P; exit 4 when the pid cannot be had (e.g. taken meanwhile)
+ * Every mode runs on CPU 0: the kernel side keeps the process filter's last answer per CPU
+ * (scope::task_in_scope_cached), so B's send and the reused pid's are made where that answer
+ * is kept. */
 #include "common.h"
 #include <linux/sched.h>
+#include <sched.h>
 #include <sys/syscall.h>
 
 static void send_one(const char *p)
@@ -34,6 +38,11 @@ static void wait_byte(void)
 int main(int argc, char **argv)
 {
 	guard(20);
+	cpu_set_t cpu0;
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof cpu0, &cpu0) < 0)
+		die("sched_setaffinity");
 	if (argc == 3 && strcmp(argv[1], "send") == 0) {
 		send_one(argv[2]);
 		return 0;
