@@ -41,7 +41,7 @@ use sockscope_common::{
 
 use crate::{
     capture::{UserMsghdr, capture_iov, min, push_user, read_user, reg, user_regs},
-    scope::{config, task_in_scope, task_in_scope_cached},
+    scope::{config, task_in_scope_cached},
     slot::{identity, ret_of, scratch, slot_for, submit},
     sock,
 };
@@ -363,7 +363,7 @@ fn note(ctx: &BtfTracePointContext, regs: u64, n: u64) {
     let slot = if n == nr::RECVFROM {
         // recvfrom's in-length exists nowhere else: the thread's own slot (its first call
         // makes it), which the exit finds wherever the thread runs then.
-        if !task_in_scope(pid_tgid, &config()) {
+        if !scoped() {
             return;
         }
         match slot_for(pid_tgid as u32) {

@@ -279,19 +279,12 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     let pid_tgid = bpf_get_current_pid_tgid();
     let tid = pid_tgid as u32;
     let cfg = config();
-    let own = matches!(event, EventId::Recvfrom);
-    let cpu_slot = if own {
-        if !task_in_scope(pid_tgid, &cfg) {
-            return None;
-        }
-        None
-    } else {
-        let s = scratch()?;
-        if !task_in_scope_cached(s, pid_tgid, &cfg) {
-            return None;
-        }
-        Some(s)
-    };
+    // The CPU's slot keeps the process filter's answer even when the record is built in
+    // the thread's.
+    let cpu_slot = scratch()?;
+    if !task_in_scope_cached(cpu_slot, pid_tgid, &cfg) {
+        return None;
+    }
     // The arguments and the syscall number from the task's saved registers (direct loads).
     let regs = user_regs();
     let mut r = [0u64; 7];
@@ -309,9 +302,10 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     {
         r[i] = reg(regs, off)?;
     }
-    let slot = match cpu_slot {
-        Some(s) => s,
-        None => slot_for(tid)?,
+    let slot = if matches!(event, EventId::Recvfrom) {
+        slot_for(tid)?
+    } else {
+        cpu_slot
     };
     // The one check of a note (data.rs `note`): it is this call's only if it was made for this
     // syscall, this descriptor and this thread. Its users (sock.rs, recvfrom) then only ask
