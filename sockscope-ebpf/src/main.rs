@@ -9,7 +9,7 @@
 //! Nothing here interprets the bytes: decoding is user space's job.
 //!
 //! Files: `maps.rs` (the shared maps), `scope.rs` (configuration, scope checks, counters),
-//! `slot.rs` (the per-thread slot: enter, exit, exit-only, submit, task identity),
+//! `slot.rs` (the slots, the thread's and the CPU's: enter, exit, exit-only, submit, identity),
 //! `capture.rs` (user memory into segments: push_user, msghdrs, iovecs), `calls/` (one file per
 //! call family: sendto+recvfrom, sendmsg+recvmsg, the mmsg calls and their step programs),
 //! `sock.rs` and `path.rs` (the descriptor's socket identity, a file's path), `data.rs`
