@@ -1,5 +1,5 @@
 //! The task identity of each record (comm, cgroup id, parent) follows the thread exactly while
-//! the kernel side keeps it cached per thread: a rename with prctl(PR_SET_NAME), a move to
+//! the kernel side keeps it cached per slot (the thread's or the CPU's): a rename with prctl(PR_SET_NAME), a move to
 //! another cgroup v2 group, re-parenting after the parent exits, and a thread renamed by
 //! another thread (pthread_setname_np). Needs root; see `support::require_root`.
 
@@ -7,6 +7,33 @@ use crate::support;
 
 use serde_json::Value;
 use support::*;
+
+/// Each `EXPECT tag field...` line of the workload's stdout, split after `EXPECT`, with the one
+/// sendto event of the JSON trace whose payload is the tag.
+fn expected<'a>(stdout: &'a str, trace: &str) -> Vec<(Vec<&'a str>, Value)> {
+    let events: Vec<Value> = trace
+        .lines()
+        .map(|l| {
+            check_json_event(l);
+            serde_json::from_str(l).unwrap()
+        })
+        .filter(|e: &Value| e["eventName"] == "sendto")
+        .collect();
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("EXPECT "))
+        .map(|rest| {
+            let f: Vec<&str> = rest.split(' ').collect();
+            let quoted = format!("\"{}\"", f[0]);
+            let hits: Vec<&Value> = events
+                .iter()
+                .filter(|e| e["strace"].as_str().is_some_and(|s| s.contains(&quoted)))
+                .collect();
+            assert_eq!(hits.len(), 1, "{}: {hits:?}\n{trace}", f[0]);
+            (f, hits[0].clone())
+        })
+        .collect()
+}
 
 #[test]
 fn identity_follows_rename_cgroup_and_reparent() {
@@ -34,30 +61,11 @@ fn identity_follows_rename_cgroup_and_reparent() {
         ],
     );
     let trace = std::fs::read_to_string(&out).unwrap();
-    let events: Vec<Value> = trace
-        .lines()
-        .map(|l| {
-            check_json_event(l);
-            serde_json::from_str(l).unwrap()
-        })
-        .filter(|e: &Value| e["eventName"] == "sendto")
-        .collect();
     let mut seen = 0;
-    for l in r.stdout.lines() {
-        let Some(rest) = l.strip_prefix("EXPECT ") else {
-            continue;
-        };
-        let f: Vec<&str> = rest.split(' ').collect();
+    for (f, e) in expected(&r.stdout, &trace) {
         let [tag, tid, comm, ppid, cgid] = f[..] else {
-            panic!("bad EXPECT line {l}");
+            panic!("bad EXPECT line {f:?}");
         };
-        let quoted = format!("\"{tag}\"");
-        let hits: Vec<&Value> = events
-            .iter()
-            .filter(|e| e["strace"].as_str().is_some_and(|s| s.contains(&quoted)))
-            .collect();
-        assert_eq!(hits.len(), 1, "{tag}: {hits:?}\n{trace}");
-        let e = hits[0];
         let want = (
             tid.parse::<u64>().unwrap(),
             comm,
@@ -112,29 +120,14 @@ fn identity_of_a_task_reusing_an_exited_tasks_place() {
         &[exe.to_str().unwrap(), "31790", &rounds.to_string()],
     );
     let trace = std::fs::read_to_string(&out).unwrap();
-    let events: Vec<Value> = trace
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|e: &Value| e["eventName"] == "sendto")
-        .collect();
     let mut seen = 0;
-    for l in r.stdout.lines() {
-        let Some(rest) = l.strip_prefix("EXPECT ") else {
-            continue;
-        };
-        let f: Vec<&str> = rest.split(' ').collect();
+    for (f, e) in expected(&r.stdout, &trace) {
         let [tag, tid, comm] = f[..] else {
-            panic!("bad EXPECT line {l}");
+            panic!("bad EXPECT line {f:?}");
         };
-        let quoted = format!("\"{tag}\"");
-        let hits: Vec<&Value> = events
-            .iter()
-            .filter(|e| e["strace"].as_str().is_some_and(|s| s.contains(&quoted)))
-            .collect();
-        assert_eq!(hits.len(), 1, "{tag}: {hits:?}\n{trace}");
         let got = (
-            hits[0]["threadId"].as_u64().unwrap(),
-            hits[0]["processName"].as_str().unwrap(),
+            e["threadId"].as_u64().unwrap(),
+            e["processName"].as_str().unwrap(),
         );
         assert_eq!(got, (tid.parse().unwrap(), comm), "{tag}: (tid, comm)");
         seen += 1;
