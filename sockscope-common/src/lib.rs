@@ -220,17 +220,10 @@ pub struct Slot {
     pub notes: u32,
     /// The next message of an mmsghdr vector to capture (tail-called steps).
     pub step: u32,
-    /// The task whose identity (comm, cgroup id, ppid) the header holds (`Config::id_cache`),
-    /// kept for its next call on this slot while it cannot have changed. 0: none.
-    pub id_task: u64,
-    /// `ID_GEN[GEN_TASK]` (task_rename and sched_process_exit count) when `header.comm` was
-    /// read: a rename, or an exit (a freed task's address can come back as another task's),
-    /// since then makes the identity stale.
-    pub id_task_gen: u64,
-    /// current->real_parent when `header.ppid` was read.
-    pub id_parent: u64,
-    /// `ID_GEN[GEN_CGROUP]` (cgroup_attach_task count) when `header.cgroup_id` was read.
-    pub id_cgroup_gen: u64,
+    /// Whose identity (comm, cgroup id, ppid) the header holds, and when it was read
+    /// (`Config::id_cache`): kept for the task's next call on this slot while it cannot have
+    /// changed.
+    pub id: IdKey,
     /// The identities of the tasks that used this slot before the header's: a slot of the
     /// CPU's (SCRATCH) serves whichever tasks take turns there.
     pub id_ways: [IdWay; ID_WAYS],
@@ -239,10 +232,9 @@ pub struct Slot {
     /// The process filter's answer (`scope_in`, 0 or 1) for `scope_tgid` when the filter had
     /// changed `scope_gen - 1` times (`ID_GEN[GEN_PIDS]`; 0: none), kept for the next call
     /// on this slot (`scope::task_in_scope_cached`).
-    pub scope_tgid: u32,
     pub scope_gen: u64,
+    pub scope_tgid: u32,
     pub scope_in: u32,
-    pub _scope_pad: u32,
     /// The socket this call's data went through, noted during the call by the socket
     /// tracepoint program (data.rs) for the exit: without -y the walk from the descriptor to
     /// the socket's family (8 kernel reads) becomes the noted family (`hint_family`, sock.rs). Used
@@ -267,15 +259,28 @@ pub struct Slot {
 /// Earlier tasks' identities a slot keeps besides the header's (a power of two).
 pub const ID_WAYS: usize = 4;
 
-/// An earlier task's identity in a slot (`Slot::id_ways`): the `Slot::id_*` fields and the
-/// header's values, as they were when another task took the header.
+/// Whose cached identity a slot holds and when its parts were read (`Slot::id`, `IdWay`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct IdKey {
+    /// The task (its address). 0: none.
+    pub task: u64,
+    /// `ID_GEN[GEN_TASK]` (task_rename and sched_process_exit count) when the name was read:
+    /// a rename, or an exit (a freed task's address can come back as another task's), since
+    /// then makes the identity stale.
+    pub task_gen: u64,
+    /// current->real_parent when the ppid was read.
+    pub parent: u64,
+    /// `ID_GEN[GEN_CGROUP]` (cgroup_attach_task count) when the cgroup id was read.
+    pub cgroup_gen: u64,
+}
+
+/// An earlier task's identity in a slot (`Slot::id_ways`): `Slot::id` and the header's
+/// values, as they were when another task took the header.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct IdWay {
-    pub task: u64,
-    pub task_gen: u64,
-    pub parent: u64,
-    pub cgroup_gen: u64,
+    pub key: IdKey,
     pub cgroup_id: u64,
     pub ppid: u32,
     pub _pad: u32,

@@ -69,13 +69,15 @@ const S_IFSOCK: u16 = 0o140000;
 
 use crate::capture::read_kernel as kread;
 
-/// Whether the thread may be traced: not sockscope, in the process filter and the scope (the
-/// filter's answer kept in the CPU's slot, `task_in_scope_cached`).
+/// The CPU's slot if the thread may be traced: not sockscope, in the process filter and the
+/// scope (the filter's answer kept in that slot, `task_in_scope_cached`).
 #[inline(always)]
-fn scoped() -> bool {
-    match scratch() {
-        Some(s) => task_in_scope_cached(s, bpf_get_current_pid_tgid(), &config()),
-        None => false,
+fn scoped() -> Option<&'static mut Slot> {
+    let slot = scratch()?;
+    if task_in_scope_cached(slot, bpf_get_current_pid_tgid(), &config()) {
+        Some(slot)
+    } else {
+        None
     }
 }
 
@@ -149,13 +151,12 @@ fn is_socket(fd: u64) -> bool {
     }
 }
 
-/// The CPU's slot, prepared for a record of `event` with `args` and result `ret`, and the
-/// task's identity (as the exit programs of the message calls fill it).
+/// `slot` (the CPU's, from [`scoped`]) prepared for a record of `event` with `args` and result
+/// `ret`, and the task's identity (as the exit programs of the message calls fill it).
 #[inline(always)]
-fn begin(event: EventId, args: [u64; 6], ret: i64) -> Option<&'static mut Slot> {
+fn begin(slot: &'static mut Slot, event: EventId, args: [u64; 6], ret: i64) -> &'static mut Slot {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tid = pid_tgid as u32;
-    let slot = scratch()?;
     slot.cursor = 0;
     slot.notes = 0;
     slot.hint_sk = 0;
@@ -184,7 +185,7 @@ fn begin(event: EventId, args: [u64; 6], ret: i64) -> Option<&'static mut Slot> 
     }
     h.ret = ret;
     identity(slot, pid_tgid, &cfg);
-    Some(slot)
+    slot
 }
 
 #[inline(always)]
@@ -252,9 +253,10 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
         }
         _ => return None,
     };
-    if !selected(event) || !user_task() || !scoped() {
+    if !selected(event) || !user_task() {
         return None;
     }
+    let slot = scoped()?;
     let fd = reg(regs, PT_REGS_DI)?;
     let buf = reg(regs, PT_REGS_SI)?;
     let count = reg(regs, PT_REGS_DX)?;
@@ -287,7 +289,7 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
     } else {
         (0, 0, 0)
     };
-    let slot = begin(event, [fd, buf, count, a3, a4, a5], ret as i64)?;
+    let slot = begin(slot, event, [fd, buf, count, a3, a4, a5], ret as i64);
     // The descriptor was just checked to be `sk`: sock.rs needs no second walk for its family.
     slot.hint_sk = sk as u64;
     slot.hint_family = sock::family_of(sk);
@@ -363,7 +365,7 @@ fn note(ctx: &BtfTracePointContext, regs: u64, n: u64) {
     let slot = if n == nr::RECVFROM {
         // recvfrom's in-length exists nowhere else: the thread's own slot (its first call
         // makes it), which the exit finds wherever the thread runs then.
-        if !scoped() {
+        if scoped().is_none() {
             return;
         }
         match slot_for(pid_tgid as u32) {
@@ -416,9 +418,10 @@ pub fn sys_exit_splice(ctx: TracePointContext) -> u32 {
 
 #[inline(always)]
 fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
-    if !selected(event) || !scoped() {
+    if !selected(event) {
         return None;
     }
+    let slot = scoped()?;
     let regs = user_regs();
     let a0 = reg(regs, PT_REGS_DI)?;
     let a1 = reg(regs, PT_REGS_SI)?;
@@ -435,7 +438,7 @@ fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
     } else {
         (0, 0)
     };
-    let slot = begin(event, [a0, a1, a2, a3, a4, a5], ret_of(ctx))?;
+    let slot = begin(slot, event, [a0, a1, a2, a3, a4, a5], ret_of(ctx));
     sock::capture_arg(slot, 0);
     if splice {
         sock::capture_arg(slot, 2);
@@ -460,7 +463,7 @@ fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
 
 #[inline(always)]
 fn note_entry(event: EventId) {
-    if dc!(timing) == 0 || !selected(event) || !scoped() {
+    if dc!(timing) == 0 || !selected(event) || scoped().is_none() {
         return;
     }
     // SAFETY: helper without preconditions.

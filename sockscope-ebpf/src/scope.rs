@@ -88,14 +88,7 @@ pub(crate) fn bump(idx: u32) {
 /// read.
 #[inline(always)]
 pub(crate) fn task_in_scope(pid_tgid: u64, cfg: &Config) -> bool {
-    let tgid = (pid_tgid >> 32) as u32;
-    if tgid == cfg.self_tgid {
-        return false;
-    }
-    if cfg.pid_filter == PID_FILTER_MAP && PIDS.get_ptr(tgid).is_none() {
-        return false;
-    }
-    cfg.scope == 0 || in_scope(cfg.scope, pid_tgid as u32)
+    scope_check(pid_tgid, cfg, |tgid| PIDS.get_ptr(tgid).is_some())
 }
 
 /// [`task_in_scope`] for a program that has its slot before the check (the CPU's): the
@@ -106,27 +99,31 @@ pub(crate) fn task_in_scope(pid_tgid: u64, cfg: &Config) -> bool {
 /// changes without a hook.
 #[inline(always)]
 pub(crate) fn task_in_scope_cached(slot: &mut Slot, pid_tgid: u64, cfg: &Config) -> bool {
-    let tgid = (pid_tgid >> 32) as u32;
-    if tgid == cfg.self_tgid {
-        return false;
-    }
-    if cfg.pid_filter == PID_FILTER_MAP {
+    scope_check(pid_tgid, cfg, |tgid| {
         let count = match ID_GEN.get(GEN_PIDS) {
             Some(g) => *g + 1,
             None => 0,
         };
-        let traced = if count != 0 && slot.scope_gen == count && slot.scope_tgid == tgid {
-            slot.scope_in != 0
-        } else {
-            let t = PIDS.get_ptr(tgid).is_some();
-            slot.scope_tgid = tgid;
-            slot.scope_gen = count;
-            slot.scope_in = t as u32;
-            t
-        };
-        if !traced {
-            return false;
+        if count != 0 && slot.scope_gen == count && slot.scope_tgid == tgid {
+            return slot.scope_in != 0;
         }
+        let traced = PIDS.get_ptr(tgid).is_some();
+        slot.scope_gen = count;
+        slot.scope_tgid = tgid;
+        slot.scope_in = traced as u32;
+        traced
+    })
+}
+
+/// The checks of [`task_in_scope`], with `in_pids(tgid)` answering for the process filter.
+#[inline(always)]
+fn scope_check(pid_tgid: u64, cfg: &Config, in_pids: impl FnOnce(u32) -> bool) -> bool {
+    let tgid = (pid_tgid >> 32) as u32;
+    if tgid == cfg.self_tgid {
+        return false;
+    }
+    if cfg.pid_filter == PID_FILTER_MAP && !in_pids(tgid) {
+        return false;
     }
     cfg.scope == 0 || in_scope(cfg.scope, pid_tgid as u32)
 }

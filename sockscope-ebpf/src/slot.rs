@@ -155,7 +155,7 @@ fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config)
 
 /// The task identity in the header: cpu, tgid, tid, uid, gid on every call; comm, cgroup id
 /// and ppid kept from the slot's previous call while they cannot have changed
-/// (`Config::id_cache`, `Slot::id_task`). They are stale after a rename or an exit of any
+/// (`Config::id_cache`, `Slot::id`). They are stale after a rename or an exit of any
 /// thread (`ID_GEN[GEN_TASK]`: an exited task's address can come back as another task's);
 /// read afresh, the name comes from RENAMED when the thread was renamed (the tracepoint fires
 /// before the kernel copies the name), else from the task. The cgroup id is re-read when
@@ -193,7 +193,7 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
         None => 0,
     };
     let mut cached =
-        cfg.id_cache != 0 && slot.id_task == task as u64 && slot.id_task_gen == task_gen;
+        cfg.id_cache != 0 && slot.id.task == task as u64 && slot.id.task_gen == task_gen;
     if !cached && cfg.id_cache != 0 {
         cached = identity_switch(slot, task as u64, task_gen);
     }
@@ -209,18 +209,19 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
             },
         }
     }
-    if !cached || slot.id_cgroup_gen != cgroup_gen {
+    let id = &mut slot.id;
+    if !cached || id.cgroup_gen != cgroup_gen {
         // SAFETY: helper without preconditions.
         h.cgroup_id = unsafe { bpf_get_current_cgroup_id() };
-        slot.id_cgroup_gen = cgroup_gen;
+        id.cgroup_gen = cgroup_gen;
     }
     let parent = real_parent(task, cfg);
-    if !cached || slot.id_parent != parent {
+    if !cached || id.parent != parent {
         h.ppid = tgid_of(parent, cfg);
-        slot.id_parent = parent;
+        id.parent = parent;
     }
-    slot.id_task = task as u64;
-    slot.id_task_gen = task_gen;
+    id.task = task as u64;
+    id.task_gen = task_gen;
 }
 
 /// The header's identity (another task's) into a way, and `task`'s from the way that holds it
@@ -230,8 +231,8 @@ pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
 fn identity_switch(slot: &mut Slot, task: u64, task_gen: u64) -> bool {
     let mut found = ID_WAYS;
     for i in 0..ID_WAYS {
-        let w = &slot.id_ways[i];
-        if w.task == task && w.task_gen == task_gen {
+        let k = &slot.id_ways[i].key;
+        if k.task == task && k.task_gen == task_gen {
             found = i;
             break;
         }
@@ -245,10 +246,7 @@ fn identity_switch(slot: &mut Slot, task: u64, task_gen: u64) -> bool {
     } & (ID_WAYS - 1);
     let h = &mut slot.header;
     let out = IdWay {
-        task: slot.id_task,
-        task_gen: slot.id_task_gen,
-        parent: slot.id_parent,
-        cgroup_gen: slot.id_cgroup_gen,
+        key: slot.id,
         cgroup_id: h.cgroup_id,
         ppid: h.ppid,
         _pad: 0,
@@ -256,10 +254,7 @@ fn identity_switch(slot: &mut Slot, task: u64, task_gen: u64) -> bool {
     };
     let w = &mut slot.id_ways[i];
     if found < ID_WAYS {
-        slot.id_task = w.task;
-        slot.id_task_gen = w.task_gen;
-        slot.id_parent = w.parent;
-        slot.id_cgroup_gen = w.cgroup_gen;
+        slot.id = w.key;
         h.cgroup_id = w.cgroup_id;
         h.ppid = w.ppid;
         h.comm = w.comm;
