@@ -220,6 +220,11 @@ pub struct Slot {
     pub notes: u32,
     /// The next message of an mmsghdr vector to capture (tail-called steps).
     pub step: u32,
+    /// Where in `data` the segment of the mmsghdr vector the steps walk starts (its header),
+    /// and how many whole entries it holds: the steps take each entry's msghdr (and msg_len)
+    /// from this copy instead of reading user memory again (mmsg.rs `vec_entry`).
+    pub vec_seg: u32,
+    pub vec_n: u32,
     /// Whose identity (comm, cgroup id, ppid) the header holds, and when it was read
     /// (`Config::id_cache`): kept for the task's next call on this slot while it cannot have
     /// changed.
@@ -255,6 +260,10 @@ pub struct Slot {
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
 }
+
+// Segments start 8-aligned in `data` (their lengths are padded), so a copy of user memory in
+// the slot can be loaded as u64 fields (mmsg.rs `vec_entry`).
+const _: () = assert!(core::mem::offset_of!(Slot, data) % 8 == 0);
 
 /// Earlier tasks' identities a slot keeps besides the header's (a power of two).
 pub const ID_WAYS: usize = 4;
@@ -696,6 +705,7 @@ pub mod nr {
     pub const SENDTO: u64 = 44;
     pub const RECVFROM: u64 = 45;
     pub const SENDMSG: u64 = 46;
+    pub const SENDMMSG: u64 = 307;
     pub const SPLICE: u64 = 275;
     pub const PREADV2: u64 = 327;
     pub const PWRITEV2: u64 = 328;

@@ -245,7 +245,7 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
         (false, nr::READV) => EventId::Readv,
         (false, nr::PREADV2) => EventId::Preadv2,
         (true, nr::PWRITEV2) => EventId::Pwritev2,
-        (true, nr::SENDTO | nr::SENDMSG) | (false, nr::RECVFROM) => {
+        (true, nr::SENDTO | nr::SENDMSG | nr::SENDMMSG) | (false, nr::RECVFROM) => {
             if exit_only != 0 {
                 note(ctx, regs, n);
             }
@@ -333,17 +333,18 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
     Some(())
 }
 
-/// sendto, sendmsg and recvfrom captured at exit only (no entry program): what the exit
-/// program needs from inside the call, noted in the thread's slot (`Slot::hint_*`). The socket
-/// the data went through, so that the exit reads its family instead of walking from the
+/// sendto, sendmsg, sendmmsg and recvfrom captured at exit only (no entry program): what the
+/// exit program needs from inside the call, noted in a slot (`Slot::hint_*`). The socket the
+/// data went through, so that the exit reads its family instead of walking from the
 /// descriptor; for recvfrom also the caller's `*addrlen`, which the kernel overwrites with the
-/// returned length after the receive. The exit (`slot::exit_only`) checks the syscall and the
-/// descriptor before using the note. Nested sends or receives (a socket that moves its data through another inside
-/// its own sendmsg/recvmsg) fire first; the outermost, the call's own socket, fires last and its
-/// note is the one kept.
+/// returned length after the receive. The exit (`slot::exit_only`) checks the syscall, the
+/// descriptor and the thread before using the note. Nested sends or receives (a socket that
+/// moves its data through another inside its own sendmsg/recvmsg) fire first; the outermost,
+/// the call's own socket, fires last and its note is the one kept (sendmmsg: each message's
+/// send notes the same socket).
 #[inline(always)]
 fn note(ctx: &BtfTracePointContext, regs: u64, n: u64) {
-    // sendto/sendmsg: the socket only saves the walk when its family alone is wanted.
+    // sendto/sendmsg/sendmmsg: the socket only saves the walk when its family alone is wanted.
     if n != nr::RECVFROM && !sock::family_hint_used() {
         return;
     }

@@ -2,17 +2,63 @@
 
 use aya_ebpf::{macros::tracepoint, programs::TracePointContext};
 use sockscope_common::{
-    CURSOR_LIMIT, EventId, MAX_IOV, MAX_MMSG, STEP_RECVMMSG, STEP_SENDMMSG, Slot, seg,
+    CURSOR_LIMIT, CURSOR_MASK, EventId, MAX_IOV, MAX_MMSG, SEG_HEADER_SIZE, STEP_RECVMMSG,
+    STEP_SENDMMSG, Slot, seg,
 };
 
 use crate::{
-    capture::{
-        MMSGHDR_SIZE, MSGHDR_SIZE, UserMsghdr, capture_msg, min, push_user, read_user, snaplen_of,
-    },
+    capture::{MMSGHDR_SIZE, MSGHDR_SIZE, UserMsghdr, capture_msg, min, push_user, snaplen_of},
     maps::MMSG_STEPS,
-    slot::{current_slot, enter, exit, submit},
+    scope::config,
+    slot::{current_slot, enter, exit, exit_only, scratch, submit},
     sock,
 };
+
+/// Appends the segment of `n` mmsghdr entries at `vec` (`push_user`) and keeps where it is for
+/// the steps (`Slot::vec_seg`, `vec_n`): the bytes read.
+#[inline(always)]
+fn push_vec(slot: &mut Slot, kind: u8, vec: u64, n: u64) -> u64 {
+    let cur = slot.cursor;
+    let got = push_user(slot, kind, 0, vec, n * MMSGHDR_SIZE);
+    slot.vec_seg = cur;
+    slot.vec_n = (got / MMSGHDR_SIZE) as u32;
+    got
+}
+
+/// Entry `i` of the vector the slot holds a copy of (`push_vec`): its msghdr and msg_len,
+/// loaded from the copy (each bpf_probe_read_user of user memory again cost ~100-150 ns on the
+/// test VMs; 8 to 16 of them per 8-message call). None past the copy: the entries that could
+/// not be read.
+#[inline(always)]
+fn vec_entry(slot: &Slot, i: u64) -> Option<(UserMsghdr, u32)> {
+    if i >= slot.vec_n as u64 || slot.vec_seg >= CURSOR_LIMIT {
+        return None;
+    }
+    let off = (slot.vec_seg & CURSOR_MASK) as usize
+        + SEG_HEADER_SIZE
+        + (i as usize & (MAX_MMSG as usize - 1)) * MMSGHDR_SIZE as usize;
+    // SAFETY: off + MMSGHDR_SIZE <= CURSOR_LIMIT + SEG_HEADER_SIZE + MAX_MMSG * 64 stays inside
+    // `data` (DATA_SIZE); segments start 8-aligned in `data`, itself 8-aligned in the slot
+    // (sockscope-common), and entry i of the segment lies at 64 i from its start.
+    unsafe {
+        let p = slot.data.as_ptr().add(off);
+        Some((
+            p.cast::<UserMsghdr>().read(),
+            p.add(MSGHDR_SIZE as usize).cast::<u32>().read(),
+        ))
+    }
+}
+
+/// The slot the steps of sendmmsg work in: the CPU's when the call is captured at its exit
+/// (the steps run in the same program invocation, on the same CPU), else the thread's.
+#[inline(always)]
+fn sendmmsg_slot() -> Option<&'static mut Slot> {
+    if config().exit_only != 0 {
+        scratch()
+    } else {
+        current_slot()
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // sendmmsg(int fd, struct mmsghdr *msgvec, unsigned vlen, unsigned flags)
@@ -30,7 +76,7 @@ fn push_mmsg_vec(slot: &mut Slot, vec: u64, n: u64) {
     let cur = slot.cursor;
     let nsegs = slot.header.nsegs;
     let flags = slot.header.flags;
-    let got = push_user(slot, seg::MMSGHDR, 0, vec, n * MMSGHDR_SIZE);
+    let got = push_vec(slot, seg::MMSGHDR, vec, n);
     if got == 0 && n > 0 && vec != 0 && cur < CURSOR_LIMIT {
         let in_page = min((4096 - (vec & 4095)) / MMSGHDR_SIZE, n);
         if in_page > 0 && in_page < n {
@@ -38,7 +84,7 @@ fn push_mmsg_vec(slot: &mut Slot, vec: u64, n: u64) {
             slot.cursor = cur;
             slot.header.nsegs = nsegs;
             slot.header.flags = flags;
-            push_user(slot, seg::MMSGHDR, 0, vec, in_page * MMSGHDR_SIZE);
+            push_vec(slot, seg::MMSGHDR, vec, in_page);
         }
     }
 }
@@ -58,24 +104,25 @@ pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
     0
 }
 
-/// sendmmsg, at entry: message `slot.step` of the vector (name, iovecs and their bytes,
-/// control), then the next one.
+/// sendmmsg: message `slot.step` of the vector (name, iovecs and their bytes, control), then
+/// the next one. At entry, or, exit-only, at the exit: strace decodes sendmmsg's vector at
+/// exit; the last step then sends the record.
 #[tracepoint]
 pub fn sendmmsg_step(ctx: TracePointContext) -> u32 {
-    let Some(slot) = current_slot() else { return 0 };
-    let [_, vec, vlen, ..] = slot.header.args;
-    let i = slot.step as u64;
-    if i >= min(vlen & 0xffff_ffff, MAX_MMSG as u64) {
-        return 0;
-    }
-    slot.step += 1;
-    let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) else {
+    let Some(slot) = sendmmsg_slot() else {
         return 0;
     };
-    let snaplen = snaplen_of(slot);
-    capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, u64::MAX);
-    // SAFETY: as above.
-    unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
+    let i = slot.step as u64;
+    if let Some((m, _)) = vec_entry(slot, i) {
+        slot.step += 1;
+        let snaplen = snaplen_of(slot);
+        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, u64::MAX);
+        // SAFETY: as above.
+        unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
+    }
+    if config().exit_only != 0 {
+        submit(slot);
+    }
     0
 }
 
@@ -88,17 +135,43 @@ fn push_mmsg_exit(slot: &mut Slot) -> bool {
         return false;
     }
     let vec = slot.header.args[1];
-    let len = min(ret as u64, MAX_MMSG as u64) * MMSGHDR_SIZE;
-    push_user(slot, seg::MMSGHDR_EXIT, 0, vec, len);
+    push_vec(
+        slot,
+        seg::MMSGHDR_EXIT,
+        vec,
+        min(ret as u64, MAX_MMSG as u64),
+    );
     true
 }
 
 #[tracepoint]
 pub fn sys_exit_sendmmsg(ctx: TracePointContext) -> u32 {
+    if config().exit_only != 0 {
+        sendmmsg_at_exit(&ctx);
+        return 0;
+    }
     let Some(slot) = exit(&ctx) else { return 0 };
     push_mmsg_exit(slot);
     submit(slot);
     0
+}
+
+/// sendmmsg, exit-only: what sys_enter_sendmmsg and its steps read, at the exit, where the
+/// vector read once holds the msg_len the kernel wrote too (strace's view: it decodes the
+/// vector at exit). The steps send the record.
+#[inline(always)]
+fn sendmmsg_at_exit(ctx: &TracePointContext) {
+    let Some(slot) = exit_only(ctx, EventId::Sendmmsg) else {
+        return;
+    };
+    sock::capture(slot);
+    let [_, vec, vlen, ..] = slot.header.args;
+    let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
+    push_mmsg_vec(slot, vec, n);
+    slot.step = 0;
+    // SAFETY: tail call into our own step program; returns only if it could not be made.
+    unsafe { MMSG_STEPS.tail_call(ctx, STEP_SENDMMSG) };
+    submit(slot);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,17 +209,14 @@ pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
 #[tracepoint]
 pub fn recvmmsg_step(ctx: TracePointContext) -> u32 {
     let Some(slot) = current_slot() else { return 0 };
-    let vec = slot.header.args[1];
     let i = slot.step as u64;
-    if slot.header.ret > 0 && i < min(slot.header.ret as u64, MAX_MMSG as u64) {
+    // The entries the kernel filled (push_mmsg_exit read the first `ret`).
+    if let Some((m, got)) = vec_entry(slot, i) {
         slot.step += 1;
-        if let Some(m) = read_user::<UserMsghdr>(vec + i * MMSGHDR_SIZE) {
-            let got = read_user::<u32>(vec + i * MMSGHDR_SIZE + MSGHDR_SIZE).unwrap_or(0) as u64;
-            let snaplen = snaplen_of(slot);
-            capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, got);
-            // SAFETY: as above.
-            unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
-        }
+        let snaplen = snaplen_of(slot);
+        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, got as u64);
+        // SAFETY: as above.
+        unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
     }
     finish_recvmmsg(slot);
     0

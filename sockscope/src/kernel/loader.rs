@@ -165,11 +165,13 @@ pub struct Counters {
     pub in_progress: u64,
 }
 
-/// The entry programs that exit-only capture leaves out (issue 12: sendto, sendmsg and recvfrom
-/// read their buffers and addresses at exit, arguments from the saved user registers).
-const EXIT_ONLY_ENTRIES: [&str; 3] = [
+/// The entry programs that exit-only capture leaves out (issue 12: sendto, sendmsg, sendmmsg
+/// and recvfrom read their buffers and addresses at exit, arguments from the saved user
+/// registers).
+const EXIT_ONLY_ENTRIES: [&str; 4] = [
     "sys_enter_sendto",
     "sys_enter_sendmsg",
+    "sys_enter_sendmmsg",
     "sys_enter_recvfrom",
 ];
 
@@ -310,14 +312,14 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
     }
     // Exit-only calls: their entry programs stay unattached; what they need from inside the
     // call the socket tracepoints note for their exit (data.rs `note`): recvfrom's in-length
-    // (needed), sendto's and sendmsg's socket (saves the walk from the descriptor).
+    // (needed), the sends' socket (saves the walk from the descriptor).
     if cfg.exit_only != 0 {
         hooks.retain(|h| !EXIT_ONLY_ENTRIES.contains(&h.1));
         for e in opts.events {
             match e.id {
                 EventId::Recvfrom => hooks.push(("sock", "sock_recv_length")),
                 // Only where the family alone is wanted (sock.rs `family_hint_used`).
-                EventId::Sendto | EventId::Sendmsg if opts.yflag == 0 => {
+                EventId::Sendto | EventId::Sendmsg | EventId::Sendmmsg if opts.yflag == 0 => {
                     hooks.push(("sock", "sock_send_length"))
                 }
                 _ => {}
