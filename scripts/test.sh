@@ -10,7 +10,16 @@ export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release -p sockscope
 ./scripts/install.sh                       # sockscope on PATH, man page, completions (tested)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# The integration tests bind fixed loopback ports 40100-40699, inside the kernel's ephemeral
+# range (32768-60999): reserved for the run, so that no socket of the machine (another test's
+# client, an unbound UDP socket's first send) is auto-bound to one meanwhile (a bind would fail
+# at random). The setting is restored at the end.
+reserved=/proc/sys/net/ipv4/ip_local_reserved_ports
+orig_reserved=$(cat "$reserved" 2>/dev/null || true)
+if [ -w "$reserved" ]; then
+  echo "${orig_reserved:+$orig_reserved,}40100-40699" > "$reserved" || true
+fi
+trap 'rm -f "$log"; [ -w "$reserved" ] && echo "$orig_reserved" > "$reserved" || true' EXIT
 rm -f target/strace-suite/summary.txt
 status=0
 cargo test --release --no-fail-fast --workspace --exclude sockscope-ebpf -- --test-threads=1 2>&1 | tee "$log" || status=$?
