@@ -59,10 +59,56 @@ fn ptr(out: &mut String, v: u64) {
     }
 }
 
+/// The task's fields of the last event (processId to cgroupId), as written: consecutive
+/// events mostly come from one thread, and these six numbers and the name were ~250 of a
+/// sendto event's ~5,000 instructions (callgrind, examples/render_cost); a hit costs a compare
+/// of the key and one copy.
+#[derive(Default)]
+struct TaskFields {
+    key: Option<([u32; 5], u64, [u8; sockscope_common::COMM_LEN])>,
+    json: String,
+}
+
 /// The event object; `args` written by [`args`], `socket` and the rare fields by the model.
 pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S>) {
+    thread_local! {
+        static TASK: std::cell::RefCell<TaskFields> = std::cell::RefCell::new(TaskFields::default());
+    }
     lit(out, "{\"timestamp\":");
     uint(out, e.timestamp);
+    lit(out, ",\"processorId\":");
+    uint(out, e.processor_id.into());
+    let name = e.process_name.0.0;
+    let mut comm = [0u8; sockscope_common::COMM_LEN];
+    let key = (name.len() <= comm.len()).then(|| {
+        comm[..name.len()].copy_from_slice(name);
+        (
+            [
+                e.process_id,
+                e.thread_id,
+                e.parent_process_id,
+                e.user_id,
+                e.group_id,
+            ],
+            e.cgroup_id,
+            comm,
+        )
+    });
+    TASK.with_borrow_mut(|t| {
+        if key.is_none() || t.key != key {
+            t.json.clear();
+            task_fields(&mut t.json, e);
+            t.key = key;
+        }
+        out.push_str(&t.json);
+    });
+    lit(out, ",\"eventName\":");
+    push_quoted_plain(out, e.event_name);
+    rest(out, e);
+}
+
+/// `,"processId":…` to `"cgroupId":…` (the cached part of [`event`]).
+fn task_fields<S>(out: &mut String, e: &Event<'_, Args, S>) {
     // Unrolled (a loop over the keys made each copy a memcpy call: +180 instructions).
     macro_rules! uint_fields {
         ($($key:literal => $v:expr),*) => {$(
@@ -71,7 +117,6 @@ pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S
         )*};
     }
     uint_fields!(
-        "processorId" => e.processor_id,
         "processId" => e.process_id,
         "threadId" => e.thread_id,
         "parentProcessId" => e.parent_process_id,
@@ -94,8 +139,10 @@ pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S
     }
     lit(out, ",\"cgroupId\":");
     uint(out, e.cgroup_id);
-    lit(out, ",\"eventName\":");
-    push_quoted_plain(out, e.event_name);
+}
+
+/// From `"syscall"` to the end of [`event`].
+fn rest<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S>) {
     lit(out, ",\"syscall\":");
     push_quoted_plain(out, e.syscall);
     lit(out, ",\"argsNum\":");

@@ -395,3 +395,54 @@ fn hot_path_equals_the_model_on_the_corpus() {
     }
     set_global_opts(GlobalOpts::default());
 }
+
+/// The task's fields written from the last event's (direct.rs `TaskFields`) equal the model's
+/// when the same task comes again, and when any one of them changes from one event to the
+/// next (each field, the name, a name that is not UTF-8).
+#[test]
+fn task_fields_kept_from_the_last_event_equal_the_model() {
+    let rec = |change: usize| {
+        let mut b = RecordBuilder::new(EventId::Sendto, [3, 0x1000, 4, 0, 0, 0], 4).seg(
+            seg::BUF,
+            0,
+            0x1000,
+            b"ping",
+        );
+        let h = b.header_mut();
+        h.tgid = 100;
+        h.tid = 101;
+        h.ppid = 1;
+        h.uid = 1000;
+        h.gid = 1000;
+        h.cgroup_id = 7;
+        h.comm[..4].copy_from_slice(b"task");
+        match change {
+            1 => h.tgid = 200,
+            2 => h.tid = 102,
+            3 => h.ppid = 2,
+            4 => h.uid = 0,
+            5 => h.gid = 0,
+            6 => h.cgroup_id = 8,
+            7 => h.comm[3] = b'x',
+            8 => h.comm[..6].copy_from_slice(b"a\xffb\x01\"c"),
+            9 => h.comm[4] = b'2',
+            _ => {}
+        }
+        b.build()
+    };
+    let o = opts(32);
+    let (mut line, mut reference) = (String::new(), String::new());
+    let mut names = std::collections::BTreeSet::new();
+    for change in [0, 0, 1, 0, 2, 2, 3, 0, 4, 5, 6, 0, 7, 8, 8, 0, 9, 0] {
+        let bytes = rec(change);
+        let r = Record::parse(&bytes).unwrap();
+        line.clear();
+        reference.clear();
+        write_event(&mut line, &r, &o);
+        model_line(&mut reference, &r, &o);
+        assert_eq!(line, reference, "change {change}");
+        let v: Value = serde_json::from_str(&line).unwrap();
+        names.insert(v["processName"].to_string());
+    }
+    assert_eq!(names.len(), 4, "{names:?}");
+}
