@@ -968,9 +968,29 @@ pub fn ntop4(a: &[u8; 4]) -> String {
     ntop4_str(a, &mut [0; 15]).to_owned()
 }
 
+/// Each byte value's decimal digits (up to three, then zeros) and how many there are.
+const DECIMAL: [([u8; 3], u8); 256] = {
+    let mut t = [([0u8; 3], 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let v = i as u8;
+        t[i] = if v >= 100 {
+            ([b'0' + v / 100, b'0' + v / 10 % 10, b'0' + v % 10], 3)
+        } else if v >= 10 {
+            ([b'0' + v / 10, b'0' + v % 10, 0], 2)
+        } else {
+            ([b'0' + v, 0, 0], 1)
+        };
+        i += 1;
+    }
+    t
+};
+
 /// inet_ntop(AF_INET) into `buf`, returning the length (no allocation, no formatter: every
-/// IPv4 address of the render hot path goes through it; measured with callgrind on
-/// examples/render_cost).
+/// IPv4 address of the render hot path goes through it). Each octet's digits come from a
+/// table, three bytes copied at once (the next dot or octet overwrites the unused ones):
+/// callgrind on examples/render_cost, about 34 fewer instructions per address than one branch
+/// and division per digit (sendto: text 1,896 -> 1,863 per event, JSON 4,669 -> 4,601).
 pub fn ntop4_buf(a: &[u8; 4], buf: &mut [u8; 15]) -> usize {
     let mut n = 0;
     for (i, &v) in a.iter().enumerate() {
@@ -978,16 +998,10 @@ pub fn ntop4_buf(a: &[u8; 4], buf: &mut [u8; 15]) -> usize {
             buf[n] = b'.';
             n += 1;
         }
-        if v >= 100 {
-            buf[n] = b'0' + v / 100;
-            n += 1;
-        }
-        if v >= 10 {
-            buf[n] = b'0' + v / 10 % 10;
-            n += 1;
-        }
-        buf[n] = b'0' + v % 10;
-        n += 1;
+        // n <= 12 here (three octets of three digits and their dots before the last).
+        let (digits, len) = DECIMAL[v as usize];
+        buf[n..n + 3].copy_from_slice(&digits);
+        n += len as usize;
     }
     n
 }
@@ -1176,8 +1190,9 @@ mod tests {
     #[test]
     fn ntop4_every_byte() {
         for v in 0..=255u8 {
-            let a = [v, 0, 255, v.wrapping_mul(7)];
-            assert_eq!(ntop4(&a), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]));
+            for a in [[v, 0, 255, v.wrapping_mul(7)], [v; 4], [0, v, 9, v]] {
+                assert_eq!(ntop4(&a), format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]));
+            }
         }
     }
 
