@@ -76,20 +76,38 @@ pub fn push_short(out: &mut String, s: &str) {
 /// An integer in decimal, without a formatter (itoa): the render hot path writes several per
 /// event, and `write!` cost ~150 instructions each (callgrind on examples/render_cost).
 /// Values below 100 (descriptors, lengths, flags, counts: most numbers of a line) are written
-/// without itoa's buffer (callgrind: ~25 instructions fewer each).
+/// without itoa's buffer (callgrind: ~25 instructions fewer each), inline with one capacity
+/// check; larger ones go through itoa out of line.
+#[inline]
 pub fn push_int<I: itoa::Integer + TryInto<u8>>(out: &mut String, v: I) {
     if let Ok(b) = v.try_into()
         && b < 100
     {
-        // SAFETY: ASCII digits keep the String UTF-8.
-        let bytes = unsafe { out.as_mut_vec() };
-        if b >= 10 {
-            bytes.extend_from_slice(&two_digits(b));
-        } else {
-            bytes.push(b'0' + b);
+        // SAFETY: one or two ASCII digits written within the room reserved keep the String
+        // UTF-8.
+        unsafe {
+            let bytes = out.as_mut_vec();
+            bytes.reserve(2);
+            let len = bytes.len();
+            let p = bytes.as_mut_ptr().add(len);
+            if b >= 10 {
+                let d = two_digits(b);
+                *p = d[0];
+                *p.add(1) = d[1];
+                bytes.set_len(len + 2);
+            } else {
+                *p = b'0' + b;
+                bytes.set_len(len + 1);
+            }
         }
         return;
     }
+    push_int_itoa(out, v);
+}
+
+/// push_int's values of 100 and more.
+#[inline(never)]
+fn push_int_itoa<I: itoa::Integer>(out: &mut String, v: I) {
     push_short(out, itoa::Buffer::new().format(v));
 }
 
@@ -448,6 +466,11 @@ mod tests {
             out.push(' ');
             want.push(' ');
         }
+        // The widest values (itoa's out-of-line path, more than push_short's 16 bytes).
+        push_int(&mut out, i64::MIN);
+        push_int(&mut out, u64::MAX);
+        push_int(&mut out, i32::MIN);
+        want.push_str(&format!("{}{}{}", i64::MIN, u64::MAX, i32::MIN));
         assert_eq!(out, want);
     }
 
