@@ -17,14 +17,7 @@ use crate::{
 pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     let h = &rec.header;
     time_column(out, h.ts_ns, opts);
-    // The name is the traced process's to choose: escaped to one token of printable ASCII.
-    out.push(' ');
-    crate::escape::push_token(out, comm_bytes(&h.comm));
-    out.push(' ');
-    strfmt::push_int(out, h.tgid);
-    out.push('/');
-    strfmt::push_int(out, h.tid);
-    out.push(' ');
+    task_column(out, h.comm, h.tgid, h.tid);
     call(out, rec, opts);
     if opts.show_duration {
         let _ = write!(
@@ -40,6 +33,44 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
         // this call were not read, and show as their pointers or `...`.
         out.push_str(" [capture truncated]");
     }
+}
+
+/// ` NAME PID/TID ` of the last line, as written: consecutive lines mostly come from one
+/// thread, and the escaped name and two numbers were ~190 of a sendto line's ~1,820
+/// instructions (callgrind, examples/render_cost); a hit costs a compare of the key and one
+/// short copy.
+#[derive(Default)]
+struct TaskColumn {
+    key: Option<([u8; 16], u32, u32)>,
+    text: String,
+}
+
+/// ` NAME PID/TID ` (the name is the traced process's to choose: escaped to one token of
+/// printable ASCII).
+fn task_column(out: &mut String, comm: [u8; 16], tgid: u32, tid: u32) {
+    thread_local! {
+        static LAST: std::cell::RefCell<TaskColumn> = std::cell::RefCell::new(TaskColumn::default());
+    }
+    LAST.with_borrow_mut(|t| {
+        let key = Some((comm, tgid, tid));
+        if t.key != key {
+            t.text.clear();
+            task_column_text(&mut t.text, &comm, tgid, tid);
+            t.key = key;
+        }
+        strfmt::push_short(out, &t.text);
+    });
+}
+
+/// [`task_column`]'s text, written afresh.
+fn task_column_text(out: &mut String, comm: &[u8; 16], tgid: u32, tid: u32) {
+    out.push(' ');
+    crate::escape::push_token(out, comm_bytes(comm));
+    out.push(' ');
+    strfmt::push_int(out, tgid);
+    out.push('/');
+    strfmt::push_int(out, tid);
+    out.push(' ');
 }
 
 /// The time column, as strace's -t (`HH:MM:SS`), -tt (`HH:MM:SS.uuuuuu`, the default), -ttt

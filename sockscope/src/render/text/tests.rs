@@ -196,3 +196,37 @@ fn truncated_capture_is_marked() {
     let text = render(&b.build());
     assert!(text.ends_with(") = 2 [capture truncated]"), "{text}");
 }
+
+/// The task column kept from the last line equals the one written afresh, as the name, the
+/// process and the thread change in turn (a name with bytes to escape included), and a line
+/// of another task between two of the same one.
+#[test]
+fn task_column_kept_from_the_last_line_equals_a_fresh_one() {
+    let name = |s: &[u8]| {
+        let mut c = [0u8; 16];
+        c[..s.len()].copy_from_slice(s);
+        c
+    };
+    let tasks = [
+        (name(b"task"), 100, 101),
+        (name(b"task"), 100, 101),
+        (name(b"task"), 200, 101),
+        (name(b"task"), 100, 101),
+        (name(b"task"), 100, 102),
+        (name(b"tasx"), 100, 102),
+        (name(b"a\xffb\x01\\c d"), 100, 102),
+        (name(b"a\xffb\x01\\c d"), 100, 102),
+        (name(b"fifteen-chars-x"), 4_000_000, 4_000_001),
+        (name(b"task"), 100, 101),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (comm, tgid, tid) in tasks {
+        let (mut kept, mut fresh) = (String::from("x"), String::from("x"));
+        task_column(&mut kept, comm, tgid, tid);
+        task_column_text(&mut fresh, &comm, tgid, tid);
+        assert_eq!(kept, fresh);
+        seen.insert(kept);
+    }
+    // Every distinct task gave its own text (the key is not missing a field).
+    assert_eq!(seen.len(), 6, "{seen:?}");
+}
