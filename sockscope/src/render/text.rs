@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{RenderOpts, TimeFormat, comm_bytes};
+use super::{KeptText, RenderOpts, TimeFormat, comm_bytes};
 use crate::{
     call::Call,
     decode::{
@@ -12,6 +12,7 @@ use crate::{
     events::{self, Decoder},
     record::{Record, Seg},
 };
+use sockscope_common::COMM_LEN;
 
 /// Appends the whole line (without the newline).
 pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
@@ -35,35 +36,23 @@ pub fn line(out: &mut String, rec: &Record, opts: &RenderOpts) {
     }
 }
 
-/// ` NAME PID/TID ` of the last line, as written: consecutive lines mostly come from one
-/// thread, and the escaped name and two numbers were ~190 of a sendto line's ~1,820
-/// instructions (callgrind, examples/render_cost); a hit costs a compare of the key and one
-/// short copy.
-#[derive(Default)]
-struct TaskColumn {
-    key: Option<([u8; 16], u32, u32)>,
-    text: String,
-}
-
 /// ` NAME PID/TID ` (the name is the traced process's to choose: escaped to one token of
-/// printable ASCII).
-fn task_column(out: &mut String, comm: [u8; 16], tgid: u32, tid: u32) {
+/// printable ASCII), kept from the last line while the task is the same.
+fn task_column(out: &mut String, comm: [u8; COMM_LEN], tgid: u32, tid: u32) {
     thread_local! {
-        static LAST: std::cell::RefCell<TaskColumn> = std::cell::RefCell::new(TaskColumn::default());
+        static LAST: std::cell::RefCell<KeptText<([u8; COMM_LEN], u32, u32)>> =
+            std::cell::RefCell::new(KeptText::default());
     }
     LAST.with_borrow_mut(|t| {
-        let key = Some((comm, tgid, tid));
-        if t.key != key {
-            t.text.clear();
-            task_column_text(&mut t.text, &comm, tgid, tid);
-            t.key = key;
-        }
-        strfmt::push_short(out, &t.text);
+        let text = t.get(Some((comm, tgid, tid)), |s| {
+            task_column_text(s, &comm, tgid, tid)
+        });
+        strfmt::push_short(out, text);
     });
 }
 
 /// [`task_column`]'s text, written afresh.
-fn task_column_text(out: &mut String, comm: &[u8; 16], tgid: u32, tid: u32) {
+fn task_column_text(out: &mut String, comm: &[u8; COMM_LEN], tgid: u32, tid: u32) {
     out.push(' ');
     crate::escape::push_token(out, comm_bytes(comm));
     out.push(' ');

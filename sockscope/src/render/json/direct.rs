@@ -26,6 +26,7 @@ use crate::{
     },
     events::Decoder,
     record::{ReadStatus, Seg},
+    render::KeptText,
 };
 
 #[inline(always)]
@@ -59,20 +60,16 @@ fn ptr(out: &mut String, v: u64) {
     }
 }
 
-/// The task's fields of the last event (processId to cgroupId), as written: consecutive
-/// events mostly come from one thread, and these six numbers and the name were ~250 of a
-/// sendto event's ~5,000 instructions (callgrind, examples/render_cost); a hit costs a compare
-/// of the key and one copy.
-#[derive(Default)]
-struct TaskFields {
-    key: Option<([u32; 5], u64, [u8; sockscope_common::COMM_LEN])>,
-    json: String,
-}
+/// What [`event`]'s kept task fields depend on: the five ids, the cgroup id and the name.
+type TaskKey = ([u32; 5], u64, [u8; sockscope_common::COMM_LEN]);
 
 /// The event object; `args` written by [`args`], `socket` and the rare fields by the model.
 pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S>) {
     thread_local! {
-        static TASK: std::cell::RefCell<TaskFields> = std::cell::RefCell::new(TaskFields::default());
+        // The task's fields (processId to cgroupId) kept from the last event while its ids,
+        // cgroup and name are the same.
+        static TASK: std::cell::RefCell<KeptText<TaskKey>> =
+            std::cell::RefCell::new(KeptText::default());
     }
     lit(out, "{\"timestamp\":");
     uint(out, e.timestamp);
@@ -94,14 +91,7 @@ pub(super) fn event<S: serde::Serialize>(out: &mut String, e: &Event<'_, Args, S
             comm,
         )
     });
-    TASK.with_borrow_mut(|t| {
-        if key.is_none() || t.key != key {
-            t.json.clear();
-            task_fields(&mut t.json, e);
-            t.key = key;
-        }
-        out.push_str(&t.json);
-    });
+    TASK.with_borrow_mut(|t| out.push_str(t.get(key, |s| task_fields(s, e))));
     lit(out, ",\"eventName\":");
     push_quoted_plain(out, e.event_name);
     rest(out, e);

@@ -396,7 +396,7 @@ fn hot_path_equals_the_model_on_the_corpus() {
     set_global_opts(GlobalOpts::default());
 }
 
-/// The task's fields written from the last event's (direct.rs `TaskFields`) equal the model's
+/// The task's fields written from the last event's (direct.rs, `render::KeptText`) equal the model's
 /// when the same task comes again, and when any one of them changes from one event to the
 /// next (each field, the name, a name that is not UTF-8).
 #[test]
