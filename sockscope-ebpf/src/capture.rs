@@ -38,6 +38,25 @@ pub(crate) fn read_kernel<T: Copy>(addr: u64) -> Option<T> {
     }
 }
 
+/// [`read_user`] through the reader `r`.
+#[inline(always)]
+pub(crate) fn read_with<T: Copy, R: UserRead>(r: &mut R, class: Class, src: u64) -> Option<T> {
+    let mut v = core::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: the reader writes at most size_of::<T>() bytes into `v`.
+    let got = r.read(
+        class,
+        v.as_mut_ptr().cast(),
+        core::mem::size_of::<T>() as u32,
+        src,
+    );
+    // SAFETY: initialised by the successful read.
+    if got == 0 {
+        Some(unsafe { v.assume_init() })
+    } else {
+        None
+    }
+}
+
 /// Reads a plain value from user memory into the stack; None when it faults.
 #[inline(always)]
 pub(crate) fn read_user<T: Copy>(src: u64) -> Option<T> {
@@ -111,12 +130,132 @@ pub(crate) const MMSGHDR_SIZE: u64 = 64;
 /// A NULL `src` or a faulting read is recorded as such. Returns the bytes captured.
 #[inline(always)]
 pub(crate) fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u64) -> u64 {
+    push_user_with(&mut Direct, Class::Data, slot, kind, index, src, want)
+}
+
+/// How the bytes of user memory are read: straight from user memory ([`Direct`]), or through
+/// the CPU's [`Windows`] (the per-message steps of the mmsg calls).
+pub(crate) trait UserRead {
+    /// Reads `n` (1..=MAX_READ) bytes at `src` into `dst`: 0, or a negative error.
+    fn read(&mut self, class: Class, dst: *mut u8, n: u32, src: u64) -> i64;
+}
+
+/// What a read is for; each kind of memory has its own window (the names of a vector's
+/// messages lie together, their iovec arrays together, their bytes together).
+#[derive(Clone, Copy)]
+pub(crate) enum Class {
+    Name = 0,
+    Iov = 1,
+    Data = 2,
+}
+
+pub(crate) struct Direct;
+
+impl UserRead for Direct {
+    #[inline(always)]
+    fn read(&mut self, _class: Class, dst: *mut u8, n: u32, src: u64) -> i64 {
+        // SAFETY: the caller gives `dst` room for `n` bytes.
+        unsafe { bpf_probe_read_user(dst.cast(), n, src as *const c_void) }
+    }
+}
+
+/// Bytes of one window: a vector of MAX_MMSG messages' names or iovec arrays, or 16 messages
+/// of 64 bytes captured at `-s 64` (a power of two: masks prove offsets to the verifier).
+pub(crate) const WINDOW: usize = 1024;
+
+/// One read of user memory kept for the reads after it in the same program run: a read that
+/// lies within it is copied from it (bpf_probe_read_kernel of the copy) instead of read from
+/// user memory again. Kept only for one call's capture (`Windows::reset` at its start).
+#[repr(C)]
+pub(crate) struct Window {
+    start: u64,
+    len: u64,
+    buf: [u8; WINDOW],
+}
+
+/// The CPU's windows, one per [`Class`] (maps.rs WINDOWS). Each bpf_probe_read_user costs
+/// ~130-165 ns on the test VMs (bpf_stats), mostly its fixed part; an 8-message sendmmsg made
+/// 25 of them. Programs on a CPU do not interleave (as SCRATCH, maps.rs).
+#[repr(C)]
+pub(crate) struct Windows {
+    w: [Window; 3],
+}
+
+impl Windows {
+    /// Forgets what the windows hold: user memory may have changed since the last call.
+    #[inline(always)]
+    pub(crate) fn reset(&mut self) {
+        self.w[0].len = 0;
+        self.w[1].len = 0;
+        self.w[2].len = 0;
+    }
+}
+
+impl UserRead for Windows {
+    /// Within the class's window: a copy from it. Else the window is read afresh from `src` to
+    /// the end of the page that holds the last byte wanted (at most WINDOW bytes: never a page
+    /// the read itself would not touch, so it faults only where the read would) and the bytes
+    /// copied from it; a read longer than a window, or a failed window read, reads directly.
+    #[inline(always)]
+    fn read(&mut self, class: Class, dst: *mut u8, n: u32, src: u64) -> i64 {
+        let w = &mut self.w[class as usize];
+        let n64 = n as u64;
+        let off = src.wrapping_sub(w.start);
+        if src >= w.start && off <= w.len && n64 <= w.len - off {
+            // SAFETY: off + n <= len <= WINDOW: inside `buf`; the mask only proves it.
+            return unsafe {
+                bpf_probe_read_kernel(
+                    dst.cast(),
+                    n,
+                    w.buf.as_ptr().add(off as usize & (WINDOW - 1)).cast(),
+                )
+            };
+        }
+        let end = src.wrapping_add(n64);
+        let page_end = end.wrapping_add(4095) & !4095;
+        let want = page_end.wrapping_sub(src);
+        if end < src || n64 > WINDOW as u64 || want < n64 {
+            w.len = 0;
+            return Direct.read(class, dst, n, src);
+        }
+        let mut wl = want as u32;
+        if wl > WINDOW as u32 {
+            wl = WINDOW as u32;
+        }
+        // SAFETY: `buf` has room for wl <= WINDOW bytes.
+        let r = unsafe { bpf_probe_read_user(w.buf.as_mut_ptr().cast(), wl, src as *const c_void) };
+        if r < 0 {
+            w.len = 0;
+            return Direct.read(class, dst, n, src);
+        }
+        w.start = src;
+        w.len = wl as u64;
+        // SAFETY: n <= wl bytes at the start of `buf` were just read.
+        unsafe { bpf_probe_read_kernel(dst.cast(), n, w.buf.as_ptr().cast()) }
+    }
+}
+
+/// [`push_user`] through the reader `r`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn push_user_with<R: UserRead>(
+    r: &mut R,
+    class: Class,
+    slot: &mut Slot,
+    kind: u8,
+    index: u16,
+    src: u64,
+    want: u64,
+) -> u64 {
     let cur = slot.cursor;
     if cur >= CURSOR_LIMIT {
         slot.header.flags |= sockscope_common::RF_SEGS_TRUNCATED;
         return 0;
     }
-    let off = (cur & CURSOR_MASK) as usize;
+    // The mask applied to a value LLVM cannot see through: knowing `cur < CURSOR_LIMIT` it
+    // drops the mask, and behind a window read the verifier then lost the bound of `dst`.
+    // SAFETY: a plain load of the slot's own field.
+    let off = (unsafe { core::ptr::read_volatile(&slot.cursor) } & CURSOR_MASK) as usize;
     let mut n = min(want, MAX_READ as u64) as u32;
     n &= 0x1fff;
     if n > MAX_READ {
@@ -136,8 +275,7 @@ pub(crate) fn push_user(slot: &mut Slot, kind: u8, index: u16, src: u64, want: u
     } else if n == 0 {
         (SEG_OK, 0)
     } else {
-        // SAFETY: dst has room for n bytes (see above).
-        let r = unsafe { bpf_probe_read_user(dst.cast(), n, src as *const c_void) };
+        let r = r.read(class, dst, n, src);
         if r >= 0 {
             (SEG_OK, n)
         } else if slot.notes & SLOT_NETLINK != 0 {
@@ -216,9 +354,24 @@ pub(crate) fn push_read_prefix<T: Copy>(
     src: u64,
     want: u64,
 ) -> Option<T> {
+    push_read_prefix_with(&mut Direct, Class::Data, slot, kind, index, src, want)
+}
+
+/// [`push_read_prefix`] through the reader `r`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn push_read_prefix_with<T: Copy, R: UserRead>(
+    r: &mut R,
+    class: Class,
+    slot: &mut Slot,
+    kind: u8,
+    index: u16,
+    src: u64,
+    want: u64,
+) -> Option<T> {
     let size = core::mem::size_of::<T>() as u64;
     let cur = slot.cursor;
-    if push_user(slot, kind, index, src, want) < size || cur >= CURSOR_LIMIT {
+    if push_user_with(r, class, slot, kind, index, src, want) < size || cur >= CURSOR_LIMIT {
         return None;
     }
     let off = (cur & CURSOR_MASK) as usize + SEG_HEADER_SIZE;
@@ -279,7 +432,8 @@ pub(crate) fn positive_len(v: u64) -> u64 {
 /// `snaplen` and to what is left of `total` (a receive's byte count; u64::MAX for a send), the
 /// control buffer. `index` numbers the message within an mmsghdr vector.
 #[inline(always)]
-pub(crate) fn capture_msg<const MAXIOV: u64>(
+pub(crate) fn capture_msg<const MAXIOV: u64, R: UserRead>(
+    r: &mut R,
     slot: &mut Slot,
     snaplen: u64,
     m: &UserMsghdr,
@@ -287,7 +441,9 @@ pub(crate) fn capture_msg<const MAXIOV: u64>(
     total: u64,
 ) {
     if m.name != 0 {
-        push_user(
+        push_user_with(
+            r,
+            Class::Name,
             slot,
             seg::ADDR,
             index,
@@ -295,7 +451,7 @@ pub(crate) fn capture_msg<const MAXIOV: u64>(
             min(positive_len(m.namelen as u64), SOCKADDR_MAX as u64),
         );
     }
-    capture_iov::<MAXIOV>(slot, snaplen, m, index, total);
+    capture_iov::<MAXIOV, R>(r, slot, snaplen, m, index, total);
     if m.control != 0 && m.controllen != 0 {
         let cur = slot.cursor;
         let got = push_user(
@@ -358,7 +514,8 @@ fn pages_readable(start: u64, len: u64) -> bool {
 /// The iovec array and, from each iovec, its bytes up to `snaplen` and to what is left of
 /// `total` (the byte count a receive returned; u64::MAX for a send).
 #[inline(always)]
-pub(crate) fn capture_iov<const MAXIOV: u64>(
+pub(crate) fn capture_iov<const MAXIOV: u64, R: UserRead>(
+    r: &mut R,
     slot: &mut Slot,
     snaplen: u64,
     m: &UserMsghdr,
@@ -370,9 +527,12 @@ pub(crate) fn capture_iov<const MAXIOV: u64>(
     }
     let niov = min(m.iovlen, MAXIOV);
     // The first iovec is taken from the array's segment (one user read fewer: each
-    // bpf_probe_read_user costs ~130 ns on the test VMs, bpf_stats); the others are read again
-    // (an index into the segment that varies loses the cursor's bound for the verifier).
-    let first = push_read_prefix::<Iovec>(slot, seg::IOV, index, m.iov, niov * 16);
+    // bpf_probe_read_user costs ~130 ns on the test VMs, bpf_stats); the others are read again,
+    // through `r` (an index into the segment that varies loses the cursor's bound for the
+    // verifier; a bpf_probe_read_kernel of the copy made the per-message programs too complex
+    // for it).
+    let first =
+        push_read_prefix_with::<Iovec, R>(r, Class::Iov, slot, seg::IOV, index, m.iov, niov * 16);
     let mut left = total;
     for i in 0..MAXIOV {
         if i >= niov || left == 0 {
@@ -381,7 +541,7 @@ pub(crate) fn capture_iov<const MAXIOV: u64>(
         let iov = if i == 0 {
             first
         } else {
-            read_user::<Iovec>(m.iov + i * 16)
+            read_with::<Iovec, R>(r, Class::Iov, m.iov + i * 16)
         };
         let Some(iov) = iov else {
             break;
@@ -392,7 +552,9 @@ pub(crate) fn capture_iov<const MAXIOV: u64>(
         if total != u64::MAX {
             left -= n;
         }
-        push_user(
+        push_user_with(
+            r,
+            Class::Data,
             slot,
             seg::IOV_DATA,
             ((index as u64) << 8 | i) as u16,

@@ -40,7 +40,7 @@ use sockscope_common::{
 };
 
 use crate::{
-    capture::{UserMsghdr, capture_iov, min, push_user, read_user, reg, user_regs},
+    capture::{Direct, UserMsghdr, capture_iov, min, push_user, read_user, reg, user_regs},
     scope::{config, task_in_scope_cached},
     slot::{identity, ret_of, scratch, slot_for, submit},
     sock,
@@ -326,7 +326,7 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
             } else {
                 0
             };
-            capture_iov::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, total);
+            capture_iov::<{ MAX_IOV as u64 }, _>(&mut Direct, slot, snaplen, &m, 0, total);
         }
     }
     submit(slot);

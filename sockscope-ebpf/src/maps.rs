@@ -27,6 +27,12 @@ pub(crate) static INFLIGHT: HashMap<u32, Slot> =
 #[map]
 pub(crate) static SCRATCH: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
 
+/// The per-message steps' windows of user memory (capture.rs `Windows`): one read of a
+/// vector's names, iovec arrays or bytes serves the messages after it.
+#[map]
+pub(crate) static WINDOWS: PerCpuArray<crate::capture::Windows> =
+    PerCpuArray::with_max_entries(1, 0);
+
 /// Source value for creating INFLIGHT entries (its content is overwritten at each entry).
 #[map]
 pub(crate) static TEMPLATE: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);

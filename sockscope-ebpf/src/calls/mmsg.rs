@@ -7,8 +7,10 @@ use sockscope_common::{
 };
 
 use crate::{
-    capture::{MMSGHDR_SIZE, MSGHDR_SIZE, UserMsghdr, capture_msg, min, push_user, snaplen_of},
-    maps::MMSG_STEPS,
+    capture::{
+        MMSGHDR_SIZE, MSGHDR_SIZE, UserMsghdr, Windows, capture_msg, min, push_user, snaplen_of,
+    },
+    maps::{MMSG_STEPS, WINDOWS},
     scope::config,
     slot::{current_slot, enter, exit, exit_only, scratch, submit},
     sock,
@@ -46,6 +48,21 @@ fn vec_entry(slot: &Slot, i: u64) -> Option<(UserMsghdr, u32)> {
             p.cast::<UserMsghdr>().read(),
             p.add(MSGHDR_SIZE as usize).cast::<u32>().read(),
         ))
+    }
+}
+
+/// The CPU's windows of user memory for the steps (capture.rs `Windows`).
+#[inline(always)]
+fn windows() -> Option<&'static mut Windows> {
+    // SAFETY: this CPU's value; programs using it do not interleave on a CPU (maps.rs).
+    WINDOWS.get_ptr_mut(0).map(|p| unsafe { &mut *p })
+}
+
+/// Empties the windows before a call's steps: what they held was another call's memory.
+#[inline(always)]
+fn reset_windows() {
+    if let Some(w) = windows() {
+        w.reset();
     }
 }
 
@@ -99,6 +116,7 @@ pub fn sys_enter_sendmmsg(ctx: TracePointContext) -> u32 {
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
     push_mmsg_vec(slot, vec, n);
     slot.step = 0;
+    reset_windows();
     // SAFETY: tail call into our own step program; returns only if it could not be made.
     unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
     0
@@ -113,10 +131,10 @@ pub fn sendmmsg_step(ctx: TracePointContext) -> u32 {
         return 0;
     };
     let i = slot.step as u64;
-    if let Some((m, _)) = vec_entry(slot, i) {
+    if let (Some((m, _)), Some(w)) = (vec_entry(slot, i), windows()) {
         slot.step += 1;
         let snaplen = snaplen_of(slot);
-        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, u64::MAX);
+        capture_msg::<{ MAX_IOV as u64 }, _>(w, slot, snaplen, &m, i as u16, u64::MAX);
         // SAFETY: as above.
         unsafe { MMSG_STEPS.tail_call(&ctx, STEP_SENDMMSG) };
     }
@@ -169,6 +187,7 @@ fn sendmmsg_at_exit(ctx: &TracePointContext) {
     let n = min(vlen & 0xffff_ffff, MAX_MMSG as u64);
     push_mmsg_vec(slot, vec, n);
     slot.step = 0;
+    reset_windows();
     // SAFETY: tail call into our own step program; returns only if it could not be made.
     unsafe { MMSG_STEPS.tail_call(ctx, STEP_SENDMMSG) };
     submit(slot);
@@ -197,6 +216,7 @@ pub fn sys_exit_recvmmsg(ctx: TracePointContext) -> u32 {
     let Some(slot) = exit(&ctx) else { return 0 };
     if push_mmsg_exit(slot) {
         slot.step = 0;
+        reset_windows();
         // SAFETY: as above; the last step finishes the record.
         unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
     }
@@ -211,10 +231,10 @@ pub fn recvmmsg_step(ctx: TracePointContext) -> u32 {
     let Some(slot) = current_slot() else { return 0 };
     let i = slot.step as u64;
     // The entries the kernel filled (push_mmsg_exit read the first `ret`).
-    if let Some((m, got)) = vec_entry(slot, i) {
+    if let (Some((m, got)), Some(w)) = (vec_entry(slot, i), windows()) {
         slot.step += 1;
         let snaplen = snaplen_of(slot);
-        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, i as u16, got as u64);
+        capture_msg::<{ MAX_IOV as u64 }, _>(w, slot, snaplen, &m, i as u16, got as u64);
         // SAFETY: as above.
         unsafe { MMSG_STEPS.tail_call(&ctx, STEP_RECVMMSG) };
     }

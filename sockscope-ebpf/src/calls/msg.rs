@@ -5,8 +5,8 @@ use sockscope_common::{EventId, MAX_IOV, SOCKADDR_MAX, seg};
 
 use crate::{
     capture::{
-        UserMsghdr, capture_msg, min, positive_len, push_more_iov, push_read, push_user, read_user,
-        snaplen_of,
+        Direct, UserMsghdr, capture_msg, min, positive_len, push_more_iov, push_read, push_user,
+        read_user, snaplen_of,
     },
     scope::config,
     slot::{enter, exit, exit_only, submit},
@@ -25,7 +25,7 @@ pub fn sys_enter_sendmsg(ctx: TracePointContext) -> u32 {
     let snaplen = snaplen_of(slot);
     let msg = slot.header.args[1];
     if let Some(m) = push_read::<UserMsghdr>(slot, seg::MSGHDR, 0, msg) {
-        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
+        capture_msg::<{ MAX_IOV as u64 }, _>(&mut Direct, slot, snaplen, &m, 0, u64::MAX);
         if m.iovlen != 0 {
             push_more_iov(slot, m.iov, u64::MAX);
         }
@@ -70,7 +70,7 @@ fn sendmsg_at_exit(ctx: &TracePointContext) {
     let snaplen = snaplen_of(slot);
     let msg = slot.header.args[1];
     if let Some(m) = push_read::<UserMsghdr>(slot, seg::MSGHDR, 0, msg) {
-        capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, u64::MAX);
+        capture_msg::<{ MAX_IOV as u64 }, _>(&mut Direct, slot, snaplen, &m, 0, u64::MAX);
         if m.iovlen != 0 {
             push_more_iov(slot, m.iov, u64::MAX);
         }
@@ -111,7 +111,7 @@ pub fn sys_exit_recvmsg(ctx: TracePointContext) -> u32 {
             if m.iovlen != 0 {
                 push_more_iov(slot, m.iov, ret as u64);
             }
-            capture_msg::<{ MAX_IOV as u64 }>(slot, snaplen, &m, 0, ret as u64);
+            capture_msg::<{ MAX_IOV as u64 }, _>(&mut Direct, slot, snaplen, &m, 0, ret as u64);
         }
     }
     submit(slot);
