@@ -383,6 +383,65 @@ fn msg_calls_exact_lines() {
     assert_calls_eq("sockscope vs expected (strace text)", &expected, &got);
 }
 
+/// The mmsg calls' windows of user memory (sockscope-ebpf capture.rs `Windows`: one read of a
+/// vector's names, iovec arrays or bytes serves the messages after it): names, iovecs and bytes
+/// together at the end of a page before an inaccessible one, the same buffers sent again after
+/// they changed, scattered buffers, a recvmmsg into buffers together. Every message exactly as
+/// strace prints it, at exit (the default) and at entry (`--toctou`).
+#[test]
+fn mmsg_windows_exact_lines() {
+    if !require_root("mmsg_windows_exact_lines") {
+        return;
+    }
+    let exe = workload("mmsgwin");
+    let dir = workdir("cap-mmsgwin");
+    let (exe_s, dir_s) = (exe.to_str().unwrap(), dir.to_str().unwrap());
+    let to = r#"{sa_family=AF_INET, sin_port=htons(40250), sin_addr=inet_addr("127.0.0.1")}"#;
+    let from = r#"{sa_family=AF_INET, sin_port=htons(40251), sin_addr=inet_addr("127.0.0.1")}"#;
+    let msgs = |name: &str, payloads: &[String]| {
+        payloads
+            .iter()
+            .map(|p| {
+                format!(
+                    "{{msg_hdr={{msg_name={name}, msg_namelen=16, msg_iov=[{{iov_base=\"{p}\", iov_len=8}}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}, msg_len=8}}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let run = |c: char, n: usize| -> Vec<String> {
+        (0..n)
+            .map(|i| format!("{}{i}", c.to_string().repeat(7)))
+            .collect()
+    };
+    let all: Vec<String> = [run('a', 4), run('b', 4), run('c', 3)].concat();
+    let expected = vec![
+        format!("sendmmsg(11, [{}], 4, 0) = 4", msgs(to, &run('a', 4))),
+        format!("sendmmsg(11, [{}], 4, 0) = 4", msgs(to, &run('b', 4))),
+        format!("sendmmsg(11, [{}], 3, 0) = 3", msgs(to, &run('c', 3))),
+        format!(
+            "recvmmsg(10, [{}], 11, MSG_DONTWAIT, NULL) = 11",
+            msgs(from, &all)
+        ),
+    ];
+    if let Some(st) = strace(&["-e", TRACE_ALL], &[exe_s, dir_s], &dir) {
+        let want: Vec<String> = st.iter().map(|(_, c)| normalise(c, None)).collect();
+        assert_calls_eq(
+            "strace vs expected (a wrong expectation in this test)",
+            &expected,
+            &want,
+        );
+    }
+    for opts in [&[][..], &["--toctou"][..]] {
+        let r = sockscope_ok(opts, &[exe_s, dir_s]);
+        let got: Vec<String> = parse_text(&r.stdout)
+            .iter()
+            .map(|e| normalise(&e.call, None))
+            .collect();
+        assert_calls_eq(&format!("sockscope {opts:?} vs expected"), &expected, &got);
+    }
+}
+
 /// Several threads sending at once: every call is seen exactly once, from the right thread.
 #[test]
 fn threads_every_call_once() {
