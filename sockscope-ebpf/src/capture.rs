@@ -38,25 +38,6 @@ pub(crate) fn read_kernel<T: Copy>(addr: u64) -> Option<T> {
     }
 }
 
-/// [`read_user`] through the reader `r`.
-#[inline(always)]
-pub(crate) fn read_with<T: Copy, R: UserRead>(r: &mut R, class: Class, src: u64) -> Option<T> {
-    let mut v = core::mem::MaybeUninit::<T>::uninit();
-    // SAFETY: the reader writes at most size_of::<T>() bytes into `v`.
-    let got = r.read(
-        class,
-        v.as_mut_ptr().cast(),
-        core::mem::size_of::<T>() as u32,
-        src,
-    );
-    // SAFETY: initialised by the successful read.
-    if got == 0 {
-        Some(unsafe { v.assume_init() })
-    } else {
-        None
-    }
-}
-
 /// Reads a plain value from user memory into the stack; None when it faults.
 #[inline(always)]
 pub(crate) fn read_user<T: Copy>(src: u64) -> Option<T> {
