@@ -1,12 +1,14 @@
 /*
  * loadgen: bounded syscall load for the sockscope overhead benchmark.
  *
- *   loadgen OP [-n CALLS] [-s BYTES] [-t THREADS] [-v VLEN] [-w WARMUP] [-R RATE] [-r RESULT_FILE]
+ *   loadgen OP [-n CALLS] [-s BYTES] [-t THREADS] [-v VLEN] [-w WARMUP] [-R RATE] [-S] [-r RESULT_FILE]
  *
  * OP is one of:
  *   sendto    sendto() of BYTES to a bound, never-read UDP socket on 127.0.0.1
  *   sendmsg   sendmsg() of one iovec of BYTES to the same kind of socket
- *   sendmmsg  sendmmsg() of VLEN messages of BYTES each per call (default VLEN 8)
+ *   sendmmsg  sendmmsg() of VLEN messages of BYTES each per call (default VLEN 8): one name,
+ *             the iovecs side by side, the bytes side by side; with -S each message's name,
+ *             iovec and bytes in their own 8 KiB blocks
  *   recvfrom  recvfrom(MSG_PEEK|MSG_DONTWAIT) of a datagram of BYTES queued once on the
  *             thread's own socket: every call copies the same datagram out and leaves it
  *             queued, so no peer is needed and only the call itself is measured
@@ -65,6 +67,7 @@ static long g_calls = 100000;
 static int g_bytes = 64;
 static int g_threads = 1;
 static int g_vlen = 8;
+static int g_scatter = 0; /* -S: sendmmsg's messages each in their own 8 KiB blocks */
 static long g_warmup = 1000;
 static double g_rate; /* calls/s per thread in the timed loop; 0 = full speed */
 static const char *g_result;
@@ -148,6 +151,19 @@ static void *run(void *arg)
         mm[i].msg_hdr.msg_namelen = sizeof g_dst;
         mm[i].msg_hdr.msg_iov = &mio[i];
         mm[i].msg_hdr.msg_iovlen = 1;
+        if (g_scatter) {
+            /* name, iovec and bytes of each message in their own 8 KiB blocks */
+            char *b = calloc(3, 8192);
+            if (!b)
+                die("calloc");
+            memcpy(b, &g_dst, sizeof g_dst);
+            memset(b + 16384, 'x', (size_t)g_bytes < 8192 ? (size_t)g_bytes : 8192);
+            struct iovec *io = (struct iovec *)(b + 8192);
+            io->iov_base = b + 16384;
+            io->iov_len = (size_t)g_bytes < 8192 ? (size_t)g_bytes : 8192;
+            mm[i].msg_hdr.msg_name = b;
+            mm[i].msg_hdr.msg_iov = io;
+        }
     }
     struct sockaddr_in src;
     socklen_t srclen;
@@ -239,7 +255,7 @@ static void *run(void *arg)
 static void usage(void)
 {
     fprintf(stderr, "usage: loadgen sendto|sendmsg|sendmmsg|recvfrom|write|writev|read|getppid [-n CALLS] [-s BYTES] "
-                    "[-t THREADS] [-v VLEN] [-w WARMUP] [-R RATE_PER_THREAD] [-r RESULT_FILE]\n");
+                    "[-t THREADS] [-v VLEN] [-w WARMUP] [-R RATE_PER_THREAD] [-S] [-r RESULT_FILE]\n");
     exit(2);
 }
 
@@ -268,7 +284,7 @@ int main(int argc, char **argv)
         usage();
     int c;
     optind = 2;
-    while ((c = getopt(argc, argv, "n:s:t:v:w:r:R:")) != -1) {
+    while ((c = getopt(argc, argv, "n:s:t:v:w:r:R:S")) != -1) {
         switch (c) {
         case 'n': g_calls = atol(optarg); break;
         case 's': g_bytes = atoi(optarg); break;
@@ -277,6 +293,7 @@ int main(int argc, char **argv)
         case 'w': g_warmup = atol(optarg); break;
         case 'r': g_result = optarg; break;
         case 'R': g_rate = atof(optarg); break;
+        case 'S': g_scatter = 1; break;
         default: usage();
         }
     }

@@ -151,6 +151,9 @@ pub(crate) const WINDOW: usize = 1024;
 pub(crate) struct Window {
     start: u64,
     len: u64,
+    /// Where the last read of this class that missed the window was (0: none yet in this
+    /// call): the next miss reads ahead only when it lies a small step after it.
+    last: u64,
     buf: [u8; WINDOW],
 }
 
@@ -166,17 +169,21 @@ impl Windows {
     /// Forgets what the windows hold: user memory may have changed since the last call.
     #[inline(always)]
     pub(crate) fn reset(&mut self) {
-        self.w[0].len = 0;
-        self.w[1].len = 0;
-        self.w[2].len = 0;
+        for w in &mut self.w {
+            w.len = 0;
+            w.last = 0;
+        }
     }
 }
 
 impl UserRead for Windows {
-    /// Within the class's window: a copy from it. Else the window is read afresh from `src` to
-    /// the end of the page that holds the last byte wanted (at most WINDOW bytes: never a page
-    /// the read itself would not touch, so it faults only where the read would) and the bytes
-    /// copied from it; a read longer than a window, or a failed window read, reads directly.
+    /// Within the class's window: a copy from it. Else, when this read lies at most a window
+    /// after the class's last miss (the messages of a vector laid out side by side, or the
+    /// same name for each), the window is read afresh from `src` to the end of the page that
+    /// holds the last byte wanted (at most WINDOW bytes: never a page the read itself would
+    /// not touch, so it faults only where the read would) and the bytes copied from it; else
+    /// (the first read of a class, messages far apart: a read ahead would be wasted), a read
+    /// longer than a window, or a failed window read: a direct read.
     #[inline(always)]
     fn read(&mut self, class: Class, dst: *mut u8, n: u32, src: u64) -> i64 {
         let w = &mut self.w[class as usize];
@@ -192,27 +199,46 @@ impl UserRead for Windows {
                 )
             };
         }
-        let end = src.wrapping_add(n64);
+        if !w.fill(src, n64) {
+            return Direct.read(class, dst, n, src);
+        }
+        // SAFETY: n <= len bytes at the start of `buf` were just read.
+        unsafe { bpf_probe_read_kernel(dst.cast(), n, w.buf.as_ptr().cast()) }
+    }
+}
+
+impl Window {
+    /// After a miss: reads the window afresh at `src` when the read of `n` bytes lies a small
+    /// step after the class's last miss (see [`Windows`]'s `read`); whether it now holds them.
+    /// A BPF subprogram: inlined, LLVM folded these tests into the caller's pointer arithmetic
+    /// and the verifier refused the result.
+    #[inline(never)]
+    fn fill(&mut self, src: u64, n: u64) -> bool {
+        let last = self.last;
+        self.last = src;
+        self.len = 0;
+        let end = src.wrapping_add(n);
+        if last == 0 || src < last || src - last > WINDOW as u64 || end < src || n > WINDOW as u64 {
+            return false;
+        }
         let page_end = end.wrapping_add(4095) & !4095;
         let want = page_end.wrapping_sub(src);
-        if end < src || n64 > WINDOW as u64 || want < n64 {
-            w.len = 0;
-            return Direct.read(class, dst, n, src);
+        if want < n {
+            return false;
         }
         let mut wl = want as u32;
         if wl > WINDOW as u32 {
             wl = WINDOW as u32;
         }
         // SAFETY: `buf` has room for wl <= WINDOW bytes.
-        let r = unsafe { bpf_probe_read_user(w.buf.as_mut_ptr().cast(), wl, src as *const c_void) };
+        let r =
+            unsafe { bpf_probe_read_user(self.buf.as_mut_ptr().cast(), wl, src as *const c_void) };
         if r < 0 {
-            w.len = 0;
-            return Direct.read(class, dst, n, src);
+            return false;
         }
-        w.start = src;
-        w.len = wl as u64;
-        // SAFETY: n <= wl bytes at the start of `buf` were just read.
-        unsafe { bpf_probe_read_kernel(dst.cast(), n, w.buf.as_ptr().cast()) }
+        self.start = src;
+        self.len = wl as u64;
+        true
     }
 }
 
