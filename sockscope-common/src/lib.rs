@@ -396,6 +396,12 @@ pub struct Config {
     /// task_rename record: offsets of pid and newcomm (from tracefs).
     pub off_rename_pid: u32,
     pub off_rename_newcomm: u32,
+    /// offsetof(struct task_struct, cred), offsetof(struct cred, uid) and (struct cred, gid):
+    /// the thread's uid and gid by direct loads, as bpf_get_current_uid_gid reads them (0:
+    /// unknown on this kernel; the helper is used).
+    pub off_task_cred: u32,
+    pub off_cred_uid: u32,
+    pub off_cred_gid: u32,
 }
 
 // SAFETY: `Config` is `repr(C)`, made of u32s only, valid for any bit pattern.

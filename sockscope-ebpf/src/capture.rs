@@ -80,15 +80,20 @@ struct Iovec {
     len: u64,
 }
 
-/// The saved user registers of the current task (its pt_regs, a BTF pointer).
+/// The current task as a BTF pointer: fields are direct loads. Programs fetch it once and pass
+/// it on (each bpf_get_current_task_btf is a helper call).
 #[inline(always)]
-pub(crate) fn user_regs() -> u64 {
-    // SAFETY: helpers accepted for tracepoint programs; the task pointer is the current task.
-    unsafe {
-        aya_ebpf::helpers::generated::bpf_task_pt_regs(
-            aya_ebpf::helpers::generated::bpf_get_current_task_btf(),
-        ) as u64
-    }
+pub(crate) fn current_task() -> *const u8 {
+    // SAFETY: helper without preconditions.
+    unsafe { aya_ebpf::helpers::generated::bpf_get_current_task_btf() as *const u8 }
+}
+
+/// The saved user registers of `task` (the current task, [`current_task`]): its pt_regs, a
+/// BTF pointer.
+#[inline(always)]
+pub(crate) fn regs_of(task: *const u8) -> u64 {
+    // SAFETY: helper accepted for tracepoint programs; the task pointer is the current task.
+    unsafe { aya_ebpf::helpers::generated::bpf_task_pt_regs(task as *mut _) as u64 }
 }
 
 /// The saved register at `off` (one of the `PT_REGS_*` constants, which the loader checked

@@ -26,10 +26,7 @@
 //! programs store the entry time per thread.
 
 use aya_ebpf::{
-    helpers::{
-        bpf_get_current_pid_tgid,
-        generated::{bpf_get_current_task_btf, bpf_ktime_get_ns},
-    },
+    helpers::{bpf_get_current_pid_tgid, generated::bpf_ktime_get_ns},
     macros::{btf_tracepoint, map, tracepoint},
     maps::LruHashMap,
     programs::{BtfTracePointContext, TracePointContext},
@@ -40,7 +37,9 @@ use sockscope_common::{
 };
 
 use crate::{
-    capture::{Direct, UserMsghdr, capture_iov, min, push_user, read_user, reg, user_regs},
+    capture::{
+        Direct, UserMsghdr, capture_iov, current_task, min, push_user, read_user, reg, regs_of,
+    },
     scope::{config, task_in_scope_cached},
     slot::{identity, ret_of, scratch, slot_for, submit},
     sock,
@@ -95,7 +94,7 @@ fn field<T: Copy>(p: *const u8, off: u32) -> T {
 /// The `struct file` at descriptor `fd` of the current task: task → files → fdt (max_fds,
 /// fd) by direct loads, the array element by a read (its index is not a constant).
 #[inline(always)]
-fn fd_file(fd: u64) -> Option<u64> {
+fn fd_file(task: *const u8, fd: u64) -> Option<u64> {
     let fd = fd as u32 as i32;
     let task_files: u32 = dc!(task_files);
     let files_fdt: u32 = dc!(files_fdt);
@@ -103,8 +102,6 @@ fn fd_file(fd: u64) -> Option<u64> {
     if fd < 0 || task_files == OFF_NONE || files_fdt == OFF_NONE || fdt_span.len == 0 {
         return None;
     }
-    // SAFETY: helper without preconditions.
-    let task = unsafe { bpf_get_current_task_btf() } as *const u8;
     if task.is_null() {
         return None;
     }
@@ -144,8 +141,8 @@ fn file_socket(file: u64) -> Option<u64> {
 
 /// Whether descriptor `fd` of the current task is a socket.
 #[inline(always)]
-fn is_socket(fd: u64) -> bool {
-    match fd_file(fd) {
+fn is_socket(task: *const u8, fd: u64) -> bool {
+    match fd_file(task, fd) {
         Some(f) => file_socket(f).is_some(),
         None => false,
     }
@@ -154,7 +151,13 @@ fn is_socket(fd: u64) -> bool {
 /// `slot` (the CPU's, from [`scoped`]) prepared for a record of `event` with `args` and result
 /// `ret`, and the task's identity (as the exit programs of the message calls fill it).
 #[inline(always)]
-fn begin(slot: &'static mut Slot, event: EventId, args: [u64; 6], ret: i64) -> &'static mut Slot {
+fn begin(
+    slot: &'static mut Slot,
+    task: *const u8,
+    event: EventId,
+    args: [u64; 6],
+    ret: i64,
+) -> &'static mut Slot {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tid = pid_tgid as u32;
     slot.cursor = 0;
@@ -184,7 +187,7 @@ fn begin(slot: &'static mut Slot, event: EventId, args: [u64; 6], ret: i64) -> &
         h.args[i] = args[i];
     }
     h.ret = ret;
-    identity(slot, pid_tgid, &cfg);
+    identity(slot, pid_tgid, &cfg, task);
     slot
 }
 
@@ -196,13 +199,11 @@ fn selected(event: EventId) -> bool {
 
 /// Not a kernel thread or io_uring worker (their registers are not a syscall of theirs).
 #[inline(always)]
-fn user_task() -> bool {
+fn user_task(task: *const u8) -> bool {
     let off: u32 = dc!(task_flags);
     if off == OFF_NONE {
         return true;
     }
-    // SAFETY: helper without preconditions.
-    let task = unsafe { bpf_get_current_task_btf() } as *const u8;
     if task.is_null() {
         return false;
     }
@@ -236,7 +237,8 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
     if events == 0 && exit_only == 0 {
         return None;
     }
-    let regs = user_regs();
+    let task = current_task();
+    let regs = regs_of(task);
     let n = reg(regs, PT_REGS_ORIG_AX)?;
     let event = match (send, n) {
         (true, nr::WRITE) => EventId::Write,
@@ -253,7 +255,7 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
         }
         _ => return None,
     };
-    if !selected(event) || !user_task() {
+    if !selected(event) || !user_task(task) {
         return None;
     }
     let slot = scoped()?;
@@ -274,7 +276,7 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
         return None;
     }
     let sock_file: u64 = field(socket, dc!(socket_file));
-    if sock_file == 0 || fd_file(fd)? != sock_file {
+    if sock_file == 0 || fd_file(task, fd)? != sock_file {
         return None;
     }
     // preadv2/pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): kept as strace prints them,
@@ -289,7 +291,7 @@ fn on_sock(ctx: &BtfTracePointContext, send: bool) -> Option<()> {
     } else {
         (0, 0, 0)
     };
-    let slot = begin(slot, event, [fd, buf, count, a3, a4, a5], ret as i64);
+    let slot = begin(slot, task, event, [fd, buf, count, a3, a4, a5], ret as i64);
     // The descriptor was just checked to be `sk`: sock.rs needs no second walk for its family.
     slot.hint_sk = sk as u64;
     slot.hint_family = sock::family_of(sk);
@@ -423,7 +425,8 @@ fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
         return None;
     }
     let slot = scoped()?;
-    let regs = user_regs();
+    let task = current_task();
+    let regs = regs_of(task);
     let a0 = reg(regs, PT_REGS_DI)?;
     let a1 = reg(regs, PT_REGS_SI)?;
     let a2 = reg(regs, PT_REGS_DX)?;
@@ -431,7 +434,7 @@ fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
     let splice = event == EventId::Splice;
     // The socket check first: nothing else is read for a call between two files or pipes.
     let other = if splice { a2 } else { a1 };
-    if !is_socket(a0) && !is_socket(other) {
+    if !is_socket(task, a0) && !is_socket(task, other) {
         return None;
     }
     let (a4, a5) = if splice {
@@ -439,7 +442,7 @@ fn on_exit(ctx: &TracePointContext, event: EventId) -> Option<()> {
     } else {
         (0, 0)
     };
-    let slot = begin(slot, event, [a0, a1, a2, a3, a4, a5], ret_of(ctx));
+    let slot = begin(slot, task, event, [a0, a1, a2, a3, a4, a5], ret_of(ctx));
     sock::capture_arg(slot, 0);
     if splice {
         sock::capture_arg(slot, 2);

@@ -32,6 +32,9 @@ static CONFIG: Config = Config {
     id_cache: 0,
     off_rename_pid: 0,
     off_rename_newcomm: 0,
+    off_task_cred: 0,
+    off_cred_uid: 0,
+    off_cred_gid: 0,
 };
 
 /// The scope checks beyond the process filter; all configured ones must pass.

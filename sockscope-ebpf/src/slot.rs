@@ -25,7 +25,7 @@ use sockscope_common::{
 };
 
 use crate::{
-    capture::{read_kernel, reg, user_regs},
+    capture::{current_task, read_kernel, reg, regs_of},
     maps::{EVENTS, GEN_CGROUP, GEN_TASK, ID_GEN, INFLIGHT, RENAMED, SCRATCH, TEMPLATE},
     scope::{bump, config, task_in_scope, task_in_scope_cached},
 };
@@ -135,14 +135,14 @@ pub(crate) fn exit(ctx: &TracePointContext) -> Option<&'static mut Slot> {
     let h = &mut slot.header;
     // SAFETY: helper without preconditions.
     h.duration_ns = unsafe { bpf_ktime_get_ns() }.wrapping_sub(h.ts_ns);
-    finish(ctx, slot, pid_tgid, &cfg);
+    finish(ctx, slot, pid_tgid, &cfg, current_task());
     Some(slot)
 }
 
 /// What every exit adds, with or without an entry program: the result (and `= ?` for a call
 /// its killed process will never return from) and the task identity.
 #[inline(always)]
-fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
+fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config, task: *const u8) {
     let h = &mut slot.header;
     h.ret = ret_of(ctx);
     // ERESTARTSYS..ERESTART_RESTARTBLOCK (512..=516) with SIGKILL pending: the process is
@@ -150,7 +150,7 @@ fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config)
     if (-516..=-512).contains(&h.ret) && killed(cfg) {
         h.flags |= sockscope_common::RF_KILLED;
     }
-    identity(slot, pid_tgid, cfg);
+    identity(slot, pid_tgid, cfg, task);
 }
 
 /// The task identity in the header: cpu, tgid, tid, uid, gid on every call; comm, cgroup id
@@ -160,8 +160,8 @@ fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config)
 /// read afresh, the name comes from RENAMED when the thread was renamed (the tracepoint fires
 /// before the kernel copies the name), else from the task. The cgroup id is re-read when
 /// `ID_GEN[GEN_CGROUP]` moved, the ppid when current->real_parent is another task
-/// (re-parenting: one read per call instead of two). uid/gid stay a helper call each time
-/// (setuid must show at once; measured cheap).
+/// (re-parenting: one read per call instead of two). uid/gid are read at every call (setuid
+/// must show at once), by direct loads (`uid_gid`).
 ///
 /// When the slot's previous call was another task's, its identity goes to one of the slot's
 /// ways and the current task's comes from one if it is there (`identity_switch`): tasks
@@ -170,19 +170,15 @@ fn finish(ctx: &TracePointContext, slot: &mut Slot, pid_tgid: u64, cfg: &Config)
 /// sys_exit_sendto +150 ns per run). The same task as before pays nothing for the ways
 /// (copying from a way on every call instead: ~+35 ns per run of the sendto loop).
 #[inline(always)]
-pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config) {
-    // SAFETY: helpers without preconditions. The task as a BTF pointer: its real_parent is
-    // loaded from it directly, and its address keys the identity cache (one helper call).
-    let task = unsafe {
-        slot.header.cpu = bpf_get_smp_processor_id();
-        generated::bpf_get_current_task_btf() as *const u8
-    };
+pub(crate) fn identity(slot: &mut Slot, pid_tgid: u64, cfg: &Config, task: *const u8) {
+    // SAFETY: helper without preconditions. `task` is the current task as a BTF pointer
+    // (`current_task`): its real_parent and cred are loaded from it directly, and its address
+    // keys the identity cache.
+    slot.header.cpu = unsafe { bpf_get_smp_processor_id() };
     let h = &mut slot.header;
     h.tgid = (pid_tgid >> 32) as u32;
     h.tid = pid_tgid as u32;
-    let ug = bpf_get_current_uid_gid();
-    h.uid = ug as u32;
-    h.gid = (ug >> 32) as u32;
+    (h.uid, h.gid) = uid_gid(task, cfg);
     // The counts before the values they guard: a change in between is seen at the next call.
     let task_gen = match ID_GEN.get(GEN_TASK) {
         Some(g) => *g,
@@ -281,7 +277,8 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
         return None;
     }
     // The arguments and the syscall number from the task's saved registers (direct loads).
-    let regs = user_regs();
+    let task = current_task();
+    let regs = regs_of(task);
     let mut r = [0u64; 7];
     for (i, off) in [
         PT_REGS_DI,
@@ -324,7 +321,7 @@ pub(crate) fn exit_only(ctx: &TracePointContext, event: EventId) -> Option<&'sta
     for i in 0..6 {
         h.args[i] = r[i];
     }
-    finish(ctx, slot, pid_tgid, &cfg);
+    finish(ctx, slot, pid_tgid, &cfg, task);
     Some(slot)
 }
 
@@ -365,6 +362,31 @@ fn real_parent(task: *const u8, cfg: &Config) -> u64 {
     }
     // SAFETY: a BTF pointer to the current task; the JIT makes the load fault-safe.
     unsafe { core::ptr::read_volatile(task.add(off as usize).cast::<u64>()) }
+}
+
+/// The current thread's uid and gid, as bpf_get_current_uid_gid gives them (current->cred's
+/// uid and gid in the initial namespace: their raw values), by two direct loads through
+/// `task` (the current task as a BTF pointer) and its cred: the helper call cost ~30 ns per
+/// call (bpf_stats of sys_exit_sendmsg with four more calls: +120 ns). Read at every call:
+/// a setuid shows at once.
+#[inline(always)]
+fn uid_gid(task: *const u8, cfg: &Config) -> (u32, u32) {
+    let (tc, cu, cg) = (cfg.off_task_cred, cfg.off_cred_uid, cfg.off_cred_gid);
+    if tc != 0 && cu != 0 && cg != 0 && !task.is_null() {
+        // SAFETY: BTF pointers (the current task, its cred); the verifier checks the fields
+        // and the JIT makes the loads fault-safe.
+        unsafe {
+            let cred = core::ptr::read_volatile(task.add(tc as usize).cast::<*const u8>());
+            if !cred.is_null() {
+                return (
+                    core::ptr::read_volatile(cred.add(cu as usize).cast::<u32>()),
+                    core::ptr::read_volatile(cred.add(cg as usize).cast::<u32>()),
+                );
+            }
+        }
+    }
+    let ug = bpf_get_current_uid_gid();
+    (ug as u32, (ug >> 32) as u32)
 }
 
 /// The tgid of the task at `parent` (0 when unknown).

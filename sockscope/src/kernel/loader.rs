@@ -246,6 +246,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         id_cache: id_cache as u32,
         off_rename_pid: rename_pid.unwrap_or(0),
         off_rename_newcomm: rename_newcomm.unwrap_or(0),
+        off_task_cred: btf.offset_of("task_struct", "cred").unwrap_or(0),
+        off_cred_uid: btf.offset_of("cred", "uid").unwrap_or(0),
+        off_cred_gid: btf.offset_of("cred", "gid").unwrap_or(0),
     };
     if opts.follow_forks && cfg.follow_forks == 0 {
         bail!(

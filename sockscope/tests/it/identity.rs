@@ -1,7 +1,8 @@
 //! The task identity of each record (comm, cgroup id, parent) follows the thread exactly while
 //! the kernel side keeps it cached per slot (the thread's or the CPU's): a rename with prctl(PR_SET_NAME), a move to
 //! another cgroup v2 group, re-parenting after the parent exits, and a thread renamed by
-//! another thread (pthread_setname_np). Needs root; see `support::require_root`.
+//! another thread (pthread_setname_np); the uid and gid follow setresuid/setresgid at once.
+//! Needs root; see `support::require_root`.
 
 use crate::support;
 
@@ -9,7 +10,7 @@ use serde_json::Value;
 use support::*;
 
 /// Each `EXPECT tag field...` line of the workload's stdout, split after `EXPECT`, with the one
-/// sendto event of the JSON trace whose payload is the tag.
+/// sendto, sendmsg or write event of the JSON trace whose payload is the tag.
 fn expected<'a>(stdout: &'a str, trace: &str) -> Vec<(Vec<&'a str>, Value)> {
     let events: Vec<Value> = trace
         .lines()
@@ -17,7 +18,9 @@ fn expected<'a>(stdout: &'a str, trace: &str) -> Vec<(Vec<&'a str>, Value)> {
             check_json_event(l);
             serde_json::from_str(l).unwrap()
         })
-        .filter(|e: &Value| e["eventName"] == "sendto")
+        .filter(|e: &Value| {
+            ["sendto", "sendmsg", "write"].contains(&e["eventName"].as_str().unwrap_or(""))
+        })
         .collect();
     stdout
         .lines()
@@ -133,4 +136,60 @@ fn identity_of_a_task_reusing_an_exited_tasks_place() {
         seen += 1;
     }
     assert_eq!(seen, rounds * 8, "two sends per round and k:\n{}", r.stdout);
+}
+
+/// uid and gid are read at every call (by direct loads of current->cred, slot.rs `uid_gid`):
+/// the calls right after setresgid/setresuid carry the new ones, on the three capture paths
+/// (sendto and sendmsg at their exit, write at the socket tracepoint). The same six sends
+/// carry root's before (`workloads/setid.c`).
+#[test]
+fn uid_gid_follow_setresuid_at_once() {
+    if !require_root("uid_gid_follow_setresuid_at_once") {
+        return;
+    }
+    let dir = workdir("identity-setid");
+    let out = dir.join("trace.json");
+    let exe = workload("setid");
+    // The trace file is written by sockscope (root); the workload only prints to stdout.
+    let r = sockscope_ok(
+        &["--json", "-o", out.to_str().unwrap()],
+        &[exe.to_str().unwrap(), "31791", "65534", "65533"],
+    );
+    let trace = std::fs::read_to_string(&out).unwrap();
+    let mut seen = Vec::new();
+    for (f, e) in expected(&r.stdout, &trace) {
+        let [tag, uid, gid] = f[..] else {
+            panic!("bad EXPECT line {f:?}");
+        };
+        let want = (uid.parse::<u64>().unwrap(), gid.parse::<u64>().unwrap());
+        let got = (
+            e["userId"].as_u64().unwrap(),
+            e["groupId"].as_u64().unwrap(),
+        );
+        assert_eq!(got, want, "{tag}: (uid, gid)\n{e}");
+        seen.push((
+            tag.to_string(),
+            e["eventName"].as_str().unwrap().to_string(),
+            got,
+        ));
+    }
+    let names: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|(t, n, _)| (t.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("r1", "sendto"),
+            ("r2", "sendmsg"),
+            ("r3", "write"),
+            ("u1", "sendto"),
+            ("u2", "sendmsg"),
+            ("u3", "write")
+        ],
+        "six sends expected:\n{}\n{trace}",
+        r.stdout
+    );
+    assert_eq!(seen[0].2, (0, 0), "root's before");
+    assert_eq!(seen[3].2, (65534, 65533), "the new ones after");
 }
