@@ -195,28 +195,13 @@ impl UserRead for Windows {
         let n64 = n as u64;
         let off = src.wrapping_sub(w.start);
         if src >= w.start && off <= w.len && n64 <= w.len - off {
-            if n64 <= COPY_MAX as u64 {
-                w.copy(dst, off);
-                return 0;
-            }
-            // SAFETY: off + n <= len <= WINDOW: inside `buf`; the mask only proves it.
-            return unsafe {
-                bpf_probe_read_kernel(
-                    dst.cast(),
-                    n,
-                    w.buf.as_ptr().add(off as usize & (WINDOW - 1)).cast(),
-                )
-            };
+            return w.take(dst, n, off);
         }
         if !w.fill(src, n64) {
             return Direct.read(class, dst, n, src);
         }
-        if n64 <= COPY_MAX as u64 {
-            w.copy(dst, 0);
-            return 0;
-        }
-        // SAFETY: n <= len bytes at the start of `buf` were just read.
-        unsafe { bpf_probe_read_kernel(dst.cast(), n, w.buf.as_ptr().cast()) }
+        // n <= len bytes at the start of `buf` were just read.
+        w.take(dst, n, 0)
     }
 }
 
@@ -225,6 +210,24 @@ impl UserRead for Windows {
 const COPY_MAX: usize = 72;
 
 impl Window {
+    /// The `n` bytes at `off` of the window (off + n <= len) into `dst`: a copy by loads and
+    /// stores when they are few ([`Window::copy`]), else a bpf_probe_read_kernel.
+    #[inline(always)]
+    fn take(&self, dst: *mut u8, n: u32, off: u64) -> i64 {
+        if n as u64 <= COPY_MAX as u64 {
+            self.copy(dst, off);
+            return 0;
+        }
+        // SAFETY: off + n <= len <= WINDOW: inside `buf`; the mask only proves it.
+        unsafe {
+            bpf_probe_read_kernel(
+                dst.cast(),
+                n,
+                self.buf.as_ptr().add(off as usize & (WINDOW - 1)).cast(),
+            )
+        }
+    }
+
     /// Copies COPY_MAX bytes of the window from `off` (< WINDOW) to `dst` (8-aligned: a
     /// segment's bytes, with room for MAX_READ >= COPY_MAX), eight at a time from the aligned
     /// words around them: the bytes past the wanted ones land in the segment's padding or are
