@@ -86,6 +86,11 @@ impl EventId {
 
 /// `RecordHeader::flags`: the segment area filled up; later segments were not captured.
 pub const RF_SEGS_TRUNCATED: u16 = 1 << 0;
+/// The kernel's MSG_ERRQUEUE (the names of the MSG flags live in `sockscope/xlat/msg_flags.in`;
+/// a test there checks this value): the eBPF side needs it to tell recvfrom's error-queue
+/// receive, whose address length the protocol does not decide alone.
+pub const MSG_ERRQUEUE: u64 = 0x2000;
+
 /// `RecordHeader::flags`: the call was cut short because its process is being killed (a
 /// thread blocked in the call when another called exit_group, or SIGKILL): the return value is
 /// an ERESTART* code no one will see; strace prints `= ?`.
@@ -257,6 +262,12 @@ pub struct Slot {
     /// the exit reads nothing for it.
     pub hint_family: u32,
     pub hint_tid: u32,
+    /// Exit-only recvfrom on a UDP socket: the address length the kernel writes to `*addrlen`
+    /// when the call succeeds with an address buffer (sizeof sockaddr_in or sockaddr_in6),
+    /// known from the noted socket so that the exit need not read it back (sock.rs
+    /// `udp_name_len`). 0: not known, read at exit.
+    pub hint_klen: u32,
+    pub _hint_pad: u32,
     pub header: RecordHeader,
     pub data: [u8; DATA_SIZE],
 }
@@ -481,6 +492,9 @@ pub struct SockOffsets {
     pub unix_address_path: u32,
     /// netlink_sock.portid.
     pub netlink_portid: u32,
+    /// sock.sk_user_data: set when something other than the protocol owns the socket's
+    /// receive (a sockmap's psock): recvfrom's returned address length is then not inferred.
+    pub sk_user_data: u32,
     /// sock.__sk_common.skc_net (struct net *), net.ns.inum: the socket's network namespace.
     pub sk_net: u32,
     pub net_ns_inum: u32,
@@ -529,6 +543,7 @@ impl SockOffsets {
         unix_address_len: OFF_NONE,
         unix_address_path: OFF_NONE,
         netlink_portid: OFF_NONE,
+        sk_user_data: OFF_NONE,
         sk_net: OFF_NONE,
         net_ns_inum: OFF_NONE,
         netlink_only: 0,

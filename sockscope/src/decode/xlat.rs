@@ -380,6 +380,14 @@ mod tests {
     }
 
     #[test]
+    fn the_kernel_sides_msg_errqueue_is_the_tables() {
+        assert_eq!(
+            flags(sockscope_common::MSG_ERRQUEUE, &MSG_FLAGS),
+            "MSG_ERRQUEUE"
+        );
+    }
+
+    #[test]
     fn msg_flags_as_strace_prints_them() {
         // Each pair: the flags argument of sendto, and what strace 6.1 printed for it.
         let cases: &[(u64, &str)] = &[

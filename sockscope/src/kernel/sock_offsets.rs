@@ -130,6 +130,7 @@ pub fn resolve(btf: &Btf, level: u32) -> (SockOffsets, Vec<String>) {
         }
     };
     o.netlink_portid = abs(btf, "netlink_sock", "portid", 4, &mut m);
+    o.sk_user_data = abs(btf, "sock", "sk_user_data", 8, &mut m);
     o.sk_net = abs(btf, "sock", "__sk_common.skc_net", 8, &mut m);
     o.net_ns_inum = abs(btf, "net", "ns.inum", 4, &mut m);
     (o, m)
