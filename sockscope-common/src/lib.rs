@@ -230,6 +230,10 @@ pub struct Slot {
     /// from this copy instead of reading user memory again (mmsg.rs `vec_entry`).
     pub vec_seg: u32,
     pub vec_n: u32,
+    /// `capture_iov`'s byte budget left (a receive's return value less the bytes taken),
+    /// passed through this map memory at each iovec so that the verifier does not follow its
+    /// range (see there).
+    pub iov_left: u64,
     /// Whose identity (comm, cgroup id, ppid) the header holds, and when it was read
     /// (`Config::id_cache`): kept for the task's next call on this slot while it cannot have
     /// changed.
