@@ -222,6 +222,51 @@ fn sendto_options_match_strace() {
     assert!(failures.is_empty(), "{failures}");
 }
 
+/// recvfrom's returned `*addrlen` where the kernel side takes it from the socket instead of
+/// reading it back (sockscope-ebpf sock.rs `udp_name_len`: UDP-Lite, a v4 datagram on an
+/// AF_INET6 socket, with a whole and a short address buffer) and where it reads it (a zerocopy
+/// notification from the error queue, which has no address; TCP): strace's lines, by default
+/// (exit-only) and with `--toctou` (entry and exit, everything read).
+#[test]
+fn recvfrom_addrlen_from_the_socket_or_read_back() {
+    if !require_root("recvfrom_addrlen_from_the_socket_or_read_back") {
+        return;
+    }
+    let exe = workload("udplen");
+    let dir = workdir("cap-udplen");
+    let (exe_s, dir_s) = (exe.to_str().unwrap(), dir.to_str().unwrap());
+    let v4 = |port: u16| {
+        format!(r#"{{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr("127.0.0.1")}}"#)
+    };
+    let mapped = r#"{sa_family=AF_INET6, sin6_port=htons(40333), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::ffff:127.0.0.1", &sin6_addr), sin6_scope_id=0}"#;
+    let expected: Vec<String> = vec![
+        format!(r#"recvfrom(10, "lite", 64, 0, {}, [128 => 16]) = 4"#, v4(40331)),
+        format!(r#"recvfrom(12, "mapped", 64, 0, {mapped}, [128 => 28]) = 6"#),
+        r#"recvfrom(12, "mapped-short", 64, 0, {sa_family=AF_INET6, sa_data="\235\215\0\0\0\0\0\0\0\0\0\0\0\0"}, [16 => 28]) = 12"#.into(),
+        r#"recvfrom(13, "", 64, MSG_ERRQUEUE, 0xPTR, [128 => 0]) = 0"#.into(),
+        format!(r#"recvfrom(16, "zc", 64, 0, {}, [128 => 16]) = 2"#, v4(40333)),
+        r#"recvfrom(15, "tcp", 64, 0, 0xPTR, [128 => 0]) = 3"#.into(),
+    ];
+    if let Some(st) = strace(&["-e", "trace=recvfrom"], &[exe_s, dir_s], &dir) {
+        let want: Vec<String> = st.into_iter().map(|(_, c)| normalise(&c, None)).collect();
+        assert_calls_eq(
+            "strace vs expected (a wrong expectation in this test)",
+            &expected,
+            &want,
+        );
+    }
+    for opts in [&[][..], &["--toctou"][..]] {
+        let mut args = vec!["-e", "trace=recvfrom"];
+        args.extend(opts);
+        let r = sockscope_ok(&args, &[exe_s, dir_s]);
+        let got: Vec<String> = parse_text(&r.stdout)
+            .into_iter()
+            .map(|e| normalise(&e.call, None))
+            .collect();
+        assert_calls_eq(&format!("sockscope {opts:?} vs expected"), &expected, &got);
+    }
+}
+
 /// The calls of `workloads/msg.c`, as strace prints them, normalised (`normalise`).
 fn msg_expected(dir: &Path) -> Vec<String> {
     let d = dir.display();
