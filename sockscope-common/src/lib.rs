@@ -86,11 +86,6 @@ impl EventId {
 
 /// `RecordHeader::flags`: the segment area filled up; later segments were not captured.
 pub const RF_SEGS_TRUNCATED: u16 = 1 << 0;
-/// The kernel's MSG_ERRQUEUE (the names of the MSG flags live in `sockscope/xlat/msg_flags.in`;
-/// a test there checks this value): the eBPF side needs it to tell recvfrom's error-queue
-/// receive, whose address length the protocol does not decide alone.
-pub const MSG_ERRQUEUE: u64 = 0x2000;
-
 /// `RecordHeader::flags`: the call was cut short because its process is being killed (a
 /// thread blocked in the call when another called exit_group, or SIGKILL): the return value is
 /// an ERESTART* code no one will see; strace prints `= ?`.
@@ -717,6 +712,21 @@ pub const PT_REGS_R8: u32 = 72;
 pub const PT_REGS_DX: u32 = 96;
 pub const PT_REGS_SI: u32 = 104;
 pub const PT_REGS_DI: u32 = 112;
+
+/// The socket constants the eBPF side tests (families, a type, protocols, a MSG flag): Linux's
+/// values, checked against libc by a test of the user side (`sockscope/src/kernel/
+/// sock_offsets.rs`; MSG_ERRQUEUE also against the MSG flags table, `decode/xlat.rs`). Their
+/// names for printing live in `sockscope/xlat/`.
+pub mod net {
+    pub const AF_UNIX: u16 = 1;
+    pub const AF_INET: u16 = 2;
+    pub const AF_INET6: u16 = 10;
+    pub const AF_NETLINK: u16 = 16;
+    pub const SOCK_DGRAM: u16 = 2;
+    pub const IPPROTO_UDP: u16 = 17;
+    pub const IPPROTO_UDPLITE: u16 = 136;
+    pub const MSG_ERRQUEUE: u64 = 0x2000;
+}
 
 /// x86-64 syscall numbers of the data calls and the exit-only sends (what the saved `orig_ax`
 /// holds).

@@ -389,12 +389,14 @@ fn note(ctx: &BtfTracePointContext, regs: u64, n: u64) {
     slot.hint_nr = n as u32;
     slot.hint_fd = fd as u32;
     slot.hint_tid = pid_tgid as u32;
-    slot.hint_klen = if n == nr::RECVFROM {
-        sock::udp_name_len(sk, slot.hint_family)
-    } else {
-        0
-    };
     if n == nr::RECVFROM && addrlen != 0 {
+        slot.hint_klen = sock::udp_name_len(
+            sk,
+            slot.hint_family,
+            reg(regs, PT_REGS_R10).unwrap_or(0),
+            // No registers: no address buffer, so no known length.
+            reg(regs, PT_REGS_R8).unwrap_or(0),
+        );
         match read_user::<i32>(addrlen) {
             Some(v) => {
                 slot.hint_len = v;

@@ -68,10 +68,7 @@ macro_rules! o {
     };
 }
 
-const AF_INET: u16 = 2;
-const AF_INET6: u16 = 10;
-const AF_UNIX: u16 = 1;
-const AF_NETLINK: u16 = 16;
+use sockscope_common::net::{AF_INET, AF_INET6, AF_NETLINK, AF_UNIX};
 const MSG_PEEK: i32 = 2;
 
 use crate::capture::read_kernel as rd;

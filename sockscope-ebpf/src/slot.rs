@@ -100,7 +100,6 @@ pub(crate) fn enter(
     slot.cursor = 0;
     slot.notes = 0;
     slot.hint_sk = 0;
-    slot.hint_klen = 0;
     let h = &mut slot.header;
     h.event = event as u16;
     h.flags = 0;

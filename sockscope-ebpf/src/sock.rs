@@ -32,10 +32,9 @@ macro_rules! o {
     };
 }
 
-const AF_UNIX: u16 = 1;
-const AF_INET: u16 = 2;
-const AF_INET6: u16 = 10;
-const AF_NETLINK: u16 = 16;
+use sockscope_common::net::{
+    AF_INET, AF_INET6, AF_NETLINK, AF_UNIX, IPPROTO_UDP, IPPROTO_UDPLITE, MSG_ERRQUEUE, SOCK_DGRAM,
+};
 const S_IFMT: u16 = 0o170000;
 const S_IFSOCK: u16 = 0o140000;
 /// Bytes between the SockInfo and the scratch area where spans are read.
@@ -91,20 +90,21 @@ pub fn family_of(sk: *const u8) -> u32 {
     unsafe { core::ptr::read_volatile(sk.add(off as usize).cast::<u16>()) as u32 }
 }
 
-/// The address length a successful recvfrom with an address buffer returns in `*addrlen` when
-/// made on `sk` (a BTF pointer, of family `family`), if the protocol alone decides it: a UDP or
-/// UDP-Lite socket (AF_INET/AF_INET6, SOCK_DGRAM) whose receive its protocol owns (no
-/// `sk_user_data`: a sockmap's psock can hand over data without an address, length 0).
-/// udp_recvmsg / udpv6_recvmsg (and the IPv6 path-MTU receive) set the length to
-/// sizeof(struct sockaddr_in) = 16 / sizeof(struct sockaddr_in6) = 28 whenever they are given
-/// an address buffer, except for MSG_ERRQUEUE, which the caller excludes; the cgroup recvmsg
-/// hooks may rewrite an inet address but not its length. 0: read the length at exit. Saves
-/// the exit's read of `*addrlen` (a bpf_probe_read_user, ~150 ns on this VM: issue 12).
+/// The address length a successful recvfrom(…, `flags`, `addr`, …) returns in `*addrlen` when
+/// made on `sk` (a BTF pointer, of family `family`), if the protocol alone decides it: an
+/// address buffer (`addr`; without one the kernel leaves `*addrlen` alone), not MSG_ERRQUEUE
+/// (ip_recv_error leaves the length 0 for an error without a port: zerocopy and timestamp
+/// notifications), and a UDP or UDP-Lite socket (AF_INET/AF_INET6, SOCK_DGRAM) whose receive
+/// its protocol owns (no `sk_user_data`: a sockmap's psock can hand over data without an
+/// address, length 0). udp_recvmsg / udpv6_recvmsg (and the IPv6 path-MTU receive) then set
+/// it to sizeof(struct sockaddr_in) = 16 / sizeof(struct sockaddr_in6) = 28; the cgroup
+/// recvmsg hooks may rewrite an inet address but not its length. 0: read the length at exit.
+/// Saves the exit's read of `*addrlen` (a bpf_probe_read_user, ~150 ns on this VM: issue 12).
 #[inline(always)]
-pub fn udp_name_len(sk: *const u8, family: u32) -> u32 {
-    const SOCK_DGRAM: u16 = 2;
-    const IPPROTO_UDP: u16 = 17;
-    const IPPROTO_UDPLITE: u16 = 136;
+pub fn udp_name_len(sk: *const u8, family: u32, flags: u64, addr: u64) -> u32 {
+    if addr == 0 || flags & MSG_ERRQUEUE != 0 {
+        return 0;
+    }
     let len = match family as u16 {
         AF_INET => 16,
         AF_INET6 => 28,

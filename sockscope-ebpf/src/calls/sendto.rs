@@ -1,9 +1,7 @@
 //! sendto and recvfrom.
 
 use aya_ebpf::{macros::tracepoint, programs::TracePointContext};
-use sockscope_common::{
-    EventId, MAX_SNAPLEN, MSG_ERRQUEUE, SLOT_BUF_FAULTED, SOCKADDR_MAX, Slot, seg,
-};
+use sockscope_common::{EventId, MAX_SNAPLEN, SLOT_BUF_FAULTED, SOCKADDR_MAX, Slot, seg};
 
 use crate::{
     capture::{
@@ -130,7 +128,7 @@ pub fn sys_exit_recvfrom(ctx: TracePointContext) -> u32 {
         return 0;
     }
     let Some(slot) = exit(&ctx) else { return 0 };
-    recvfrom_out(slot);
+    recvfrom_out(slot, 0);
     0
 }
 
@@ -146,10 +144,8 @@ fn recvfrom_at_exit(ctx: &TracePointContext) {
     let addrlen_ptr = slot.header.args[5];
     let noted = slot.hint_sk != 0;
     let (len, len_ok) = (slot.hint_len, slot.hint_len_ok != 0);
-    if !noted {
-        // No note of this call: no known address length either (recvfrom_out).
-        slot.hint_klen = 0;
-    }
+    // The returned length, when the note knows it (sock.rs `udp_name_len`; 0: read it).
+    let klen = if noted { slot.hint_klen } else { 0 };
     sock::capture(slot);
     slot.header._pad = 0;
     if addrlen_ptr != 0 {
@@ -161,26 +157,25 @@ fn recvfrom_at_exit(ctx: &TracePointContext) {
         };
         slot.header._pad = positive_len(given as u64) as u32;
     }
-    recvfrom_out(slot);
+    recvfrom_out(slot, klen);
 }
 
 /// What recvfrom's exit reads, with or without an entry program: the bytes received, the
-/// returned length and the source address.
+/// returned length (`klen` when the exit-only note knows it, else read) and the source
+/// address.
 #[inline(always)]
-fn recvfrom_out(slot: &mut Slot) {
+fn recvfrom_out(slot: &mut Slot, klen: u32) {
     let snaplen = snaplen_of(slot);
     let ret = slot.header.ret;
-    let [_, buf, len, flags, addr, addrlen_ptr] = slot.header.args;
+    let [_, buf, len, _, addr, addrlen_ptr] = slot.header.args;
     if ret >= 0 {
         let got = push_user(slot, seg::BUF, 0, buf, min(min(ret as u64, len), snaplen));
         if addrlen_ptr != 0 {
             // One read of the returned length, kept as its segment and used for the address
             // (a second read cost ~130 ns; push_read here, after the BUF segment, lost the
-            // cursor's bound for the verifier). Exit-only on a UDP socket with an address
-            // buffer: the length the kernel wrote is known from the noted socket (sock.rs
-            // `udp_name_len`; the call succeeded, so its write of `*addrlen` did), no read.
-            let klen = slot.hint_klen;
-            let out = if klen != 0 && addr != 0 && flags & MSG_ERRQUEUE == 0 {
+            // cursor's bound for the verifier). A known length needs no read: the call
+            // succeeded, so the kernel's write of it did.
+            let out = if klen != 0 {
                 Some(klen as i32)
             } else {
                 read_user::<i32>(addrlen_ptr)

@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn the_kernel_sides_msg_errqueue_is_the_tables() {
         assert_eq!(
-            flags(sockscope_common::MSG_ERRQUEUE, &MSG_FLAGS),
+            flags(sockscope_common::net::MSG_ERRQUEUE, &MSG_FLAGS),
             "MSG_ERRQUEUE"
         );
     }

@@ -141,6 +141,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_kernel_sides_socket_constants_are_linuxs() {
+        use sockscope_common::net;
+        assert_eq!(net::AF_UNIX as i32, libc::AF_UNIX);
+        assert_eq!(net::AF_INET as i32, libc::AF_INET);
+        assert_eq!(net::AF_INET6 as i32, libc::AF_INET6);
+        assert_eq!(net::AF_NETLINK as i32, libc::AF_NETLINK);
+        assert_eq!(net::SOCK_DGRAM as i32, libc::SOCK_DGRAM);
+        assert_eq!(net::IPPROTO_UDP as i32, libc::IPPROTO_UDP);
+        assert_eq!(net::IPPROTO_UDPLITE as i32, libc::IPPROTO_UDPLITE);
+        assert_eq!(net::MSG_ERRQUEUE as i32, libc::MSG_ERRQUEUE);
+    }
+
+    #[test]
     fn running_kernel_resolves_everything() {
         let btf = Btf::from_sys_fs().expect("kernel BTF");
         let (o, missing) = resolve(&btf, 2);
