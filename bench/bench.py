@@ -47,7 +47,18 @@ TARGETS = {
     "sockscope-base-json": "",
     "bpftrace-false": "(floor)",
     "bystander-bpftrace-false": "(floor)",
+    "bpftrace-reads": "(reads' floor)",
 }
+
+# Issue 12's full-capture targets where they differ from the 64-byte send's 1.25.
+OP_TARGETS = {"sendmmsg": "≤ 1.15", "recvfrom": "≤ 2.0", "read": "≤ 2.0"}
+
+
+def target_of(op, mode):
+    if mode == "sockscope-text" and op in OP_TARGETS:
+        return OP_TARGETS[op]
+    return TARGETS.get(mode, "")
+
 
 MODE_DESC = {
     "untraced": "untraced",
@@ -68,11 +79,40 @@ MODE_DESC = {
     "sockscope-base-json": "baseline binary (`--baseline`), `--json`, same options as sockscope-json",
     "bpftrace-false": "bpftrace, always-false programs on the call's sys_enter and sys_exit (the floor of `-p <idle pid>`)",
     "bystander-bpftrace-false": "getppid loop, bpftrace's always-false programs on sys_enter/sys_exit_sendto (the bystander's floor)",
+    "bpftrace-reads": "bpftrace reading only the caller's memory full capture reads (no map, no output; see BT_READS)",
 }
 
 # bpftrace: the argument saved at entry (besides fd) for each call.
 BT_SIZE_ARG = {"sendto": "len", "recvfrom": "size", "sendmsg": "flags", "sendmmsg": "vlen",
                "write": "count", "writev": "vlen", "read": "count"}
+
+
+# bpftrace reading the caller's memory that sockscope's default capture of the call reads (at
+# most -s bytes of data, the 16-byte address, the msghdr's fields and the iovec), and doing
+# nothing else: no map, no output. What those reads alone cost, next to bpftrace counting: a
+# full capture makes them and also builds and delivers a record. {n} is min(bytes, 64). Reads
+# at entry (bpftrace has the arguments there; a read costs the same whether or not the kernel
+# has filled the memory yet). bpftrace reads a struct's fields one at a time: sendmsg makes 5
+# reads (msg_name, msg_iov, iov_base, the bytes, the name) where sockscope makes 4 (the whole
+# msghdr, the iovec, the bytes, the name); writev 2 as sockscope (the iovec's base, the
+# bytes). sendmmsg has none: sockscope reads a vector's names, iovecs and bytes through windows
+# (one read per kind of memory), which bpftrace cannot express.
+BT_READS = {
+    "sendto": "$b = buf(uptr(args->buff), {n}); $a = buf(uptr(args->addr), 16);",
+    "sendmsg": ("$m = (struct user_msghdr *)uptr(args->msg); $name = $m->msg_name; "
+                "$iov = (struct iovec *)uptr($m->msg_iov); $b = buf(uptr($iov->iov_base), {n}); "
+                "$a = buf(uptr($name), 16);"),
+    "recvfrom": ("$l = *(uint32 *)uptr(args->addr_len); $b = buf(uptr(args->ubuf), {n}); "
+                 "$a = buf(uptr(args->addr), 16);"),
+    "write": "$b = buf(uptr(args->buf), {n});",
+    "writev": "$iov = (struct iovec *)uptr(args->vec); $b = buf(uptr($iov->iov_base), {n});",
+    "read": "$b = buf(uptr(args->buf), {n});",
+}
+
+
+def applicable(op, mode):
+    """Whether `mode` is measured on the loop `op` (bpftrace-reads has no sendmmsg program)."""
+    return not (mode == "bpftrace-reads" and op not in BT_READS)
 
 
 def log(msg):
@@ -306,6 +346,9 @@ class Bench:
                     f"tracepoint:syscalls:sys_exit_{top} /pid == 0/ {{ @x = count(); }}")
             err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
             info.update(self.bpftrace_info(err))
+        elif mode == "bpftrace-reads":
+            err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", self.bt_reads(op), "-c", " ".join(lg)])
+            info.update(self.bpftrace_info(err))
         elif mode in ("bpftrace-count", "bpftrace-print"):
             prog = self.bt_prog(op, mode == "bpftrace-print")
             err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
@@ -320,6 +363,10 @@ class Bench:
             r["wall_ns_per_call"] = r["ns_per_call"]
             r["ns_per_call"] = r["cpu_ns_per_call"]
         return r
+
+    def bt_reads(self, op):
+        body = BT_READS[op].format(n=max(1, min(self.args.bytes, 64)))
+        return f"tracepoint:syscalls:sys_enter_{op} {{ {body} }}"
 
     @staticmethod
     def bt_prog(op, printing):
@@ -350,7 +397,7 @@ class Bench:
         a = self.args
         ops = a.ops
         modes = ["untraced", "sockscope-text", "sockscope-toctou", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
-                 "strace", "bpftrace-count", "bpftrace-print", "bpftrace-false"]
+                 "strace", "bpftrace-count", "bpftrace-reads", "bpftrace-print", "bpftrace-false"]
         bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top", "bystander-bpftrace-false"]
         if a.top:
             # `--top`: sockscope top next to full capture and the untraced loop, nothing else.
@@ -363,7 +410,7 @@ class Bench:
             for new, base in (("sockscope-text", "sockscope-base"), ("sockscope-json", "sockscope-base-json")):
                 if new in modes and base not in modes:
                     modes.insert(modes.index(new) + 1, base)
-        plan = [(op, m) for op in ops for m in modes]
+        plan = [(op, m) for op in ops for m in modes if applicable(op, m)]
         plan += [("getppid", m) for m in bystanders]
         results = {key: [] for key in plan}
         for rnd in range(a.rounds):
@@ -466,8 +513,10 @@ class Bench:
     def profile(self):
         """ns per eBPF program run, from run_time_ns/run_cnt with kernel.bpf_stats_enabled=1.
 
-        Two cases while a sendto loop runs: sockscope tracing the whole machine (the loop's calls
-        are captured) and sockscope `-p <idle pid>` (the loop's calls are filtered out)."""
+        On the sendto loop: sockscope tracing the whole machine (the loop's calls are captured)
+        and sockscope `-p <idle pid>` (the loop's calls are filtered out), and the peers'
+        programs. On the sendmsg and recvfrom loops (when measured): sockscope capturing, and
+        bpftrace counting and making only the reads (bpftrace-reads). {op: {program: {case: ..}}}."""
         import shutil
         if not shutil.which("bpftool"):
             log("bpftool missing: no per-program profile")
@@ -479,49 +528,61 @@ class Bench:
         try:
             with open(knob, "w") as f:
                 f.write("1")
-            cases = [("captured", [], None), ("filtered", ["-p", str(self.idle_pid())], None)]
-            if self.args.baseline:
-                cases.append(("captured (base)", [], self.args.baseline))
-            for case, extra, binary in cases:
-                # The tracer's own programs: the prog_id of its open program fds (other engineers'
-                # tracers may be loading programs with the same names at the same time).
-                pr = self.start_sockscope(extra, binary)
-                try:
-                    self.fresh_result()
-                    self.run_plain(self.loadgen_argv("sendto", self.args.calls["sendto"]))
-                    mine = prog_ids_of(pr.p.pid)
-                    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
-                                                      text=True, timeout=60).stdout or "[]")
-                finally:
-                    pr.stop()
-                add_progs(out, "", case, progs, mine)
-            # The peers' programs: bpftrace runs a shell that runs the loop and then lists programs.
-            dump = os.path.join(SHM, f"sockscope-bench-{os.getpid()}.progs")
-            for case, prog in (("bpftrace-count", self.bt_prog("sendto", False)),
-                               ("bpftrace-print", self.bt_prog("sendto", True))):
-                self.fresh_result()
-                lg = " ".join(self.loadgen_argv("sendto", self.args.calls["sendto"]))
-                # $PPID of the shell is bpftrace: its open program fds name its programs.
-                sh = (f"{lg} && grep -h '^prog_id' /proc/$PPID/fdinfo/* > {dump}.ids 2>/dev/null; "
-                      f"bpftool prog show --json > {dump}")
-                # bpftrace -c splits on spaces and wants an ELF: run /bin/sh on a script file.
-                script = os.path.join(BUILD, "profile-loop.sh")  # /dev/shm may be noexec
-                with open(script, "w") as f:
-                    f.write(sh + "\n")
-                os.chmod(script, 0o755)
-                self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", f"/bin/sh {script}"])
-                with open(dump) as f:
-                    progs = json.load(f)
-                with open(dump + ".ids") as f:
-                    mine = {int(l.split()[1]) for l in f if l.startswith("prog_id")}
-                for path in (dump, dump + ".ids", script):
-                    os.unlink(path)
-                add_progs(out, f"{case}: ", "captured", progs, mine)
+            for op in ["sendto"] + [o for o in ("sendmsg", "recvfrom") if o in self.args.ops]:
+                out[op] = self.profile_op(op)
         except Exception as e:
             log(f"profile failed: {e}")
         finally:
             with open(knob, "w") as f:
                 f.write(orig)
+        return out
+
+    def profile_op(self, op):
+        out = {}
+        cases = [("captured", [], None)]
+        if op == "sendto":
+            cases.append(("filtered", ["-p", str(self.idle_pid())], None))
+        if self.args.baseline:
+            cases.append(("captured (base)", [], self.args.baseline))
+        for case, extra, binary in cases:
+            # The tracer's own programs: the prog_id of its open program fds (other engineers'
+            # tracers may be loading programs with the same names at the same time).
+            pr = self.start_sockscope(extra, binary)
+            try:
+                self.fresh_result()
+                self.run_plain(self.loadgen_argv(op, self.args.calls[op]))
+                mine = prog_ids_of(pr.p.pid)
+                progs = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
+                                                  text=True, timeout=60).stdout or "[]")
+            finally:
+                pr.stop()
+            add_progs(out, "", case, progs, mine)
+        # The peers' programs: bpftrace runs a shell that runs the loop and then lists programs.
+        dump = os.path.join(SHM, f"sockscope-bench-{os.getpid()}.progs")
+        peers = [("bpftrace-count", self.bt_prog(op, False))]
+        if op in BT_READS:
+            peers.append(("bpftrace-reads", self.bt_reads(op)))
+        if op == "sendto":
+            peers.append(("bpftrace-print", self.bt_prog(op, True)))
+        for case, prog in peers:
+            self.fresh_result()
+            lg = " ".join(self.loadgen_argv(op, self.args.calls[op]))
+            # $PPID of the shell is bpftrace: its open program fds name its programs.
+            sh = (f"{lg} && grep -h '^prog_id' /proc/$PPID/fdinfo/* > {dump}.ids 2>/dev/null; "
+                  f"bpftool prog show --json > {dump}")
+            # bpftrace -c splits on spaces and wants an ELF: run /bin/sh on a script file.
+            script = os.path.join(BUILD, "profile-loop.sh")  # /dev/shm may be noexec
+            with open(script, "w") as f:
+                f.write(sh + "\n")
+            os.chmod(script, 0o755)
+            self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", f"/bin/sh {script}"])
+            with open(dump) as f:
+                progs = json.load(f)
+            with open(dump + ".ids") as f:
+                mine = {int(l.split()[1]) for l in f if l.startswith("prog_id")}
+            for path in (dump, dump + ".ids", script):
+                os.unlink(path)
+            add_progs(out, f"{case}: ", "captured", progs, mine)
         return out
 
     # ---- attach time, idle RSS -----------------------------------------------------------
@@ -617,7 +678,7 @@ def report(args, info, plan, results, tp, attach, prof):
         for mode in modes:
             rs = results.get((op, mode), [])
             if not rs:
-                L.append(f"| {MODE_DESC[mode]} | failed | | | | {TARGETS.get(mode, '')} | 0 | | |")
+                L.append(f"| {MODE_DESC[mode]} | failed | | | | {target_of(op, mode)} | 0 | | |")
                 continue
             med, lo, hi = med_min_max([r["ns_per_call"] for r in rs])
             ratio = f"{med / base_med:.2f}×" if base_med else "?"
@@ -638,7 +699,7 @@ def report(args, info, plan, results, tp, attach, prof):
             cpu_s = (f"{statistics.median(cpu):.1f}" if cpu and mode in
                      ("sockscope-text", "sockscope-json", "sockscope-base", "sockscope-base-json") else "")
             L.append(f"| {MODE_DESC[mode].replace('=OP', '=' + op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
-                     f"{paired_s} | {TARGETS.get(mode, '')} | {len(rs)} | {ev} | {cpu_s} |")
+                     f"{paired_s} | {target_of(op, mode)} | {len(rs)} | {ev} | {cpu_s} |")
         L.append("")
         # `--baseline`: new / base per round, and each against bpftrace counting.
         for new, base in (("sockscope-text", "sockscope-base"), ("sockscope-json", "sockscope-base-json")):
@@ -648,13 +709,22 @@ def report(args, info, plan, results, tp, attach, prof):
             if both:
                 L.append(f"- {new} / {base} (same round, median of {len(both)}): {statistics.median(both):.3f} "
                          f"(min {min(both):.3f}, max {max(both):.3f})")
-        bt = {r["round"]: r["ns_per_call"] for r in results.get((op, "bpftrace-count"), [])}
-        if bt and any(m.startswith("sockscope-base") for m in modes):
-            for m in ("sockscope-text", "sockscope-base", "sockscope-json", "sockscope-base-json"):
+        # Same-round ratios against bpftrace counting, and against bpftrace making only the reads
+        # a full capture makes (bpftrace-reads), where those were measured.
+        said = False
+        for peer in ("bpftrace-count", "bpftrace-reads"):
+            bt = {r["round"]: r["ns_per_call"] for r in results.get((op, peer), [])}
+            if not bt:
+                continue
+            for m in ("sockscope-text", "sockscope-base", "sockscope-json", "sockscope-base-json", "bpftrace-reads"):
+                if m == peer:
+                    continue
                 xs = [r["ns_per_call"] / bt[r["round"]] for r in results.get((op, m), []) if r["round"] in bt]
                 if xs:
-                    L.append(f"- {m} / bpftrace-count (same round, median): {statistics.median(xs):.3f}")
-        if any(m.startswith("sockscope-base") for m in modes):
+                    L.append(f"- {m} / {peer} (same round, median of {len(xs)}): {statistics.median(xs):.3f} "
+                             f"(min {min(xs):.3f}, max {max(xs):.3f})")
+                    said = True
+        if said or any(m.startswith("sockscope-base") for m in modes):
             L.append("")
 
     if tp:
@@ -673,19 +743,24 @@ def report(args, info, plan, results, tp, attach, prof):
                      f"{'yes' if row['lost_check'] else 'NO'} | {row['hwm_kib'] / 1024:.1f} MiB |")
         L.append("")
 
-    if prof:
-        L.append("## sockscope eBPF programs: ns per run (kernel.bpf_stats_enabled=1, sendto loop)")
+    for op, table in (prof or {}).items():
+        L.append(f"## eBPF programs: ns per run (kernel.bpf_stats_enabled=1, {op} loop)")
         L.append("")
-        L.append("Whole-machine sockscope (the loop's calls captured) vs `-p <idle pid>` (the loop's calls "
-                 "filtered out). bpf_stats itself adds a little to each run.")
+        if op == "sendto":
+            L.append("Whole-machine sockscope (the loop's calls captured) vs `-p <idle pid>` (the loop's calls "
+                     "filtered out), and the peers' programs. bpf_stats itself adds a little to each run.")
+        else:
+            L.append("Whole-machine sockscope capturing the loop's calls, bpftrace counting them, and bpftrace "
+                     "making only the reads a full capture makes (no map, no output). bpf_stats itself adds a "
+                     "little to each run.")
         L.append("")
-        cases = ["captured", "filtered"] + (["captured (base)"] if args.baseline else [])
+        cases = ["captured"] + (["filtered"] if op == "sendto" else []) + (["captured (base)"] if args.baseline else [])
         L.append("| program | " + " | ".join(f"runs ({c}) | ns/run ({c})" for c in cases) + " |")
         L.append("|---|" + "---:|---:|" * len(cases))
-        for name in sorted(prof):
+        for name in sorted(table):
             cells = []
             for case in cases:
-                d = prof[name].get(case)
+                d = table[name].get(case)
                 if d and d["run_cnt"]:
                     cells += [f"{d['run_cnt']:,}", f"{d['run_time_ns'] / d['run_cnt']:,.0f}"]
                 else:
