@@ -48,6 +48,7 @@ TARGETS = {
     "bpftrace-false": "(floor)",
     "bystander-bpftrace-false": "(floor)",
     "bpftrace-reads": "(reads' floor)",
+    "bpftrace-false-exit": "(hooks' floor)",
 }
 
 # Issue 12's full-capture targets where they differ from the 64-byte send's 1.25.
@@ -79,6 +80,7 @@ MODE_DESC = {
     "sockscope-base-json": "baseline binary (`--baseline`), `--json`, same options as sockscope-json",
     "bpftrace-false": "bpftrace, always-false programs on the call's sys_enter and sys_exit (the floor of `-p <idle pid>`)",
     "bystander-bpftrace-false": "getppid loop, bpftrace's always-false programs on sys_enter/sys_exit_sendto (the bystander's floor)",
+    "bpftrace-false-exit": "bpftrace, always-false programs on the tracepoints sockscope's default capture uses: sys_exit_OP (not for write, writev, read) and sock:sock_send_length / sock_recv_length (the floor of those hooks)",
     "bpftrace-reads": "bpftrace reading only the caller's memory full capture reads (no map, no output; see BT_READS)",
 }
 
@@ -346,6 +348,17 @@ class Bench:
                     f"tracepoint:syscalls:sys_exit_{top} /pid == 0/ {{ @x = count(); }}")
             err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
             info.update(self.bpftrace_info(err))
+        elif mode == "bpftrace-false-exit":
+            # The floor of the default (exit-only) capture's hooks: the call's exit and the
+            # socket tracepoint that fires inside it (once per message for the mmsg calls).
+            sockev = "sock_recv_length" if op in ("recvfrom", "read", "recvmsg", "recvmmsg") else "sock_send_length"
+            # The data calls (write, writev, read) have no syscall program: the socket tracepoint
+            # alone captures them.
+            prog = f"tracepoint:sock:{sockev} /pid == 0/ {{ @s = count(); }}"
+            if op not in ("write", "writev", "read"):
+                prog = f"tracepoint:syscalls:sys_exit_{op} /pid == 0/ {{ @x = count(); }} " + prog
+            err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
+            info.update(self.bpftrace_info(err))
         elif mode == "bpftrace-reads":
             err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", self.bt_reads(op), "-c", " ".join(lg)])
             info.update(self.bpftrace_info(err))
@@ -397,7 +410,7 @@ class Bench:
         a = self.args
         ops = a.ops
         modes = ["untraced", "sockscope-text", "sockscope-toctou", "sockscope-json", "sockscope-yy", "sockscope-other", "sockscope-top", "sockscope-top-tp",
-                 "strace", "bpftrace-count", "bpftrace-reads", "bpftrace-print", "bpftrace-false"]
+                 "strace", "bpftrace-count", "bpftrace-reads", "bpftrace-print", "bpftrace-false", "bpftrace-false-exit"]
         bystanders = ["bystander-untraced", "bystander-sockscope", "bystander-top", "bystander-bpftrace-false"]
         if a.top:
             # `--top`: sockscope top next to full capture and the untraced loop, nothing else.
