@@ -78,9 +78,9 @@ MODE_DESC = {
     "bystander-top": "getppid loop, `sockscope top -b` counting the whole machine",
     "sockscope-base": "baseline binary (`--baseline`), text, same options as sockscope-text",
     "sockscope-base-json": "baseline binary (`--baseline`), `--json`, same options as sockscope-json",
-    "bpftrace-false": "bpftrace, always-false programs on the call's sys_enter and sys_exit (the floor of `-p <idle pid>`)",
+    "bpftrace-false": "bpftrace, always-false programs on the call's sys_enter and sys_exit (the floor of two syscall tracepoints, as `--toctou` hooks sendto, sendmsg, recvfrom)",
     "bystander-bpftrace-false": "getppid loop, bpftrace's always-false programs on sys_enter/sys_exit_sendto (the bystander's floor)",
-    "bpftrace-false-exit": "bpftrace, always-false programs on the tracepoints sockscope's default capture uses: sys_exit_OP (not for write, writev, read) and sock:sock_send_length / sock_recv_length (the floor of those hooks)",
+    "bpftrace-false-exit": "bpftrace, always-false programs on the tracepoints sockscope's default capture uses: sys_exit_OP (not for write, writev, read) and sock:sock_send_length / sock_recv_length (the floor of those hooks, which `-p <idle pid>` attaches too)",
     "bpftrace-reads": "bpftrace reading only the caller's memory full capture reads (no map, no output; see BT_READS)",
 }
 
@@ -341,16 +341,19 @@ class Bench:
         elif mode == "strace":
             self.run_plain(["strace", "-f", "-qq", "-e", f"trace={op}", "-s", "64", "-o", "/dev/null"] + lg)
         elif mode in ("bpftrace-false", "bystander-bpftrace-false"):
-            # The floor: two syscall tracepoints enabled with programs that never do anything
-            # (pid 0 never makes a syscall), as sockscope's filtered-out case has.
+            # Two syscall tracepoints enabled with programs that never do anything (pid 0 never
+            # makes a syscall): the hooks of `--toctou`'s capture of sendto, sendmsg, recvfrom.
+            # The filtered-out mode attaches the default capture's hooks: its floor is
+            # bpftrace-false-exit.
             top = "sendto" if mode.startswith("bystander") else op
             prog = (f"tracepoint:syscalls:sys_enter_{top} /pid == 0/ {{ @e = count(); }} "
                     f"tracepoint:syscalls:sys_exit_{top} /pid == 0/ {{ @x = count(); }}")
             err = self.run_plain(["bpftrace", "-o", "/dev/null", "-e", prog, "-c", " ".join(lg)])
             info.update(self.bpftrace_info(err))
         elif mode == "bpftrace-false-exit":
-            # The floor of the default (exit-only) capture's hooks: the call's exit and the
-            # socket tracepoint that fires inside it (once per message for the mmsg calls).
+            # The floor of the default (exit-only) capture's hooks, which the filtered-out mode
+            # (`-p <idle pid>`) attaches too: the call's exit and the socket tracepoint that
+            # fires inside it (once per message for the mmsg calls).
             sockev = "sock_recv_length" if op in ("recvfrom", "read", "recvmsg", "recvmmsg") else "sock_send_length"
             # The data calls (write, writev, read) have no syscall program: the socket tracepoint
             # alone captures them.
