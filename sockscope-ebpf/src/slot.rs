@@ -408,19 +408,19 @@ pub(crate) fn submit(slot: &mut Slot) {
     }
     slot.header.data_len = used as u32;
     let size = RECORD_HEADER_SIZE as u64 + used;
-    // Wake the consumer once per `wakeup_bytes` of backlog: only the record that makes the
-    // backlog cross the threshold wakes it (waking on every record above it would cost an
-    // irq_work per call while the consumer is busy or pausing between batches).
+    // Wake the consumer once per `wakeup_bytes` of backlog (`ring_wakeup`): only a record that
+    // makes the backlog cross a multiple of it wakes it (waking on every record above it
+    // would cost an irq_work per call while the consumer is busy or pausing between batches).
     let flags = if cfg.wakeup_bytes == 0 {
         0
+    } else if sockscope_common::ring_wakeup(
+        EVENTS.query(BPF_RB_AVAIL_DATA as u64),
+        size,
+        cfg.wakeup_bytes as u64,
+    ) {
+        BPF_RB_FORCE_WAKEUP as u64
     } else {
-        let before = EVENTS.query(BPF_RB_AVAIL_DATA as u64);
-        let t = cfg.wakeup_bytes as u64;
-        if before < t && before + size >= t {
-            BPF_RB_FORCE_WAKEUP as u64
-        } else {
-            BPF_RB_NO_WAKEUP as u64
-        }
+        BPF_RB_NO_WAKEUP as u64
     };
     // SAFETY: header and data are contiguous in the repr(C) slot; size <= their total size.
     let r = unsafe {
