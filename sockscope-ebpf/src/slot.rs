@@ -408,9 +408,9 @@ pub(crate) fn submit(slot: &mut Slot) {
     }
     slot.header.data_len = used as u32;
     let size = RECORD_HEADER_SIZE as u64 + used;
-    // Wake the consumer once per `wakeup_bytes` of backlog (`ring_wakeup`): only a record that
-    // makes the backlog cross a multiple of it wakes it (waking on every record above it
-    // would cost an irq_work per call while the consumer is busy or pausing between batches).
+    // Wake the consumer once `wakeup_bytes` of backlog wait (`ring_wakeup`): only the record
+    // that makes the backlog cross it wakes it (waking on every record above it would cost an
+    // irq_work per call while the consumer is busy or pausing between batches).
     let flags = if cfg.wakeup_bytes == 0 {
         0
     } else if sockscope_common::ring_wakeup(

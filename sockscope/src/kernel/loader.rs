@@ -230,11 +230,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Loaded> {
         } else {
             PID_FILTER_MAP
         },
-        // A power of two (`ring_wakeup`'s crossing test); 0 stays 0 (every record).
-        wakeup_bytes: match opts.wakeup_bytes {
-            0 => 0,
-            n => n.checked_next_power_of_two().unwrap_or(1 << 31),
-        },
+        wakeup_bytes: opts.wakeup_bytes,
         off_task_real_parent: btf.offset_of("task_struct", "real_parent").unwrap_or(0),
         off_task_tgid: btf.offset_of("task_struct", "tgid").unwrap_or(0),
         follow_forks: (opts.follow_forks && fork_parent.is_some() && fork_child.is_some()) as u32,
