@@ -211,7 +211,8 @@ pub const fn seg_padded(len: u32) -> u32 {
 /// (BPF_RINGBUF_HDR_SZ) and the record, rounded up to 8 (`__bpf_ringbuf_reserve`).
 #[inline(always)]
 pub const fn ring_footprint(size: u64) -> u64 {
-    (size + 8 + 7) & !7
+    const BPF_RINGBUF_HDR_SZ: u64 = 8;
+    (size + BPF_RINGBUF_HDR_SZ + 7) & !7
 }
 
 /// Whether the record that takes the ring's backlog (`AVAIL_DATA`) from `before` bytes to
