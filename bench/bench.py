@@ -143,6 +143,12 @@ def thread_cpu_s(pid):
         return None
 
 
+# The CPU clocks read from a sockscope run's `attached` line to its last sample, by the key
+# raw.json and the report use: the whole process (10 ms ticks, with the loader's threads at
+# exit) and its main thread, the consumer (ns).
+CPU_CLOCKS = {"cpu_s": proc_cpu_s, "consumer_s": thread_cpu_s}
+
+
 def prog_ids_of(pid):
     """Ids of the eBPF programs a process holds open (from /proc/PID/fdinfo)."""
     ids = set()
@@ -179,11 +185,10 @@ class Proc:
         self.attached = threading.Event()
         self.t_attached = None
         self.hwm_kib = 0
-        self.cpu_s = None  # sockscope's CPU time from its `attached` line to its last sample
-        self.cpu_at_attach = None
-        # Its main thread's (the consumer's), in ns resolution: see thread_cpu_s.
-        self.consumer_s = None
-        self.consumer_at_attach = None
+        # CPU_CLOCKS' readings at the `attached` line, and the seconds since then at the last
+        # sample (a key is absent where its clock could not be read).
+        self._cpu_at_attach = {}
+        self.cpu = {}
         self._done = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -196,8 +201,7 @@ class Proc:
             self.lines.append(line)
             if line.startswith("sockscope: attached") and not self.attached.is_set():
                 self.t_attached = time.monotonic()
-                self.cpu_at_attach = proc_cpu_s(self.p.pid)
-                self.consumer_at_attach = thread_cpu_s(self.p.pid)
+                self._cpu_at_attach = {k: f(self.p.pid) for k, f in CPU_CLOCKS.items()}
                 self.attached.set()
 
     def _sample(self):
@@ -212,12 +216,10 @@ class Proc:
                             break
             except (OSError, ValueError):
                 pass
-            c = proc_cpu_s(self.p.pid)
-            if c is not None and self.cpu_at_attach is not None:
-                self.cpu_s = c - self.cpu_at_attach
-            c = thread_cpu_s(self.p.pid)
-            if c is not None and self.consumer_at_attach is not None:
-                self.consumer_s = c - self.consumer_at_attach
+            for k, f in CPU_CLOCKS.items():
+                c, c0 = f(self.p.pid), self._cpu_at_attach.get(k)
+                if c is not None and c0 is not None:
+                    self.cpu[k] = c - c0
             time.sleep(0.02)
 
     def attach_s(self):
@@ -421,8 +423,7 @@ class Bench:
 
     @staticmethod
     def sockscope_info(pr):
-        d = {"hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s(), "cpu_s": pr.cpu_s,
-             "consumer_s": pr.consumer_s}
+        d = {"hwm_kib": pr.hwm_kib, "attach_s": pr.attach_s(), **pr.cpu}
         s = pr.summary()
         if s:
             d["events"], d["lost"] = s
@@ -733,10 +734,11 @@ def report(args, info, plan, results, tp, attach, prof):
                 ev = f"bpftrace lost {sum(r.get('lost', 0) for r in rs):,}"
             # The consumer thread's CPU (ns resolution), then the whole process's in 10 ms ticks
             # with the loader's threads at exit (the figure earlier reports gave): see the README.
-            cons = [r["consumer_s"] * 1e6 / r["events"] for r in rs if r.get("consumer_s") and r.get("events")]
-            cpu = [r["cpu_s"] * 1e6 / r["events"] for r in rs if r.get("cpu_s") and r.get("events")]
             cpu_s = ""
             if mode in ("sockscope-text", "sockscope-json", "sockscope-base", "sockscope-base-json"):
+                per_event = {k: [r[k] * 1e6 / r["events"] for r in rs if r.get(k) and r.get("events")]
+                             for k in CPU_CLOCKS}
+                cons, cpu = per_event["consumer_s"], per_event["cpu_s"]
                 cpu_s = " ".join(x for x in (f"{statistics.median(cons):.2f}" if cons else "",
                                              f"({statistics.median(cpu):.1f})" if cpu else "") if x)
             L.append(f"| {MODE_DESC[mode].replace('=OP', '=' + op)} | {fmt_ns(med)} | {fmt_ns(lo)}–{fmt_ns(hi)} | {ratio} | "
